@@ -1,0 +1,66 @@
+# ossvault: build, run and test.
+#
+#   make run    set up this machine, build, and open the app on the local endpoint
+#   make test   set up this machine and run every check and test
+#
+# Both install the Debian/Ubuntu packages they need with apt-get when run as
+# root; otherwise they name the packages to install and stop.
+
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/ossvault/ossvault/internal/version.Version=$(VERSION)
+BIN := bin/ossvault
+TEST_TIMEOUT ?= 20m
+
+# Packages: C toolchain and X11/OpenGL headers for Fyne, and the services the
+# tests talk to (session bus, gnome-keyring, Xvfb).
+BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+	libxinerama-dev libxi-dev libxxf86vm-dev
+TEST_PKGS := dbus gnome-keyring xvfb x11-utils
+CHECK_CMDS := gcc pkg-config Xvfb dbus-run-session gnome-keyring-daemon xdpyinfo
+
+.PHONY: all deps build run test check lint unit fuzz clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for c in $(CHECK_CMDS); do command -v $$c >/dev/null || missing=1; done; \
+	for h in GL/gl.h X11/Xlib.h X11/Xcursor/Xcursor.h X11/extensions/Xrandr.h \
+		X11/extensions/Xinerama.h X11/extensions/XInput2.h X11/extensions/xf86vmode.h; do \
+		[ -e /usr/include/$$h ] || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing system packages: $(BUILD_PKGS) $(TEST_PKGS)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				$(BUILD_PKGS) $(TEST_PKGS) >/dev/null || exit 1; \
+		else \
+			echo "ossvault needs these packages; install them with:"; \
+			echo "  sudo apt-get install $(BUILD_PKGS) $(TEST_PKGS)"; \
+			exit 1; \
+		fi; \
+	fi
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is needed: https://go.dev/dl/"; exit 1; }
+
+build: deps
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+run: build
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		echo "no display: starting the app under Xvfb is not useful; run 'make run' from a desktop session"; exit 1; fi
+	./$(BIN) --local
+
+test: deps lint unit
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+unit:
+	internal/testenv/with-services.sh $(GO) test -timeout $(TEST_TIMEOUT) ./...
+
+clean:
+	rm -rf bin

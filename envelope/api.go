@@ -1,0 +1,153 @@
+package envelope
+
+// This file fixes the package's exported API. Other packages (vault,
+// transfer, cli, ui) are written against it.
+
+import (
+	"context"
+	"errors"
+)
+
+// Algorithm names as they appear in the headers.
+const (
+	CEKAlgAESCTR = "AES/CTR/NoPadding"
+	WrapRSA      = "RSA/NONE/PKCS1Padding"
+	WrapRSAOAEP  = "RSA/NONE/OAEPWithSHA-1AndMGF1Padding" // legacy Python LocalRsaProvider; read only
+	WrapKMS      = "KMS/ALICLOUD"
+)
+
+// Sentinel errors for outcomes callers act on. Match them with errors.Is.
+var (
+	// ErrNoKey: none of the given identities can open the object.
+	// The returned error is a *NoKeyError naming the object's matdesc.
+	ErrNoKey = errors.New("no key available to open this object")
+	// ErrIntegrity: the object or its envelope was altered.
+	ErrIntegrity = errors.New("integrity check failed: the object or its envelope was altered")
+	// ErrNotEncrypted: the headers carry no client-side-encryption envelope.
+	ErrNotEncrypted = errors.New("object is not client-side encrypted")
+	// ErrIncorrectIdentity is returned by an Identity that is not the one the
+	// object was wrapped for. Open moves on to the next identity on it; every
+	// other error from an Identity is fatal.
+	ErrIncorrectIdentity = errors.New("this key does not open the object")
+)
+
+// NoKeyError is returned by Open when no identity opens the object.
+type NoKeyError struct {
+	MatDesc string // the object's matdesc as stored ("" if none)
+	WrapAlg string
+}
+
+// MatDesc is a master key description: a JSON object of strings.
+type MatDesc map[string]string
+
+// IntegrityStatus is the outcome of checking an object's ossvault MAC.
+type IntegrityStatus int
+
+const (
+	// Unverified: the object carries no ossvault MAC (another client wrote it).
+	Unverified IntegrityStatus = iota
+	// Verified: the MAC matched the content and the envelope.
+	Verified
+	// Failed: the MAC did not match.
+	Failed
+)
+
+// DataKey is one object's content-encryption key and initial counter block.
+type DataKey struct {
+	Key [32]byte
+	IV  [16]byte
+}
+
+// Wrapper wraps data keys with a master key.
+type Wrapper interface {
+	// WrapAlg is the value for client-side-encryption-wrap-alg.
+	WrapAlg() string
+	// MatDesc describes the master key; it may be empty.
+	MatDesc() MatDesc
+	// Wrap wraps secret (the 32-byte key or the 16-byte IV) and returns the
+	// raw bytes to be stored base64-encoded in the header.
+	Wrap(ctx context.Context, secret []byte) ([]byte, error)
+}
+
+// Identity opens envelopes wrapped for one master key.
+type Identity interface {
+	// Unwrap returns the data key, or an error wrapping ErrIncorrectIdentity
+	// if this identity cannot open e. Any other error is fatal to Open.
+	Unwrap(ctx context.Context, e *Envelope) (*DataKey, error)
+}
+
+// KMS is the part of Alibaba Cloud KMS the envelope needs. Plaintexts travel
+// base64-encoded, as the KMS API takes and returns them.
+type KMS interface {
+	Encrypt(ctx context.Context, keyID, plaintextBase64 string) (ciphertextBlob string, err error)
+	Decrypt(ctx context.Context, ciphertextBlob string) (plaintextBase64 string, err error)
+}
+
+// Integrity is ossvault's own MAC over the content and the envelope, carried
+// in x-oss-meta-ossvault-* headers that other clients ignore.
+type Integrity struct {
+	Alg       string
+	ChunkSize int64
+	Size      int64
+	MAC       []byte
+}
+
+// Envelope is the parsed x-oss-meta-client-side-encryption-* metadata.
+type Envelope struct {
+	WrappedKey []byte
+	WrappedIV  []byte
+	CEKAlg     string
+	WrapAlg    string
+	// MatDesc is the parsed description (nil if absent); RawMatDesc is the
+	// header value exactly as stored.
+	MatDesc    MatDesc
+	RawMatDesc string
+	// UnencryptedLength is -1 when absent.
+	UnencryptedLength int64
+	UnencryptedMD5    string
+	// DataSize and PartSize are set for multipart uploads, else 0.
+	DataSize int64
+	PartSize int64
+	// Legacy is true for the x-oss-meta-oss-crypto-* headers of old Python
+	// clients.
+	Legacy bool
+	// Integrity is nil for objects written by other clients.
+	Integrity *Integrity
+}
+
+// The package's functions (implemented in the other files):
+//
+//	ParseMatDesc(s string) (MatDesc, error)
+//	(MatDesc) String() string          // compact sorted JSON, "" when empty
+//	(MatDesc) Equal(MatDesc) bool      // as parsed maps
+//
+//	NewDataKey(rand io.Reader) (*DataKey, error)
+//	(*DataKey) XORKeyStreamAt(dst, src []byte, offset int64)
+//	NewReader(src io.Reader, k *DataKey, offset int64) io.Reader  // CTR both ways; src's first byte is at object offset
+//	NewWriter(dst io.Writer, k *DataKey, offset int64) io.Writer
+//	PartSize(size, min int64) int64    // multiple of 16, >= min, size fits in 10,000 parts
+//	ParseContentRange(s string) (start, end, total int64, err error)
+//
+//	NewRSAWrapper(pub *rsa.PublicKey, md MatDesc) Wrapper
+//	NewRSAIdentity(priv *rsa.PrivateKey) Identity
+//	NewKMSWrapper(c KMS, keyID string, md MatDesc) Wrapper
+//	NewKMSIdentity(c KMS) Identity
+//
+//	Seal(ctx, w Wrapper, rand io.Reader) (*Envelope, *DataKey, error)
+//	ParseHeader(h http.Header) (*Envelope, error)        // ErrNotEncrypted when absent
+//	ParseMeta(meta map[string]string) (*Envelope, error) // names without "x-oss-meta-", any case
+//	(*Envelope) Meta() map[string]string                 // names without "x-oss-meta-", lower case
+//	Open(ctx, e *Envelope, ids ...Identity) (*DataKey, error)
+//
+//	Sum(ctx, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int) error // sets e.Integrity
+//	NewVerifier(e *Envelope, k *DataKey) *Verifier  // checks ciphertext chunks in any order
+
+func (e *NoKeyError) Error() string {
+	if e.MatDesc == "" {
+		return "no key on this computer opens this object (it has no key description; every private key was tried)"
+	}
+	return "no key on this computer opens this object: it was locked with the key described as " + e.MatDesc
+}
+
+// Is makes errors.Is(err, ErrNoKey) true for a *NoKeyError.
+func (e *NoKeyError) Is(target error) bool { return target == ErrNoKey }

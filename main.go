@@ -1,0 +1,16 @@
+// Command ossvault encrypts files on this computer and moves them through
+// Alibaba Cloud Object Storage Service in OSS's own client-side-encryption
+// format. With no arguments it opens the desktop app; otherwise it runs the
+// command line described in the README.
+package main
+
+import (
+	"os"
+
+	"github.com/ossvault/ossvault/internal/cli"
+	"github.com/ossvault/ossvault/ui"
+)
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:], cli.Std(), ui.Run))
+}
