@@ -1,0 +1,28 @@
+// Package transfer moves files to and from OSS, encrypted on this computer in
+// OSS's client-side-encryption format, and survives flaky networks and
+// restarts.
+//
+// The pieces, one concern each:
+//
+//   - Store (store.go) is the boundary to OSS: the handful of object and
+//     multipart calls an upload or a download makes. OSS (oss.go) implements
+//     it with the official SDK v1; Link (link.go) implements the read half
+//     over a presigned URL; Retrying (retry.go) layers backoff on any Store.
+//   - Upload (upload.go) encrypts one file into one object: a single PUT
+//     below the multipart threshold, else a multipart upload whose parts are
+//     encrypted at their own counter offsets and sent in parallel.
+//   - Download (download.go) reads one object with parallel ranged GETs
+//     pinned to one version, decrypts each range in place into a hidden
+//     temporary file beside the destination, checks ossvault's MAC, and
+//     renames the file into place only when everything checked out.
+//   - The journal (journal.go) records unfinished uploads and downloads
+//     under OSSVAULT_HOME so that they resume after a restart. It holds the
+//     wrapped data key exactly as the object's headers carry it, never a
+//     plaintext key.
+//   - Queue (queue.go) runs jobs with bounded concurrency, publishes events
+//     for every state change and for progress, and pauses, resumes, cancels
+//     and retries jobs.
+//
+// The package never imports a user-interface toolkit, so the command line,
+// the desktop app and the tests drive the same engine.
+package transfer

@@ -1,0 +1,46 @@
+package transfer
+
+import "errors"
+
+// Sentinel errors for outcomes callers act on. Match them with errors.Is.
+var (
+	// ErrAccessDenied: the credentials are wrong or lack the permission.
+	ErrAccessDenied = errors.New("access denied: check the account's access key and its permissions")
+	// ErrNoSuchBucket: the bucket does not exist.
+	ErrNoSuchBucket = errors.New("the bucket does not exist")
+	// ErrNoSuchObject: the object does not exist.
+	ErrNoSuchObject = errors.New("the object does not exist")
+	// ErrNoSuchUpload: the multipart upload was completed or aborted.
+	ErrNoSuchUpload = errors.New("the unfinished upload no longer exists")
+	// ErrSourceChanged: a file changed while it was being uploaded, or an
+	// object changed while it was being downloaded.
+	ErrSourceChanged = errors.New("the source changed during the transfer")
+	// ErrDiskFull: the destination disk has no room for the download.
+	ErrDiskFull = errors.New("the destination disk is full")
+	// ErrExists: the destination already holds a different file.
+	ErrExists = errors.New("the destination already exists")
+	// ErrStalled: no byte moved for longer than the stall timeout.
+	ErrStalled = errors.New("the transfer made no progress for too long")
+	// ErrLinkExpired: a shared link's signature has expired.
+	ErrLinkExpired = errors.New("the link has expired; ask for a new one")
+	// ErrPaused is the cause of a job's context when it was paused: its
+	// journal and partial data are kept for a later resume.
+	ErrPaused = errors.New("the transfer was paused")
+	// ErrCanceled is the cause of a job's context when it was canceled: its
+	// journal, partial data and unfinished upload are removed.
+	ErrCanceled = errors.New("the transfer was canceled")
+)
+
+// permanentError marks an error that retrying cannot fix.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Permanent marks err so that Retrying does not retry it.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err: err}
+}

@@ -1,0 +1,71 @@
+package transfer
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"time"
+)
+
+// ObjectInfo describes one stored object version.
+type ObjectInfo struct {
+	Key          string
+	Size         int64
+	ETag         string
+	LastModified time.Time
+	// Header is the full response header of the HEAD (or first GET): the
+	// envelope lives in its x-oss-meta-* fields.
+	Header http.Header
+}
+
+// Part is one uploaded part of a multipart upload.
+type Part struct {
+	Number int    `json:"n"`
+	ETag   string `json:"etag"`
+	Size   int64  `json:"size"`
+}
+
+// PartListing is what ListParts reports about an unfinished upload.
+type PartListing struct {
+	Parts []Part
+	// Meta holds the client-side-encryption fields the server returned,
+	// keyed like envelope.Meta ("client-side-encryption-key", ...). It is
+	// empty when the server returns none.
+	Meta map[string]string
+}
+
+// Reader is the read half of a store: enough to download one object.
+//
+// Errors match the package's sentinels (ErrNoSuchObject, ErrAccessDenied,
+// ErrNoSuchBucket, ErrSourceChanged for a failed If-Match, ErrLinkExpired);
+// any other error is treated as transient by Retrying unless it is marked
+// with Permanent.
+type Reader interface {
+	// Head describes the current version of key.
+	Head(ctx context.Context, key string) (ObjectInfo, error)
+	// GetRange returns the bytes start..end (inclusive) of key. With a
+	// non-empty etag the read is pinned to that version and fails with
+	// ErrSourceChanged when the object changed. The returned header carries
+	// Content-Range, from which the caller takes the real offset: a server
+	// may ignore the range and answer with the whole object.
+	GetRange(ctx context.Context, key string, start, end int64, etag string) (io.ReadCloser, http.Header, error)
+}
+
+// Writer is the write half of a store: enough to upload one object. Every
+// body is an io.ReadSeeker so that a retry can rewind it and resend
+// identical bytes.
+type Writer interface {
+	Put(ctx context.Context, key string, body io.ReadSeeker, size int64, meta map[string]string) error
+	InitiateMultipart(ctx context.Context, key string, meta map[string]string) (uploadID string, err error)
+	UploadPart(ctx context.Context, key, uploadID string, number int, body io.ReadSeeker, size int64, meta map[string]string) (etag string, err error)
+	// ListParts fails with ErrNoSuchUpload when the upload is gone.
+	ListParts(ctx context.Context, key, uploadID string) (PartListing, error)
+	CompleteMultipart(ctx context.Context, key, uploadID string, parts []Part) error
+	AbortMultipart(ctx context.Context, key, uploadID string) error
+}
+
+// Store is a bucket an upload or a download talks to.
+type Store interface {
+	Reader
+	Writer
+}
