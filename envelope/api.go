@@ -113,6 +113,9 @@ type Envelope struct {
 	Legacy bool
 	// Integrity is nil for objects written by other clients.
 	Integrity *Integrity
+	// KeyCheck lets Open recognise the right data key without a padding
+	// oracle (see doc.go); nil for objects written by other clients.
+	KeyCheck []byte
 }
 
 // The package's functions (implemented in the other files):
@@ -141,6 +144,11 @@ type Envelope struct {
 //
 //	Sum(ctx, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int) error // sets e.Integrity
 //	NewVerifier(e *Envelope, k *DataKey) *Verifier  // checks ciphertext chunks in any order
+//	NewVerifyingReader(ciphertext io.Reader, e *Envelope, k *DataKey) io.Reader
+//
+// Additions beyond the list above: EncryptedSize, DecryptedSize,
+// (*DataKey).PartIV, ChunkSizeFor, VerifyStatus, (IntegrityStatus).String,
+// HeaderError and the Header* metadata names.
 
 func (e *NoKeyError) Error() string {
 	if e.MatDesc == "" {

@@ -1,0 +1,543 @@
+package envelope
+
+import (
+	"context"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// MACAlg names ossvault's integrity construction (see doc.go) in the
+// ossvault-mac-alg header.
+const MACAlg = "HMAC-SHA256-CHUNKED-v1"
+
+// DefaultChunkSize is the integrity chunk size of objects up to
+// maxLeaves MiB; larger objects use larger powers of two (ChunkSizeFor).
+const DefaultChunkSize = 1 << 20
+
+const (
+	// maxLeaves bounds the verifier's memory (32 bytes per chunk) for the
+	// objects ossvault writes: 1 TiB in 1 MiB chunks.
+	maxLeaves = 1 << 20
+	// Limits accepted when reading, a little looser than what is written.
+	maxReadLeaves    = 1 << 22
+	maxChunkSize     = 1 << 34
+	integrityInfo    = "ossvault integrity v1"
+	leafTag, rootTag = "leaf", "ossvault root v1"
+)
+
+// ChunkSizeFor returns the integrity chunk size Sum uses for an object of
+// size bytes: DefaultChunkSize, doubled until the object has at most 2^20
+// chunks.
+func ChunkSizeFor(size int64) int64 {
+	c := int64(DefaultChunkSize)
+	for (size+c-1)/c > maxLeaves {
+		c *= 2
+	}
+	return c
+}
+
+// String returns "verified", "unverified" or "failed", the words of the
+// command line's info output.
+func (s IntegrityStatus) String() string {
+	switch s {
+	case Verified:
+		return "verified"
+	case Unverified:
+		return "unverified"
+	case Failed:
+		return "failed"
+	}
+	return "IntegrityStatus(" + strconv.Itoa(int(s)) + ")"
+}
+
+func parseOssvault(e *Envelope, m map[string]string) error {
+	if v, ok := m[HeaderKeyCheck]; ok {
+		kc, err := decodeBase64(v)
+		if err != nil {
+			return &HeaderError{HeaderKeyCheck, err}
+		}
+		if len(kc) != keyCheckBytes {
+			return &HeaderError{HeaderKeyCheck, fmt.Errorf("%d bytes, want %d", len(kc), keyCheckBytes)}
+		}
+		e.KeyCheck = kc
+	}
+	names := []string{HeaderMACAlg, HeaderChunkSize, HeaderSize, HeaderMAC}
+	present := 0
+	for _, n := range names {
+		if _, ok := m[n]; ok {
+			present++
+		}
+	}
+	if present == 0 {
+		return nil
+	}
+	for _, n := range names {
+		if _, ok := m[n]; !ok {
+			return &HeaderError{n, errors.New("missing while other ossvault integrity headers are present")}
+		}
+	}
+	in := &Integrity{Alg: strings.TrimSpace(m[HeaderMACAlg])}
+	if in.Alg == "" {
+		return &HeaderError{HeaderMACAlg, errors.New("empty")}
+	}
+	var err error
+	if in.ChunkSize, err = parseNonNeg(strings.TrimSpace(m[HeaderChunkSize])); err != nil {
+		return &HeaderError{HeaderChunkSize, err}
+	}
+	if in.ChunkSize < 16 || in.ChunkSize%16 != 0 || in.ChunkSize > maxChunkSize {
+		return &HeaderError{HeaderChunkSize, errors.New("not a multiple of 16 between 16 bytes and 16 GiB")}
+	}
+	if in.Size, err = parseNonNeg(strings.TrimSpace(m[HeaderSize])); err != nil {
+		return &HeaderError{HeaderSize, err}
+	}
+	if (in.Size+in.ChunkSize-1)/in.ChunkSize > maxReadLeaves {
+		return &HeaderError{HeaderChunkSize, errors.New("too small for the object size")}
+	}
+	if in.MAC, err = decodeBase64(m[HeaderMAC]); err != nil {
+		return &HeaderError{HeaderMAC, err}
+	}
+	if in.Alg == MACAlg && len(in.MAC) != sha256.Size {
+		return &HeaderError{HeaderMAC, fmt.Errorf("%d bytes, want %d", len(in.MAC), sha256.Size)}
+	}
+	e.Integrity = in
+	return nil
+}
+
+// macKey derives the integrity key from the content key. A separate key
+// keeps the MAC independent of the CTR keystream.
+func macKey(k *DataKey) []byte {
+	mk, err := hkdf.Key(sha256.New, k.Key[:], nil, integrityInfo, sha256.Size)
+	if err != nil {
+		panic(err) // unreachable: the output length is far below the HKDF limit
+	}
+	return mk
+}
+
+func numChunks(size, chunk int64) int64 {
+	return (size + chunk - 1) / chunk
+}
+
+// leaf computes chunk i's tag from its ciphertext.
+func leaf(h hash.Hash, i int64, ct []byte) [sha256.Size]byte {
+	h.Reset()
+	var hdr [len(leafTag) + 8]byte
+	copy(hdr[:], leafTag)
+	binary.BigEndian.PutUint64(hdr[len(leafTag):], uint64(i))
+	h.Write(hdr[:])
+	h.Write(ct)
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// rootPrefix writes everything the root MAC covers ahead of the leaves: every
+// envelope header as Meta writes it, each length-prefixed so no two
+// envelopes encode alike, then the chunk size, the size and the chunk count.
+func rootPrefix(h hash.Hash, e *Envelope, in *Integrity) {
+	field := func(b []byte) {
+		var l [8]byte
+		binary.BigEndian.PutUint64(l[:], uint64(len(b)))
+		h.Write(l[:])
+		h.Write(b)
+	}
+	num := func(n int64) {
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], uint64(n))
+		h.Write(b[:])
+	}
+	opt := func(n int64, present bool) string {
+		if !present {
+			return ""
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	field([]byte(rootTag))
+	field([]byte(in.Alg))
+	legacy := "0"
+	if e.Legacy {
+		legacy = "1"
+	}
+	field([]byte(legacy))
+	field([]byte(e.WrapAlg))
+	field([]byte(e.CEKAlg))
+	field(e.WrappedKey)
+	field(e.WrappedIV)
+	field([]byte(e.matDescString()))
+	field([]byte(opt(e.UnencryptedLength, e.UnencryptedLength >= 0)))
+	field([]byte(e.UnencryptedMD5))
+	field([]byte(opt(e.DataSize, e.DataSize > 0)))
+	field([]byte(opt(e.PartSize, e.PartSize > 0)))
+	field(e.KeyCheck)
+	num(in.ChunkSize)
+	num(in.Size)
+	num(numChunks(in.Size, in.ChunkSize))
+}
+
+func rootMAC(mk []byte, e *Envelope, in *Integrity, leaves []byte) []byte {
+	h := hmac.New(sha256.New, mk)
+	rootPrefix(h, e, in)
+	h.Write(leaves)
+	return h.Sum(nil)
+}
+
+var chunkBufs = sync.Pool{New: func() any { b := make([]byte, DefaultChunkSize); return &b }}
+
+func getChunkBuf(n int64) (*[]byte, func()) {
+	if n == DefaultChunkSize {
+		bp := chunkBufs.Get().(*[]byte)
+		return bp, func() { chunkBufs.Put(bp) }
+	}
+	b := make([]byte, n)
+	return &b, func() {}
+}
+
+// Sum computes the integrity MAC of the object that encrypting plaintext
+// (size bytes) under k produces, and sets e.Integrity. It reads the
+// plaintext in parallel (workers goroutines; GOMAXPROCS when < 1), each
+// chunk encrypted in a pooled buffer. Call it after every other field of e
+// is final: the MAC covers them all. OSS fixes an object's metadata when the
+// upload starts, so the uploader reads the file once here and again to
+// upload it; a file that changes in between fails verification later.
+func Sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int) error {
+	if size < 0 {
+		return errors.New("failed to compute the integrity MAC: negative size")
+	}
+	if err := checkKey(e, k); err != nil {
+		return fmt.Errorf("failed to compute the integrity MAC: %w", err)
+	}
+	if workers < 1 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	in := &Integrity{Alg: MACAlg, ChunkSize: ChunkSizeFor(size), Size: size}
+	n := numChunks(size, in.ChunkSize)
+	workers = int(min(int64(workers), max(n, 1)))
+	mk := macKey(k)
+	defer clear(mk)
+	leaves := make([]byte, n*sha256.Size)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			bp, put := getChunkBuf(in.ChunkSize)
+			defer put()
+			h := hmac.New(sha256.New, mk)
+			for {
+				i := next.Add(1) - 1
+				if i >= n {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[w] = err
+					return
+				}
+				off := i * in.ChunkSize
+				buf := (*bp)[:min(in.ChunkSize, size-off)]
+				got, err := plaintext.ReadAt(buf, off)
+				if got < len(buf) {
+					if err == nil || errors.Is(err, io.EOF) {
+						err = fmt.Errorf("the file ended at %d bytes, before its size %d (was it changed while reading?)", off+int64(got), size)
+					}
+					errs[w] = fmt.Errorf("failed to read the file at offset %d: %w", off, err)
+					cancel()
+					return
+				}
+				k.XORKeyStreamAt(buf, buf, off)
+				l := leaf(h, i, buf)
+				copy(leaves[i*sha256.Size:], l[:])
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("failed to compute the integrity MAC: %w", err)
+	}
+	in.MAC = rootMAC(mk, e, in, leaves)
+	e.Integrity = in
+	return nil
+}
+
+// Verifier checks a downloaded object against its integrity MAC when the
+// object arrives in pieces, in any order and from several goroutines (a
+// parallel ranged download). It is safe for concurrent use.
+type Verifier struct {
+	e      *Envelope
+	in     *Integrity // nil: nothing to verify
+	k      *DataKey
+	mk     []byte
+	n      int64
+	leaves []byte
+
+	mu     sync.Mutex
+	have   []bool
+	failed error
+	done   bool
+	status IntegrityStatus
+	result error
+}
+
+// NewVerifier returns a Verifier of the object e describes, opened with k.
+// Objects without ossvault integrity headers, or with a construction this
+// version does not know, verify as Unverified.
+func NewVerifier(e *Envelope, k *DataKey) *Verifier {
+	v := &Verifier{e: e, k: k}
+	if in := e.Integrity; in != nil && in.Alg == MACAlg {
+		v.in = in
+		v.mk = macKey(k)
+		v.n = numChunks(in.Size, in.ChunkSize)
+		v.leaves = make([]byte, v.n*sha256.Size)
+		v.have = make([]bool, v.n)
+	}
+	return v
+}
+
+// AddCiphertext adds object bytes p read from offset off. off must be a
+// multiple of the chunk size, and len(p) a multiple of it unless p ends
+// the object. Bytes beyond the recorded size fail the object and return an
+// error wrapping ErrIntegrity.
+func (v *Verifier) AddCiphertext(off int64, p []byte) error {
+	return v.add(off, p, false)
+}
+
+// AddPlaintext adds already decrypted object bytes (for example chunks an
+// interrupted download wrote to disk), under the same rules as
+// AddCiphertext. They are re-encrypted to compute the MAC.
+func (v *Verifier) AddPlaintext(off int64, p []byte) error {
+	return v.add(off, p, true)
+}
+
+func (v *Verifier) add(off int64, p []byte, plain bool) error {
+	if v.in == nil || len(p) == 0 {
+		return nil
+	}
+	cs, size := v.in.ChunkSize, v.in.Size
+	end := off + int64(len(p))
+	if off < 0 || off%cs != 0 {
+		return fmt.Errorf("verifier: offset %d is not a multiple of the chunk size %d", off, cs)
+	}
+	if end > size {
+		err := fmt.Errorf("the object has data beyond its recorded size of %d bytes: %w", size, ErrIntegrity)
+		v.fail(err)
+		return err
+	}
+	if int64(len(p))%cs != 0 && end != size {
+		return fmt.Errorf("verifier: %d bytes at offset %d neither fill whole chunks of %d bytes nor end the object", len(p), off, cs)
+	}
+	h := hmac.New(sha256.New, v.mk)
+	var scratch []byte
+	if plain {
+		bp, put := getChunkBuf(cs)
+		defer put()
+		scratch = *bp
+	}
+	var conflict bool
+	for len(p) > 0 {
+		c := p[:min(int64(len(p)), cs)]
+		if plain {
+			v.k.XORKeyStreamAt(scratch, c, off)
+			c = scratch[:len(c)]
+		}
+		i := off / cs
+		l := leaf(h, i, c)
+		v.mu.Lock()
+		slot := v.leaves[i*sha256.Size : (i+1)*sha256.Size]
+		if v.have[i] && !hmac.Equal(slot, l[:]) {
+			conflict = true
+		}
+		copy(slot, l[:])
+		v.have[i] = true
+		v.mu.Unlock()
+		off += int64(len(c))
+		p = p[len(c):]
+	}
+	if conflict {
+		err := fmt.Errorf("the same part of the object was read twice with different content: %w", ErrIntegrity)
+		v.fail(err)
+		return err
+	}
+	return nil
+}
+
+func (v *Verifier) fail(err error) {
+	v.mu.Lock()
+	if v.failed == nil {
+		v.failed = err
+	}
+	v.mu.Unlock()
+}
+
+// Finish checks the MAC once every chunk was added. A chunk never added
+// counts as a failure (the object is shorter than recorded). The error
+// wraps ErrIntegrity exactly when the status is Failed.
+func (v *Verifier) Finish() (IntegrityStatus, error) {
+	if v.in == nil {
+		return Unverified, nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.done {
+		return v.status, v.result
+	}
+	v.done = true
+	v.status, v.result = Failed, v.failed
+	if v.result == nil {
+		missing := 0
+		for _, ok := range v.have {
+			if !ok {
+				missing++
+			}
+		}
+		switch {
+		case missing > 0:
+			v.result = fmt.Errorf("%d of the object's %d chunks never arrived: the object is shorter than recorded: %w", missing, v.n, ErrIntegrity)
+		case !hmac.Equal(rootMAC(v.mk, v.e, v.in, v.leaves), v.in.MAC):
+			v.result = ErrIntegrity
+		default:
+			v.status = Verified
+		}
+	}
+	clear(v.mk)
+	return v.status, v.result
+}
+
+// NewVerifyingReader returns a reader of the whole plaintext of an object,
+// given its ciphertext from offset 0, that checks the integrity MAC on the
+// way. At the end it returns io.EOF if the object verified or carries no
+// MAC, and an error wrapping ErrIntegrity instead if the MAC failed, the
+// object was longer or shorter than recorded. Bytes are returned before the
+// check completes, so callers must write them somewhere provisional and
+// keep them only after io.EOF. VerifyStatus tells which status resulted.
+func NewVerifyingReader(ciphertext io.Reader, e *Envelope, k *DataKey) io.Reader {
+	r := &VerifyingReader{src: ciphertext, s: k.streamAt(0), e: e}
+	if in := e.Integrity; in != nil && in.Alg == MACAlg {
+		r.in = in
+		mk := macKey(k)
+		r.leaf = hmac.New(sha256.New, mk)
+		r.root = hmac.New(sha256.New, mk)
+		clear(mk)
+		rootPrefix(r.root, e, in)
+		r.startLeaf()
+	}
+	return r
+}
+
+// VerifyingReader is the reader NewVerifyingReader returns.
+type VerifyingReader struct {
+	src io.Reader
+	s   cipher.Stream
+	e   *Envelope
+	in  *Integrity
+
+	leaf, root hash.Hash
+	pos        int64 // object bytes read
+	chunk      int64 // current chunk index
+	inChunk    int64 // bytes of the current chunk hashed so far
+
+	done   bool
+	err    error
+	status IntegrityStatus
+}
+
+func (r *VerifyingReader) startLeaf() {
+	r.leaf.Reset()
+	var hdr [len(leafTag) + 8]byte
+	copy(hdr[:], leafTag)
+	binary.BigEndian.PutUint64(hdr[len(leafTag):], uint64(r.chunk))
+	r.leaf.Write(hdr[:])
+}
+
+func (r *VerifyingReader) endLeaf() {
+	var l [sha256.Size]byte
+	r.root.Write(r.leaf.Sum(l[:0]))
+	r.chunk++
+	r.inChunk = 0
+	r.startLeaf()
+}
+
+// Read implements io.Reader.
+func (r *VerifyingReader) Read(p []byte) (int, error) {
+	if r.done {
+		return 0, r.err
+	}
+	n, err := r.src.Read(p)
+	if r.in != nil && n > 0 {
+		if r.pos+int64(n) > r.in.Size {
+			r.finish(Failed, fmt.Errorf("the object is longer than its recorded size of %d bytes: %w", r.in.Size, ErrIntegrity))
+			return 0, r.err
+		}
+		ct := p[:n]
+		for len(ct) > 0 {
+			take := min(int64(len(ct)), r.in.ChunkSize-r.inChunk)
+			r.leaf.Write(ct[:take])
+			r.inChunk += take
+			ct = ct[take:]
+			if r.inChunk == r.in.ChunkSize {
+				r.endLeaf()
+			}
+		}
+	}
+	r.pos += int64(n)
+	r.s.XORKeyStream(p[:n], p[:n])
+	if errors.Is(err, io.EOF) {
+		r.finishEOF()
+		return n, r.err
+	}
+	return n, err
+}
+
+func (r *VerifyingReader) finishEOF() {
+	if r.in == nil {
+		r.finish(Unverified, io.EOF)
+		return
+	}
+	if r.pos != r.in.Size {
+		r.finish(Failed, fmt.Errorf("the object ended after %d of its recorded %d bytes: %w", r.pos, r.in.Size, ErrIntegrity))
+		return
+	}
+	if r.inChunk > 0 {
+		r.endLeaf()
+	}
+	if !hmac.Equal(r.root.Sum(nil), r.in.MAC) {
+		r.finish(Failed, ErrIntegrity)
+		return
+	}
+	r.finish(Verified, io.EOF)
+}
+
+func (r *VerifyingReader) finish(s IntegrityStatus, err error) {
+	r.done, r.status, r.err = true, s, err
+}
+
+// Status returns the outcome once Read has returned io.EOF or an integrity
+// error, and Unverified before.
+func (r *VerifyingReader) Status() IntegrityStatus {
+	if !r.done {
+		return Unverified
+	}
+	return r.status
+}
+
+// VerifyStatus returns the integrity status of a reader from
+// NewVerifyingReader that has been read to the end (Unverified for any
+// other reader).
+func VerifyStatus(r io.Reader) IntegrityStatus {
+	if vr, ok := r.(*VerifyingReader); ok {
+		return vr.Status()
+	}
+	return Unverified
+}
