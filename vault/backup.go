@@ -1,0 +1,346 @@
+package vault
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/ossvault/ossvault/envelope"
+)
+
+// backupWorkFactor is the scrypt work factor (log2 N) for new backups; age's
+// own default. Tests lower it.
+var backupWorkFactor = 18
+
+const (
+	backupFormat  = "ossvault-backup"
+	backupVersion = 1
+	// maxBackup bounds what Restore reads, so a wrong file cannot exhaust
+	// memory; a vault with thousands of keys is far below it.
+	maxBackup = 64 << 20
+)
+
+// backupFile is the plaintext inside the age file. It holds every secret.
+type backupFile struct {
+	Format   string          `json:"format"`
+	Version  int             `json:"version"`
+	Created  time.Time       `json:"created"`
+	Default  string          `json:"default_key,omitempty"`
+	Keys     []backupKey     `json:"keys"`
+	Accounts []backupAccount `json:"accounts"`
+}
+
+type backupKey struct {
+	Name        string           `json:"name"`
+	Kind        Kind             `json:"kind"`
+	Fingerprint string           `json:"fingerprint"`
+	MatDesc     envelope.MatDesc `json:"matdesc"`
+	Created     time.Time        `json:"created"`
+	PublicKey   []byte           `json:"public_key,omitempty"`
+	KMS         *kmsRecord       `json:"kms,omitempty"`
+	// PrivateKey is PKCS#8 DER, the form every tool reads.
+	PrivateKey  []byte             `json:"private_key,omitempty"`
+	Credentials *storedCredentials `json:"credentials,omitempty"`
+}
+
+type backupAccount struct {
+	Name        string    `json:"name"`
+	Endpoint    string    `json:"endpoint"`
+	Region      string    `json:"region,omitempty"`
+	AccessKeyID string    `json:"access_key_id"`
+	Created     time.Time `json:"created"`
+	Secret      string    `json:"secret"`
+	Token       string    `json:"token,omitempty"`
+}
+
+// Backup writes every key, every account and all their secrets to w as one
+// file encrypted with age to the passphrase (scrypt). It fails, writing
+// nothing, if any secret cannot be read: a backup that silently lacks a key
+// would be found out only when it is needed.
+func (v *Vault) Backup(w io.Writer, passphrase string) error {
+	if passphrase == "" {
+		return errors.New("a backup needs a passphrase")
+	}
+	r := v.snapshot()
+	b := backupFile{Format: backupFormat, Version: backupVersion, Created: v.now().UTC().Truncate(time.Second), Default: r.Default}
+	for i := range r.Keys {
+		rec := &r.Keys[i]
+		bk := backupKey{Name: rec.Name, Kind: rec.Kind, Fingerprint: rec.Fingerprint, MatDesc: rec.MatDesc, Created: rec.Created, PublicKey: rec.PublicKey, KMS: rec.KMS}
+		switch {
+		case rec.Kind == KindRSA:
+			priv, err := v.privateKey(r, rec)
+			if err != nil {
+				return fmt.Errorf("failed to back up: %w", err)
+			}
+			if bk.PrivateKey, err = x509.MarshalPKCS8PrivateKey(priv); err != nil {
+				return fmt.Errorf("failed to back up key %q: %w", rec.Name, err)
+			}
+		case rec.Kind == KindKMS && rec.Secret != "":
+			c, err := v.kmsCredentials(r, rec)
+			if err != nil {
+				return fmt.Errorf("failed to back up: %w", err)
+			}
+			bk.Credentials = &storedCredentials{ID: c.AccessKeyID, Secret: c.AccessKeySecret, Token: c.SecurityToken}
+		}
+		b.Keys = append(b.Keys, bk)
+	}
+	for i := range r.Accounts {
+		a := &r.Accounts[i]
+		secret, token, err := v.accountSecret(r, a)
+		if err != nil {
+			return fmt.Errorf("failed to back up: %w", err)
+		}
+		b.Accounts = append(b.Accounts, backupAccount{Name: a.Name, Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: a.AccessKeyID, Created: a.Created, Secret: secret, Token: token})
+	}
+	plain, err := json.Marshal(b)
+	if err != nil {
+		return errors.New("failed to encode the backup")
+	}
+	defer clear(plain)
+
+	rcpt, err := age.NewScryptRecipient(passphrase)
+	if err != nil {
+		return fmt.Errorf("failed to encrypt the backup: %w", err)
+	}
+	rcpt.SetWorkFactor(backupWorkFactor)
+	var out bytes.Buffer
+	aw, err := age.Encrypt(&out, rcpt)
+	if err != nil {
+		return fmt.Errorf("failed to encrypt the backup: %w", err)
+	}
+	if _, err := aw.Write(plain); err != nil {
+		return fmt.Errorf("failed to encrypt the backup: %w", err)
+	}
+	if err := aw.Close(); err != nil {
+		return fmt.Errorf("failed to encrypt the backup: %w", err)
+	}
+	if _, err := w.Write(out.Bytes()); err != nil {
+		return fmt.Errorf("failed to write the backup: %w", err)
+	}
+	return nil
+}
+
+// RestoreReport says what Restore did.
+type RestoreReport struct {
+	Keys            []string // keys added
+	Accounts        []string // accounts added
+	SkippedKeys     []SkippedProfile
+	SkippedAccounts []SkippedProfile
+}
+
+// Restore adds the keys and accounts of a backup made by Backup; see
+// RestoreWithReport.
+func (v *Vault) Restore(r io.Reader, passphrase string) error {
+	_, err := v.RestoreWithReport(r, passphrase)
+	return err
+}
+
+// RestoreWithReport adds the keys and accounts of a backup made by Backup,
+// writing their secrets as this vault's own keychain entries. It never
+// overwrites: an entry whose name is taken is skipped when it is the same
+// key (same kind and fingerprint) or account (same endpoint and AccessKey
+// ID), and the whole restore is refused, changing nothing, when any is
+// different (ErrKeyExists or ErrAccountExists naming them). A key already
+// stored under another name is skipped too. The backup's default key
+// becomes the default if this vault has none.
+func (v *Vault) RestoreWithReport(r io.Reader, passphrase string) (*RestoreReport, error) {
+	b, err := readBackup(r, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	secrets := make([]string, len(b.Keys))
+	for i := range b.Keys {
+		if secrets[i], err = checkBackupKey(&b.Keys[i]); err != nil {
+			return nil, err
+		}
+	}
+	rep := new(RestoreReport)
+	var written []string
+	var store secretStore
+	err = v.update(func(reg *registry) error {
+		*rep = RestoreReport{}
+		written = nil
+		store = v.secrets(reg)
+		var conflicts []string
+		addKey := make([]bool, len(b.Keys))
+		for i, bk := range b.Keys {
+			_, old := reg.key(bk.Name)
+			switch {
+			case old != nil && old.Kind == bk.Kind && old.Fingerprint == bk.Fingerprint:
+				rep.SkippedKeys = append(rep.SkippedKeys, SkippedProfile{bk.Name, "already here (the same key)"})
+			case old != nil:
+				conflicts = append(conflicts, fmt.Sprintf("key %q", bk.Name))
+			default:
+				addKey[i] = true
+				for _, o := range reg.Keys {
+					if o.Kind == bk.Kind && o.Fingerprint == bk.Fingerprint {
+						rep.SkippedKeys = append(rep.SkippedKeys, SkippedProfile{bk.Name, fmt.Sprintf("already here as %q", o.Name)})
+						addKey[i] = false
+						break
+					}
+				}
+			}
+		}
+		addAcct := make([]bool, len(b.Accounts))
+		for i, ba := range b.Accounts {
+			_, old := reg.account(ba.Name)
+			switch {
+			case old != nil && old.Endpoint == ba.Endpoint && old.AccessKeyID == ba.AccessKeyID:
+				rep.SkippedAccounts = append(rep.SkippedAccounts, SkippedProfile{ba.Name, "already here (the same account)"})
+			case old != nil:
+				conflicts = append(conflicts, fmt.Sprintf("account %q", ba.Name))
+			default:
+				addAcct[i] = true
+			}
+		}
+		if len(conflicts) > 0 {
+			return fmt.Errorf("%w: nothing was restored, because this computer already has a different %s; remove or rename it first",
+				conflictErr(conflicts), strings.Join(conflicts, ", "))
+		}
+		for i, ba := range b.Accounts {
+			if !addAcct[i] {
+				continue
+			}
+			enc, err := encodeAccountSecret(ba.Secret, ba.Token)
+			if err != nil {
+				return err
+			}
+			ref := newID()
+			if err := store.put(ref, enc); err != nil {
+				return fmt.Errorf("failed to restore account %q: %w", ba.Name, err)
+			}
+			written = append(written, ref)
+			reg.Accounts = append(reg.Accounts, accountRecord{Name: ba.Name, Endpoint: ba.Endpoint, Region: ba.Region, AccessKeyID: ba.AccessKeyID, STS: ba.Token != "", Created: ba.Created, Secret: ref})
+			rep.Accounts = append(rep.Accounts, ba.Name)
+		}
+		for i, bk := range b.Keys {
+			if !addKey[i] {
+				continue
+			}
+			rec := keyRecord{Name: bk.Name, Kind: bk.Kind, Fingerprint: bk.Fingerprint, MatDesc: bk.MatDesc, Created: bk.Created, PublicKey: bk.PublicKey}
+			if bk.KMS != nil {
+				k := *bk.KMS
+				if _, a := reg.account(k.Account); a == nil {
+					k.Account = ""
+				}
+				rec.KMS = &k
+			}
+			if pub, err := x509.ParsePKIXPublicKey(bk.PublicKey); err == nil {
+				if rp, ok := pub.(*rsa.PublicKey); ok {
+					rec.Bits = rp.N.BitLen()
+				}
+			}
+			if secrets[i] != "" {
+				rec.Secret = newID()
+				if err := store.put(rec.Secret, secrets[i]); err != nil {
+					return fmt.Errorf("failed to restore key %q: %w", bk.Name, err)
+				}
+				written = append(written, rec.Secret)
+			}
+			reg.Keys = append(reg.Keys, rec)
+			rep.Keys = append(rep.Keys, bk.Name)
+		}
+		if reg.Default == "" {
+			if _, d := reg.key(b.Default); d != nil {
+				reg.Default = b.Default
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		for _, ref := range written {
+			_ = store.delete(ref)
+		}
+		return nil, err
+	}
+	return rep, nil
+}
+
+func conflictErr(conflicts []string) error {
+	for _, c := range conflicts {
+		if strings.HasPrefix(c, "key ") {
+			return ErrKeyExists
+		}
+	}
+	return ErrAccountExists
+}
+
+func readBackup(r io.Reader, passphrase string) (*backupFile, error) {
+	if passphrase == "" {
+		return nil, errors.New("a backup needs its passphrase")
+	}
+	id, err := age.NewScryptIdentity(passphrase)
+	if err != nil {
+		return nil, fmt.Errorf("failed to open the backup: %w", err)
+	}
+	ar, err := age.Decrypt(r, id)
+	var nomatch *age.NoIdentityMatchError
+	switch {
+	case errors.As(err, &nomatch):
+		return nil, ErrWrongPassphrase
+	case err != nil:
+		return nil, fmt.Errorf("failed to open the backup: this is not an ossvault backup or it is damaged (%v)", err)
+	}
+	plain, err := io.ReadAll(io.LimitReader(ar, maxBackup+1))
+	defer clear(plain)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read the backup: it is damaged (%v)", err)
+	}
+	if len(plain) > maxBackup {
+		return nil, errors.New("failed to read the backup: it is too large to be an ossvault backup")
+	}
+	var b backupFile
+	if err := json.Unmarshal(plain, &b); err != nil || b.Format != backupFormat {
+		// Not quoting the decoder's message: it may contain secret bytes.
+		return nil, errors.New("failed to read the backup: it is not an ossvault key backup")
+	}
+	if b.Version > backupVersion {
+		return nil, fmt.Errorf("the backup was made by a newer ossvault (format %d); update ossvault to restore it", b.Version)
+	}
+	return &b, nil
+}
+
+// checkBackupKey validates one key of a backup and returns the keychain
+// form of its secret ("" if none).
+func checkBackupKey(bk *backupKey) (string, error) {
+	if err := checkName("key", bk.Name); err != nil {
+		return "", fmt.Errorf("the backup is damaged: %w", err)
+	}
+	switch bk.Kind {
+	case KindRSA, KindRSAPublic:
+		pub, err := x509.ParsePKIXPublicKey(bk.PublicKey)
+		if err != nil || fingerprintOf(bk.PublicKey) != bk.Fingerprint {
+			return "", fmt.Errorf("the backup is damaged: key %q has a bad public key", bk.Name)
+		}
+		if bk.Kind == KindRSAPublic {
+			return "", nil
+		}
+		k, err := x509.ParsePKCS8PrivateKey(bk.PrivateKey)
+		if err != nil {
+			return "", fmt.Errorf("the backup is damaged: key %q has a bad private key", bk.Name)
+		}
+		priv, ok := k.(*rsa.PrivateKey)
+		if !ok || !priv.PublicKey.Equal(pub) {
+			return "", fmt.Errorf("the backup is damaged: the private and public halves of key %q do not match", bk.Name)
+		}
+		return encodePrivateKey(priv)
+	case KindKMS:
+		if bk.KMS == nil || bk.KMS.KeyID == "" || KMSFingerprint(bk.KMS.Region, bk.KMS.KeyID) != bk.Fingerprint {
+			return "", fmt.Errorf("the backup is damaged: KMS key %q is incomplete", bk.Name)
+		}
+		if bk.Credentials == nil {
+			return "", nil
+		}
+		return encodeCredentialsParts(bk.Credentials.ID, bk.Credentials.Secret, bk.Credentials.Token)
+	default:
+		return "", fmt.Errorf("the backup has key %q of an unknown kind %q; update ossvault", bk.Name, bk.Kind)
+	}
+}

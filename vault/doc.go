@@ -1,0 +1,39 @@
+// Package vault is the registry of encryption keys and OSS accounts.
+//
+// Storage contract:
+//
+//   - Non-secret facts (key names, kinds, fingerprints, public halves,
+//     matdescs, the default key, KMS key ids, regions and endpoints, account
+//     endpoints, regions and AccessKey IDs) live in OSSVAULT_HOME/vault.json.
+//     It is written atomically (temporary file, fsync, rename) with mode 0600
+//     in a 0700 folder, and every change happens under an exclusive lock on
+//     OSSVAULT_HOME/vault.lock, so two processes (the app and a script) can
+//     change the vault at the same time without losing each other's changes.
+//   - Every secret (RSA private keys, AccessKey secrets, STS tokens, KMS
+//     credentials) lives only in the OS keychain, under the service name
+//     "ossvault:<vault id>". The vault id is random and stored in vault.json,
+//     so two homes never share entries. When a home folder is copied to a new
+//     path on the same computer, Open notices (vault.json records the path it
+//     belongs to, and the original is still there with the same id) and gives
+//     the copy its own id and its own copies of the secrets, so removing a key
+//     from one copy cannot remove it from the other. A restore always writes
+//     its own entries.
+//   - Keychains limit the size of one secret (Windows 2560 bytes, macOS about
+//     3000). Private keys are stored as their primes only, which fits one entry
+//     for RSA up to 8192 bits, and any secret larger than one entry (a long
+//     STS token) is split across several.
+//   - If the keychain is locked or missing, operations that need a secret fail
+//     with ErrKeychainUnavailable. Nothing ever falls back to a plain file.
+//
+// Key selection when opening an object follows the command-line contract: the
+// keys whose matdesc equals the object's (compared as parsed JSON maps); for an
+// object with no matdesc, every private key of the object's wrapping kind.
+//
+// Backups (Backup, Restore) are one file encrypted with filippo.io/age to a
+// passphrase (scrypt). They hold every key, every account and their secrets
+// (private keys, AccessKey secrets, STS tokens, KMS credentials), so that a
+// restore on a new computer is complete. Restoring never overwrites: a key or
+// account whose name already exists is skipped if it is the same (same
+// fingerprint, or same endpoint and AccessKey ID), and the whole restore is
+// refused, with nothing changed, if it is different.
+package vault
