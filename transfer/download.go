@@ -1,0 +1,523 @@
+package transfer
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ossvault/ossvault/envelope"
+)
+
+// Downloader reads objects into files.
+//
+// The plaintext goes to a hidden temporary file, mode 0600, in the
+// destination's own folder (".ossvault-<random>.part"), so that the final
+// rename is atomic and no fragment lands anywhere else. The file is
+// renamed into place only after the integrity MAC checked out and the
+// data was synced. On failure or cancel the temporary file is removed. On
+// pause, or when the process is interrupted, it stays (still 0600, still
+// hidden in the destination folder) together with a journal record of the
+// finished ranges, because resuming a 50 GB download from zero is worse for
+// the user than a partial file that only its owner can read; a later
+// resume re-reads the finished ranges into the MAC, so a partial file
+// altered meanwhile fails the check.
+//
+// The destination is never overwritten: a download to an existing path
+// fails with ErrExists before any byte is fetched.
+type Downloader struct {
+	Journal *Journal // nil disables resuming
+	Keys    Keys
+	// ChunkSize is the size of one ranged GET (8 MiB if 0); it is rounded
+	// up to a multiple of the object's integrity chunk.
+	ChunkSize int64
+	// Parts is how many ranges are fetched at once (4 if 0).
+	Parts  int
+	Policy *Policy // DefaultPolicy if nil
+	// StallTimeout ends a download in which no byte arrived for that long
+	// (2 minutes if 0).
+	StallTimeout time.Duration
+	Now          func() time.Time
+}
+
+// ByteRange selects plaintext bytes as an HTTP range does: Start..End
+// inclusive (End -1: to the end), or, with Suffix > 0, the last Suffix
+// bytes.
+type ByteRange struct {
+	Start, End int64
+	Suffix     int64
+}
+
+// DownloadJob is one object to fetch.
+type DownloadJob struct {
+	Source Reader
+	// SourceID identifies the object for the journal ("oss://b/k", or a
+	// link without its signature).
+	SourceID string
+	Key      string
+	// Dest is the final file path (not a folder).
+	Dest  string
+	Range *ByteRange
+}
+
+// Result describes a finished download or check.
+type Result struct {
+	Info      ObjectInfo
+	Envelope  *envelope.Envelope // nil for an object that is not encrypted
+	Integrity envelope.IntegrityStatus
+	// Written is the number of plaintext bytes delivered.
+	Written int64
+}
+
+// Encrypted reports whether the object carried a client-side-encryption
+// envelope.
+func (r *Result) Encrypted() bool { return r.Envelope != nil }
+
+type downloadRecord struct {
+	Record
+	ETag  string `json:"etag"`
+	Size  int64  `json:"size"`
+	Start int64  `json:"start"`
+	End   int64  `json:"end"`
+	Temp  string `json:"temp"` // base name in the destination folder
+	Done  []span `json:"done"`
+}
+
+func (d *Downloader) policy() Policy {
+	if d.Policy != nil {
+		return *d.Policy
+	}
+	return DefaultPolicy
+}
+
+func (d *Downloader) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+// DownloadID is the journal id of a download job.
+func DownloadID(sourceID, dest string, r *ByteRange) string {
+	abs, err := filepath.Abs(dest)
+	if err != nil {
+		abs = dest
+	}
+	rng := ""
+	if r != nil {
+		rng = fmt.Sprintf("%d-%d-%d", r.Start, r.End, r.Suffix)
+	}
+	return JobID("download", sourceID, abs, rng)
+}
+
+// prepared is an object ready to read: its version, key and the plaintext
+// range wanted.
+type prepared struct {
+	info       ObjectInfo
+	env        *envelope.Envelope
+	dk         *envelope.DataKey
+	start, end int64 // inclusive; end < start for an empty selection
+	chunk      int64
+	verify     bool // the whole object is read, so the MAC can be checked
+}
+
+func (d *Downloader) prepare(ctx context.Context, src Reader, key string, r *ByteRange) (*prepared, error) {
+	var info ObjectInfo
+	err := d.policy().Do(ctx, func() (err error) {
+		info, err = src.Head(ctx, key)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := &prepared{info: info, start: 0, end: info.Size - 1}
+	env, err := envelope.ParseHeader(info.Header)
+	switch {
+	case errors.Is(err, envelope.ErrNotEncrypted):
+	case err != nil:
+		return nil, err
+	default:
+		var ids []envelope.Identity
+		if d.Keys != nil {
+			if ids, err = d.Keys.Identities(ctx, env); err != nil {
+				return nil, err
+			}
+		}
+		if p.dk, err = envelope.Open(ctx, env, ids...); err != nil {
+			return nil, err
+		}
+		p.env = env
+	}
+	if r != nil {
+		switch {
+		case r.Suffix > 0:
+			p.start = max(info.Size-r.Suffix, 0)
+		case r.Start >= info.Size && info.Size > 0:
+			return nil, Permanent(fmt.Errorf("the range starts at byte %d but the object has %d bytes", r.Start, info.Size))
+		default:
+			p.start = r.Start
+			if r.End >= 0 && r.End < p.end {
+				p.end = r.End
+			}
+		}
+	}
+	p.verify = p.env != nil && p.start == 0 && p.end == info.Size-1
+	if in := envIntegrity(p.env); p.verify && in != nil && in.Size != info.Size {
+		return nil, fmt.Errorf("the object has %d bytes but was written with %d: %w", info.Size, in.Size, envelope.ErrIntegrity)
+	}
+	p.chunk = d.ChunkSize
+	if p.chunk <= 0 {
+		p.chunk = 8 << 20
+	}
+	if p.env != nil && p.env.Integrity != nil && p.env.Integrity.ChunkSize > 0 {
+		cs := p.env.Integrity.ChunkSize
+		p.chunk = (p.chunk + cs - 1) / cs * cs
+	}
+	return p, nil
+}
+
+func envIntegrity(e *envelope.Envelope) *envelope.Integrity {
+	if e == nil {
+		return nil
+	}
+	return e.Integrity
+}
+
+// Check reads the whole object through, decrypting and verifying it, and
+// keeps nothing.
+func (d *Downloader) Check(ctx context.Context, src Reader, key string, progress Progress) (*Result, error) {
+	p, err := d.prepare(ctx, src, key, nil)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Info: p.info, Envelope: p.env}
+	var ver *envelope.Verifier
+	if p.env != nil {
+		ver = envelope.NewVerifier(p.env, p.dk)
+	}
+	if err := d.fetch(ctx, src, key, p, discardAt{}, ver, nil, nil, progress); err != nil {
+		return nil, err
+	}
+	res.Written = p.end - p.start + 1
+	if ver != nil {
+		res.Integrity, err = ver.Finish()
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+type discardAt struct{}
+
+func (discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
+
+// Download fetches job.Source into job.Dest; see Downloader for where the
+// bytes go on the way and what is kept when.
+func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Progress) (*Result, error) {
+	if _, err := os.Lstat(job.Dest); err == nil {
+		return nil, fmt.Errorf("%s: %w; remove it or choose another name", job.Dest, ErrExists)
+	}
+	p, err := d.prepare(ctx, job.Source, job.Key, job.Range)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Info: p.info, Envelope: p.env, Integrity: envelope.Unverified}
+	dir := filepath.Dir(job.Dest)
+	id := DownloadID(job.SourceID, job.Dest, job.Range)
+
+	rec, f, err := d.openTemp(id, job, p)
+	if err != nil {
+		return nil, err
+	}
+	tempPath := filepath.Join(dir, rec.Temp)
+	keep := false
+	defer func() {
+		f.Close()
+		if !keep {
+			os.Remove(tempPath)
+			if d.Journal != nil {
+				d.Journal.Remove(id)
+			}
+		}
+	}()
+
+	var ver *envelope.Verifier
+	if p.verify {
+		ver = envelope.NewVerifier(p.env, p.dk)
+	}
+	// Ranges finished by an earlier run go into the MAC from the disk.
+	var already int64
+	for _, sp := range rec.Done {
+		already += sp.Len
+		if ver == nil {
+			continue
+		}
+		buf := make([]byte, sp.Len)
+		if _, err := f.ReadAt(buf, sp.Off-p.start); err != nil {
+			return nil, fmt.Errorf("failed to re-read the partial download: %w", err)
+		}
+		if err := ver.AddPlaintext(sp.Off, buf); err != nil {
+			return nil, err
+		}
+	}
+	need := (p.end - p.start + 1) - already
+	if err := checkSpace(dir, need); err != nil {
+		return nil, err
+	}
+
+	var mu sync.Mutex
+	onChunk := func(sp span) error {
+		if d.Journal == nil {
+			return nil
+		}
+		// The data must be on disk before the journal says it is.
+		if err := f.Sync(); err != nil {
+			return diskError(err, need)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		rec.Done = append(rec.Done, sp)
+		return d.Journal.Save(id, rec)
+	}
+	err = d.fetch(ctx, job.Source, job.Key, p, offsetWriter{f, p.start, need}, ver, rec.Done, onChunk, progress)
+	if err != nil {
+		cause := context.Cause(ctx)
+		if ctx.Err() != nil && !errors.Is(cause, ErrCanceled) {
+			keep = true // paused or interrupted: resumable
+			return nil, cause
+		}
+		return nil, err
+	}
+	if ver != nil {
+		res.Integrity, err = ver.Finish()
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return nil, diskError(err, need)
+	}
+	if err := f.Close(); err != nil {
+		return nil, diskError(err, need)
+	}
+	if _, err := os.Lstat(job.Dest); err == nil {
+		return nil, fmt.Errorf("%s: %w (it appeared during the download); remove it or choose another name", job.Dest, ErrExists)
+	}
+	if err := os.Rename(tempPath, job.Dest); err != nil {
+		return nil, fmt.Errorf("failed to move the download into place: %w", err)
+	}
+	res.Written = p.end - p.start + 1
+	return res, nil
+}
+
+// openTemp resumes the journaled download id if it is still valid, or
+// starts a new temporary file.
+func (d *Downloader) openTemp(id string, job DownloadJob, p *prepared) (*downloadRecord, *os.File, error) {
+	dir := filepath.Dir(job.Dest)
+	var rec downloadRecord
+	if d.Journal != nil {
+		ok, err := d.Journal.Load(id, &rec)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			valid := rec.ETag == p.info.ETag && rec.Size == p.info.Size && rec.Start == p.start && rec.End == p.end &&
+				filepath.Base(rec.Temp) == rec.Temp
+			if valid {
+				f, err := os.OpenFile(filepath.Join(dir, rec.Temp), os.O_RDWR, 0)
+				if err == nil {
+					return &rec, f, nil
+				}
+			}
+			if filepath.Base(rec.Temp) == rec.Temp && rec.Temp != "" {
+				os.Remove(filepath.Join(dir, rec.Temp))
+			}
+		}
+	}
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return nil, nil, err
+	}
+	rec = downloadRecord{
+		Record: Record{ID: id, Kind: "download", Source: job.SourceID, Dest: job.Dest, Created: d.now().UTC()},
+		ETag:   p.info.ETag, Size: p.info.Size, Start: p.start, End: p.end,
+		Temp: ".ossvault-" + hex.EncodeToString(rnd[:]) + ".part",
+	}
+	f, err := os.OpenFile(filepath.Join(dir, rec.Temp), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed to create the download file: %w", err)
+	}
+	if d.Journal != nil {
+		if err := d.Journal.Save(id, &rec); err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			return nil, nil, err
+		}
+	}
+	return &rec, f, nil
+}
+
+// offsetWriter writes object offset off at file offset off-base, and turns
+// a full disk into ErrDiskFull.
+type offsetWriter struct {
+	f    *os.File
+	base int64
+	need int64
+}
+
+func (w offsetWriter) WriteAt(p []byte, off int64) (int, error) {
+	n, err := w.f.WriteAt(p, off-w.base)
+	if err != nil {
+		return n, diskError(err, w.need)
+	}
+	return n, nil
+}
+
+func diskError(err error, need int64) error {
+	if errors.Is(err, syscall.ENOSPC) {
+		return Permanent(fmt.Errorf("%w: %d bytes needed", ErrDiskFull, need))
+	}
+	return err
+}
+
+// fetch reads [p.start, p.end] of the object with parallel ranged GETs
+// pinned to the version p.info describes, skipping the spans in done.
+// Each piece is added to ver (if any) as ciphertext, decrypted at its own
+// offset and written to w at its object offset. onChunk runs after each
+// span is written.
+func (d *Downloader) fetch(ctx context.Context, src Reader, key string, p *prepared, w io.WriterAt, ver *envelope.Verifier,
+	done []span, onChunk func(span) error, progress Progress) error {
+	if p.end < p.start {
+		return nil
+	}
+	skip := make(map[int64]bool, len(done))
+	var count atomic.Int64
+	for _, sp := range done {
+		skip[sp.Off] = true
+		count.Add(sp.Len)
+	}
+	total := p.end - p.start + 1
+	if progress == nil {
+		progress = func(int64, int64) {}
+	}
+	stop := report(&count, total, progress)
+	defer stop()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go watchStall(ctx, cancel, &count, d.StallTimeout)
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cmp.Or(max(d.Parts, 0), 4))
+	for _, sp := range splitRange(p.start, p.end, p.chunk) {
+		if skip[sp.Off] {
+			continue
+		}
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if err := d.fetchSpan(gctx, src, key, p, sp, w, ver, &count); err != nil {
+				return err
+			}
+			if onChunk != nil {
+				return onChunk(sp)
+			}
+			return nil
+		})
+	}
+	err := g.Wait()
+	if c := context.Cause(ctx); err != nil && c != nil && !errors.Is(c, context.Canceled) {
+		return c
+	}
+	return err
+}
+
+// pieceSize is how much fetchSpan reads before handing bytes on: one
+// integrity chunk, so that the verifier always sees whole chunks.
+func (p *prepared) pieceSize() int64 {
+	if p.env != nil && p.env.Integrity != nil && p.env.Integrity.ChunkSize > 0 {
+		return p.env.Integrity.ChunkSize
+	}
+	return 1 << 20
+}
+
+var piecePool sync.Pool
+
+// fetchSpan reads one span. A body that breaks off is asked for again from
+// the last whole piece, so a reset costs at most one piece.
+func (d *Downloader) fetchSpan(ctx context.Context, src Reader, key string, p *prepared, sp span, w io.WriterAt, ver *envelope.Verifier, count *atomic.Int64) error {
+	ps := p.pieceSize()
+	var buf []byte
+	if b, ok := piecePool.Get().(*[]byte); ok && int64(cap(*b)) >= ps {
+		buf = (*b)[:ps]
+	} else {
+		buf = make([]byte, ps)
+	}
+	defer piecePool.Put(&buf)
+
+	off, end := sp.Off, sp.end()
+	return d.policy().Do(ctx, func() error {
+		body, h, err := src.GetRange(ctx, key, off, end, p.info.ETag)
+		if err != nil {
+			return err
+		}
+		defer body.Close()
+		// Take the offset from what the server sent, not from what was
+		// asked: a server may ignore the range.
+		at := int64(0)
+		if cr := h.Get("Content-Range"); cr != "" {
+			s, _, _, err := envelope.ParseContentRange(cr)
+			if err != nil {
+				return err
+			}
+			at = s
+		}
+		if at > off {
+			return fmt.Errorf("the server sent bytes from %d when %d was asked", at, off)
+		}
+		if at < off {
+			if _, err := io.CopyN(io.Discard, body, off-at); err != nil {
+				return err
+			}
+		}
+		for off <= end {
+			// Pieces end on multiples of the piece size, as the
+			// verifier's chunks do.
+			n := min((off/ps+1)*ps, end+1) - off
+			piece := buf[:n]
+			if _, err := io.ReadFull(body, piece); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return fmt.Errorf("the download broke off: %w", err)
+			}
+			if ver != nil {
+				if err := ver.AddCiphertext(off, piece); err != nil {
+					return Permanent(err)
+				}
+			}
+			if p.dk != nil {
+				p.dk.XORKeyStreamAt(piece, piece, off)
+			}
+			if _, err := w.WriteAt(piece, off); err != nil {
+				return Permanent(err)
+			}
+			off += n
+			count.Add(n)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,456 @@
+package transfer
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ossvault/ossvault/envelope"
+)
+
+// Keys finds the identities that may open an envelope. The vault satisfies
+// it; the uploader needs it only to resume an upload begun by an earlier
+// process, whose data key exists nowhere but wrapped in the journal.
+type Keys interface {
+	Identities(ctx context.Context, e *envelope.Envelope) ([]envelope.Identity, error)
+}
+
+// Progress receives the bytes done so far and the total. Done can go down
+// when a failed part is sent again.
+type Progress func(done, total int64)
+
+// Uploader encrypts files into objects.
+type Uploader struct {
+	// Store is the bucket; the uploader retries its transient failures
+	// under Policy (DefaultPolicy if nil).
+	Store  Store
+	Policy *Policy
+	// Journal records multipart uploads so that they resume; nil disables
+	// resuming.
+	Journal *Journal
+	// Keys reopens a journaled upload's data key; without it (or without a
+	// private key) an interrupted upload starts over with a new key.
+	Keys Keys
+	// PartSize is the smallest part size (DefaultPartSize if 0). Files up
+	// to it go up in one PutObject; larger ones in parts of
+	// envelope.PartSize(size, PartSize), so that any file OSS accepts
+	// fits in 10,000 parts.
+	PartSize int64
+	// Parts is how many parts of one file are sent at once (4 if 0).
+	Parts int
+	// Rand is the source of data keys (crypto/rand if nil).
+	Rand io.Reader
+	// StallTimeout ends an upload in which no byte moved for that long
+	// (2 minutes if 0); its journal stays for a later resume.
+	StallTimeout time.Duration
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+}
+
+// UploadJob is one file to upload.
+type UploadJob struct {
+	Source  string // local file
+	Bucket  string // for the journal's identity of the job
+	Key     string
+	Wrapper envelope.Wrapper
+}
+
+// uploadRecord is an unfinished multipart upload in the journal.
+type uploadRecord struct {
+	Record
+	Bucket   string            `json:"bucket"`
+	Key      string            `json:"key"`
+	State    fileState         `json:"state"`
+	PartSize int64             `json:"part_size"`
+	UploadID string            `json:"upload_id"`
+	Meta     map[string]string `json:"meta"` // env.Meta(): the wrapped key, never a plaintext one
+	Parts    []Part            `json:"parts"`
+}
+
+// maxRestarts bounds how often a file that keeps changing is started over.
+const maxRestarts = 3
+
+func (u *Uploader) st() Store {
+	p := DefaultPolicy
+	if u.Policy != nil {
+		p = *u.Policy
+	}
+	return &Retrying{Store: u.Store, Policy: p}
+}
+
+func (u *Uploader) partSize() int64 {
+	if u.PartSize > 0 {
+		return u.PartSize
+	}
+	return DefaultPartSize
+}
+
+func (u *Uploader) now() time.Time {
+	if u.Now != nil {
+		return u.Now()
+	}
+	return time.Now()
+}
+
+// UploadID is the journal id of an upload job.
+func UploadID(source, bucket, key string) string {
+	abs, err := filepath.Abs(source)
+	if err != nil {
+		abs = source
+	}
+	return JobID("upload", abs, bucket, key)
+}
+
+// Upload encrypts job.Source into job.Key.
+//
+// If ctx is canceled with cause ErrPaused, or the network fails for longer
+// than the retries last, the journal keeps the upload for a resume. With
+// cause ErrCanceled, or on a permanent failure, the unfinished upload is
+// aborted and its journal removed. A file that changes while it uploads is
+// started over with a new data key: the same key and counter never encrypt
+// two different contents.
+func (u *Uploader) Upload(ctx context.Context, job UploadJob, progress Progress) error {
+	if progress == nil {
+		progress = func(int64, int64) {}
+	}
+	for restart := 0; ; restart++ {
+		err := u.uploadOnce(ctx, job, progress)
+		if errors.Is(err, ErrSourceChanged) && restart < maxRestarts && ctx.Err() == nil {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("failed to upload %s: %w", job.Source, err)
+		}
+		return nil
+	}
+}
+
+func (u *Uploader) uploadOnce(ctx context.Context, job UploadJob, progress Progress) error {
+	f, err := os.Open(job.Source)
+	if err != nil {
+		return Permanent(err)
+	}
+	defer f.Close()
+	st, err := statFile(f)
+	if err != nil {
+		return err
+	}
+	if st.Size > MaxObjectSize {
+		return Permanent(fmt.Errorf("the file is %d bytes; OSS stores at most %d", st.Size, int64(MaxObjectSize)))
+	}
+	if st.Size <= u.partSize() {
+		return u.putSmall(ctx, job, f, st, progress)
+	}
+	return u.putMultipart(ctx, job, f, st, progress)
+}
+
+// seal makes a new envelope and data key for the file and computes the
+// integrity MAC over its plaintext, which must happen before the upload
+// starts: OSS fixes an object's metadata when it is created.
+func (u *Uploader) seal(ctx context.Context, job UploadJob, f *os.File, st fileState, partSize int64) (*envelope.Envelope, *envelope.DataKey, error) {
+	r := u.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	env, dk, err := envelope.Seal(ctx, job.Wrapper, r)
+	if err != nil {
+		return nil, nil, Permanent(fmt.Errorf("failed to lock a new data key: %w", err))
+	}
+	env.UnencryptedLength = st.Size
+	if partSize > 0 {
+		env.DataSize = st.Size
+		env.PartSize = partSize
+	}
+	if err := envelope.Sum(ctx, env, dk, f, st.Size, max(u.Parts, 2)); err != nil {
+		return nil, nil, fmt.Errorf("failed to compute the integrity check: %w", err)
+	}
+	// The MAC covers what was read; if the file moved meanwhile, it
+	// covers nothing coherent.
+	if err := unchanged(f, st); err != nil {
+		return nil, nil, err
+	}
+	return env, dk, nil
+}
+
+func (u *Uploader) putSmall(ctx context.Context, job UploadJob, f *os.File, st fileState, progress Progress) error {
+	env, dk, err := u.seal(ctx, job, f, st, 0)
+	if err != nil {
+		return err
+	}
+	var count atomic.Int64
+	stop := report(&count, st.Size, progress)
+	defer stop()
+	body := &cipherSection{src: f, key: dk, n: st.Size, count: &count}
+	if err := u.st().Put(ctx, job.Key, body, st.Size, env.Meta()); err != nil {
+		return err
+	}
+	// A change during the PUT would have stored a mix under a MAC of the
+	// old content; the loop above overwrites it with a fresh upload.
+	return unchanged(f, st)
+}
+
+// report calls progress about every 200 ms from count until stopped, and
+// once more at the end.
+func report(count *atomic.Int64, total int64, progress Progress) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				progress(count.Load(), total)
+			case <-done:
+				progress(count.Load(), total)
+				return
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f *os.File, st fileState, progress Progress) error {
+	id := UploadID(job.Source, job.Bucket, job.Key)
+	rec, dk, err := u.resume(ctx, id, job, st)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		ps := envelope.PartSize(st.Size, u.partSize())
+		env, key, err := u.seal(ctx, job, f, st, ps)
+		if err != nil {
+			return err
+		}
+		meta := env.Meta()
+		uploadID, err := u.st().InitiateMultipart(ctx, job.Key, meta)
+		if err != nil {
+			return err
+		}
+		abs, _ := filepath.Abs(job.Source)
+		rec = &uploadRecord{
+			Record: Record{ID: id, Kind: "upload", Source: abs, Dest: "oss://" + job.Bucket + "/" + job.Key, Created: u.now().UTC()},
+			Bucket: job.Bucket, Key: job.Key, State: st, PartSize: ps, UploadID: uploadID, Meta: meta,
+		}
+		dk = key
+		if err := u.save(rec); err != nil {
+			u.abort(rec)
+			return err
+		}
+	}
+	err = u.sendParts(ctx, f, rec, dk, progress)
+	if err == nil {
+		err = u.complete(ctx, f, rec)
+	}
+	switch {
+	case err == nil:
+		return u.remove(rec)
+	case errors.Is(context.Cause(ctx), ErrPaused) || errors.Is(err, ErrStalled):
+		return err
+	case errors.Is(err, ErrSourceChanged), errors.Is(context.Cause(ctx), ErrCanceled), !isTemporary(err):
+		u.abort(rec)
+		u.remove(rec)
+		return err
+	default:
+		// The network gave out: keep the journal so the next run resumes.
+		return err
+	}
+}
+
+// resume returns the journaled upload for id with its data key, or nil
+// when there is none to resume. Uploads that cannot be resumed (the file
+// changed, the key is not here, the server forgot the upload) are aborted
+// and forgotten.
+func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st fileState) (*uploadRecord, *envelope.DataKey, error) {
+	if u.Journal == nil {
+		return nil, nil, nil
+	}
+	var rec uploadRecord
+	ok, err := u.Journal.Load(id, &rec)
+	if err != nil || !ok {
+		return nil, nil, err
+	}
+	drop := func() (*uploadRecord, *envelope.DataKey, error) {
+		u.abort(&rec)
+		return nil, nil, u.remove(&rec)
+	}
+	if rec.State != st || rec.UploadID == "" || rec.PartSize <= 0 || rec.Key != job.Key {
+		return drop()
+	}
+	env, err := envelope.ParseMeta(rec.Meta)
+	if err != nil || u.Keys == nil {
+		return drop()
+	}
+	ids, err := u.Keys.Identities(ctx, env)
+	if err != nil {
+		return drop()
+	}
+	dk, err := envelope.Open(ctx, env, ids...)
+	if err != nil {
+		return drop()
+	}
+	listing, err := u.st().ListParts(ctx, rec.Key, rec.UploadID)
+	if errors.Is(err, ErrNoSuchUpload) {
+		return drop()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	// The server's copy of the envelope must be the journal's: resuming
+	// under another key would leave an object no one can read.
+	for k, v := range listing.Meta {
+		if rec.Meta[k] != v {
+			return drop()
+		}
+	}
+	plan := splitParts(rec.State.Size, rec.PartSize)
+	rec.Parts = rec.Parts[:0]
+	for _, p := range listing.Parts {
+		if p.Number >= 1 && p.Number <= len(plan) && p.Size == plan[p.Number-1].Len {
+			rec.Parts = append(rec.Parts, p)
+		}
+	}
+	return &rec, dk, u.save(&rec)
+}
+
+func (u *Uploader) save(rec *uploadRecord) error {
+	if u.Journal == nil {
+		return nil
+	}
+	return u.Journal.Save(rec.ID, rec)
+}
+
+func (u *Uploader) remove(rec *uploadRecord) error {
+	if u.Journal == nil {
+		return nil
+	}
+	return u.Journal.Remove(rec.ID)
+}
+
+// abort ends an unfinished upload on the server so its parts stop costing
+// storage. It runs on its own short context: the job's may be canceled.
+func (u *Uploader) abort(rec *uploadRecord) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = u.st().AbortMultipart(ctx, rec.Key, rec.UploadID)
+}
+
+func (u *Uploader) sendParts(ctx context.Context, f *os.File, rec *uploadRecord, dk *envelope.DataKey, progress Progress) error {
+	plan := splitParts(rec.State.Size, rec.PartSize)
+	have := make(map[int]bool, len(rec.Parts))
+	var count atomic.Int64
+	for _, p := range rec.Parts {
+		have[p.Number] = true
+		count.Add(p.Size)
+	}
+	stop := report(&count, rec.State.Size, progress)
+	defer stop()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go u.watchStall(ctx, cancel, &count)
+
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cmp.Or(max(u.Parts, 0), 4))
+	for i, sp := range plan {
+		n := i + 1
+		if have[n] {
+			continue
+		}
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if err := quickUnchanged(f, rec.State); err != nil {
+				return err
+			}
+			body := &cipherSection{src: f, key: dk, off: sp.Off, n: sp.Len, count: &count}
+			etag, err := u.st().UploadPart(gctx, rec.Key, rec.UploadID, n, body, sp.Len, rec.Meta)
+			if err != nil {
+				return fmt.Errorf("part %d: %w", n, err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			rec.Parts = append(rec.Parts, Part{Number: n, ETag: etag, Size: sp.Len})
+			return u.save(rec)
+		})
+	}
+	err := g.Wait()
+	if c := context.Cause(ctx); err != nil && c != nil && !errors.Is(c, context.Canceled) {
+		return c
+	}
+	return err
+}
+
+// watchStall cancels ctx with ErrStalled when count stays put for the
+// stall timeout.
+func (u *Uploader) watchStall(ctx context.Context, cancel context.CancelCauseFunc, count *atomic.Int64) {
+	watchStall(ctx, cancel, count, u.StallTimeout)
+}
+
+func watchStall(ctx context.Context, cancel context.CancelCauseFunc, count *atomic.Int64, timeout time.Duration) {
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
+	tick := min(timeout/4, time.Second)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	last, since := count.Load(), time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if c := count.Load(); c != last {
+				last, since = c, now
+			} else if now.Sub(since) >= timeout {
+				cancel(ErrStalled)
+				return
+			}
+		}
+	}
+}
+
+// complete checks that every part is there with the right byte count and
+// that the file is still what was encrypted, then completes the upload.
+func (u *Uploader) complete(ctx context.Context, f *os.File, rec *uploadRecord) error {
+	plan := splitParts(rec.State.Size, rec.PartSize)
+	sort.Slice(rec.Parts, func(i, k int) bool { return rec.Parts[i].Number < rec.Parts[k].Number })
+	var total int64
+	for i, p := range rec.Parts {
+		if p.Number != i+1 || p.Size != plan[i].Len {
+			return Permanent(fmt.Errorf("part %d is missing or has the wrong size", i+1))
+		}
+		total += p.Size
+	}
+	if len(rec.Parts) != len(plan) || total != rec.State.Size {
+		return Permanent(fmt.Errorf("the parts hold %d of %d bytes", total, rec.State.Size))
+	}
+	if err := unchanged(f, rec.State); err != nil {
+		return err
+	}
+	err := u.st().CompleteMultipart(ctx, rec.Key, rec.UploadID, rec.Parts)
+	if errors.Is(err, ErrNoSuchUpload) {
+		// A retried Complete whose first try succeeded but whose answer
+		// was lost: the object is there if it carries our key.
+		info, herr := u.st().Head(ctx, rec.Key)
+		if herr == nil && info.Header.Get("X-Oss-Meta-Client-Side-Encryption-Key") == rec.Meta["client-side-encryption-key"] {
+			return nil
+		}
+	}
+	return err
+}
