@@ -1,10 +1,15 @@
 package envelope
 
 import (
+	"context"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,4 +128,58 @@ func unhex(t testing.TB, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// fakeKMS is an in-memory KMS for unit tests: Encrypt returns a blob shaped
+// like a real one (base64 of a key UUID followed by random bytes) and
+// Decrypt returns what was encrypted into it.
+type fakeKMS struct {
+	mu    sync.Mutex
+	known map[string]string // blob -> plaintext as KMS returns it
+	n     int
+	// fail makes every call fail with this error.
+	fail error
+}
+
+func newFakeKMS() *fakeKMS { return &fakeKMS{known: map[string]string{}} }
+
+const fakeCMK = "5b819435-90e1-45fe-a775-43078c83d0c5"
+
+func (f *fakeKMS) Encrypt(_ context.Context, keyID, pt string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n++
+	if f.fail != nil {
+		return "", f.fail
+	}
+	if _, err := base64.StdEncoding.DecodeString(pt); err != nil {
+		return "", fmt.Errorf("fake KMS: plaintext is not base64: %w", err)
+	}
+	nonce := make([]byte, 48)
+	rand.Read(nonce)
+	blob := base64.StdEncoding.EncodeToString(append([]byte(fakeCMK), nonce...))
+	f.known[blob] = pt
+	return blob, nil
+}
+
+var errFakeKMSRejected = errors.New("fake KMS: InvalidCiphertext")
+
+func (f *fakeKMS) Decrypt(_ context.Context, blob string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n++
+	if f.fail != nil {
+		return "", f.fail
+	}
+	pt, ok := f.known[blob]
+	if !ok {
+		return "", errFakeKMSRejected
+	}
+	return pt, nil
+}
+
+func (f *fakeKMS) calls() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.n
 }

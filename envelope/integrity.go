@@ -211,6 +211,12 @@ func getChunkBuf(n int64) (*[]byte, func()) {
 // upload starts, so the uploader reads the file once here and again to
 // upload it; a file that changes in between fails verification later.
 func Sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int) error {
+	return sum(ctx, e, k, plaintext, size, workers, ChunkSizeFor(size))
+}
+
+// sum is Sum with a given chunk size, so tests can cross chunk boundaries
+// with small objects.
+func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int, chunk int64) error {
 	if size < 0 {
 		return errors.New("failed to compute the integrity MAC: negative size")
 	}
@@ -220,7 +226,7 @@ func Sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	in := &Integrity{Alg: MACAlg, ChunkSize: ChunkSizeFor(size), Size: size}
+	in := &Integrity{Alg: MACAlg, ChunkSize: chunk, Size: size}
 	n := numChunks(size, in.ChunkSize)
 	workers = int(min(int64(workers), max(n, 1)))
 	mk := macKey(k)

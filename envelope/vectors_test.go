@@ -7,11 +7,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 )
 
@@ -195,5 +193,93 @@ func TestGoSDKSampleFiles(t *testing.T) {
 
 func sha256hex(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
-var _ = strings.Repeat
-var _ = errors.Is
+// The legacy vectors decrypt to 1 MiB of 'a'.
+var legacyPlain = bytes.Repeat([]byte("a"), 1<<20)
+
+func TestLegacyRSAOAEPVector(t *testing.T) {
+	ct := readInterop(t, "files/deprecated_encrypted_1MB_a_rsa")
+	if got := sha256hex(ct); got != "46c080d7c3fbd59960d9b837fe62bfe2561e3c3efea5025dd72c49f979b74736" {
+		t.Fatalf("sha256 = %s", got)
+	}
+	// Names in the mixed case an HTTP client may hand over.
+	h := http.Header{}
+	h.Set("X-Oss-Meta-Oss-Cek-Alg", "AES/GCM/NoPadding")
+	h.Set("X-Oss-Meta-Oss-Crypto-Key", "Jmurs0ZAUEhIjMr+MNZnKdQR4llzdpD6sn2ijnSrJG+W7ht2TjIYXT3XWhBIlmWtkrEY1y2l0yDGAEgpRfWtH3km8Z44VEu4G7MLo0kaikoJ/d47+7/a0tSNgd968kkrvKGPpk7sl6ad2seObc+SIcCdvlI+ojXr65Trhk5OYXA=")
+	h.Set("X-Oss-Meta-Oss-Crypto-Start", "IyhJvxPZodkceJe+ISTug0rUBS/QDOnn67sc3PSOqPikEQq4mDxP8SqvSdYcoytDcloFY/GOgKWeL4kS2ga9FJKXcsVneCrla3q1KTtl45NSNn7np6tOXBkqv3TIU0ZZ58Y1XdSPmr+8TIkjtNlBtg+48fclXoAxqcTq++u2SIc=")
+	h.Set("X-Oss-Meta-Oss-Wrap-Alg", "rsa")
+	e, err := ParseHeader(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.Legacy {
+		t.Fatal("legacy names not recognised as legacy")
+	}
+	// A KMS identity must pass over it; the RSA one opens it.
+	k, err := Open(context.Background(), e, NewKMSIdentity(newFakeKMS()), NewRSAIdentity(sharedTestKey(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(k.Key[:]); got != "6476c3de88ab7ee68798184b436a5c4a1a47a6b69cfceb9c11303f607d43e9a5" {
+		t.Errorf("key = %s", got)
+	}
+	if k.IV != [16]byte{15: 8} {
+		t.Errorf("counter = %x, want the integer 8", k.IV)
+	}
+	checkLegacy(t, ct, k)
+}
+
+func TestLegacyKMSVector(t *testing.T) {
+	ct := readInterop(t, "files/deprecated_encrypted_1MB_a_kms")
+	if got := sha256hex(ct); got != "438b54371cb47e20ddc4ff71a8ab1e4272be7ce0266fd0b78be61d26c538b8b5" {
+		t.Fatalf("sha256 = %s", got)
+	}
+	const keyBlob = "NWI4MTk0MzUtOTBlMS00NWZlLWE3NzUtNDMwNzhjODNkMGM1YVQ5bXF5eVJTTURneEJSRTNLSkVWUUQ1V3FIR3Q2QzhBQUFBQUFBQUFBRHFCZnFsR2hpems5QWZHQlFGSHFXSW9aZUlYZkNTU0lLZEQwUjFJTXRXM1p6ZzYxOVF4Vm8zR21acXdVZit5VFBsYUhyRmdFMkdsL2JUYjVzPQ=="
+	const startBlob = "NWI4MTk0MzUtOTBlMS00NWZlLWE3NzUtNDMwNzhjODNkMGM1Z1I5UGpGOGplWVROS1ptOHdqSE1kZFl6V0xvVFJ4RlFBQUFBQUFBQUFBQlFuMWZaOXA3K3VpZU5NN0dqKy9OM1F3PT0="
+	kms := newFakeKMS()
+	// What the Python test's mock KMS returns for exactly these blobs.
+	kms.known[keyBlob] = "ogO+SR1IiCiBsLxuS5tQVq/OhKQA6uaqoZQfkBcdka4="
+	kms.known[startBlob] = "8"
+	e, err := ParseMeta(map[string]string{
+		"oss-cek-alg":      "AES/GCM/NoPadding",
+		"oss-crypto-key":   keyBlob,
+		"oss-crypto-start": startBlob,
+		"oss-wrap-alg":     "kms",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := Open(context.Background(), e, NewRSAIdentity(sharedTestKey(t)), NewKMSIdentity(kms))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(k.Key[:]); got != "a203be491d48882881b0bc6e4b9b5056afce84a400eae6aaa1941f90171d91ae" {
+		t.Errorf("key = %s", got)
+	}
+	if k.IV != [16]byte{15: 8} {
+		t.Errorf("counter = %x, want the integer 8", k.IV)
+	}
+	// The legacy header is the blob itself: one Decrypt per secret, no
+	// fallback needed.
+	if got := kms.calls(); got != 2 {
+		t.Errorf("%d KMS calls, want 2", got)
+	}
+	checkLegacy(t, ct, k)
+}
+
+func checkLegacy(t *testing.T, ct []byte, k *DataKey) {
+	t.Helper()
+	got, err := io.ReadAll(NewReader(bytes.NewReader(ct), k, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, legacyPlain) {
+		t.Fatal("legacy object does not decrypt to 1 MiB of 'a'")
+	}
+	for _, off := range []int64{1, 15, 17, 4101, 21808, 1<<20 - 1} {
+		got := make([]byte, len(ct)-int(off))
+		k.XORKeyStreamAt(got, ct[off:], off)
+		if !bytes.Equal(got, legacyPlain[off:]) {
+			t.Errorf("decryption from offset %d differs", off)
+		}
+	}
+}
