@@ -521,3 +521,23 @@ func (d *Downloader) fetchSpan(ctx context.Context, src Reader, key string, p *p
 		return nil
 	})
 }
+
+// Forget throws away the partial download of job, if any: the temporary
+// file and the journal record.
+func (d *Downloader) Forget(job DownloadJob) error {
+	if d.Journal == nil {
+		return nil
+	}
+	id := DownloadID(job.SourceID, job.Dest, job.Range)
+	var rec downloadRecord
+	ok, err := d.Journal.Load(id, &rec)
+	if err != nil || !ok {
+		return err
+	}
+	if rec.Temp != "" && filepath.Base(rec.Temp) == rec.Temp {
+		if err := os.Remove(filepath.Join(filepath.Dir(job.Dest), rec.Temp)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("failed to remove the partial download: %w", err)
+		}
+	}
+	return d.Journal.Remove(id)
+}

@@ -454,3 +454,20 @@ func (u *Uploader) complete(ctx context.Context, f *os.File, rec *uploadRecord) 
 	}
 	return err
 }
+
+// Forget throws away the unfinished upload of job, if any: it aborts it on
+// the server and removes its journal record.
+func (u *Uploader) Forget(job UploadJob) error {
+	if u.Journal == nil {
+		return nil
+	}
+	var rec uploadRecord
+	ok, err := u.Journal.Load(UploadID(job.Source, job.Bucket, job.Key), &rec)
+	if err != nil || !ok {
+		return err
+	}
+	if rec.UploadID != "" {
+		u.abort(&rec)
+	}
+	return u.remove(&rec)
+}
