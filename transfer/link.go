@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -33,10 +34,11 @@ func ParseLink(s string) (*Link, error) {
 	return &Link{URL: u}, nil
 }
 
-// ObjectName is the object's key as the link names it (its path without
-// the leading slash), for naming the downloaded file.
+// ObjectName is the last segment of the object's key, for naming the
+// downloaded file. (Whether the path starts with the bucket depends on the
+// endpoint's addressing style, so the full key is not knowable here.)
 func (l *Link) ObjectName() string {
-	return strings.TrimPrefix(l.URL.Path, "/")
+	return path.Base(l.URL.Path)
 }
 
 // ID identifies the linked object without the signature, which differs
