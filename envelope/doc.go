@@ -1,0 +1,144 @@
+// Package envelope reads and writes Alibaba Cloud OSS client-side
+// encryption: the per-object data key and its envelope of
+// x-oss-meta-client-side-encryption-* headers that the official Java,
+// Python, Go and C++ SDKs share, plus ossvault's own integrity MAC. It knows
+// the format only: no HTTP, no keychain, no UI. Callers fetch headers and
+// bytes, and pass in the master keys as Wrapper and Identity values.
+//
+// # Writing
+//
+// Seal draws a fresh 32-byte AES-256 key and a 16-byte initial counter block
+// (8 random bytes, 4 zero bytes, 4 random bytes, as every SDK writes) from
+// the given randomness, wraps each of them separately with the master key,
+// and returns the Envelope. The content is AES-256-CTR with one 128-bit
+// big-endian counter over the whole object, so ciphertext and plaintext have
+// the same length (EncryptedSize and DecryptedSize are the identity) and any
+// byte can be decrypted on its own. NewReader and NewWriter transform a
+// stream whose first byte sits at a given object offset.
+//
+// Envelope.Meta returns the headers as the Go and Java SDKs write them
+// (names after "x-oss-meta-", listed as the Header* constants): standard
+// base64 with padding for the wrapped key and counter, the matdesc as
+// compact JSON with sorted keys and only when non-empty, data-size and
+// part-size only when set. A multipart upload sends this same envelope on
+// every part; part N is encrypted from the counter IV + (N-1)*partSize/16
+// (DataKey.PartIV), which makes the parts one continuous stream, so readers
+// need not know the part size. PartSize picks a part size that fits OSS's
+// 10,000-part limit.
+//
+// Wrappers: RSA/NONE/PKCS1Padding (NewRSAWrapper) and KMS/ALICLOUD in the
+// Go/Java form (NewKMSWrapper: KMS Encrypt of base64(secret); the header
+// holds the returned CiphertextBlob).
+//
+// # Reading
+//
+// ParseHeader and ParseMeta accept header names in any case, base64 with or
+// without padding, with whitespace, in the standard or URL-safe alphabet,
+// the Python spacing of matdesc, and the legacy x-oss-meta-oss-crypto-*
+// headers of old Python clients (whose "AES/GCM/NoPadding" label means CTR
+// and whose "start" is a decimal counter). A malformed envelope is a
+// *HeaderError, which matches ErrIntegrity.
+//
+// Open tries identities in order. An identity that is not the object's
+// returns ErrIncorrectIdentity and Open moves on; any other error stops it;
+// when none opens the object the error is a *NoKeyError naming the matdesc.
+// Choosing the likely key by parsed matdesc (never by string: the SDKs
+// write the same map differently) is the caller's job.
+//
+// NewRSAIdentity unwraps PKCS #1 v1.5 with rsa.DecryptPKCS1v15SessionKey at
+// fixed lengths (32 bytes for the key, 16 for the counter): bad padding
+// yields random bytes in constant time instead of an error, so a service
+// that opens objects for others is no Bleichenbacher padding oracle. The
+// trade-off is that a wrong private key whose modulus has the right length
+// cannot be told apart by the unwrap alone. A different modulus length is
+// decided up front. For objects ossvault wrote, the ossvault-key-check
+// header decides it: a 128-bit HMAC, under a key derived from the data key,
+// of the counter block. Every wrong key, whether its padding happened to be
+// valid or not, fails that check the same way, so the check adds no
+// oracle. For other clients' objects a wrong key of the same size decrypts
+// to garbage; this is why keys should be chosen by matdesc first.
+// NewRSAIdentity also opens the OAEP (SHA-1) wraps of old Python clients,
+// where a failure can be reported directly.
+//
+// NewKMSIdentity opens the Go/Java form first and falls back to the form of
+// the Python SDK, whose header is base64 of the CiphertextBlob text, when
+// KMS rejects the first and the wrapped bytes are base64 text. Python
+// objects written with a passphrase (a KMS EncryptionContext) cannot be
+// opened.
+//
+// Ranged reads: take the offset from the response's Content-Range
+// (ParseContentRange), never from the request, and start NewReader there.
+// The counter is advanced by offset/16 blocks with a full 128-bit add and
+// offset%16 keystream bytes are skipped, so no alignment is needed and
+// suffix ranges ("bytes=-N") decrypt correctly.
+//
+// # Integrity
+//
+// The OSS format has no integrity: CTR is malleable and no SDK checks
+// anything. Objects ossvault writes also carry, in ossvault-* headers that
+// other clients ignore, a MAC over the ciphertext and the envelope:
+//
+//	macKey  = HKDF-SHA256(secret = data key, salt = none, info = "ossvault integrity v1")
+//	leaf_i  = HMAC-SHA256(macKey, "leaf" || u64(i) || ciphertext chunk i)
+//	MAC     = HMAC-SHA256(macKey, F("ossvault root v1") || F(mac-alg) || F(legacy flag)
+//	          || F(wrap-alg) || F(cek-alg) || F(wrapped key) || F(wrapped counter)
+//	          || F(matdesc) || F(unencrypted-content-length) || F(unencrypted-content-md5)
+//	          || F(data-size) || F(part-size) || F(key check)
+//	          || u64(chunk size) || u64(size) || u64(n) || leaf_0 || ... || leaf_{n-1})
+//
+// where u64 is 8 bytes big-endian, F(x) = u64(len(x)) || x, header values
+// are taken as Meta writes them ("" when absent), and the ciphertext is cut
+// into n chunks of the chunk size (the last may be shorter). The headers
+// are ossvault-mac-alg (MACAlg), ossvault-chunk-size, ossvault-size and
+// ossvault-mac (base64). The chunk size is 1 MiB, doubled for objects of
+// more than 1 TiB so a verifier holds at most 2^20 leaves.
+//
+// OSS fixes metadata when an upload starts, so the MAC must exist before
+// the first byte is sent: Sum reads the plaintext file once, encrypting
+// and hashing chunks in parallel, and the uploader reads it again to upload.
+// Downloads check it with a Verifier (chunks in any order, from many
+// goroutines, either as ciphertext or as plaintext already on disk) or with
+// NewVerifyingReader (one stream from offset 0), and get Verified, Failed
+// (with an error matching ErrIntegrity), or Unverified when the object has
+// no ossvault MAC or one of a construction this version does not know.
+//
+// Why it is sound:
+//   - Only holders of the data key can compute a valid MAC: the data key is
+//     fresh per object and reachable only through the master key, and
+//     HMAC-SHA256 is a secure MAC. HKDF gives a MAC key independent of the
+//     AES keystream although both come from one secret.
+//   - The MAC input is an injective encoding: every variable-length field is
+//     length-prefixed, numbers have fixed width, and the chunk count is
+//     bound before the fixed-size leaves. Two different objects or
+//     envelopes never share a MAC input.
+//   - Leaves are keyed and carry their index, so chunks cannot be changed,
+//     swapped or reordered; the size and chunk count are bound, so the
+//     object cannot be truncated or extended; the chunk size is bound, so
+//     it cannot be re-cut. Leaf and root inputs begin differently ("leaf"
+//     against the length prefix 00..10), so a leaf tag is never a root tag.
+//   - Every envelope header is bound, including the wrapped key and
+//     counter: pairing an object with another object's wrapped counter, or
+//     changing its matdesc, sizes or algorithm names, fails. Chunks spliced
+//     in from another object fail because each object has its own MAC key.
+//   - It is encrypt-then-MAC over the ciphertext, so checking needs no
+//     decryption and CTR's malleability is caught.
+//
+// What it does not give, and what callers should do:
+//   - Integrity, not authorship. Anyone holding the RSA public key (which
+//     is public) or permission to use the KMS key can create a new object
+//     with a valid MAC. Verified means "unaltered since its writer made it",
+//     not "made by a colleague".
+//   - No protection against downgrade: an attacker with write access can
+//     strip the ossvault headers, or replace the object with one written by
+//     another client or with plaintext; those read as Unverified (or not
+//     encrypted). Show Unverified as a warning, never as success; where
+//     every object in a place is known to come from ossvault, treat
+//     Unverified as a failure.
+//   - No freshness and no binding to the object's name: an older version of
+//     an object, or another object of ours copied over this name, verifies.
+//   - NewVerifyingReader returns plaintext before the end is checked. Write
+//     it somewhere provisional and keep it only after io.EOF; on an
+//     ErrIntegrity error delete it.
+//   - Objects written by other clients have no MAC at all.
+//   - Metadata (matdesc, sizes) is not secret.
+package envelope
