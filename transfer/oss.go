@@ -288,3 +288,10 @@ func ossError(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// CreateBucket creates a private bucket.
+func CreateBucket(ctx context.Context, client *oss.Client, name string) error {
+	return DefaultPolicy.Do(ctx, func() error {
+		return ossError("PutBucket", client.CreateBucket(name, oss.WithContext(ctx)))
+	})
+}

@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/vault"
+)
+
+// connFlags declares the connection flags every command that talks to OSS
+// takes: --account, or --endpoint and --region (else OSS_ENDPOINT and
+// OSS_REGION) with the OSS_* credential variables.
+func connFlags(fs *pflag.FlagSet) {
+	fs.String("account", "", "use the saved account `NAME`")
+	fs.String("endpoint", "", "OSS endpoint `URL` (default $OSS_ENDPOINT)")
+	fs.String("region", "", "OSS region, e.g. cn-hangzhou (default $OSS_REGION)")
+}
+
+// ossURL is a parsed oss://BUCKET/KEY.
+type ossURL struct {
+	Bucket, Key string
+}
+
+func (u ossURL) String() string { return "oss://" + u.Bucket + "/" + u.Key }
+
+// parseOSSURL parses oss://BUCKET[/KEY]; the key may be empty or end in
+// "/" (a folder).
+func parseOSSURL(s string) (ossURL, error) {
+	rest, ok := strings.CutPrefix(s, "oss://")
+	if !ok {
+		return ossURL{}, usagef("%q is not an oss://BUCKET/KEY address", s)
+	}
+	bucket, key, _ := strings.Cut(rest, "/")
+	if bucket == "" {
+		return ossURL{}, usagef("%q names no bucket", s)
+	}
+	return ossURL{Bucket: bucket, Key: key}, nil
+}
+
+// openVault opens the key vault in the home folder.
+func openVault(env *Env) (*vault.Vault, error) {
+	return vault.Open(env.Home, vault.WithGetenv(env.Getenv))
+}
+
+// connection resolves the flags and environment into a transfer.Conn.
+func connection(env *Env, fs *pflag.FlagSet, v *vault.Vault) (transfer.Conn, error) {
+	account, _ := fs.GetString("account")
+	endpoint, _ := fs.GetString("endpoint")
+	region, _ := fs.GetString("region")
+	if account != "" {
+		if endpoint != "" {
+			return transfer.Conn{}, usagef("give either --account or --endpoint, not both")
+		}
+		if v == nil {
+			var err error
+			if v, err = openVault(env); err != nil {
+				return transfer.Conn{}, err
+			}
+		}
+		a, err := v.Account(account)
+		if err != nil {
+			return transfer.Conn{}, err
+		}
+		id, secret, token, err := v.Credentials(account)
+		if err != nil {
+			return transfer.Conn{}, err
+		}
+		return transfer.Conn{Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}, nil
+	}
+	if endpoint == "" {
+		endpoint = env.Getenv("OSS_ENDPOINT")
+	}
+	if region == "" {
+		region = env.Getenv("OSS_REGION")
+	}
+	if endpoint == "" {
+		return transfer.Conn{}, usagef("no OSS endpoint: use --account NAME, --endpoint URL or OSS_ENDPOINT")
+	}
+	if !strings.Contains(endpoint, "://") {
+		endpoint = "https://" + endpoint
+	}
+	return transfer.Conn{
+		Endpoint:        endpoint,
+		Region:          region,
+		AccessKeyID:     env.Getenv("OSS_ACCESS_KEY_ID"),
+		AccessKeySecret: env.Getenv("OSS_ACCESS_KEY_SECRET"),
+		SecurityToken:   env.Getenv("OSS_SESSION_TOKEN"),
+	}, nil
+}
+
+// bucketStore connects to bucket.
+func bucketStore(env *Env, fs *pflag.FlagSet, v *vault.Vault, bucket string) (*transfer.OSS, error) {
+	c, err := connection(env, fs, v)
+	if err != nil {
+		return nil, err
+	}
+	client, err := c.Client()
+	if err != nil {
+		return nil, err
+	}
+	return transfer.NewOSS(client, bucket)
+}
+
+// keyTracker is the vault as a transfer.Keys that remembers which local
+// key opened the object, for info's opened-by line.
+type keyTracker struct {
+	v      *vault.Vault
+	opened string
+}
+
+func (k *keyTracker) Identities(ctx context.Context, e *envelope.Envelope) ([]envelope.Identity, error) {
+	if key, ok := k.v.KeyFor(e); ok {
+		ids, err := k.v.Identities(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]envelope.Identity, len(ids))
+		for i, id := range ids {
+			out[i] = &namedIdentity{Identity: id, name: key.Name, seen: &k.opened}
+		}
+		return out, nil
+	}
+	// No matdesc to go by: every private key is tried, each under its
+	// own name so the one that opens the object can be told.
+	var out []envelope.Identity
+	var firstErr error
+	for _, key := range k.v.Keys() {
+		if !key.CanOpen() {
+			continue
+		}
+		id, err := k.v.Identity(ctx, key.Name)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		out = append(out, &namedIdentity{Identity: id, name: key.Name, seen: &k.opened})
+	}
+	if len(out) == 0 && firstErr != nil && !errors.Is(firstErr, vault.ErrSecretMissing) {
+		return nil, firstErr
+	}
+	return out, nil
+}
+
+type namedIdentity struct {
+	envelope.Identity
+	name string
+	seen *string
+}
+
+func (n *namedIdentity) Unwrap(ctx context.Context, e *envelope.Envelope) (*envelope.DataKey, error) {
+	dk, err := n.Identity.Unwrap(ctx, e)
+	if err == nil && *n.seen == "" {
+		*n.seen = n.name
+	}
+	return dk, err
+}
+
+// jobsFlag declares --jobs.
+func jobsFlag(fs *pflag.FlagSet, what string) {
+	fs.Int("jobs", 4, "how many "+what+" to transfer at once (`N`)")
+}
+
+func jobs(fs *pflag.FlagSet) (int, error) {
+	n, _ := fs.GetInt("jobs")
+	if n < 1 || n > 64 {
+		return 0, usagef("--jobs must be between 1 and 64, not %d", n)
+	}
+	return n, nil
+}
+
+// describe turns an error into plain words where the transfer package's
+// wording needs the object's name.
+func describe(target string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", target, err)
+}

@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/transfer"
+)
+
+func init() {
+	register(&command{
+		name:    "get",
+		args:    "SOURCE DEST [--range START-END] [--jobs N]",
+		summary: "Downloads and decrypts oss://BUCKET/KEY, or a link printed by share, into DEST (a file or a folder). Resumes after an interruption. An object that is not encrypted is saved as-is with a warning.",
+		flags: func(fs *pflag.FlagSet) {
+			fs.String("range", "", "write only plaintext bytes `START-END` (inclusive; -N: the last N bytes)")
+			jobsFlag(fs, "ranges of a file")
+			progressFlag(fs)
+			connFlags(fs)
+		},
+		run: runGet,
+	})
+}
+
+func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) error {
+	if len(args) != 2 {
+		return usagef("get needs SOURCE and DEST")
+	}
+	src, dest := args[0], args[1]
+	rng, err := parseRange(fs)
+	if err != nil {
+		return err
+	}
+	n, err := jobs(fs)
+	if err != nil {
+		return err
+	}
+	v, err := openVault(env)
+	if err != nil {
+		return err
+	}
+	journal, err := transfer.OpenJournal(env.Home)
+	if err != nil {
+		return err
+	}
+	down := &transfer.Downloader{Journal: journal, Keys: v, Parts: n}
+	q := transfer.NewQueue(&transfer.Uploader{Journal: journal}, down, min(n, 8))
+
+	var specs []*transfer.DownloadJob
+	if strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") {
+		link, err := transfer.ParseLink(src)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		if err := transfer.CheckEndpoint(link.URL.Scheme + "://" + link.URL.Host); err != nil {
+			return err
+		}
+		d, err := destFile(dest, link.ObjectName())
+		if err != nil {
+			return err
+		}
+		specs = append(specs, &transfer.DownloadJob{Source: link, SourceID: link.ID(), Dest: d, Range: rng})
+	} else {
+		u, err := parseOSSURL(src)
+		if err != nil {
+			return err
+		}
+		store, err := bucketStore(env, fs, v, u.Bucket)
+		if err != nil {
+			return err
+		}
+		if u.Key == "" || strings.HasSuffix(u.Key, "/") {
+			if rng != nil {
+				return usagef("--range needs a single object, not a folder")
+			}
+			if specs, err = planPrefix(ctx, store, u, dest); err != nil {
+				return err
+			}
+		} else {
+			d, err := destFile(dest, path.Base(u.Key))
+			if err != nil {
+				return err
+			}
+			specs = append(specs, &transfer.DownloadJob{Source: store, SourceID: u.String(), Key: u.Key, Dest: d, Range: rng})
+		}
+	}
+
+	m := newMeter(env, fs, 0, "downloading")
+	defer q.Subscribe(m.event)()
+	ids := make([]int, len(specs))
+	for i, s := range specs {
+		ids[i] = q.Add(transfer.Spec{Download: s})
+	}
+	stop := pauseOnCancel(ctx, q, ids)
+	q.Wait()
+	stop()
+	if ctx.Err() != nil {
+		m.abandon()
+		return errors.New("interrupted; run the same command again to resume")
+	}
+	for _, e := range q.Jobs() {
+		if e.State != transfer.Done || e.Result == nil {
+			continue
+		}
+		switch {
+		case !e.Result.Encrypted():
+			fmt.Fprintf(env.Err, "ossvault: warning: %s was not encrypted by a client; saved as-is\n", e.Name)
+		case e.Result.Integrity == envelope.Unverified && rng == nil:
+			fmt.Fprintf(env.Err, "ossvault: warning: %s was written by another client and carries no integrity check\n", e.Name)
+		}
+	}
+	return queueErrors(env, q, "download", m)
+}
+
+// destFile resolves DEST: an existing folder, or a path ending in a
+// separator, receives the object under its own name.
+func destFile(dest, name string) (string, error) {
+	if strings.HasSuffix(dest, "/") || strings.HasSuffix(dest, string(filepath.Separator)) {
+		if err := os.MkdirAll(dest, 0o755); err != nil {
+			return "", fmt.Errorf("failed to create the folder %s: %w", dest, err)
+		}
+		return filepath.Join(dest, name), nil
+	}
+	if fi, err := os.Stat(dest); err == nil && fi.IsDir() {
+		return filepath.Join(dest, name), nil
+	}
+	return dest, nil
+}
+
+// planPrefix lists every object under a folder and maps it into dest.
+func planPrefix(ctx context.Context, store *transfer.OSS, u ossURL, dest string) ([]*transfer.DownloadJob, error) {
+	var specs []*transfer.DownloadJob
+	err := store.List(ctx, u.Key, true, func(e transfer.Entry) error {
+		rel := strings.TrimPrefix(e.Key, u.Key)
+		if rel == "" || strings.HasSuffix(rel, "/") {
+			return nil
+		}
+		local := filepath.Join(dest, filepath.FromSlash(rel))
+		// Keys like "../x" must not climb out of the destination.
+		if r, err := filepath.Rel(dest, local); err != nil || strings.HasPrefix(r, "..") {
+			return fmt.Errorf("refusing the object name %q: it points outside %s", e.Key, dest)
+		}
+		if err := os.MkdirAll(filepath.Dir(local), 0o755); err != nil {
+			return fmt.Errorf("failed to create a folder: %w", err)
+		}
+		specs = append(specs, &transfer.DownloadJob{Source: store, SourceID: "oss://" + store.Bucket.BucketName + "/" + e.Key, Key: e.Key, Dest: local})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(specs) == 0 {
+		return nil, fmt.Errorf("nothing found under %s", u)
+	}
+	return specs, nil
+}
+
+// parseRange reads --range: START-END, START- or -N.
+func parseRange(fs *pflag.FlagSet) (*transfer.ByteRange, error) {
+	s, _ := fs.GetString("range")
+	if s == "" {
+		return nil, nil
+	}
+	a, b, ok := strings.Cut(s, "-")
+	if !ok {
+		return nil, usagef("--range %q: use START-END, START- or -N", s)
+	}
+	num := func(x string) (int64, error) {
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err != nil || n < 0 {
+			return 0, usagef("--range %q: %q is not a byte offset", s, x)
+		}
+		return n, nil
+	}
+	if a == "" {
+		n, err := num(b)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, usagef("--range %q selects no bytes", s)
+		}
+		return &transfer.ByteRange{Suffix: n}, nil
+	}
+	start, err := num(a)
+	if err != nil {
+		return nil, err
+	}
+	if b == "" {
+		return &transfer.ByteRange{Start: start, End: -1}, nil
+	}
+	end, err := num(b)
+	if err != nil {
+		return nil, err
+	}
+	if end < start {
+		return nil, usagef("--range %q ends before it starts", s)
+	}
+	return &transfer.ByteRange{Start: start, End: end}, nil
+}

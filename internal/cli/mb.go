@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ossvault/ossvault/transfer"
+)
+
+func init() {
+	register(&command{
+		name:    "mb",
+		args:    "oss://BUCKET",
+		summary: "Creates a bucket.",
+		flags:   connFlags,
+		run:     runMb,
+	})
+}
+
+func runMb(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) error {
+	if len(args) != 1 {
+		return usagef("mb needs one oss://BUCKET")
+	}
+	u, err := parseOSSURL(args[0])
+	if err != nil {
+		return err
+	}
+	if strings.Trim(u.Key, "/") != "" {
+		return usagef("mb takes a bucket, not an object: oss://%s", u.Bucket)
+	}
+	c, err := connection(env, fs, nil)
+	if err != nil {
+		return err
+	}
+	client, err := c.Client()
+	if err != nil {
+		return err
+	}
+	if err := transfer.CreateBucket(ctx, client, u.Bucket); err != nil {
+		return fmt.Errorf("failed to create the bucket %s: %w", u.Bucket, err)
+	}
+	return nil
+}

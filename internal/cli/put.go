@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ossvault/ossvault/transfer"
+)
+
+func init() {
+	register(&command{
+		name:    "put",
+		args:    "PATH... oss://BUCKET/KEY [--key NAME] [--part-size BYTES] [--jobs N] [-r]",
+		summary: "Encrypts files on this computer and uploads them. A target ending in / receives files under their base names; folders need -r and keep their own name. Running the same put again after an interruption resumes.",
+		flags: func(fs *pflag.FlagSet) {
+			fs.String("key", "", "lock with the key `NAME` (default: the default key)")
+			fs.Int64("part-size", transfer.DefaultPartSize, "smallest multipart part size in `BYTES` (a multiple of 16, at least 102400)")
+			fs.BoolP("recursive", "r", false, "upload folders and everything in them")
+			jobsFlag(fs, "parts of a file")
+			progressFlag(fs)
+			connFlags(fs)
+		},
+		run: runPut,
+	})
+}
+
+// putItem is one file to upload and the key it goes to.
+type putItem struct {
+	src  string
+	key  string
+	size int64
+}
+
+func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) error {
+	if len(args) < 2 {
+		return usagef("put needs at least one PATH and a target oss://BUCKET/KEY")
+	}
+	target, err := parseOSSURL(args[len(args)-1])
+	if err != nil {
+		return err
+	}
+	partSize, _ := fs.GetInt64("part-size")
+	if err := transfer.CheckPartSize(partSize); err != nil {
+		return usagef("--part-size: %v", err)
+	}
+	n, err := jobs(fs)
+	if err != nil {
+		return err
+	}
+	recursive, _ := fs.GetBool("recursive")
+	items, err := planPut(args[:len(args)-1], target, recursive)
+	if err != nil {
+		return err
+	}
+
+	v, err := openVault(env)
+	if err != nil {
+		return err
+	}
+	keyName, _ := fs.GetString("key")
+	wrapper, err := v.Wrapper(ctx, keyName)
+	if err != nil {
+		return err
+	}
+	store, err := bucketStore(env, fs, v, target.Bucket)
+	if err != nil {
+		return err
+	}
+	journal, err := transfer.OpenJournal(env.Home)
+	if err != nil {
+		return err
+	}
+	up := &transfer.Uploader{Store: store, Journal: journal, Keys: v, PartSize: partSize, Parts: n}
+	q := transfer.NewQueue(up, &transfer.Downloader{Journal: journal, Keys: v}, min(n, 8))
+
+	var total int64
+	for _, it := range items {
+		total += it.size
+	}
+	m := newMeter(env, fs, total, "uploading")
+	defer q.Subscribe(m.event)()
+	ids := make([]int, len(items))
+	for i, it := range items {
+		ids[i] = q.Add(transfer.Spec{Upload: &transfer.UploadJob{Source: it.src, Bucket: target.Bucket, Key: it.key, Wrapper: wrapper}})
+	}
+	stop := pauseOnCancel(ctx, q, ids)
+	q.Wait()
+	stop()
+	if ctx.Err() != nil {
+		m.abandon()
+		return errors.New("interrupted; run the same command again to resume")
+	}
+	return queueErrors(env, q, "upload", m)
+}
+
+// pauseOnCancel pauses every job when ctx ends (Ctrl-C), keeping their
+// journals so that running the command again resumes.
+func pauseOnCancel(ctx context.Context, q *transfer.Queue, ids []int) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			for _, id := range ids {
+				q.Pause(id)
+			}
+		case <-done:
+		}
+	}()
+	return func() { close(done) }
+}
+
+// queueErrors reports the failed jobs: a single failure is the command's
+// error; several are listed one a line, followed by a count.
+func queueErrors(env *Env, q *transfer.Queue, verb string, m *meter) error {
+	var failed []error
+	all := q.Jobs()
+	for _, e := range all {
+		if e.State == transfer.Failed {
+			failed = append(failed, e.Err)
+		}
+	}
+	if len(failed) == 0 {
+		m.finish()
+		return nil
+	}
+	m.abandon()
+	if len(failed) == 1 {
+		return failed[0]
+	}
+	for _, err := range failed[:len(failed)-1] {
+		fmt.Fprintf(env.Err, "ossvault: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	return fmt.Errorf("%w (%d of %d files failed to %s)", failed[len(failed)-1], len(failed), len(all), verb)
+}
+
+// planPut maps the sources to object keys under the contract's rules.
+func planPut(sources []string, target ossURL, recursive bool) ([]putItem, error) {
+	folderTarget := target.Key == "" || strings.HasSuffix(target.Key, "/")
+	if len(sources) > 1 && !folderTarget {
+		return nil, usagef("several sources need a target folder ending in /, e.g. %s/", target)
+	}
+	prefix := target.Key
+	var items []putItem
+	for _, src := range sources {
+		fi, err := os.Stat(src)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", src, errors.Unwrap(err))
+		}
+		if !fi.IsDir() {
+			if !fi.Mode().IsRegular() {
+				return nil, fmt.Errorf("%s is not a regular file", src)
+			}
+			key := target.Key
+			if folderTarget {
+				key = prefix + filepath.Base(src)
+			}
+			items = append(items, putItem{src: src, key: key, size: fi.Size()})
+			continue
+		}
+		if !recursive {
+			return nil, usagef("%s is a folder; use -r to upload it", src)
+		}
+		base := prefix
+		if !folderTarget {
+			base += "/"
+		}
+		abs, err := filepath.Abs(src)
+		if err != nil {
+			return nil, err
+		}
+		name := filepath.Base(abs)
+		err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return fmt.Errorf("cannot read %s: %w", p, err)
+			}
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			rel, err := filepath.Rel(abs, p)
+			if err != nil {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			items = append(items, putItem{src: p, key: base + path.Join(name, filepath.ToSlash(rel)), size: info.Size()})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, it := range items {
+		if it.key == "" || strings.HasSuffix(it.key, "/") {
+			return nil, usagef("no object name for %s", it.src)
+		}
+	}
+	return items, nil
+}
