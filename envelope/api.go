@@ -77,7 +77,10 @@ type Identity interface {
 }
 
 // KMS is the part of Alibaba Cloud KMS the envelope needs. Plaintexts travel
-// base64-encoded, as the KMS API takes and returns them.
+// base64-encoded, as the KMS API takes and returns them. Decrypt should
+// return an error wrapping ErrIncorrectIdentity when the blob belongs to a
+// key this client may not use (so Open tries the next identity); any other
+// error (network, throttling) stops Open.
 type KMS interface {
 	Encrypt(ctx context.Context, keyID, plaintextBase64 string) (ciphertextBlob string, err error)
 	Decrypt(ctx context.Context, ciphertextBlob string) (plaintextBase64 string, err error)

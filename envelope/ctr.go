@@ -52,9 +52,10 @@ func counterAt(iv [16]byte, blocks uint64) [16]byte {
 }
 
 // streamAt returns a CTR keystream positioned at byte offset of the object.
+// A negative offset is a programming error, as a negative slice index is.
 func (k *DataKey) streamAt(offset int64) cipher.Stream {
 	if offset < 0 {
-		panic("envelope: negative offset")
+		panic(errNegativeOffset)
 	}
 	block, err := aes.NewCipher(k.Key[:])
 	if err != nil {
@@ -92,15 +93,24 @@ func (k *DataKey) PartIV(part int, partSize int64) ([16]byte, error) {
 // the response's Content-Range (see ParseContentRange) as offset, never the
 // requested range: the keystream can start anywhere, so no alignment is needed.
 func NewReader(src io.Reader, k *DataKey, offset int64) io.Reader {
+	if offset < 0 {
+		return &ctrReader{err: errNegativeOffset}
+	}
 	return &ctrReader{src: src, s: k.streamAt(offset)}
 }
+
+var errNegativeOffset = errors.New("envelope: negative object offset")
 
 type ctrReader struct {
 	src io.Reader
 	s   cipher.Stream
+	err error
 }
 
 func (r *ctrReader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
 	n, err := r.src.Read(p)
 	if n > 0 {
 		r.s.XORKeyStream(p[:n], p[:n])
@@ -113,6 +123,9 @@ func (r *ctrReader) Read(p []byte) (int, error) {
 // never modifies the caller's buffer. After dst fails, every later Write
 // returns the same error: the keystream position would no longer match.
 func NewWriter(dst io.Writer, k *DataKey, offset int64) io.Writer {
+	if offset < 0 {
+		return &ctrWriter{err: errNegativeOffset}
+	}
 	return &ctrWriter{dst: dst, s: k.streamAt(offset)}
 }
 

@@ -18,27 +18,40 @@ import (
 	"testing"
 )
 
-// interopDir finds shared/interop by walking up from the working directory.
-// Without it the vector tests skip locally but fail in CI.
+// interopDir finds the golden vectors: $OSSVAULT_INTEROP_DIR, else
+// shared/interop in the working directory or above it. Without them the
+// vector tests skip locally but fail in CI (CI=true).
 func interopDir(t testing.TB) string {
 	t.Helper()
+	if dir, ok := findInterop(); ok {
+		return dir
+	}
+	missing(t, "the golden vectors (shared/interop) were not found above the working directory; set OSSVAULT_INTEROP_DIR")
+	return ""
+}
+
+func findInterop() (string, bool) {
+	isVectors := func(dir string) bool {
+		st, err := os.Stat(filepath.Join(dir, "VECTORS.md"))
+		return err == nil && !st.IsDir()
+	}
+	if dir := os.Getenv("OSSVAULT_INTEROP_DIR"); dir != "" {
+		return dir, isVectors(dir)
+	}
 	dir, err := os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return "", false
 	}
 	for {
-		p := filepath.Join(dir, "shared", "interop")
-		if st, err := os.Stat(filepath.Join(p, "VECTORS.md")); err == nil && !st.IsDir() {
-			return p
+		if p := filepath.Join(dir, "shared", "interop"); isVectors(p) {
+			return p, true
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			break
+			return "", false
 		}
 		dir = parent
 	}
-	missing(t, "shared/interop (the golden vectors) not found above the working directory")
-	return ""
 }
 
 func missing(t testing.TB, msg string) {

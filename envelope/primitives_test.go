@@ -174,6 +174,14 @@ func TestReaderWriterShapes(t *testing.T) {
 		t.Fatal("writer output differs")
 	}
 
+	// A negative offset is an error, not a panic.
+	if _, err := NewReader(bytes.NewReader(plain), k, -1).Read(make([]byte, 4)); err == nil {
+		t.Error("reader at offset -1 gave no error")
+	}
+	if _, err := NewWriter(io.Discard, k, -16).Write(plain[:4]); err == nil {
+		t.Error("writer at offset -16 gave no error")
+	}
+
 	// A failing destination sticks.
 	fw := NewWriter(&failAfter{n: 10}, k, 0)
 	if _, err := fw.Write(plain[:100]); err == nil {
