@@ -324,7 +324,7 @@ func (s *DiskStore) publish(b *diskBucket, tmp, final string, info ObjectInfo) e
 }
 
 func trailerOf(info ObjectInfo) objectTrailer {
-	return objectTrailer{Key: info.Key, Size: info.Size, ETag: info.ETag, CRC64: info.CRC64, LastModified: info.LastModified, Multipart: info.Multipart, Meta: info.Meta}
+	return objectTrailer(info)
 }
 
 func (t objectTrailer) info() ObjectInfo {
