@@ -55,6 +55,11 @@ type Server struct {
 	httpSrv  *http.Server
 	listener net.Listener
 	served   chan error
+
+	// fresh holds connections that have not sent a request yet; net/http's
+	// Shutdown waits up to 5 seconds for those, so Shutdown closes them.
+	freshMu sync.Mutex
+	fresh   map[net.Conn]bool
 }
 
 // New returns a Server for opts.
@@ -128,7 +133,8 @@ func (s *Server) Start(addr string) (string, error) {
 		return "", fmt.Errorf("failed to listen on %s: %w", addr, err)
 	}
 	s.listener = ln
-	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
+	s.fresh = map[net.Conn]bool{}
+	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second, ConnState: s.trackConn}
 	s.served = make(chan error, 1)
 	go func() { s.served <- s.httpSrv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), nil
@@ -148,7 +154,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.httpSrv == nil {
 		return nil
 	}
-	err := s.httpSrv.Shutdown(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.httpSrv.Shutdown(ctx) }()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	var err error
+wait:
+	for {
+		s.closeFresh()
+		select {
+		case err = <-done:
+			break wait
+		case <-tick.C:
+		}
+	}
 	if err != nil {
 		s.httpSrv.Close()
 	}
@@ -163,6 +182,25 @@ func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return s.Shutdown(ctx)
+}
+
+func (s *Server) trackConn(c net.Conn, state http.ConnState) {
+	s.freshMu.Lock()
+	defer s.freshMu.Unlock()
+	if state == http.StateNew {
+		s.fresh[c] = true
+	} else {
+		delete(s.fresh, c)
+	}
+}
+
+func (s *Server) closeFresh() {
+	s.freshMu.Lock()
+	defer s.freshMu.Unlock()
+	for c := range s.fresh {
+		c.Close()
+		delete(s.fresh, c)
+	}
 }
 
 func (s *Server) newRequestID() string {
