@@ -40,27 +40,45 @@ func (d *digester) Write(p []byte) (int, error) {
 func (d *digester) sum() []byte { return d.md5.Sum(nil) }
 
 // copyDigest copies src to dst, hashing on the way, with a pooled buffer.
-// Both hashes are fed from the same buffer so content is read once.
+// Both hashes are fed from the same buffer so content is read once. Only a
+// true io.EOF from src ends the copy successfully; any other error (a
+// client that went away makes net/http return io.ErrUnexpectedEOF) fails
+// it.
 func copyDigest(dst io.Writer, src io.Reader) (*digester, error) {
 	d := newDigester()
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
 	for {
-		n, rerr := io.ReadFull(src, buf)
+		n, rerr := fill(src, buf)
 		if n > 0 {
 			d.Write(buf[:n])
 			if _, err := dst.Write(buf[:n]); err != nil {
 				return nil, err
 			}
 		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+		if rerr == io.EOF {
 			return d, nil
 		}
 		if rerr != nil {
 			return nil, rerr
 		}
 	}
+}
+
+// fill reads into buf until it is full or src returns an error, which it
+// passes on unchanged (unlike io.ReadFull, which turns an early io.EOF into
+// io.ErrUnexpectedEOF and so cannot be told apart from a broken body).
+func fill(src io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := src.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 func etagOf(md5sum []byte) string { return strings.ToUpper(hex.EncodeToString(md5sum)) }

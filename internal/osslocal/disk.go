@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // DiskStore keeps buckets in a folder. The layout is:
@@ -73,13 +74,67 @@ const (
 )
 
 type objectTrailer struct {
-	Key          string    `json:"key"`
+	Key          rawString `json:"key"`
 	Size         int64     `json:"size"`
 	ETag         string    `json:"etag"`
 	CRC64        uint64    `json:"crc64"`
 	LastModified time.Time `json:"lastModified"`
 	Multipart    bool      `json:"multipart,omitempty"`
-	Meta         Meta      `json:"meta,omitempty"`
+	Meta         rawMeta   `json:"meta,omitempty"`
+}
+
+// rawString is a string that survives JSON even when it is not valid UTF-8
+// (encoding/json would replace such bytes with U+FFFD and so change the
+// key): those are written as {"base64":"..."}.
+type rawString string
+
+type base64Form struct {
+	Base64 []byte `json:"base64"`
+}
+
+func (r rawString) MarshalJSON() ([]byte, error) {
+	if utf8.ValidString(string(r)) {
+		return json.Marshal(string(r))
+	}
+	return json.Marshal(base64Form{Base64: []byte(r)})
+}
+
+func (r *rawString) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '{' {
+		var f base64Form
+		if err := json.Unmarshal(b, &f); err != nil {
+			return err
+		}
+		*r = rawString(f.Base64)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*r = rawString(s)
+	return nil
+}
+
+type rawMeta map[string]rawString
+
+func toRawMeta(m Meta) rawMeta {
+	if m == nil {
+		return nil
+	}
+	out := make(rawMeta, len(m))
+	for k, v := range m {
+		out[k] = rawString(v)
+	}
+	return out
+}
+
+func (m rawMeta) meta() Meta {
+	out := make(Meta, len(m))
+	for k, v := range m {
+		out[k] = string(v)
+	}
+	return out
 }
 
 // NewDiskStore opens (creating if needed) a store in dir, removes temp files
@@ -324,15 +379,12 @@ func (s *DiskStore) publish(b *diskBucket, tmp, final string, info ObjectInfo) e
 }
 
 func trailerOf(info ObjectInfo) objectTrailer {
-	return objectTrailer(info)
+	return objectTrailer{Key: rawString(info.Key), Size: info.Size, ETag: info.ETag, CRC64: info.CRC64,
+		LastModified: info.LastModified, Multipart: info.Multipart, Meta: toRawMeta(info.Meta)}
 }
 
 func (t objectTrailer) info() ObjectInfo {
-	m := t.Meta
-	if m == nil {
-		m = Meta{}
-	}
-	return ObjectInfo{Key: t.Key, Size: t.Size, ETag: t.ETag, CRC64: t.CRC64, LastModified: t.LastModified, Multipart: t.Multipart, Meta: m}
+	return ObjectInfo{Key: string(t.Key), Size: t.Size, ETag: t.ETag, CRC64: t.CRC64, LastModified: t.LastModified, Multipart: t.Multipart, Meta: t.Meta.meta()}
 }
 
 type diskObject struct {
@@ -379,7 +431,7 @@ func (s *DiskStore) OpenObject(bucket, key string) (Object, error) {
 		f.Close()
 		return nil, fmt.Errorf("failed to read object %q: %w", key, err)
 	}
-	if t.Key != key {
+	if string(t.Key) != key {
 		f.Close()
 		return nil, fmt.Errorf("object %q: %w", key, ErrNoSuchKey)
 	}

@@ -17,9 +17,9 @@ import (
 )
 
 type uploadFile struct {
-	Key       string    `json:"key"`
+	Key       rawString `json:"key"`
 	Initiated time.Time `json:"initiated"`
-	Meta      Meta      `json:"meta,omitempty"`
+	Meta      rawMeta   `json:"meta,omitempty"`
 }
 
 type partTrailer struct {
@@ -96,11 +96,8 @@ func (b *diskBucket) loadUploads() error {
 				}
 			}
 		}
-		if uf.Meta == nil {
-			uf.Meta = Meta{}
-		}
 		b.uploads[e.Name()] = &diskUpload{
-			info: UploadInfo{Bucket: b.info.Name, Key: uf.Key, UploadID: e.Name(), Initiated: uf.Initiated, Meta: uf.Meta},
+			info: UploadInfo{Bucket: b.info.Name, Key: string(uf.Key), UploadID: e.Name(), Initiated: uf.Initiated, Meta: uf.Meta.meta()},
 			dir:  dir,
 		}
 	}
@@ -117,7 +114,7 @@ func (s *DiskStore) CreateUpload(bucket, key string, meta Meta) (UploadInfo, err
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return UploadInfo{}, fmt.Errorf("failed to start an upload: %w", err)
 	}
-	raw, _ := json.Marshal(uploadFile{Key: key, Initiated: info.Initiated, Meta: info.Meta})
+	raw, _ := json.Marshal(uploadFile{Key: rawString(key), Initiated: info.Initiated, Meta: toRawMeta(info.Meta)})
 	if err := writeFileAtomic(filepath.Join(dir, "upload.json"), raw); err != nil {
 		os.RemoveAll(dir)
 		return UploadInfo{}, fmt.Errorf("failed to start an upload: %w", err)

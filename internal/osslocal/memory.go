@@ -56,6 +56,9 @@ func (s *MemoryStore) bucket(name string) (*memBucket, error) {
 }
 
 func (s *MemoryStore) CreateBucket(name string) error {
+	if !validBucketName(name) {
+		return fmt.Errorf("invalid bucket name %q", name)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.buckets[name]; ok {
