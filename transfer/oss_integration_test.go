@@ -269,3 +269,51 @@ func (h *hookReader) GetRange(ctx context.Context, key string, start, end int64,
 	}
 	return body, hd, err
 }
+
+// changingStore rewrites the source file when part 3 is first sent.
+type changingStore struct {
+	Store
+	change func()
+	done   bool
+}
+
+func (c *changingStore) UploadPart(ctx context.Context, key, uploadID string, n int, body io.ReadSeeker, size int64, meta map[string]string) (string, error) {
+	if n == 3 && !c.done {
+		c.done = true
+		c.change()
+	}
+	return c.Store.UploadPart(ctx, key, uploadID, n, body, size, meta)
+}
+
+func TestOSSSourceChangedDuringUpload(t *testing.T) {
+	srv, st := startOSS(t)
+	up, down := newEngines(t, st)
+	up.Parts = 1
+	dir := t.TempDir()
+	src, _ := writeRandom(t, dir, "src", 6*MinPartSize)
+	_, newContent := writeRandom(t, dir, "new", 7*MinPartSize+5)
+	up.Store = &changingStore{Store: st, change: func() {
+		// Rewriting in place with new content and length.
+		if err := os.WriteFile(src, newContent, 0o600); err != nil {
+			t.Error(err)
+		}
+	}}
+	if err := up.Upload(context.Background(), UploadJob{Source: src, Bucket: "b", Key: "changing", Wrapper: testWrapper(t)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Log.Count(osslocal.OpInitiateMultipartUpload); n != 2 {
+		t.Errorf("InitiateMultipartUpload = %d, want 2 (a restart with a new key)", n)
+	}
+	if n := srv.Log.Count(osslocal.OpAbortMultipartUpload); n != 1 {
+		t.Errorf("AbortMultipartUpload = %d, want 1", n)
+	}
+	dest := filepath.Join(t.TempDir(), "out")
+	res, err := down.Download(context.Background(), DownloadJob{Source: st, SourceID: "oss://b/changing", Key: "changing", Dest: dest}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(dest)
+	if sha256.Sum256(got) != sha256.Sum256(newContent) || res.Integrity != envelope.Verified {
+		t.Fatal("the object is not the new content, verified")
+	}
+}
