@@ -235,10 +235,16 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := range workers {
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		failOnce sync.Once
+		failed   error
+	)
+	fail := func(err error) {
+		failOnce.Do(func() { failed = err; cancel() })
+	}
+	for range workers {
 		wg.Go(func() {
 			bp, put := getChunkBuf(in.ChunkSize)
 			defer put()
@@ -249,7 +255,7 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 					return
 				}
 				if err := ctx.Err(); err != nil {
-					errs[w] = err
+					fail(err)
 					return
 				}
 				off := i * in.ChunkSize
@@ -259,8 +265,7 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 					if err == nil || errors.Is(err, io.EOF) {
 						err = fmt.Errorf("the file ended at %d bytes, before its size %d (was it changed while reading?)", off+int64(got), size)
 					}
-					errs[w] = fmt.Errorf("failed to read the file at offset %d: %w", off, err)
-					cancel()
+					fail(fmt.Errorf("failed to read the file at offset %d: %w", off, err))
 					return
 				}
 				k.XORKeyStreamAt(buf, buf, off)
@@ -270,8 +275,8 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("failed to compute the integrity MAC: %w", err)
+	if failed != nil {
+		return fmt.Errorf("failed to compute the integrity MAC: %w", failed)
 	}
 	in.MAC = rootMAC(mk, e, in, leaves)
 	e.Integrity = in
