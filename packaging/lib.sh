@@ -7,6 +7,7 @@
 #   NUM_VERSION        VERSION as dotted numbers for package managers: 1.2.3
 #   DEB_VERSION        VERSION in Debian's grammar: 1.2.3, 1.2.3+4.gabc1234, 0.1.0~git.abc1234
 #   COMMITS_SINCE_TAG  commits since the last v* tag (0 on a tag); the Windows build number
+#   BUILD_NUMBER       commits in the history, always rising; macOS's CFBundleVersion
 #   SOURCE_DATE_EPOCH  the last commit's time, used for every file time in a package
 #   DIST               output folder (ROOT/dist)
 #   GO                 the go command
@@ -19,8 +20,8 @@ MODULE=github.com/ossvault/ossvault
 # Pinned tool versions, run with `go run pkg@version` so their dependencies
 # never enter the app's go.mod (fyne.io/tools v1.7.4 requires a newer Fyne
 # than the app pins).
-FYNE_TOOL=fyne.io/tools/cmd/fyne@v1.7.4
-WINRES_TOOL=github.com/tc-hib/go-winres@v0.3.3
+export FYNE_TOOL=fyne.io/tools/cmd/fyne@v1.7.4
+export WINRES_TOOL=github.com/tc-hib/go-winres@v0.3.3
 
 die() {
 	echo "${0##*/}: $*" >&2
@@ -87,7 +88,8 @@ version_facts() {
 	fi
 	NUM_VERSION=$base
 	COMMITS_SINCE_TAG=$count
-	export VERSION NUM_VERSION DEB_VERSION COMMITS_SINCE_TAG
+	BUILD_NUMBER=${BUILD_NUMBER:-$(git -C "$ROOT" rev-list --count HEAD 2>/dev/null || echo 1)}
+	export VERSION NUM_VERSION DEB_VERSION COMMITS_SINCE_TAG BUILD_NUMBER
 }
 
 # source_date_epoch sets SOURCE_DATE_EPOCH to the last commit's time.
@@ -119,6 +121,6 @@ reproducible_tar() {
 # human_size FILE prints FILE's size in bytes and MiB.
 human_size() {
 	local bytes
-	bytes=$(stat -c %s "$1")
+	bytes=$(wc -c <"$1" | tr -d ' ')
 	awk -v b="$bytes" -v f="$1" 'BEGIN { printf "%-60s %10d bytes  %6.1f MiB\n", f, b, b / 1048576 }'
 }
