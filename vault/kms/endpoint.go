@@ -27,6 +27,10 @@ func parseEndpoint(region, raw string) (endpoint, error) {
 	if raw == "" {
 		return endpoint{scheme: "HTTPS", host: "kms." + region + ".aliyuncs.com"}, nil
 	}
+	if strings.Contains(raw, "@") {
+		// Not quoted: what precedes the @ may be a password.
+		return endpoint{}, errors.New("the KMS endpoint must not hold a user name or password")
+	}
 	s := raw
 	if !strings.Contains(s, "://") {
 		s = "https://" + s
@@ -35,8 +39,8 @@ func parseEndpoint(region, raw string) (endpoint, error) {
 	if err != nil || u.Host == "" || u.Hostname() == "" {
 		return endpoint{}, fmt.Errorf("KMS endpoint %q is not a host name or URL", raw)
 	}
-	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return endpoint{}, fmt.Errorf("KMS endpoint %q must be a host and port only, without path, query or user", raw)
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return endpoint{}, fmt.Errorf("KMS endpoint %q must be a host and port only, without path or query", raw)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https":

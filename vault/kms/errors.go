@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+
+	"github.com/ossvault/ossvault/envelope"
 )
 
 // Sentinel errors for outcomes callers act on; match them with errors.Is.
@@ -97,16 +99,39 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Unwrap lets errors.Is see both the sentinel and the network cause.
+// Unwrap lets errors.Is see the sentinel and the network cause. A Decrypt
+// that failed because this account cannot open the blob (the key is not
+// there, or the blob is not its) also wraps envelope.ErrIncorrectIdentity,
+// so that envelope.Open goes on to its next identity, as its KMS contract
+// asks. Wrong credentials, a disabled key and network failures do not: the
+// user has to hear about those rather than get "no key opens this object".
 func (e *Error) Unwrap() []error {
 	var errs []error
 	if e.Kind != nil {
 		errs = append(errs, e.Kind)
 	}
+	if e.notThisAccount() {
+		errs = append(errs, envelope.ErrIncorrectIdentity)
+	}
 	if e.Err != nil {
 		errs = append(errs, e.Err)
 	}
 	return errs
+}
+
+func (e *Error) notThisAccount() bool {
+	if e.Op != opDecrypt {
+		return false
+	}
+	switch {
+	case e.Kind == ErrKeyNotFound, e.Kind == ErrInvalidCiphertext:
+		return true
+	case e.Code == "Forbidden.RAM", e.Code == "Forbidden.NoPermission":
+		// The credentials work but may not use this blob's key: the blob
+		// may well be another account's.
+		return true
+	}
+	return false
 }
 
 // Temporary reports whether the call failed in a way worth retrying later.
@@ -179,7 +204,7 @@ func (e *Error) fromServer(se *sdkerrors.ServerError) {
 		}
 	case strings.HasPrefix(e.Code, "Throttling"):
 		e.Kind, e.words, e.transient = ErrUnavailable, "KMS is throttling requests from this account", true
-	case strings.Contains(e.Code, "Ciphertext") || (e.Op == "decrypt" && strings.HasPrefix(e.Code, "InvalidParameter")):
+	case strings.Contains(e.Code, "Ciphertext") || (e.Op == opDecrypt && strings.HasPrefix(e.Code, "InvalidParameter")):
 		e.Kind, e.transient = ErrInvalidCiphertext, false
 		e.words = "KMS could not decrypt the wrapped key: it is damaged, or it was made with a key of another region or account"
 	case e.Status >= 500:

@@ -33,6 +33,9 @@ import (
 
 var _ envelope.KMS = (*Client)(nil)
 
+// opDecrypt names Decrypt in errors; errors.go tells decrypt failures apart.
+const opDecrypt = "decrypt"
+
 // Defaults for the zero values of Config's fields.
 const (
 	DefaultTimeout        = 10 * time.Second
@@ -220,7 +223,7 @@ func (c *Client) Encrypt(ctx context.Context, keyID, plaintextBase64 string) (st
 // key ID is needed. It returns the plaintext as KMS does: the base64 string
 // that was encrypted.
 func (c *Client) Decrypt(ctx context.Context, ciphertextBlob string) (string, error) {
-	const op = "decrypt"
+	const op = opDecrypt
 	if ciphertextBlob == "" {
 		return "", c.newError(op, "", ErrInvalidCiphertext, "the wrapped key is empty")
 	}

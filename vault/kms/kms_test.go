@@ -207,8 +207,11 @@ func TestErrors(t *testing.T) {
 			action: "Encrypt", want: kms.ErrAccessDenied, code: "InvalidAccessKeyId.NotFound", words: "does not know this AccessKey ID",
 		},
 		{
-			name:   "unknown key",
-			run:    func(f *fixture, c *kms.Client) error { _, err := c.Encrypt(ctx(), "11111111-2222-4333-8444-555555555555", plaintext); return err },
+			name: "unknown key",
+			run: func(f *fixture, c *kms.Client) error {
+				_, err := c.Encrypt(ctx(), "11111111-2222-4333-8444-555555555555", plaintext)
+				return err
+			},
 			action: "Encrypt", want: kms.ErrKeyNotFound, code: "Forbidden.KeyNotFound", words: "not found in region " + region,
 		},
 		{
@@ -281,8 +284,10 @@ func TestErrors(t *testing.T) {
 			action: "Encrypt", want: kms.ErrAccessDenied, code: "InvalidSecurityToken.MismatchWithAccessKey", words: "security token",
 		},
 		{
-			name:   "STS key without its token",
-			edit:   func(cfg *kms.Config) { cfg.Credentials = kms.Credentials{AccessKeyID: stsID, AccessKeySecret: stsSecret} },
+			name: "STS key without its token",
+			edit: func(cfg *kms.Config) {
+				cfg.Credentials = kms.Credentials{AccessKeyID: stsID, AccessKeySecret: stsSecret}
+			},
 			run:    encrypt(plaintext),
 			action: "Encrypt", want: kms.ErrAccessDenied, code: "InvalidSecurityToken.Malformed",
 		},
@@ -424,7 +429,14 @@ func TestCanceled(t *testing.T) {
 	f.srv.SetLatency(2 * time.Second)
 	c := f.client(t, nil)
 	cctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	go func() {
+		// Cancel once the request is being served, so it is the wait for
+		// the answer that gets canceled.
+		for f.srv.Calls("Encrypt") == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
 	_, err := c.Encrypt(cctx, f.keyID, "Y2FuY2Vs")
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error = %v, want context.Canceled", err)
