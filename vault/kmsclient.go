@@ -18,8 +18,11 @@ import (
 // credentials.
 type KMSFactory func(region, endpoint string, creds kms.Credentials) (envelope.KMS, error)
 
-func defaultKMSFactory(region, endpoint string, creds kms.Credentials) (envelope.KMS, error) {
-	c, err := kms.New(kms.Config{Region: region, Endpoint: endpoint, Credentials: creds})
+// defaultKMS makes a vault/kms client. SSL_CERT_FILE is read through the
+// vault's getenv, so a caller's environment (the command line's Stdio) is
+// honoured for private certificate authorities.
+func (v *Vault) defaultKMS(region, endpoint string, creds kms.Credentials) (envelope.KMS, error) {
+	c, err := kms.New(kms.Config{Region: region, Endpoint: endpoint, Credentials: creds, CAFile: v.getenv("SSL_CERT_FILE")})
 	if err != nil {
 		return nil, err
 	}

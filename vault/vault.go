@@ -60,10 +60,10 @@ func Open(home string, opts ...Option) (*Vault, error) {
 		home:   abs,
 		kc:     SystemKeychain{},
 		getenv: os.Getenv,
-		newKMS: defaultKMSFactory,
 		rand:   rand.Reader,
 		now:    time.Now,
 	}
+	v.newKMS = v.defaultKMS
 	for _, o := range opts {
 		o(v)
 	}

@@ -415,39 +415,53 @@ func TestNewUserWalkthrough(t *testing.T) {
 
 // With no reachable keychain (the session bus address points at nothing), a
 // real ossvault process fails in plain words and writes no secret anywhere.
+// The process is this test binary, re-run as the command line.
 func TestKeychainMissingFailsClearly(t *testing.T) {
-	bin := binary(t)
+	if args := os.Getenv("OSSVAULT_TEST_CLI_ARGS"); args != "" {
+		var argv []string
+		if err := json.Unmarshal([]byte(args), &argv); err != nil {
+			t.Fatal(err)
+		}
+		os.Exit(Main(argv, Std(), nil))
+	}
 	dir := t.TempDir()
 	home := filepath.Join(dir, "home")
 	_, keyPEM := newPrivatePEM(t, 2048)
 	keyFile := filepath.Join(dir, "k.pem")
 	os.WriteFile(keyFile, keyPEM, 0o600)
 	const secret = "SecretThatMustNotLand123"
+	ossvault := func(env []string, args ...string) (stdout, stderr []byte, code int) {
+		argv, _ := json.Marshal(args)
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKeychainMissingFailsClearly$")
+		cmd.Env = append(os.Environ(), append(env, "OSSVAULT_TEST_CLI_ARGS="+string(argv), "OSSVAULT_HOME="+home)...)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return o.Bytes(), e.Bytes(), ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.Bytes(), e.Bytes(), 0
+	}
+	noBus := []string{"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(dir, "no-bus"), "OSS_ACCESS_KEY_ID=id", "OSS_ACCESS_KEY_SECRET=" + secret}
 	for _, args := range [][]string{
 		{"key", "gen", "k"},
 		{"key", "import", "k", "--private-key", keyFile},
 		{"account", "add", "a", "--endpoint", "oss-cn-hangzhou.aliyuncs.com"},
 	} {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(dir, "no-bus"),
-			"OSSVAULT_HOME="+home, "OSS_ACCESS_KEY_ID=id", "OSS_ACCESS_KEY_SECRET="+secret)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
-			t.Fatalf("%v: %v, stderr %q", args, err, stderr.String())
+		stdout, stderr, code := ossvault(noBus, args...)
+		msg := string(stderr)
+		if code != ExitFailure || !strings.HasPrefix(msg, "ossvault: ") || !strings.Contains(msg, "keychain is locked or not available") || strings.Count(msg, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q", args, code, msg)
 		}
-		if msg := stderr.String(); !strings.HasPrefix(msg, "ossvault: ") || !strings.Contains(msg, "keychain is locked or not available") || strings.Count(msg, "\n") != 1 {
-			t.Errorf("%v: stderr %q", args, msg)
-		}
-		scanBytes(t, "output", append(stdout.Bytes(), stderr.Bytes()...), map[string][]byte{"secret": []byte(secret)})
+		scanBytes(t, "output", append(stdout, stderr...), map[string][]byte{"secret": []byte(secret)})
 	}
 	scanTree(t, home, map[string][]byte{"secret": []byte(secret), "private key": keyPEM[30:90]})
-	cmd := exec.Command(bin, "key", "list")
-	cmd.Env = append(os.Environ(), "OSSVAULT_HOME="+home)
-	if out, err := cmd.Output(); err != nil || len(out) != 0 {
-		t.Errorf("keys registered without their secrets: %q %v", out, err)
+	if out, _, code := ossvault(nil, "key", "list"); code != 0 || len(out) != 0 {
+		t.Errorf("keys registered without their secrets: %q, exit %d", out, code)
 	}
 }
 
