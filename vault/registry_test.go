@@ -203,6 +203,45 @@ func TestCopiedAndMovedHomes(t *testing.T) {
 	mustOpen(t, m, e, dk)
 }
 
+// The same home reached by another path (a symbolic link) is neither a copy
+// nor a move: it keeps its id whichever path is used.
+func TestSymlinkedHomeIsTheSameVault(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	mem := newMemKeychain()
+	root := t.TempDir()
+	home, link := filepath.Join(root, "home"), filepath.Join(root, "link")
+	v, err := Open(home, WithKeychain(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.GenerateRSA(context.Background(), "mine", 2048, nil); err != nil {
+		t.Fatal(err)
+	}
+	e, dk := sealFor(t, v, "mine")
+	id := v.snapshot().VaultID
+	if err := os.Symlink(home, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{link, home, link} {
+		w, err := Open(p, WithKeychain(mem))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.SetDefault("mine"); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.snapshot().VaultID; got != id {
+			t.Fatalf("opened through %s: vault id changed", p)
+		}
+		mustOpen(t, w, e, dk)
+	}
+	if mem.len() != 1 {
+		t.Fatalf("%d keychain entries, want 1", mem.len())
+	}
+}
+
 func copyDir(t *testing.T, from, to string) {
 	t.Helper()
 	if err := os.CopyFS(to, os.DirFS(from)); err != nil {

@@ -25,8 +25,9 @@ type Vault struct {
 	rand   io.Reader
 	now    func() time.Time
 
-	mu   sync.Mutex // serialises this process's changes; the file lock serialises processes
-	last *registry  // last registry read, for the reading methods that cannot fail
+	mu     sync.Mutex // serialises this process's changes; the file lock serialises processes
+	lastMu sync.Mutex
+	last   *registry // last registry read, for the reading methods that cannot fail
 }
 
 // Option configures Open.
@@ -92,8 +93,8 @@ func (v *Vault) Home() string { return v.home }
 // so reading it without the lock sees a whole version.
 func (v *Vault) snapshot() *registry {
 	r, _, err := readRegistry(v.home)
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.lastMu.Lock()
+	defer v.lastMu.Unlock()
 	if err == nil {
 		v.last = r
 	}
@@ -135,7 +136,9 @@ func (v *Vault) update(fn func(r *registry) error) error {
 	if err := writeRegistry(v.home, r); err != nil {
 		return err
 	}
+	v.lastMu.Lock()
 	v.last = r
+	v.lastMu.Unlock()
 	return nil
 }
 
@@ -144,6 +147,12 @@ func (v *Vault) update(fn func(r *registry) error) error {
 // new id and its own copies of the secrets, so the two never share keychain
 // entries. Otherwise the folder was moved or renamed and keeps its entries.
 func (v *Vault) adopt(r *registry) error {
+	if sameDir(r.Home, v.home) {
+		// The same folder by another path (a symbolic link, another
+		// spelling): not a copy.
+		r.Home = v.home
+		return nil
+	}
 	orig, ok, err := readRegistry(r.Home)
 	if err != nil || !ok || orig.VaultID != r.VaultID {
 		r.Home = v.home
@@ -182,6 +191,15 @@ func (v *Vault) adopt(r *registry) error {
 	r.VaultID = to.service[len(servicePrefix):]
 	r.Home = v.home
 	return nil
+}
+
+func sameDir(a, b string) bool {
+	ia, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	ib, err := os.Stat(b)
+	return err == nil && os.SameFile(ia, ib)
 }
 
 const servicePrefix = "ossvault:"

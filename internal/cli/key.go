@@ -264,7 +264,7 @@ func keyBackup(_ context.Context, env *Env, _ *pflag.FlagSet, v *vault.Vault, ar
 	if err := writeFilePrivate(args[0], buf.Bytes()); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Out, "backed up %d keys and %d accounts to %s\n", len(v.Keys()), len(v.Accounts()), args[0])
+	fmt.Fprintf(env.Out, "backed up %d keys and %d accounts, with their secrets, to %s\n", len(v.Keys()), len(v.Accounts()), args[0])
 	return nil
 }
 
