@@ -39,28 +39,59 @@ func (d *digester) Write(p []byte) (int, error) {
 
 func (d *digester) sum() []byte { return d.md5.Sum(nil) }
 
-// copyDigest copies src to dst, hashing on the way, with a pooled buffer.
-// Both hashes are fed from the same buffer so content is read once. Only a
-// true io.EOF from src ends the copy successfully; any other error (a
-// client that went away makes net/http return io.ErrUnexpectedEOF) fails
-// it.
+// copyDigest copies src to dst, computing MD5 and CRC-64 of the content.
+// Content is read once, in large blocks; MD5 (the costlier hash) runs in a
+// second goroutine on the previous block while this one computes the CRC
+// and writes, so a PUT is not held to the speed of both hashes in series.
+// Only a true io.EOF from src ends the copy successfully; any other error
+// (a client that went away makes net/http return io.ErrUnexpectedEOF)
+// fails it.
 func copyDigest(dst io.Writer, src io.Reader) (*digester, error) {
 	d := newDigester()
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	buf := *bp
-	for {
+	b0, b1 := bufPool.Get().(*[]byte), bufPool.Get().(*[]byte)
+	defer bufPool.Put(b0)
+	defer bufPool.Put(b1)
+	bufs := [2][]byte{*b0, *b1}
+
+	blocks := make(chan []byte, 1)
+	hashed := make(chan struct{}, 2)
+	go func() {
+		for b := range blocks {
+			d.md5.Write(b)
+			hashed <- struct{}{}
+		}
+	}()
+	pending := 0
+	finish := func() {
+		close(blocks)
+		for ; pending > 0; pending-- {
+			<-hashed
+		}
+	}
+	for i := 0; ; i++ {
+		// The block about to be refilled was handed out two rounds ago;
+		// the MD5 worker works in order, so at most one may be pending.
+		for ; pending > 1; pending-- {
+			<-hashed
+		}
+		buf := bufs[i%2]
 		n, rerr := fill(src, buf)
 		if n > 0 {
-			d.Write(buf[:n])
+			blocks <- buf[:n]
+			pending++
+			d.crc = crc64.Update(d.crc, crcTable, buf[:n])
+			d.n += int64(n)
 			if _, err := dst.Write(buf[:n]); err != nil {
+				finish()
 				return nil, err
 			}
 		}
 		if rerr == io.EOF {
+			finish()
 			return d, nil
 		}
 		if rerr != nil {
+			finish()
 			return nil, rerr
 		}
 	}

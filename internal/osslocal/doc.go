@@ -22,6 +22,45 @@
 //
 // The osstest subpackage starts a server for a test in one call.
 //
+// # Starting one
+//
+//	store, err := osslocal.NewDiskStore(dir)
+//	srv, err := osslocal.New(osslocal.Options{Store: store, Credentials: []osslocal.Credential{cred}})
+//	err = srv.CreateBucket("demo")            // no request needed
+//	endpoint, err := srv.Start("127.0.0.1:0") // "http://127.0.0.1:PORT"
+//	defer srv.Close()
+//
+// Point the SDKs at endpoint: SDK v1 uses path style for an IP endpoint by
+// itself; for "localhost" pass oss.ForcePathStyle(true) (or rely on
+// virtual-host style, see below); SDK v2 needs WithUsePathStyle(true) and
+// WithDisableSSL(true). Any region is accepted in V4 signatures unless
+// Options.Region fixes one.
+//
+// # Behaviour worth knowing
+//
+//   - Every request must be signed with a configured credential (header or
+//     presigned URL, V1 or V4); anonymous requests get 403 AccessDenied.
+//     Header-signed requests more than 15 minutes from the server's clock get
+//     RequestTimeTooSkewed. The x-oss-content-sha256 value is signed but a
+//     hex payload hash is not checked against the body.
+//   - Responses carry OSS's headers: ETag (upper-case MD5 hex, or
+//     "<MD5 of part MD5s>-N" for multipart), x-oss-hash-crc64ecma (combined
+//     for multipart objects), x-oss-request-id, Last-Modified, and the
+//     object's stored headers and x-oss-meta-* metadata.
+//   - Ranges follow OSS: an invalid or unsatisfiable Range is ignored (200,
+//     whole object) unless x-oss-range-behavior: standard is sent, then 416
+//     InvalidRange.
+//   - Client-side-encryption metadata (x-oss-meta-client-side-encryption-*)
+//     is guarded as OSS guards it: CopyObject may not change it (400
+//     InvalidEncryptionRequest), InitiateMultipartUpload needs a part size,
+//     UploadPart must repeat the initiation's key and start when it sends
+//     them, ListParts returns them as ClientEncryption* fields.
+//   - Object names follow OSS: 1 to 1023 bytes of UTF-8, not starting with
+//     "/" or "\" (400 InvalidObjectName). Bucket names: 3 to 63 lower-case
+//     letters, digits and hyphens.
+//   - Versioning, ACLs, tagging, lifecycle, append, symlinks, UploadPartCopy
+//     and the like answer 501 NotImplemented.
+//
 // # Addressing
 //
 // Requests may use path style (http://127.0.0.1:port/bucket/key), which the

@@ -222,6 +222,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.countsMu.Unlock()
 
 	plan := s.faults.decide(rt)
+	if r.Body == nil {
+		r.Body = http.NoBody // client-side requests handed straight to ServeHTTP
+	}
 	body := &faultBody{r: r.Body}
 	rw := &faultWriter{w: w, limit: -1, body: body}
 	switch plan.action.kind {
