@@ -235,6 +235,9 @@ func (e *Error) fromTransport(parent context.Context, cause error) {
 	case parent.Err() != nil:
 		e.Err = parent.Err()
 		e.words = "the operation was canceled"
+	case errors.Is(cause, errAnswerTooLarge):
+		e.Kind = ErrBadResponse
+		e.words = fmt.Sprintf("%s sent an answer larger than any KMS answer; check the endpoint and any proxy", e.Endpoint)
 	case errors.As(cause, &tlsErr), errors.As(cause, &uaErr), errors.As(cause, &hostErr), errors.As(cause, &invErr):
 		e.Kind = ErrCertificate
 		e.words = fmt.Sprintf("the certificate of %s is not trusted (%v); for a private certificate authority set SSL_CERT_FILE", e.Endpoint, cause)

@@ -1,10 +1,12 @@
 package kms_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -597,5 +599,22 @@ func TestConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+func TestOversizedAnswer(t *testing.T) {
+	big := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"CiphertextBlob":"`))
+		_, _ = w.Write(bytes.Repeat([]byte("A"), 2<<20))
+		_, _ = w.Write([]byte(`"}`))
+	}))
+	defer big.Close()
+	c, err := kms.New(kms.Config{Region: region, Endpoint: big.URL, Credentials: kms.Credentials{AccessKeyID: akID, AccessKeySecret: akSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Encrypt(ctx(), "11111111-2222-4333-8444-555555555555", "QQ=="); !errors.Is(err, kms.ErrBadResponse) {
+		t.Fatalf("error = %v, want ErrBadResponse", err)
 	}
 }
