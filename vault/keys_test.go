@@ -9,6 +9,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -491,4 +493,26 @@ func TestSDKVectorsOpen(t *testing.T) {
 			t.Errorf("vector %s: CEK %s, want %s", vec.name, got, vec.cek)
 		}
 	}
+}
+
+// The PEM parsers reject or accept; they never panic, and what they accept
+// is a usable RSA key within the size limits.
+func FuzzParseKeyPEM(f *testing.F) {
+	for _, name := range []string{"sdk-test-key-1024.pem", "small-512.pem", "ec-p256.pem", "ed25519.pem", "encrypted-pkcs1.pem", "encrypted-pkcs8.pem", "cert.pem"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if priv, err := parsePrivateKeyPEM(b); err == nil {
+			if priv.Validate() != nil || checkRSASize(&priv.PublicKey) != nil {
+				t.Fatal("accepted an unusable private key")
+			}
+		}
+		if pub, err := parsePublicKeyPEM(b); err == nil && checkRSASize(pub) != nil {
+			t.Fatal("accepted an unusable public key")
+		}
+	})
 }
