@@ -1,26 +1,306 @@
 // Package ui is the ossvault desktop app, built with Fyne. It talks to the
-// logic packages (vault, transfer, envelope) only through their Go APIs.
+// logic packages (vault, transfer, the local endpoint) only through the
+// interfaces in backend.go, one screen per file, each a struct holding its
+// widgets and its onXxx handlers.
 package ui
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sync"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ossvault/ossvault/internal/cli"
-	"github.com/ossvault/ossvault/internal/version"
 )
 
 // AppID is the application identifier, shared with FyneApp.toml.
 const AppID = "io.ossvault.app"
 
+// windowTitle is how the window is found by people and by the end-to-end test.
+const windowTitle = "ossvault"
+
 // Run opens the main window and blocks until it is closed.
 func Run(opts cli.AppOptions) error {
+	prefs, err := loadPrefs(opts.Home)
+	if err != nil {
+		return err
+	}
+	if err := setLanguage(prefs.Language); err != nil {
+		return err
+	}
+	be, err := openRealBackend(opts.Home)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
 	a := app.NewWithID(AppID)
-	w := a.NewWindow("ossvault")
-	w.SetContent(container.NewCenter(widget.NewLabel("ossvault " + version.String())))
+	w := a.NewWindow(windowTitle)
 	w.Resize(fyne.NewSize(1024, 768))
+	u := newAppUI(a, w, be, opts.Home, prefs)
+	u.start(opts.Local)
 	w.ShowAndRun()
+	u.close()
 	return nil
+}
+
+// appUI is the window and the screens in it.
+type appUI struct {
+	app   fyne.App
+	win   fyne.Window
+	be    Backend
+	home  string
+	prefs Prefs
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	// tasks counts background work, so tests can wait for it to land.
+	tasks sync.WaitGroup
+	uiMu  sync.Mutex
+
+	// keys is the latest list of keys, shared by every screen.
+	keys []Key
+
+	firstRun  *firstRun
+	browser   *browser
+	transfers *transfersPanel
+	keysView  *keysScreen
+	settings  *settingsScreen
+	sharing   *sharing
+
+	tabs   *container.AppTabs
+	status *widget.Label
+	main   fyne.CanvasObject
+}
+
+func newAppUI(a fyne.App, w fyne.Window, be Backend, home string, prefs Prefs) *appUI {
+	ctx, cancel := context.WithCancel(context.Background())
+	u := &appUI{app: a, win: w, be: be, home: home, prefs: prefs, ctx: ctx, cancel: cancel}
+	be.Transfers().SetParallel(prefs.parallel())
+	u.build()
+	w.SetOnDropped(u.onDropped)
+	return u
+}
+
+// build creates every screen; it runs again when the language changes.
+func (u *appUI) build() {
+	u.status = widget.NewLabel("")
+	u.status.Truncation = fyne.TextTruncateEllipsis
+	if u.transfers != nil {
+		u.transfers.close()
+	}
+	u.transfers = newTransfersPanel(u)
+	u.sharing = newSharing(u)
+	u.browser = newBrowser(u)
+	u.keysView = newKeysScreen(u)
+	u.settings = newSettingsScreen(u)
+	u.firstRun = newFirstRun(u)
+	u.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(lang.L("Files"), theme.FolderIcon(), u.browser.content),
+		container.NewTabItemWithIcon(lang.L("Transfers"), theme.DownloadIcon(), u.transfers.content),
+		container.NewTabItemWithIcon(lang.L("Keys"), theme.AccountIcon(), u.keysView.content),
+		container.NewTabItemWithIcon(lang.L("Settings"), theme.SettingsIcon(), u.settings.content),
+	)
+	u.transfers.summary.Alignment = fyne.TextAlignTrailing
+	u.transfers.summary.Truncation = fyne.TextTruncateEllipsis
+	statusBar := container.NewGridWithColumns(2, u.status, u.transfers.summary)
+	u.main = container.NewBorder(nil, statusBar, nil, nil, u.tabs)
+	u.keysChanged()
+	u.transfers.updateSummary()
+}
+
+// start shows the first-run screens when the app is not set up yet, else
+// the main screen. local goes straight to the endpoint on this computer.
+func (u *appUI) start(local bool) {
+	u.win.SetContent(widget.NewLabel(lang.L("Opening…")))
+	goDo(u, func(ctx context.Context) (setupState, error) {
+		return u.setupState(ctx, local)
+	}, func(st setupState, err error) {
+		switch {
+		case err != nil:
+			u.win.SetContent(u.firstRun.content)
+			u.firstRun.showWelcome()
+			u.showError(err)
+		case st.needAccount:
+			u.win.SetContent(u.firstRun.content)
+			u.firstRun.showWelcome()
+		case st.needKey:
+			u.win.SetContent(u.firstRun.content)
+			u.firstRun.showKeyStep()
+		default:
+			u.showMain()
+		}
+	})
+}
+
+type setupState struct{ needAccount, needKey bool }
+
+func (u *appUI) setupState(ctx context.Context, local bool) (setupState, error) {
+	var st setupState
+	if local {
+		if _, err := u.be.Accounts().StartLocal(ctx); err != nil {
+			return setupState{needAccount: true}, err
+		}
+	} else {
+		accts, err := u.be.Accounts().List(ctx)
+		if err != nil {
+			return setupState{needAccount: true}, err
+		}
+		st.needAccount = len(accts) == 0
+	}
+	keys, err := u.be.Keys().List(ctx)
+	if err != nil {
+		return st, err
+	}
+	u.keys = keys
+	st.needKey = !hasOwnKey(keys)
+	return st, nil
+}
+
+func hasOwnKey(keys []Key) bool {
+	for _, k := range keys {
+		if k.Kind == KeyMine || k.Kind == KeyKMS {
+			return true
+		}
+	}
+	return false
+}
+
+// showMain swaps the first-run screens for the main window content.
+func (u *appUI) showMain() {
+	if !u.prefs.SetupDone {
+		u.prefs.SetupDone = true
+		u.savePrefs()
+	}
+	u.win.SetContent(u.main)
+	u.browser.reloadAccounts()
+	u.reloadKeys()
+	u.transfers.reload()
+}
+
+func (u *appUI) close() {
+	u.cancel()
+	u.transfers.close()
+	u.tasks.Wait()
+}
+
+// wait blocks until every background task started so far has landed.
+func (u *appUI) wait() { u.tasks.Wait() }
+
+// goDo runs work off the UI goroutine and then done on it, so the window never
+// freezes on the network, the keychain or key generation.
+func goDo[T any](u *appUI, work func(ctx context.Context) (T, error), done func(T, error)) {
+	u.tasks.Add(1)
+	go func() {
+		defer u.tasks.Done()
+		v, err := work(u.ctx)
+		u.do(func() { done(v, err) })
+	}()
+}
+
+// do runs f on the UI goroutine. The lock changes nothing in the app, where
+// Fyne already runs these one at a time on its main goroutine; Fyne's test
+// driver instead runs them on the calling goroutine, and the lock keeps the
+// tests as serial as the app.
+func (u *appUI) do(f func()) {
+	fyne.Do(func() {
+		u.uiMu.Lock()
+		defer u.uiMu.Unlock()
+		f()
+	})
+}
+
+// showError tells the user what went wrong in their words.
+func (u *appUI) showError(err error) {
+	d := dialog.NewInformation(lang.L("That did not work"), u.explain(err), u.win)
+	d.Show()
+}
+
+func (u *appUI) explain(err error) string { return explain(err, u.keyForMatDesc) }
+
+// keyForMatDesc names the key or colleague a key description belongs to.
+func (u *appUI) keyForMatDesc(md string) string {
+	if md == "" {
+		return ""
+	}
+	var want map[string]string
+	if json.Unmarshal([]byte(md), &want) != nil {
+		return ""
+	}
+	for _, k := range u.keys {
+		var have map[string]string
+		if k.MatDesc != "" && json.Unmarshal([]byte(k.MatDesc), &have) == nil && reflect.DeepEqual(want, have) {
+			return k.Name
+		}
+	}
+	return ""
+}
+
+// reloadKeys fetches the keys and hands them to every screen.
+func (u *appUI) reloadKeys() {
+	goDo(u, func(ctx context.Context) ([]Key, error) {
+		return u.be.Keys().List(ctx)
+	}, func(keys []Key, err error) {
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		u.keys = keys
+		u.keysChanged()
+	})
+}
+
+func (u *appUI) keysChanged() {
+	u.browser.setKeys(u.keys)
+	u.keysView.setKeys(u.keys)
+	u.settings.setKeys(u.keys)
+}
+
+func (u *appUI) savePrefs() {
+	if err := u.prefs.save(u.home); err != nil {
+		u.showError(err)
+	}
+}
+
+// onDropped uploads files and folders dropped anywhere on the window into
+// the folder on screen.
+func (u *appUI) onDropped(_ fyne.Position, uris []fyne.URI) {
+	var paths []string
+	for _, x := range uris {
+		if x.Scheme() == "file" {
+			paths = append(paths, x.Path())
+		}
+	}
+	if len(paths) == 0 {
+		return
+	}
+	u.browser.uploadPaths(paths)
+}
+
+// setStatus shows a short line in the status bar.
+func (u *appUI) setStatus(s string) { u.status.SetText(s) }
+
+// humanBytes writes a size the way file managers do.
+func humanBytes(n int64) string {
+	if n < 0 {
+		return "?"
+	}
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMGTPE"[exp])
 }

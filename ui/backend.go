@@ -1,0 +1,271 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// This file is the app's boundary to the logic packages. Each screen asks for
+// the narrow interface it needs; backend_real.go implements them over vault,
+// transfer and the local endpoint, and the tests implement them in memory.
+// Every method may block on the network or the keychain, so screens call
+// them off the UI goroutine and come back with fyne.Do.
+
+// Backend is everything the app talks to.
+type Backend interface {
+	Accounts() Accounts
+	Storage() Storage
+	Keys() Keys
+	Transfers() Transfers
+	Sharing() Sharing
+	// Close releases what the backend holds open (the local endpoint, the
+	// transfer queue). Unfinished transfers stay in the journal.
+	Close() error
+}
+
+// Account is a saved connection to OSS. The secret never leaves the backend.
+type Account struct {
+	Name     string
+	Endpoint string
+	Region   string
+	// Local is true for the endpoint on this computer.
+	Local bool
+}
+
+// Credentials is what the first-run screen collects for a cloud account.
+type Credentials struct {
+	AccessKeyID     string
+	AccessKeySecret string
+	// SecurityToken is set for a temporary (STS) key.
+	SecurityToken string
+}
+
+// Accounts lists and saves OSS connections.
+type Accounts interface {
+	List(ctx context.Context) ([]Account, error)
+	// Add checks that the credentials work, then saves the account with its
+	// secret in the keychain.
+	Add(ctx context.Context, a Account, c Credentials) error
+	// ImportOssutil reads ossutil's configuration file ("" for the default
+	// ~/.ossutilconfig) and returns the accounts it saved.
+	ImportOssutil(ctx context.Context, path string) ([]Account, error)
+	// StartLocal starts the endpoint on this computer (with a demo bucket)
+	// if it is not running and returns its account.
+	StartLocal(ctx context.Context) (Account, error)
+}
+
+// Location is a folder: an account's bucket and a prefix ending in "/" (or
+// "" for the top of the bucket).
+type Location struct {
+	Account string
+	Bucket  string
+	Prefix  string
+}
+
+// Entry is one row of a folder listing.
+type Entry struct {
+	// Name is the last path element, without the trailing "/" of a folder.
+	Name string
+	// Key is the full object key (with the trailing "/" for a folder).
+	Key      string
+	Folder   bool
+	Size     int64
+	Modified time.Time
+}
+
+// Page is one page of a listing; Next is "" on the last page.
+type Page struct {
+	Entries []Entry
+	Next    string
+}
+
+// LockKind says who can open an object.
+type LockKind int
+
+const (
+	// LockUnknown: not looked up yet.
+	LockUnknown LockKind = iota
+	// LockMine: a key of mine on this computer opens it.
+	LockMine
+	// LockColleague: locked for a colleague's public key I hold.
+	LockColleague
+	// LockKMS: locked with a KMS key I have added.
+	LockKMS
+	// LockNotEncrypted: the object is stored as-is.
+	LockNotEncrypted
+	// LockKeyMissing: encrypted for a key that is not on this computer.
+	LockKeyMissing
+)
+
+// Seal is the state of ossvault's integrity check for an object.
+type Seal int
+
+const (
+	// SealUnknown: not looked up yet, or not encrypted.
+	SealUnknown Seal = iota
+	// SealPresent: the object carries ossvault's seal; it is checked on
+	// every download.
+	SealPresent
+	// SealAbsent: written by another program, with no seal to check.
+	SealAbsent
+	// SealVerified: a download checked the seal and it matched.
+	SealVerified
+	// SealBroken: a download found the object altered.
+	SealBroken
+)
+
+// Lock is what the app shows about an object's encryption.
+type Lock struct {
+	Kind LockKind
+	// KeyName is the local key's name, or for LockKeyMissing the best name
+	// the key description gives (e.g. a colleague's name), or "".
+	KeyName string
+	Seal    Seal
+}
+
+// Storage browses buckets and folders.
+type Storage interface {
+	Buckets(ctx context.Context, account string) ([]string, error)
+	// List returns one page of the folder's direct children (folders and
+	// objects) starting at token ("" for the first page), at most max
+	// entries, in OSS's order (by key).
+	List(ctx context.Context, loc Location, token string, max int) (Page, error)
+	// Lock reads one object's metadata (not its content).
+	Lock(ctx context.Context, loc Location, key string) (Lock, error)
+	Delete(ctx context.Context, loc Location, key string) error
+	// NewFolder creates an empty folder named name inside loc.
+	NewFolder(ctx context.Context, loc Location, name string) error
+}
+
+// KeyKind groups keys the way the keys screen shows them.
+type KeyKind int
+
+const (
+	// KeyMine is a key pair whose private half is on this computer.
+	KeyMine KeyKind = iota
+	// KeyColleague is a colleague's public key: it can only lock files.
+	KeyColleague
+	// KeyKMS is an Alibaba Cloud KMS key.
+	KeyKMS
+)
+
+// Key is a key as the keys screen lists it.
+type Key struct {
+	Name        string
+	Kind        KeyKind
+	Fingerprint string
+	// MatDesc is the key description other programs see ("" if none).
+	MatDesc string
+	Default bool
+}
+
+// KMSKey is what "Add a KMS key" collects.
+type KMSKey struct {
+	Name     string
+	KeyID    string
+	Region   string
+	Endpoint string // optional
+}
+
+// Keys manages my keys, colleagues' keys and KMS keys.
+type Keys interface {
+	List(ctx context.Context) ([]Key, error)
+	// Generate makes a new RSA key pair of bits (3072 by default). It takes
+	// a few seconds.
+	Generate(ctx context.Context, name string, bits int) (Key, error)
+	ImportPrivate(ctx context.Context, name string, pem []byte) (Key, error)
+	AddPublic(ctx context.Context, name string, pem []byte) (Key, error)
+	AddKMS(ctx context.Context, k KMSKey) (Key, error)
+	ExportPublic(ctx context.Context, name string) ([]byte, error)
+	SetDefault(ctx context.Context, name string) error
+	Remove(ctx context.Context, name string) error
+	// Backup writes every key as one file protected by passphrase.
+	Backup(ctx context.Context, w io.Writer, passphrase string) error
+	// Restore reads a backup written by Backup.
+	Restore(ctx context.Context, r io.Reader, passphrase string) error
+}
+
+// JobID names a transfer.
+type JobID string
+
+// JobKind is the direction of a transfer.
+type JobKind int
+
+const (
+	Upload JobKind = iota
+	Download
+)
+
+// JobState is where a transfer is.
+type JobState int
+
+const (
+	JobQueued JobState = iota
+	JobRunning
+	JobPaused
+	JobDone
+	JobFailed
+	JobCanceled
+)
+
+// Finished reports whether the job will make no more progress by itself.
+func (s JobState) Finished() bool { return s == JobDone || s == JobFailed || s == JobCanceled }
+
+// Job is a snapshot of one transfer.
+type Job struct {
+	ID   JobID
+	Kind JobKind
+	// Name is what the user recognises: the file's name.
+	Name string
+	// Local is the file on this computer (source or destination).
+	Local string
+	// Remote is the object's key and where it lives.
+	Remote Location
+	Key    string
+	State  JobState
+	Done   int64
+	Total  int64 // -1 when unknown
+	// Speed is in bytes per second, ETA is zero when unknown.
+	Speed   float64
+	ETA     time.Duration
+	Started time.Time
+	Err     error
+}
+
+// UploadRequest uploads files and folders (recursively, keeping their names
+// and relative paths) into a folder, encrypted for one key.
+type UploadRequest struct {
+	Paths  []string
+	Dest   Location
+	KeyFor string
+}
+
+// Transfers is the background queue.
+type Transfers interface {
+	Upload(ctx context.Context, req UploadRequest) ([]JobID, error)
+	// Download saves the object into dir (a folder on this computer).
+	Download(ctx context.Context, loc Location, key, dir string) (JobID, error)
+	// Jobs lists every job the queue knows, unfinished ones from earlier
+	// runs included, oldest first.
+	Jobs() []Job
+	// Subscribe calls fn from a background goroutine for every state change
+	// and progress update until the returned function is called.
+	Subscribe(fn func(Job)) (stop func())
+	Pause(id JobID) error
+	Resume(id JobID) error
+	Cancel(id JobID) error
+	Retry(id JobID) error
+	// SetParallel sets how many transfers run at once.
+	SetParallel(n int)
+}
+
+// Sharing makes and opens expiring links.
+type Sharing interface {
+	// Share makes sure the object opens with the colleague's key (locking a
+	// copy for it if needed) and returns a link that expires after expires.
+	Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (string, error)
+	// OpenLink downloads and decrypts a shared link into dir, with no
+	// account.
+	OpenLink(ctx context.Context, link, dir string) (JobID, error)
+}

@@ -1,0 +1,407 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/vault"
+)
+
+// realBackend implements Backend over the vault, the transfer engine and the
+// local endpoint. It holds one SDK client per account.
+type realBackend struct {
+	home  string
+	vault *vault.Vault
+
+	mu      sync.Mutex
+	clients map[string]*oss.Client
+	local   *localEndpoint
+
+	transfers *realTransfers
+}
+
+// openRealBackend opens the vault and the transfer queue in home, starts
+// the local endpoint if it was used before, and queues again the transfers
+// that did not finish last time.
+func openRealBackend(home string, opts ...vault.Option) (*realBackend, error) {
+	v, err := vault.Open(home, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("failed to open the key vault: %w", err)
+	}
+	b := &realBackend{home: home, vault: v, clients: map[string]*oss.Client{}}
+	if localUsed(home) {
+		if _, err := b.startLocal(); err != nil {
+			return nil, err
+		}
+	}
+	if b.transfers, err = newRealTransfers(b); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *realBackend) Accounts() Accounts   { return (*realAccounts)(b) }
+func (b *realBackend) Storage() Storage     { return (*realStorage)(b) }
+func (b *realBackend) Keys() Keys           { return (*realKeys)(b) }
+func (b *realBackend) Transfers() Transfers { return b.transfers }
+func (b *realBackend) Sharing() Sharing     { return (*realSharing)(b) }
+
+func (b *realBackend) Close() error {
+	if b.transfers != nil {
+		b.transfers.close()
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.local != nil {
+		err := b.local.close()
+		b.local = nil
+		return err
+	}
+	return nil
+}
+
+// client returns the SDK client for an account.
+func (b *realBackend) client(account string) (*oss.Client, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c := b.clients[account]; c != nil {
+		return c, nil
+	}
+	if b.local != nil && account == b.local.account.Name {
+		return b.local.client()
+	}
+	a, err := b.vault.Account(account)
+	if err != nil {
+		return nil, err
+	}
+	id, secret, token, err := b.vault.Credentials(account)
+	if err != nil {
+		return nil, err
+	}
+	c, err := transfer.Conn{Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}.Client()
+	if err != nil {
+		return nil, err
+	}
+	b.clients[account] = c
+	return c, nil
+}
+
+// store returns the transfer engine's store for a bucket.
+func (b *realBackend) store(account, bucket string) (*transfer.OSS, error) {
+	c, err := b.client(account)
+	if err != nil {
+		return nil, err
+	}
+	return transfer.NewOSS(c, bucket)
+}
+
+type realAccounts realBackend
+
+func (a *realAccounts) List(context.Context) ([]Account, error) {
+	b := (*realBackend)(a)
+	var out []Account
+	b.mu.Lock()
+	if b.local != nil {
+		out = append(out, b.local.account)
+	}
+	b.mu.Unlock()
+	for _, x := range b.vault.Accounts() {
+		out = append(out, Account{Name: x.Name, Endpoint: x.Endpoint, Region: x.Region})
+	}
+	return out, nil
+}
+
+// Add checks the credentials with one ListBuckets before saving them. An
+// account allowed into its buckets but not to list them is still saved:
+// OSS recognised the key.
+func (a *realAccounts) Add(ctx context.Context, acct Account, c Credentials) error {
+	endpoint, err := vault.NormalizeEndpoint(acct.Endpoint)
+	if err != nil {
+		return err
+	}
+	client, err := transfer.Conn{Endpoint: endpoint, Region: acct.Region, AccessKeyID: c.AccessKeyID,
+		AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}.Client()
+	if err != nil {
+		return err
+	}
+	if _, err := client.ListBuckets(oss.MaxKeys(1), oss.WithContext(ctx)); err != nil {
+		if code, _, ok := ossCode(err); !ok || code != "AccessDenied" {
+			return err
+		}
+	}
+	_, err = a.vault.AddAccount(vault.Account{Name: acct.Name, Endpoint: endpoint, Region: acct.Region,
+		AccessKeyID: c.AccessKeyID, STS: c.SecurityToken != ""}, c.AccessKeySecret, c.SecurityToken)
+	return err
+}
+
+func (a *realAccounts) ImportOssutil(_ context.Context, path string) ([]Account, error) {
+	got, err := a.vault.ImportOssutil(path)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Account, len(got))
+	for i, x := range got {
+		out[i] = Account{Name: x.Name, Endpoint: x.Endpoint, Region: x.Region}
+	}
+	return out, nil
+}
+
+func (a *realAccounts) StartLocal(context.Context) (Account, error) {
+	return (*realBackend)(a).startLocal()
+}
+
+type realStorage realBackend
+
+func (s *realStorage) Buckets(ctx context.Context, account string) ([]string, error) {
+	c, err := (*realBackend)(s).client(account)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	marker := ""
+	for {
+		res, err := c.ListBuckets(oss.Marker(marker), oss.WithContext(ctx))
+		if err != nil {
+			return nil, fmt.Errorf("failed to list the buckets: %w", err)
+		}
+		for _, bk := range res.Buckets {
+			out = append(out, bk.Name)
+		}
+		if !res.IsTruncated || res.NextMarker == "" {
+			return out, nil
+		}
+		marker = res.NextMarker
+	}
+}
+
+// List is one ListObjectsV2 call: the folder's objects and subfolders
+// merged in key order.
+func (s *realStorage) List(ctx context.Context, loc Location, token string, max int) (Page, error) {
+	st, err := (*realBackend)(s).store(loc.Account, loc.Bucket)
+	if err != nil {
+		return Page{}, err
+	}
+	opts := []oss.Option{oss.Prefix(loc.Prefix), oss.Delimiter("/"), oss.MaxKeys(max), oss.WithContext(ctx)}
+	if token != "" {
+		opts = append(opts, oss.ContinuationToken(token))
+	}
+	res, err := st.Bucket.ListObjectsV2(opts...)
+	if err != nil {
+		return Page{}, fmt.Errorf("failed to list the folder: %w", err)
+	}
+	var p Page
+	for _, cp := range res.CommonPrefixes {
+		p.Entries = append(p.Entries, Entry{Name: strings.TrimSuffix(cp[len(loc.Prefix):], "/"), Key: cp, Folder: true})
+	}
+	for _, o := range res.Objects {
+		if o.Key == loc.Prefix {
+			continue // the folder's own marker object
+		}
+		p.Entries = append(p.Entries, Entry{Name: o.Key[len(loc.Prefix):], Key: o.Key, Size: o.Size, Modified: o.LastModified})
+	}
+	sort.Slice(p.Entries, func(i, j int) bool { return p.Entries[i].Key < p.Entries[j].Key })
+	if res.IsTruncated {
+		p.Next = res.NextContinuationToken
+	}
+	return p, nil
+}
+
+// Lock reads one object's headers and names the key it was locked with.
+func (s *realStorage) Lock(ctx context.Context, loc Location, key string) (Lock, error) {
+	b := (*realBackend)(s)
+	st, err := b.store(loc.Account, loc.Bucket)
+	if err != nil {
+		return Lock{}, err
+	}
+	info, err := st.Head(ctx, key)
+	if err != nil {
+		return Lock{}, err
+	}
+	env, err := envelope.ParseHeader(info.Header)
+	if errors.Is(err, envelope.ErrNotEncrypted) {
+		return Lock{Kind: LockNotEncrypted}, nil
+	}
+	if err != nil {
+		return Lock{}, err
+	}
+	return b.lockOf(env), nil
+}
+
+// lockOf says who an envelope is locked for, from this vault's point of view.
+func (b *realBackend) lockOf(env *envelope.Envelope) Lock {
+	l := Lock{Seal: SealAbsent}
+	if env.Integrity != nil {
+		l.Seal = SealPresent
+	}
+	k, ok := b.vault.KeyFor(env)
+	switch {
+	case ok && k.Kind == vault.KindRSAPublic:
+		l.Kind, l.KeyName = LockColleague, k.Name
+	case ok && k.Kind == vault.KindKMS:
+		l.Kind, l.KeyName = LockKMS, k.Name
+	case ok:
+		l.Kind, l.KeyName = LockMine, k.Name
+	case env.RawMatDesc == "" && len(b.privateKeys()) > 0:
+		// No description to go by: one of my keys may open it, which only
+		// a download can tell.
+		l.Kind = LockMine
+	default:
+		l.Kind = LockKeyMissing
+		if _, isDefault := env.MatDesc["ossvault-key"]; !isDefault {
+			l.KeyName = ownerFromMatDesc(env.RawMatDesc)
+		}
+	}
+	return l
+}
+
+func (b *realBackend) privateKeys() []vault.Key {
+	var out []vault.Key
+	for _, k := range b.vault.Keys() {
+		if k.CanOpen() {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (s *realStorage) Delete(ctx context.Context, loc Location, key string) error {
+	st, err := (*realBackend)(s).store(loc.Account, loc.Bucket)
+	if err != nil {
+		return err
+	}
+	return st.Delete(ctx, key)
+}
+
+func (s *realStorage) NewFolder(ctx context.Context, loc Location, name string) error {
+	st, err := (*realBackend)(s).store(loc.Account, loc.Bucket)
+	if err != nil {
+		return err
+	}
+	return st.Put(ctx, loc.Prefix+name+"/", strings.NewReader(""), 0, nil)
+}
+
+type realKeys realBackend
+
+func toKey(k vault.Key) Key {
+	out := Key{Name: k.Name, Fingerprint: k.Fingerprint, MatDesc: k.MatDesc.String(), Default: k.Default}
+	switch k.Kind {
+	case vault.KindRSAPublic:
+		out.Kind = KeyColleague
+	case vault.KindKMS:
+		out.Kind = KeyKMS
+	default:
+		out.Kind = KeyMine
+	}
+	return out
+}
+
+func (k *realKeys) List(context.Context) ([]Key, error) {
+	var out []Key
+	for _, x := range k.vault.Keys() {
+		out = append(out, toKey(x))
+	}
+	return out, nil
+}
+
+func (k *realKeys) Generate(ctx context.Context, name string, bits int) (Key, error) {
+	x, err := k.vault.GenerateRSA(ctx, name, bits, nil)
+	return toKey(x), err
+}
+
+func (k *realKeys) ImportPrivate(_ context.Context, name string, pem []byte) (Key, error) {
+	x, err := k.vault.ImportPrivateKey(name, pem, nil)
+	return toKey(x), keyFileError(err)
+}
+
+func (k *realKeys) AddPublic(_ context.Context, name string, pem []byte) (Key, error) {
+	x, err := k.vault.AddPublicKey(name, pem, nil)
+	return toKey(x), keyFileError(err)
+}
+
+// keyFileError marks a failure to read a key file as such, keeping the
+// vault's own outcomes (a taken name, a locked keychain) as they are.
+func keyFileError(err error) error {
+	if err == nil || errors.Is(err, vault.ErrKeyExists) || errors.Is(err, vault.ErrKeychainUnavailable) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errNotAKey, err)
+}
+
+// AddKMS adds a KMS key reached with the first cloud account's credentials
+// (or the environment's when there is none).
+func (k *realKeys) AddKMS(_ context.Context, m KMSKey) (Key, error) {
+	var opts []vault.KMSKeyOption
+	if accts := k.vault.Accounts(); len(accts) > 0 {
+		opts = append(opts, vault.UseAccount(accts[0].Name))
+	}
+	x, err := k.vault.AddKMSKey(m.Name, m.KeyID, m.Region, m.Endpoint, nil, nil, opts...)
+	return toKey(x), err
+}
+
+func (k *realKeys) ExportPublic(_ context.Context, name string) ([]byte, error) {
+	return k.vault.ExportPublic(name)
+}
+
+func (k *realKeys) SetDefault(_ context.Context, name string) error { return k.vault.SetDefault(name) }
+func (k *realKeys) Remove(_ context.Context, name string) error     { return k.vault.Remove(name) }
+
+func (k *realKeys) Backup(_ context.Context, w io.Writer, pass string) error {
+	return k.vault.Backup(w, pass)
+}
+
+func (k *realKeys) Restore(_ context.Context, r io.Reader, pass string) error {
+	return k.vault.Restore(r, pass)
+}
+
+// shareLinkMax is the longest a link can work: OSS's limit for a V1 signed
+// URL that the command line also keeps.
+const shareLinkMax = 7 * 24 * time.Hour
+
+type realSharing realBackend
+
+// Share signs a link to the object if the colleague's key opens it.
+// Otherwise it first stores a copy locked for them beside the original,
+// decrypted here and encrypted again for their key, and links to that.
+func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (string, error) {
+	b := (*realBackend)(s)
+	if expires <= 0 || expires > shareLinkMax {
+		return "", fmt.Errorf("a link works for at most 7 days")
+	}
+	st, err := b.store(loc.Account, loc.Bucket)
+	if err != nil {
+		return "", err
+	}
+	target, err := b.vault.Key(forKey)
+	if err != nil {
+		return "", err
+	}
+	info, err := st.Head(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	env, err := envelope.ParseHeader(info.Header)
+	if err != nil && !errors.Is(err, envelope.ErrNotEncrypted) {
+		return "", err
+	}
+	if err != nil || !target.MatDesc.Equal(env.MatDesc) {
+		if key, err = b.transfers.relock(ctx, loc, key, forKey); err != nil {
+			return "", err
+		}
+	}
+	return st.SignURL(key, expires)
+}
+
+func (s *realSharing) OpenLink(_ context.Context, link, dir string) (JobID, error) {
+	return s.transfers.openLink(link, dir)
+}

@@ -1,0 +1,489 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/ossvault/ossvault/transfer"
+)
+
+// pendingFile lists the transfers the app has queued and not finished, so
+// that they come back after a restart. The transfer journal resumes what a
+// job had already sent; this list remembers the jobs themselves, including
+// those that had not started and those the journal does not cover.
+const pendingFile = "app-transfers.json"
+
+// pendingJob is one line of pendingFile.
+type pendingJob struct {
+	Kind    string `json:"kind"` // "upload" or "download"
+	Local   string `json:"local"`
+	Account string `json:"account,omitempty"`
+	Bucket  string `json:"bucket,omitempty"`
+	Key     string `json:"key,omitempty"`
+	KeyFor  string `json:"key_for,omitempty"`
+	// Link is set for a download of a shared link.
+	Link string `json:"link,omitempty"`
+}
+
+// realTransfers is one transfer queue for every account and bucket. The
+// engine's uploader talks to one store, so object keys travel through it
+// prefixed with their account and bucket and muxStore routes them.
+type realTransfers struct {
+	b       *realBackend
+	journal *transfer.Journal
+	mux     *muxStore
+	up      *transfer.Uploader
+	down    *transfer.Downloader
+	queue   *transfer.Queue
+
+	mu      sync.Mutex
+	jobs    map[int]*pendingJob
+	stopSub func()
+	subs    map[int]func(Job)
+	nextSub int
+}
+
+func newRealTransfers(b *realBackend) (*realTransfers, error) {
+	j, err := transfer.OpenJournal(b.home)
+	if err != nil {
+		return nil, fmt.Errorf("failed to open the transfer journal: %w", err)
+	}
+	t := &realTransfers{b: b, journal: j, jobs: map[int]*pendingJob{}, subs: map[int]func(Job){}}
+	t.mux = &muxStore{b: b}
+	t.up = &transfer.Uploader{Store: t.mux, Journal: j, Keys: b.vault}
+	t.down = &transfer.Downloader{Journal: j, Keys: b.vault}
+	prefs, _ := loadPrefs(b.home)
+	t.queue = transfer.NewQueue(t.up, t.down, prefs.parallel())
+	t.stopSub = t.queue.Subscribe(t.publish)
+	t.restore()
+	return t, nil
+}
+
+// restore queues again what was unfinished when the app last closed.
+func (t *realTransfers) restore() {
+	var list []pendingJob
+	if b, err := os.ReadFile(filepath.Join(t.b.home, pendingFile)); err == nil {
+		if json.Unmarshal(b, &list) != nil {
+			list = nil // unreadable: start clean rather than refuse to open
+		}
+	}
+	for _, p := range list {
+		p := p
+		spec, err := t.spec(context.Background(), &p)
+		if err != nil {
+			continue
+		}
+		t.add(spec, &p)
+	}
+}
+
+func (t *realTransfers) close() {
+	// Running jobs are paused so that the journal keeps what they sent.
+	for _, e := range t.queue.Jobs() {
+		if e.State == transfer.Running || e.State == transfer.Queued {
+			t.queue.Pause(e.Job)
+		}
+	}
+	t.queue.Wait()
+	t.stopSub()
+}
+
+// add queues spec and records it as pending.
+func (t *realTransfers) add(spec transfer.Spec, p *pendingJob) JobID {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	id := t.queue.Add(spec)
+	t.jobs[id] = p
+	t.savePending()
+	return JobID(strconv.Itoa(id))
+}
+
+// savePending writes the unfinished jobs; t.mu is held.
+func (t *realTransfers) savePending() {
+	var list []pendingJob
+	for _, e := range t.queue.Jobs() {
+		if p := t.jobs[e.Job]; p != nil && e.State != transfer.Done && e.State != transfer.Canceled {
+			list = append(list, *p)
+		}
+	}
+	b, err := json.MarshalIndent(list, "", "  ")
+	if err != nil {
+		return
+	}
+	tmp := filepath.Join(t.b.home, pendingFile+".tmp")
+	if os.WriteFile(tmp, b, 0o600) == nil {
+		os.Rename(tmp, filepath.Join(t.b.home, pendingFile))
+	}
+}
+
+// spec turns a pending job into the engine's job.
+func (t *realTransfers) spec(ctx context.Context, p *pendingJob) (transfer.Spec, error) {
+	switch {
+	case p.Kind == "upload":
+		w, err := t.b.vault.Wrapper(ctx, p.KeyFor)
+		if err != nil {
+			return transfer.Spec{}, err
+		}
+		return transfer.Spec{Upload: &transfer.UploadJob{Source: p.Local, Bucket: p.Bucket,
+			Key: muxKey(p.Account, p.Bucket, p.Key), Wrapper: w}}, nil
+	case p.Link != "":
+		l, err := transfer.ParseLink(p.Link)
+		if err != nil {
+			return transfer.Spec{}, err
+		}
+		return transfer.Spec{Download: &transfer.DownloadJob{Source: l, SourceID: l.ID(), Dest: p.Local}}, nil
+	default:
+		st, err := t.b.store(p.Account, p.Bucket)
+		if err != nil {
+			return transfer.Spec{}, err
+		}
+		return transfer.Spec{Download: &transfer.DownloadJob{Source: st, SourceID: "oss://" + p.Bucket + "/" + p.Key,
+			Key: p.Key, Dest: p.Local}}, nil
+	}
+}
+
+func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID, error) {
+	if req.KeyFor == "" {
+		return nil, errNoKeyChosen
+	}
+	if _, err := t.b.vault.Wrapper(ctx, req.KeyFor); err != nil {
+		return nil, err
+	}
+	files, err := expandUpload(req.Paths, req.Dest.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	var ids []JobID
+	for _, f := range files {
+		p := &pendingJob{Kind: "upload", Local: f.local, Account: req.Dest.Account, Bucket: req.Dest.Bucket, Key: f.key, KeyFor: req.KeyFor}
+		spec, err := t.spec(ctx, p)
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, t.add(spec, p))
+	}
+	return ids, nil
+}
+
+type uploadFile struct{ local, key string }
+
+// expandUpload turns files and folders into one upload per file: a file
+// lands under its own name, a folder keeps its name and relative paths (as
+// "put -r" does).
+func expandUpload(paths []string, prefix string) ([]uploadFile, error) {
+	var out []uploadFile
+	for _, p := range paths {
+		p = filepath.Clean(p)
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			out = append(out, uploadFile{p, prefix + filepath.Base(p)})
+			continue
+		}
+		parent := filepath.Dir(p)
+		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.Type().IsRegular() {
+				return nil // folders are walked; links and devices are not uploaded
+			}
+			rel, err := filepath.Rel(parent, path)
+			if err != nil {
+				return err
+			}
+			out = append(out, uploadFile{path, prefix + filepath.ToSlash(rel)})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (t *realTransfers) Download(_ context.Context, loc Location, key, dir string) (JobID, error) {
+	dest, err := freeName(dir, path.Base(key))
+	if err != nil {
+		return "", err
+	}
+	p := &pendingJob{Kind: "download", Local: dest, Account: loc.Account, Bucket: loc.Bucket, Key: key}
+	spec, err := t.spec(context.Background(), p)
+	if err != nil {
+		return "", err
+	}
+	return t.add(spec, p), nil
+}
+
+func (t *realTransfers) openLink(link, dir string) (JobID, error) {
+	l, err := transfer.ParseLink(link)
+	if err != nil {
+		return "", errNotALink
+	}
+	dest, err := freeName(dir, l.ObjectName())
+	if err != nil {
+		return "", err
+	}
+	p := &pendingJob{Kind: "download", Local: dest, Link: link}
+	spec, err := t.spec(context.Background(), p)
+	if err != nil {
+		return "", err
+	}
+	return t.add(spec, p), nil
+}
+
+// freeName picks dir/name, or "name (2).ext" and so on when it is taken:
+// a download never overwrites a file.
+func freeName(dir, name string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	name = filepath.Base(filepath.FromSlash(name))
+	if name == "." || name == string(filepath.Separator) || name == "" {
+		name = "download"
+	}
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for i := 1; ; i++ {
+		cand := filepath.Join(dir, name)
+		if i > 1 {
+			cand = filepath.Join(dir, fmt.Sprintf("%s (%d)%s", stem, i, ext))
+		}
+		if _, err := os.Lstat(cand); errors.Is(err, os.ErrNotExist) {
+			return cand, nil
+		}
+	}
+}
+
+func (t *realTransfers) Jobs() []Job {
+	var out []Job
+	for _, e := range t.queue.Jobs() {
+		if j, ok := t.job(e); ok {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// job turns an engine event into what the screens show.
+func (t *realTransfers) job(e transfer.Event) (Job, bool) {
+	t.mu.Lock()
+	p := t.jobs[e.Job]
+	t.mu.Unlock()
+	if p == nil {
+		return Job{}, false
+	}
+	j := Job{ID: JobID(strconv.Itoa(e.Job)), Local: p.Local, Key: p.Key,
+		Remote: Location{Account: p.Account, Bucket: p.Bucket, Prefix: path.Dir(p.Key) + "/"},
+		Done:   e.Done, Total: e.Total, Speed: e.Speed, Err: e.Err}
+	if j.Remote.Prefix == "./" {
+		j.Remote.Prefix = ""
+	}
+	if e.ETA > 0 {
+		j.ETA = e.ETA
+	}
+	if p.Kind == "upload" {
+		j.Kind, j.Name = Upload, filepath.Base(p.Local)
+	} else {
+		j.Kind, j.Name = Download, filepath.Base(p.Local)
+	}
+	switch e.State {
+	case transfer.Queued:
+		j.State = JobQueued
+	case transfer.Running:
+		j.State = JobRunning
+	case transfer.Paused:
+		j.State = JobPaused
+	case transfer.Done:
+		j.State = JobDone
+	case transfer.Failed:
+		j.State = JobFailed
+	default:
+		j.State = JobCanceled
+	}
+	return j, true
+}
+
+// publish runs on the queue's goroutine for each event.
+func (t *realTransfers) publish(e transfer.Event) {
+	j, ok := t.job(e)
+	if !ok {
+		return
+	}
+	if !e.Progress && j.State.Finished() {
+		t.mu.Lock()
+		t.savePending()
+		t.mu.Unlock()
+	}
+	t.mu.Lock()
+	fns := make([]func(Job), 0, len(t.subs))
+	for _, fn := range t.subs {
+		fns = append(fns, fn)
+	}
+	t.mu.Unlock()
+	for _, fn := range fns {
+		fn(j)
+	}
+}
+
+func (t *realTransfers) Subscribe(fn func(Job)) func() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	id := t.nextSub
+	t.nextSub++
+	t.subs[id] = fn
+	return func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		delete(t.subs, id)
+	}
+}
+
+func queueID(id JobID) (int, error) {
+	n, err := strconv.Atoi(string(id))
+	if err != nil {
+		return 0, fmt.Errorf("no transfer %q", id)
+	}
+	return n, nil
+}
+
+func (t *realTransfers) Pause(id JobID) error  { return t.with(id, t.queue.Pause) }
+func (t *realTransfers) Resume(id JobID) error { return t.with(id, t.queue.Resume) }
+func (t *realTransfers) Cancel(id JobID) error { return t.with(id, t.queue.Cancel) }
+func (t *realTransfers) Retry(id JobID) error  { return t.with(id, t.queue.Retry) }
+
+func (t *realTransfers) with(id JobID, f func(int) error) error {
+	n, err := queueID(id)
+	if err != nil {
+		return err
+	}
+	return f(n)
+}
+
+// SetParallel takes effect the next time the app opens: the engine's queue
+// fixes its concurrency when it is made.
+func (t *realTransfers) SetParallel(int) {}
+
+// relock stores a copy of an object locked for another key, beside the
+// original as "name (for KEY).ext", and returns its object key. The
+// plaintext passes through a private temporary folder that is removed.
+func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey string) (string, error) {
+	st, err := t.b.store(loc.Account, loc.Bucket)
+	if err != nil {
+		return "", err
+	}
+	w, err := t.b.vault.Wrapper(ctx, forKey)
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp("", "ossvault-share-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	plain := filepath.Join(tmp, "file")
+	down := &transfer.Downloader{Keys: t.b.vault}
+	if _, err := down.Download(ctx, transfer.DownloadJob{Source: st, SourceID: "oss://" + loc.Bucket + "/" + key, Key: key, Dest: plain}, nil); err != nil {
+		return "", err
+	}
+	ext := path.Ext(key)
+	newKey := strings.TrimSuffix(key, ext) + " (for " + forKey + ")" + ext
+	up := &transfer.Uploader{Store: st, Keys: t.b.vault}
+	if err := up.Upload(ctx, transfer.UploadJob{Source: plain, Bucket: loc.Bucket, Key: newKey, Wrapper: w}, nil); err != nil {
+		return "", err
+	}
+	return newKey, nil
+}
+
+// muxKey and muxStore carry the account and bucket inside the object key
+// through the engine's single-store uploader.
+func muxKey(account, bucket, key string) string { return account + "\x00" + bucket + "\x00" + key }
+
+type muxStore struct{ b *realBackend }
+
+func (m *muxStore) route(k string) (*transfer.OSS, string, error) {
+	parts := strings.SplitN(k, "\x00", 3)
+	if len(parts) != 3 {
+		return nil, "", fmt.Errorf("internal error: object key without its bucket")
+	}
+	st, err := m.b.store(parts[0], parts[1])
+	return st, parts[2], err
+}
+
+func (m *muxStore) Head(ctx context.Context, k string) (transfer.ObjectInfo, error) {
+	st, key, err := m.route(k)
+	if err != nil {
+		return transfer.ObjectInfo{}, err
+	}
+	return st.Head(ctx, key)
+}
+
+func (m *muxStore) GetRange(ctx context.Context, k string, start, end int64, etag string) (io.ReadCloser, http.Header, error) {
+	st, key, err := m.route(k)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st.GetRange(ctx, key, start, end, etag)
+}
+
+func (m *muxStore) Put(ctx context.Context, k string, body io.ReadSeeker, size int64, meta map[string]string) error {
+	st, key, err := m.route(k)
+	if err != nil {
+		return err
+	}
+	return st.Put(ctx, key, body, size, meta)
+}
+
+func (m *muxStore) InitiateMultipart(ctx context.Context, k string, meta map[string]string) (string, error) {
+	st, key, err := m.route(k)
+	if err != nil {
+		return "", err
+	}
+	return st.InitiateMultipart(ctx, key, meta)
+}
+
+func (m *muxStore) UploadPart(ctx context.Context, k, uploadID string, number int, body io.ReadSeeker, size int64, meta map[string]string) (string, error) {
+	st, key, err := m.route(k)
+	if err != nil {
+		return "", err
+	}
+	return st.UploadPart(ctx, key, uploadID, number, body, size, meta)
+}
+
+func (m *muxStore) ListParts(ctx context.Context, k, uploadID string) (transfer.PartListing, error) {
+	st, key, err := m.route(k)
+	if err != nil {
+		return transfer.PartListing{}, err
+	}
+	return st.ListParts(ctx, key, uploadID)
+}
+
+func (m *muxStore) CompleteMultipart(ctx context.Context, k, uploadID string, parts []transfer.Part) error {
+	st, key, err := m.route(k)
+	if err != nil {
+		return err
+	}
+	return st.CompleteMultipart(ctx, key, uploadID, parts)
+}
+
+func (m *muxStore) AbortMultipart(ctx context.Context, k, uploadID string) error {
+	st, key, err := m.route(k)
+	if err != nil {
+		return err
+	}
+	return st.AbortMultipart(ctx, key, uploadID)
+}
+
+var _ transfer.Store = (*muxStore)(nil)

@@ -1,0 +1,819 @@
+package ui
+
+import (
+	"context"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+const (
+	// pageSize is how many entries one listing call asks for (OSS's most).
+	pageSize = 1000
+	// prefetchRows: when a row this close to the end is drawn, the next
+	// page is fetched, so scrolling rarely waits.
+	prefetchRows  = 100
+	lockCacheSize = 4096
+	lockWorkers   = 4
+)
+
+// Columns of the file list.
+const (
+	colName = iota
+	colSize
+	colModified
+	colLock
+	colSeal
+)
+
+// fileColumnWidths are the fixed widths of every column but the name.
+var fileColumnWidths = []float32{90, 150, 200, 110}
+
+// browser shows accounts and buckets, one folder's files, and what can be
+// done with them.
+type browser struct {
+	u       *appUI
+	content fyne.CanvasObject
+
+	sidebar  *widget.Tree
+	accounts []Account
+	buckets  map[string][]string
+
+	crumbs     *fyne.Container
+	header     *fyne.Container
+	list       *widget.List
+	filter     *widget.Entry
+	encryptFor *widget.Select
+	info       *widget.Label
+	loadMore   *widget.Button
+	uploadBtn  *widget.Button
+	newDirBtn  *widget.Button
+	getBtn     *widget.Button
+	shareBtn   *widget.Button
+	detailsBtn *widget.Button
+	deleteBtn  *widget.Button
+	refreshBtn *widget.Button
+	openLink   *widget.Button
+
+	// keyChoices maps the "Encrypt for" labels to key names.
+	keyChoices map[string]string
+
+	loc     Location
+	hasLoc  bool
+	gen     int // bumped on every new listing, so late pages are dropped
+	all     []Entry
+	view    []int // indices into all, filtered and sorted
+	next    string
+	more    bool
+	loading bool
+	sortCol int
+	sortAsc bool
+	sel     int // index into view, -1 for none
+
+	refreshPending bool
+
+	locks *lockCache
+}
+
+func newBrowser(u *appUI) *browser {
+	b := &browser{u: u, buckets: map[string][]string{}, sortAsc: true, sel: -1}
+	b.locks = newLockCache(lockCacheSize, lockWorkers, u.be.Storage().Lock, func(loc Location, key string, _ Lock) {
+		u.do(func() { b.refreshKey(loc, key) })
+	})
+
+	b.sidebar = widget.NewTree(b.childUIDs, b.isBranch, b.createNode, b.updateNode)
+	b.sidebar.OnSelected = b.onSidebarSelected
+	b.sidebar.OnBranchOpened = func(uid widget.TreeNodeID) {
+		if acct := strings.TrimPrefix(uid, "a:"); b.buckets[acct] == nil {
+			b.loadBuckets(acct)
+		}
+	}
+
+	b.crumbs = container.NewHBox()
+	b.header = b.newHeader()
+	b.list = widget.NewList(b.length, b.createRow, b.updateRow)
+	b.list.OnSelected = b.onSelected
+	b.list.OnUnselected = func(widget.ListItemID) { b.sel = -1; b.updateActions() }
+
+	b.filter = widget.NewEntry()
+	b.filter.SetPlaceHolder(lang.L("Filter by name"))
+	b.filter.OnChanged = func(string) { b.rebuildView() }
+	b.encryptFor = widget.NewSelect(nil, nil)
+	b.encryptFor.PlaceHolder = lang.L("No key yet")
+	b.info = widget.NewLabel("")
+	b.loadMore = widget.NewButton(lang.L("Load more"), b.loadNextPage)
+	b.loadMore.Hide()
+
+	b.uploadBtn = widget.NewButtonWithIcon(lang.L("Upload"), theme.UploadIcon(), b.onUploadMenu)
+	b.uploadBtn.Importance = widget.HighImportance
+	b.newDirBtn = widget.NewButtonWithIcon(lang.L("New folder"), theme.FolderNewIcon(), b.onNewFolder)
+	b.getBtn = widget.NewButtonWithIcon(lang.L("Download"), theme.DownloadIcon(), b.onDownload)
+	b.shareBtn = widget.NewButtonWithIcon(lang.L("Share…"), theme.MailSendIcon(), b.onShare)
+	b.detailsBtn = widget.NewButtonWithIcon(lang.L("Details"), theme.InfoIcon(), b.onDetails)
+	b.deleteBtn = widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), b.onDelete)
+	b.refreshBtn = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), b.refresh)
+	b.openLink = widget.NewButtonWithIcon(lang.L("Open a shared link…"), theme.LoginIcon(), u.sharing.showOpenLink)
+
+	actions := container.NewHBox(b.uploadBtn, b.newDirBtn, widget.NewSeparator(), b.getBtn, b.shareBtn, b.detailsBtn, b.deleteBtn)
+	keyRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Encrypt for:")), nil, b.encryptFor)
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, nil, b.refreshBtn, container.NewHScroll(b.crumbs)),
+		actions,
+		container.NewGridWithColumns(2, keyRow, b.filter),
+		b.header,
+	)
+	bottom := container.NewHBox(b.info, layout.NewSpacer(), b.loadMore)
+	files := container.NewBorder(top, bottom, nil, nil, b.list)
+	side := container.NewBorder(widget.NewLabelWithStyle(lang.L("Storage"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		b.openLink, nil, nil, b.sidebar)
+	split := container.NewHSplit(side, files)
+	split.Offset = 0.22
+	b.content = split
+	b.showNoLocation()
+	return b
+}
+
+// --- sidebar: accounts and their buckets ---
+
+func (b *browser) childUIDs(uid widget.TreeNodeID) []widget.TreeNodeID {
+	if uid == "" {
+		ids := make([]string, len(b.accounts))
+		for i, a := range b.accounts {
+			ids[i] = "a:" + a.Name
+		}
+		return ids
+	}
+	acct := strings.TrimPrefix(uid, "a:")
+	var ids []string
+	for _, bk := range b.buckets[acct] {
+		ids = append(ids, "b:"+acct+"\x00"+bk)
+	}
+	return ids
+}
+
+func (b *browser) isBranch(uid widget.TreeNodeID) bool {
+	return uid == "" || strings.HasPrefix(uid, "a:")
+}
+
+func (b *browser) createNode(bool) fyne.CanvasObject {
+	return container.NewHBox(widget.NewIcon(nil), widget.NewLabel(""))
+}
+
+func (b *browser) updateNode(uid widget.TreeNodeID, branch bool, o fyne.CanvasObject) {
+	box := o.(*fyne.Container)
+	icon, label := box.Objects[0].(*widget.Icon), box.Objects[1].(*widget.Label)
+	if branch {
+		name := strings.TrimPrefix(uid, "a:")
+		icon.SetResource(theme.StorageIcon())
+		for _, a := range b.accounts {
+			if a.Name == name && a.Local {
+				icon.SetResource(theme.ComputerIcon())
+			}
+		}
+		label.SetText(name)
+		return
+	}
+	_, bucket := splitBucketUID(uid)
+	icon.SetResource(theme.FolderIcon())
+	label.SetText(bucket)
+}
+
+func splitBucketUID(uid string) (account, bucket string) {
+	account, bucket, _ = strings.Cut(strings.TrimPrefix(uid, "b:"), "\x00")
+	return account, bucket
+}
+
+func (b *browser) onSidebarSelected(uid widget.TreeNodeID) {
+	if !strings.HasPrefix(uid, "b:") {
+		b.sidebar.OpenBranch(uid)
+		return
+	}
+	acct, bucket := splitBucketUID(uid)
+	b.open(Location{Account: acct, Bucket: bucket})
+}
+
+// reloadAccounts lists the accounts and their buckets, then opens the first
+// bucket if no folder is on screen yet.
+func (b *browser) reloadAccounts() {
+	goDo(b.u, func(ctx context.Context) ([]Account, error) {
+		return b.u.be.Accounts().List(ctx)
+	}, func(accts []Account, err error) {
+		if err != nil {
+			b.u.showError(err)
+			return
+		}
+		b.accounts = accts
+		b.sidebar.Refresh()
+		for _, a := range accts {
+			b.loadBuckets(a.Name)
+		}
+	})
+}
+
+func (b *browser) loadBuckets(account string) {
+	goDo(b.u, func(ctx context.Context) ([]string, error) {
+		return b.u.be.Storage().Buckets(ctx, account)
+	}, func(bs []string, err error) {
+		if err != nil {
+			b.u.setStatus(account + ": " + b.u.explain(err))
+			return
+		}
+		if bs == nil {
+			bs = []string{} // loaded, and empty
+		}
+		b.buckets[account] = bs
+		b.sidebar.OpenBranch("a:" + account)
+		b.sidebar.Refresh()
+		if !b.hasLoc && len(bs) > 0 {
+			b.sidebar.Select("b:" + account + "\x00" + bs[0])
+		}
+	})
+}
+
+// --- the folder on screen ---
+
+func (b *browser) showNoLocation() {
+	b.info.SetText(lang.L("Choose a bucket on the left."))
+	b.updateCrumbs()
+	b.updateActions()
+}
+
+// open shows a folder, fetching its first page.
+func (b *browser) open(loc Location) {
+	b.loc, b.hasLoc = loc, true
+	b.gen++
+	b.all, b.view, b.next, b.more, b.loading = nil, nil, "", true, false
+	b.sel = -1
+	b.list.UnselectAll()
+	b.list.ScrollToTop()
+	b.list.Refresh()
+	b.updateCrumbs()
+	b.updateActions()
+	b.loadNextPage()
+}
+
+func (b *browser) refresh() {
+	if b.hasLoc {
+		b.open(b.loc)
+	}
+}
+
+// loadNextPage fetches one more page of the folder, if there is one.
+func (b *browser) loadNextPage() {
+	if !b.hasLoc || !b.more || b.loading {
+		return
+	}
+	b.loading = true
+	gen, loc, token := b.gen, b.loc, b.next
+	b.info.SetText(lang.L("Loading…"))
+	goDo(b.u, func(ctx context.Context) (Page, error) {
+		return b.u.be.Storage().List(ctx, loc, token, pageSize)
+	}, func(p Page, err error) {
+		if gen != b.gen {
+			return // the user moved on to another folder
+		}
+		b.loading = false
+		if err != nil {
+			b.info.SetText(b.u.explain(err))
+			b.more = false
+			b.updateInfo()
+			return
+		}
+		b.all = append(b.all, p.Entries...)
+		b.next = p.Next
+		b.more = p.Next != ""
+		b.rebuildView()
+	})
+}
+
+// rebuildView applies the filter and the sort to what is loaded.
+func (b *browser) rebuildView() {
+	var selKey string
+	if b.sel >= 0 && b.sel < len(b.view) {
+		selKey = b.all[b.view[b.sel]].Key
+	}
+	f := strings.ToLower(strings.TrimSpace(b.filter.Text))
+	b.view = b.view[:0]
+	for i, e := range b.all {
+		if f == "" || strings.Contains(strings.ToLower(e.Name), f) {
+			b.view = append(b.view, i)
+		}
+	}
+	sort.SliceStable(b.view, func(i, j int) bool { return b.less(b.all[b.view[i]], b.all[b.view[j]]) })
+	b.sel = -1
+	for i, idx := range b.view {
+		if selKey != "" && b.all[idx].Key == selKey {
+			b.sel = i
+		}
+	}
+	b.list.Refresh()
+	b.updateInfo()
+	b.updateActions()
+}
+
+// less orders folders first, then by the chosen column; names break ties.
+func (b *browser) less(x, y Entry) bool {
+	if x.Folder != y.Folder {
+		return x.Folder
+	}
+	c := 0
+	switch b.sortCol {
+	case colSize:
+		c = cmpInt(x.Size, y.Size)
+	case colModified:
+		c = x.Modified.Compare(y.Modified)
+	case colLock:
+		c = strings.Compare(b.lockText(x), b.lockText(y))
+	}
+	if c == 0 {
+		c = strings.Compare(x.Name, y.Name)
+	}
+	if b.sortAsc {
+		return c < 0
+	}
+	return c > 0
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (b *browser) updateInfo() {
+	if !b.hasLoc {
+		return
+	}
+	n := len(b.view)
+	var s string
+	switch {
+	case len(b.all) == 0 && !b.more && !b.loading:
+		s = lang.L("This folder is empty. Drop files here to upload them.")
+	case n == len(b.all):
+		s = lang.L("{{.N}} items", map[string]any{"N": n})
+	default:
+		s = lang.L("{{.N}} of {{.Total}} items match", map[string]any{"N": n, "Total": len(b.all)})
+	}
+	if b.more {
+		s += " · " + lang.L("more in this folder")
+		b.loadMore.Show()
+	} else {
+		b.loadMore.Hide()
+	}
+	b.info.SetText(s)
+}
+
+func (b *browser) updateCrumbs() {
+	b.crumbs.Objects = nil
+	if !b.hasLoc {
+		b.crumbs.Refresh()
+		return
+	}
+	add := func(label, prefix string) {
+		loc := Location{Account: b.loc.Account, Bucket: b.loc.Bucket, Prefix: prefix}
+		btn := widget.NewButton(label, func() { b.open(loc) })
+		btn.Importance = widget.LowImportance
+		if len(b.crumbs.Objects) > 0 {
+			b.crumbs.Add(widget.NewLabel("›"))
+		}
+		b.crumbs.Add(btn)
+	}
+	add(b.loc.Bucket, "")
+	prefix := ""
+	for _, part := range strings.Split(strings.TrimSuffix(b.loc.Prefix, "/"), "/") {
+		if part == "" {
+			continue
+		}
+		prefix += part + "/"
+		add(part, prefix)
+	}
+	b.crumbs.Refresh()
+}
+
+// --- the file list ---
+
+func (b *browser) newHeader() *fyne.Container {
+	mk := func(label string, col int) *widget.Button {
+		btn := widget.NewButton(label, func() { b.sortBy(col) })
+		btn.Alignment = widget.ButtonAlignLeading
+		btn.Importance = widget.LowImportance
+		return btn
+	}
+	return container.New(&columns{widths: fileColumnWidths},
+		mk(lang.L("Name"), colName), mk(lang.L("Size"), colSize), mk(lang.L("Modified"), colModified),
+		mk(lang.L("Locked with"), colLock), widget.NewLabel(lang.L("Check")))
+}
+
+// sortBy sorts by a column; the same column again reverses the order.
+func (b *browser) sortBy(col int) {
+	if b.sortCol == col {
+		b.sortAsc = !b.sortAsc
+	} else {
+		b.sortCol, b.sortAsc = col, true
+	}
+	b.rebuildView()
+}
+
+func (b *browser) length() int { return len(b.view) }
+
+func (b *browser) createRow() fyne.CanvasObject { return newFileRow(b) }
+
+func (b *browser) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	r := o.(*fileRow)
+	r.id = id
+	if id >= len(b.view) {
+		return
+	}
+	e := b.all[b.view[id]]
+	if e.Folder {
+		r.icon.SetResource(theme.FolderIcon())
+		r.size.SetText("")
+		r.modified.SetText("")
+		r.lock.SetText("")
+		r.seal.SetText("")
+	} else {
+		r.icon.SetResource(theme.FileIcon())
+		r.size.SetText(humanBytes(e.Size))
+		r.modified.SetText(e.Modified.Local().Format("2006-01-02 15:04"))
+		l := b.locks.get(b.u.ctx, b.loc, e.Key)
+		r.lock.SetText(lockText(l))
+		r.seal.SetText(sealText(l))
+	}
+	r.name.SetText(e.Name)
+	if id >= len(b.view)-prefetchRows && b.more && !b.loading {
+		b.loadNextPage()
+	}
+}
+
+// refreshKey redraws the row of one object after its lock arrived.
+func (b *browser) refreshKey(loc Location, key string) {
+	if loc != b.loc {
+		return
+	}
+	for i, idx := range b.view {
+		if b.all[idx].Key == key {
+			b.list.RefreshItem(i)
+			return
+		}
+	}
+}
+
+func (b *browser) lockText(e Entry) string {
+	if e.Folder {
+		return ""
+	}
+	// Sorting must not look up the whole folder: only what is known counts.
+	return lockText(b.locks.peek(b.loc, e.Key))
+}
+
+// lockText is the "Locked with" column in the user's words.
+func lockText(l Lock) string {
+	switch l.Kind {
+	case LockMine, LockColleague, LockKMS:
+		if l.KeyName == "" {
+			return lang.L("one of my keys")
+		}
+		return l.KeyName
+	case LockNotEncrypted:
+		return lang.L("not encrypted")
+	case LockKeyMissing:
+		if l.KeyName != "" {
+			return lang.L("{{.Name}}'s key, not on this computer", map[string]any{"Name": l.KeyName})
+		}
+		return lang.L("key not on this computer")
+	}
+	return "…"
+}
+
+// sealText is the integrity column.
+func sealText(l Lock) string {
+	switch l.Seal {
+	case SealPresent:
+		return lang.L("sealed")
+	case SealVerified:
+		return "✓ " + lang.L("checked")
+	case SealBroken:
+		return "⚠ " + lang.L("altered")
+	case SealAbsent:
+		return lang.L("no seal")
+	}
+	return ""
+}
+
+func (b *browser) onSelected(id widget.ListItemID) {
+	if id >= len(b.view) {
+		return
+	}
+	e := b.all[b.view[id]]
+	if e.Folder {
+		b.open(Location{Account: b.loc.Account, Bucket: b.loc.Bucket, Prefix: e.Key})
+		return
+	}
+	b.sel = id
+	b.updateActions()
+}
+
+// selected returns the file selected, if any.
+func (b *browser) selected() (Entry, bool) {
+	if b.sel < 0 || b.sel >= len(b.view) {
+		return Entry{}, false
+	}
+	return b.all[b.view[b.sel]], true
+}
+
+func (b *browser) updateActions() {
+	_, ok := b.selected()
+	for _, btn := range []*widget.Button{b.getBtn, b.shareBtn, b.detailsBtn, b.deleteBtn} {
+		if ok {
+			btn.Enable()
+		} else {
+			btn.Disable()
+		}
+	}
+	for _, btn := range []*widget.Button{b.uploadBtn, b.newDirBtn, b.refreshBtn} {
+		if b.hasLoc {
+			btn.Enable()
+		} else {
+			btn.Disable()
+		}
+	}
+}
+
+// contextMenu is the right-click menu for a row.
+func (b *browser) contextMenu(id widget.ListItemID) *fyne.Menu {
+	b.list.Select(id)
+	if _, ok := b.selected(); !ok {
+		return nil
+	}
+	return fyne.NewMenu("",
+		fyne.NewMenuItem(lang.L("Download"), b.onDownload),
+		fyne.NewMenuItem(lang.L("Share…"), b.onShare),
+		fyne.NewMenuItem(lang.L("Details"), b.onDetails),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(lang.L("Delete"), b.onDelete),
+	)
+}
+
+// --- "Encrypt for" ---
+
+func (b *browser) setKeys(keys []Key) {
+	prev := b.encryptForKey()
+	b.keyChoices = map[string]string{}
+	var opts []string
+	sel, def := "", ""
+	for _, k := range keys {
+		label := keyLabel(k)
+		b.keyChoices[label] = k.Name
+		opts = append(opts, label)
+		if k.Name == prev {
+			sel = label
+		}
+		if k.Default {
+			def = label
+		}
+	}
+	b.encryptFor.SetOptions(opts)
+	switch {
+	case sel != "":
+		b.encryptFor.SetSelected(sel)
+	case def != "":
+		b.encryptFor.SetSelected(def)
+	case len(opts) > 0:
+		b.encryptFor.SetSelectedIndex(0)
+	default:
+		b.encryptFor.ClearSelected()
+	}
+}
+
+// keyLabel names a key the way people think of it.
+func keyLabel(k Key) string {
+	switch k.Kind {
+	case KeyMine:
+		return lang.L("Me ({{.Name}})", map[string]any{"Name": k.Name})
+	case KeyKMS:
+		return lang.L("{{.Name}} (company KMS key)", map[string]any{"Name": k.Name})
+	}
+	return k.Name
+}
+
+func (b *browser) encryptForKey() string { return b.keyChoices[b.encryptFor.Selected] }
+
+// --- actions ---
+
+func (b *browser) onUploadMenu() {
+	m := fyne.NewMenu("",
+		fyne.NewMenuItem(lang.L("Files…"), func() {
+			d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+				if err != nil || r == nil {
+					return
+				}
+				r.Close()
+				b.uploadPaths([]string{r.URI().Path()})
+			}, b.u.win)
+			d.Show()
+		}),
+		fyne.NewMenuItem(lang.L("A folder…"), func() {
+			d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+				if err != nil || l == nil {
+					return
+				}
+				b.uploadPaths([]string{l.Path()})
+			}, b.u.win)
+			d.Show()
+		}),
+	)
+	c := b.u.win.Canvas()
+	widget.ShowPopUpMenuAtPosition(m, c, fyne.CurrentApp().Driver().AbsolutePositionForObject(b.uploadBtn).AddXY(0, b.uploadBtn.Size().Height))
+}
+
+// uploadPaths uploads files and folders into the folder on screen, encrypted
+// for the key chosen in "Encrypt for".
+func (b *browser) uploadPaths(paths []string) {
+	if !b.hasLoc {
+		b.u.showError(errNoFolder)
+		return
+	}
+	keyFor := b.encryptForKey()
+	if keyFor == "" {
+		b.u.showError(errNoKeyChosen)
+		return
+	}
+	req := UploadRequest{Paths: paths, Dest: b.loc, KeyFor: keyFor}
+	goDo(b.u, func(ctx context.Context) ([]JobID, error) {
+		return b.u.be.Transfers().Upload(ctx, req)
+	}, func(ids []JobID, err error) {
+		if err != nil {
+			b.u.showError(err)
+			return
+		}
+		b.u.setStatus(lang.L("Uploading {{.N}} files, locked for {{.Key}}…", map[string]any{"N": len(ids), "Key": b.encryptFor.Selected}))
+	})
+}
+
+// jobFinished refreshes the folder when an upload into it completes.
+func (b *browser) jobFinished(j Job) {
+	if j.Kind == Upload && j.State == JobDone && b.hasLoc &&
+		j.Remote.Account == b.loc.Account && j.Remote.Bucket == b.loc.Bucket &&
+		path.Dir(j.Key+"x") == path.Dir(b.loc.Prefix+"x") {
+		b.locks.forget(b.loc, j.Key)
+		b.refreshSoon()
+	}
+}
+
+// refreshDelay gathers the refreshes of many uploads finishing together.
+const refreshDelay = 300 * time.Millisecond
+
+func (b *browser) refreshSoon() {
+	if b.refreshPending {
+		return
+	}
+	b.refreshPending = true
+	b.u.tasks.Add(1)
+	time.AfterFunc(refreshDelay, func() {
+		defer b.u.tasks.Done()
+		b.u.do(func() {
+			b.refreshPending = false
+			b.refresh()
+		})
+	})
+}
+
+func (b *browser) onDownload() {
+	e, ok := b.selected()
+	if !ok {
+		return
+	}
+	loc, dir := b.loc, b.u.prefs.downloadDir()
+	goDo(b.u, func(ctx context.Context) (JobID, error) {
+		return b.u.be.Transfers().Download(ctx, loc, e.Key, dir)
+	}, func(_ JobID, err error) {
+		if err != nil {
+			b.u.showError(err)
+			return
+		}
+		b.u.setStatus(lang.L("Downloading {{.Name}} to {{.Dir}}…", map[string]any{"Name": e.Name, "Dir": dir}))
+	})
+}
+
+func (b *browser) onShare() {
+	if e, ok := b.selected(); ok {
+		b.u.sharing.showShare(b.loc, e)
+	}
+}
+
+func (b *browser) onDetails() {
+	e, ok := b.selected()
+	if !ok {
+		return
+	}
+	loc := b.loc
+	goDo(b.u, func(ctx context.Context) (Lock, error) {
+		return b.u.be.Storage().Lock(ctx, loc, e.Key)
+	}, func(l Lock, err error) {
+		if err != nil {
+			b.u.showError(err)
+			return
+		}
+		b.locks.put(loc, e.Key, l)
+		form := widget.NewForm(
+			widget.NewFormItem(lang.L("Name"), widget.NewLabel(e.Name)),
+			widget.NewFormItem(lang.L("Folder"), widget.NewLabel(loc.Bucket+"/"+loc.Prefix)),
+			widget.NewFormItem(lang.L("Size"), widget.NewLabel(humanBytes(e.Size))),
+			widget.NewFormItem(lang.L("Modified"), widget.NewLabel(e.Modified.Local().Format(time.DateTime))),
+			widget.NewFormItem(lang.L("Locked with"), widget.NewLabel(lockText(l))),
+			widget.NewFormItem(lang.L("Check"), widget.NewLabel(sealExplained(l.Seal))),
+		)
+		dialog.ShowCustom(lang.L("Details"), lang.L("Close"), form, b.u.win)
+	})
+}
+
+// sealExplained says in a sentence what the integrity mark means.
+func sealExplained(s Seal) string {
+	switch s {
+	case SealPresent:
+		return lang.L("Sealed: any change is detected when it is downloaded.")
+	case SealVerified:
+		return lang.L("Checked: it has not changed since it was uploaded.")
+	case SealBroken:
+		return lang.L("Altered after it was uploaded: do not trust it.")
+	case SealAbsent:
+		return lang.L("Written by another program, without a seal.")
+	}
+	return lang.L("Not encrypted, so there is nothing to check.")
+}
+
+func (b *browser) onDelete() {
+	e, ok := b.selected()
+	if !ok {
+		return
+	}
+	msg := lang.L("Delete “{{.Name}}”? It is removed from the storage for everyone, and cannot be brought back.", map[string]any{"Name": e.Name})
+	dialog.ShowConfirm(lang.L("Delete file"), msg, func(yes bool) {
+		if yes {
+			b.deleteEntry(e)
+		}
+	}, b.u.win)
+}
+
+// deleteEntry deletes a file without asking (the confirmation is onDelete's).
+func (b *browser) deleteEntry(e Entry) {
+	loc := b.loc
+	goDo(b.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, b.u.be.Storage().Delete(ctx, loc, e.Key)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			b.u.showError(err)
+			return
+		}
+		b.locks.forget(loc, e.Key)
+		b.u.setStatus(lang.L("Deleted {{.Name}}.", map[string]any{"Name": e.Name}))
+		if loc == b.loc {
+			b.refresh()
+		}
+	})
+}
+
+func (b *browser) onNewFolder() {
+	name := widget.NewEntry()
+	name.SetPlaceHolder(lang.L("Folder name"))
+	dialog.ShowForm(lang.L("New folder"), lang.L("Create"), lang.L("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(lang.L("Name"), name)},
+		func(ok bool) {
+			if ok {
+				b.createFolder(name.Text)
+			}
+		}, b.u.win)
+}
+
+func (b *browser) createFolder(name string) {
+	name = strings.TrimSpace(name)
+	if name == "" || strings.Contains(name, "/") {
+		b.u.showError(errBadFolderName)
+		return
+	}
+	loc := b.loc
+	goDo(b.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, b.u.be.Storage().NewFolder(ctx, loc, name)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			b.u.showError(err)
+			return
+		}
+		if loc == b.loc {
+			b.refresh()
+		}
+	})
+}

@@ -1,0 +1,249 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2/lang"
+	v1oss "github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/vault"
+)
+
+// ossCoder is the OSS SDK v2's service error (through any wrapping).
+type ossCoder interface {
+	ErrorCode() string
+	HttpStatusCode() int
+}
+
+// explain turns an error into one sentence for the people using the app: no
+// codes without words, no stack traces, never the error's raw text when it
+// could carry a secret or a server's jargon. keyName, if not nil, names the
+// local key or colleague a key description belongs to.
+func explain(err error, keyName func(matdesc string) string) string {
+	if err == nil {
+		return ""
+	}
+	var noKey *envelope.NoKeyError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return lang.L("The action was stopped.")
+	case errors.Is(err, envelope.ErrIntegrity):
+		return lang.L("This file was altered after it was uploaded. It was not saved, so nothing on this computer was changed.")
+	case errors.As(err, &noKey):
+		who := ""
+		if keyName != nil {
+			who = keyName(noKey.MatDesc)
+		}
+		if who == "" {
+			who = ownerFromMatDesc(noKey.MatDesc)
+		}
+		if who == "" {
+			return lang.L("This file was locked with a key that is not on this computer.")
+		}
+		return lang.L("This file was locked with {{.Name}}'s key, which is not on this computer.", map[string]any{"Name": who})
+	case errors.Is(err, envelope.ErrNoKey):
+		return lang.L("This file was locked with a key that is not on this computer.")
+	case errors.Is(err, envelope.ErrNotEncrypted):
+		return lang.L("This file is not encrypted.")
+	case errors.Is(err, os.ErrNotExist):
+		return lang.L("The file or folder could not be found on this computer.")
+	case errors.Is(err, os.ErrPermission):
+		return lang.L("This computer does not allow the app to use that file or folder.")
+	case errors.Is(err, errBadPassphrase), errors.Is(err, vault.ErrWrongPassphrase):
+		return lang.L("The passphrase is not right.")
+	case errors.Is(err, errPassphraseMismatch):
+		return lang.L("The two passphrases are not the same.")
+	case errors.Is(err, errPassphraseShort):
+		return lang.L("Please choose a passphrase of at least 10 characters.")
+	case errors.Is(err, errEmptyName):
+		return lang.L("Please give it a name.")
+	case errors.Is(err, errMissingAccessKey):
+		return lang.L("Please fill in both the AccessKey ID and the AccessKey secret.")
+	case errors.Is(err, errNotAKeyFile):
+		return lang.L("That file is not a key: it is far too large.")
+	case errors.Is(err, errNoFolder):
+		return lang.L("Choose a bucket or folder first.")
+	case errors.Is(err, errNoKeyChosen):
+		return lang.L("Choose who the files are for in “Encrypt for”, or create your key first.")
+	case errors.Is(err, errBadFolderName):
+		return lang.L("A folder name cannot be empty or contain “/”.")
+	case errors.Is(err, errNotALink):
+		return lang.L("That is not a link. Paste the whole link, starting with https://.")
+	}
+	if msg := explainVault(err); msg != "" {
+		return msg
+	}
+	if msg := explainTransfer(err); msg != "" {
+		return msg
+	}
+	if code, status, ok := ossCode(err); ok {
+		return explainOSS(code, status)
+	}
+	if isNetwork(err) {
+		return lang.L("Cannot reach the storage service. Check this computer's internet connection and try again.")
+	}
+	return lang.L("Something went wrong and the action was not done. Please try again.")
+}
+
+// explainVault covers the key vault's outcomes.
+func explainVault(err error) string {
+	switch {
+	case errors.Is(err, vault.ErrKeychainUnavailable):
+		return lang.L("This computer's keychain is locked or not available. Unlock it (signing in again usually does) and try again.")
+	case errors.Is(err, vault.ErrKeyExists):
+		return lang.L("That key is already here, or another key has that name. Choose another name.")
+	case errors.Is(err, vault.ErrAccountExists):
+		return lang.L("A storage account with that name is already saved. Choose another name.")
+	case errors.Is(err, vault.ErrKeyNotFound):
+		return lang.L("That key is no longer on this computer.")
+	case errors.Is(err, vault.ErrAccountNotFound):
+		return lang.L("That storage account is no longer saved on this computer.")
+	case errors.Is(err, vault.ErrSecretMissing):
+		return lang.L("The secret half of this key or account is missing from this computer's keychain. Restore it from your backup.")
+	case errors.Is(err, vault.ErrPublicOnly):
+		return lang.L("That is a colleague's key: it can lock files for them, but not open them.")
+	case errors.Is(err, vault.ErrNoDefaultKey):
+		return lang.L("Choose which key to use by default on the Keys page.")
+	case errors.Is(err, errNotAKey):
+		return lang.L("That is not a key ossvault can read. Ask for the file that begins with “-----BEGIN”.")
+	}
+	return ""
+}
+
+// explainTransfer covers the transfer engine's outcomes.
+func explainTransfer(err error) string {
+	var re *transfer.RemoteError
+	switch {
+	case errors.Is(err, transfer.ErrNoSuchBucket):
+		return lang.L("That storage bucket does not exist. Check its name and region.")
+	case errors.Is(err, transfer.ErrNoSuchObject):
+		return lang.L("That file is no longer there. Someone may have moved or deleted it.")
+	case errors.Is(err, transfer.ErrAccessDenied):
+		if errors.As(err, &re) && isCredentialCode(re.Code) {
+			return explainOSS(re.Code, re.Status)
+		}
+		return lang.L("This account is not allowed to do that. Ask whoever manages it for access.")
+	case errors.Is(err, transfer.ErrSourceChanged):
+		return lang.L("The file changed while it was being copied. Try again when nobody is editing it.")
+	case errors.Is(err, transfer.ErrDiskFull):
+		return lang.L("This computer's disk is full. Make some room, then try again.")
+	case errors.Is(err, transfer.ErrExists):
+		return lang.L("A different file with that name is already there, so nothing was overwritten.")
+	case errors.Is(err, transfer.ErrStalled):
+		return lang.L("The transfer stopped moving. Check the internet connection; it will carry on when you retry.")
+	case errors.Is(err, transfer.ErrLinkExpired):
+		return lang.L("This link has expired. Ask for a new one.")
+	case errors.Is(err, transfer.ErrPaused):
+		return lang.L("Paused.")
+	case errors.Is(err, transfer.ErrCanceled):
+		return lang.L("Canceled.")
+	case errors.As(err, &re):
+		return explainOSS(re.Code, re.Status)
+	}
+	return ""
+}
+
+func isCredentialCode(code string) bool {
+	switch code {
+	case "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidSecurityToken", "SecurityTokenExpired":
+		return true
+	}
+	return false
+}
+
+// ossCode finds an OSS service error from either SDK.
+func ossCode(err error) (code string, status int, ok bool) {
+	var v2 ossCoder
+	if errors.As(err, &v2) {
+		return v2.ErrorCode(), v2.HttpStatusCode(), true
+	}
+	var v1 v1oss.ServiceError
+	if errors.As(err, &v1) {
+		return v1.Code, v1.StatusCode, true
+	}
+	var v1p *v1oss.ServiceError
+	if errors.As(err, &v1p) {
+		return v1p.Code, v1p.StatusCode, true
+	}
+	return "", 0, false
+}
+
+func explainOSS(code string, status int) string {
+	switch {
+	case isCredentialCode(code):
+		return lang.L("The sign-in details for this storage account are not right. Check the AccessKey ID and secret.")
+	case code == "AccessDenied":
+		return lang.L("This account is not allowed to do that. Ask whoever manages it for access.")
+	case code == "NoSuchBucket":
+		return lang.L("That storage bucket does not exist. Check its name and region.")
+	case code == "NoSuchKey":
+		return lang.L("That file is no longer there. Someone may have moved or deleted it.")
+	case code == "RequestTimeTooSkewed":
+		return lang.L("This computer's clock is wrong. Set the correct date and time, then try again.")
+	}
+	switch {
+	case status == 401 || status == 403:
+		return lang.L("This account is not allowed to do that. Ask whoever manages it for access.")
+	case status == 404:
+		return lang.L("That file is no longer there. Someone may have moved or deleted it.")
+	case status >= 500:
+		return lang.L("The storage service is having trouble. Please try again in a few minutes.")
+	}
+	return lang.L("The storage service refused the request. Please try again.")
+}
+
+func isNetwork(err error) bool {
+	var ne net.Error
+	var ue *url.Error
+	var oe *net.OpError
+	var de *net.DNSError
+	return errors.As(err, &de) || errors.As(err, &oe) || errors.As(err, &ne) || errors.As(err, &ue)
+}
+
+// ownerFromMatDesc picks a person-readable name out of a key description
+// written by this app or another client, e.g. {"owner":"Alice"} or
+// {"desc":"finance"}.
+func ownerFromMatDesc(md string) string {
+	if md == "" {
+		return ""
+	}
+	var m map[string]string
+	if json.Unmarshal([]byte(md), &m) != nil || len(m) == 0 {
+		return ""
+	}
+	for _, k := range []string{"owner", "name", "user", "desc", "key"} {
+		if v := strings.TrimSpace(m[k]); v != "" {
+			return v
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return strings.TrimSpace(m[keys[0]])
+}
+
+// Mistakes the app's own forms report.
+var (
+	errBadPassphrase      = errors.New("wrong passphrase")
+	errPassphraseMismatch = errors.New("passphrases differ")
+	errPassphraseShort    = errors.New("passphrase too short")
+	errEmptyName          = errors.New("empty name")
+	errMissingAccessKey   = errors.New("missing access key")
+	errNotAKeyFile        = errors.New("file too large for a key")
+	errNoFolder           = errors.New("no folder open")
+	errNoKeyChosen        = errors.New("no key chosen")
+	errBadFolderName      = errors.New("bad folder name")
+	errNotALink           = errors.New("not a link")
+	errNotAKey            = errors.New("not a readable key")
+)

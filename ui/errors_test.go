@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	v2oss "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	v1oss "github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/transfer"
+)
+
+var envelopeErrIntegrity = envelope.ErrIntegrity
+
+func errAccessDeniedForTest() error {
+	return fmt.Errorf("failed to check the account: %w",
+		&transfer.RemoteError{Op: "ListBuckets", Status: 403, Code: "InvalidAccessKeyId", Message: "The OSS Access Key Id you provided does not exist in our records."})
+}
+
+func TestExplain(t *testing.T) {
+	dnsErr := &url.Error{Op: "Get", URL: "https://oss-cn-hangzhou.aliyuncs.com", Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "oss-cn-hangzhou.aliyuncs.com"}}}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"integrity", fmt.Errorf("failed to download: %w", envelope.ErrIntegrity), "altered after it was uploaded"},
+		{"no key named by matdesc", &envelope.NoKeyError{MatDesc: `{"owner":"Alice"}`, WrapAlg: envelope.WrapRSA}, "locked with Alice's key, which is not on this computer"},
+		{"no key, matdesc of a known colleague key", fmt.Errorf("x: %w", &envelope.NoKeyError{MatDesc: `{"desc": "fin"}`}), "locked with Finance team's key"},
+		{"no key without matdesc", &envelope.NoKeyError{}, "locked with a key that is not on this computer"},
+		{"wrong credentials (transfer)", errAccessDeniedForTest(), "sign-in details"},
+		{"access denied (transfer)", &transfer.RemoteError{Status: 403, Code: "AccessDenied"}, "not allowed"},
+		{"no such bucket (transfer)", fmt.Errorf("list: %w", transfer.ErrNoSuchBucket), "bucket does not exist"},
+		{"no such bucket (SDK v1)", fmt.Errorf("list: %w", v1oss.ServiceError{Code: "NoSuchBucket", StatusCode: 404}), "bucket does not exist"},
+		{"signature (SDK v2)", fmt.Errorf("put: %w", &v2oss.ServiceError{Code: "SignatureDoesNotMatch", StatusCode: 403}), "sign-in details"},
+		{"server trouble", &transfer.RemoteError{Status: 503, Code: "ServiceUnavailable"}, "having trouble"},
+		{"no network", dnsErr, "internet connection"},
+		{"connection refused", &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", errors.New("connection refused"))}, "internet connection"},
+		{"link expired", transfer.ErrLinkExpired, "link has expired"},
+		{"disk full", transfer.ErrDiskFull, "disk is full"},
+		{"local file gone", &os.PathError{Op: "open", Path: "/x", Err: os.ErrNotExist}, "could not be found on this computer"},
+		{"canceled", context.Canceled, "stopped"},
+		{"unknown", errors.New("boom: token=SECRETSECRET"), "Something went wrong"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			names := func(md string) string {
+				if strings.Contains(md, "fin") {
+					return "Finance team"
+				}
+				return ""
+			}
+			got := explain(tc.err, names)
+			if tc.want == "" {
+				if got == "" {
+					t.Fatal("no sentence")
+				}
+				return
+			}
+			if !strings.Contains(got, tc.want) {
+				t.Fatalf("explain(%v) = %q, want it to contain %q", tc.err, got, tc.want)
+			}
+			for _, bad := range []string{"SECRET", "InvalidAccessKeyId", "403", "panic", "goroutine"} {
+				if strings.Contains(got, bad) {
+					t.Fatalf("explain(%v) = %q leaks %q", tc.err, got, bad)
+				}
+			}
+		})
+	}
+}
+
+func TestOwnerFromMatDesc(t *testing.T) {
+	for md, want := range map[string]string{
+		"":                                "",
+		"not json":                        "",
+		`{}`:                              "",
+		`{"owner":"Alice","desc":"x"}`:    "Alice",
+		`{"desc":"finance"}`:              "finance",
+		`{"zeta":"z","alpha":"a"}`:        "a",
+		`{"name":"  Bob  "}`:              "Bob",
+		`{"ossvault-key":"k1","key":"k"}`: "k",
+	} {
+		if got := ownerFromMatDesc(md); got != want {
+			t.Errorf("ownerFromMatDesc(%q) = %q, want %q", md, got, want)
+		}
+	}
+}

@@ -1,0 +1,489 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// fakeBackend is an in-memory Backend for fast screen tests. It answers at
+// once and records what the screens asked for; transfers move only when a
+// test says so.
+type fakeBackend struct {
+	mu sync.Mutex
+
+	accounts []Account
+	secrets  map[string]Credentials
+	addErr   error
+	ossutil  []Account
+
+	buckets map[string]*fakeBucket // "account/bucket"
+
+	keys       []Key
+	publicPEM  map[string][]byte
+	backups    map[string][]byte // passphrase -> backup
+	genDelay   time.Duration
+	keyErr     error
+	lastBackup string
+
+	jobs     []Job
+	subs     map[int]func(Job)
+	nextSub  int
+	parallel int
+	uploads  []UploadRequest
+	nextJob  int
+
+	shares []string
+	opened []string
+
+	listCalls atomic.Int64
+	lockCalls atomic.Int64
+}
+
+type fakeBucket struct {
+	keys    []string // sorted
+	objects map[string]fakeObject
+}
+
+type fakeObject struct {
+	size int64
+	mod  time.Time
+	lock Lock
+}
+
+func newFakeBackend() *fakeBackend {
+	return &fakeBackend{
+		secrets: map[string]Credentials{}, buckets: map[string]*fakeBucket{},
+		publicPEM: map[string][]byte{}, backups: map[string][]byte{}, subs: map[int]func(Job){},
+	}
+}
+
+func (f *fakeBackend) Accounts() Accounts   { return (*fakeAccounts)(f) }
+func (f *fakeBackend) Storage() Storage     { return (*fakeStorage)(f) }
+func (f *fakeBackend) Keys() Keys           { return (*fakeKeys)(f) }
+func (f *fakeBackend) Transfers() Transfers { return (*fakeTransfers)(f) }
+func (f *fakeBackend) Sharing() Sharing     { return (*fakeSharing)(f) }
+func (f *fakeBackend) Close() error         { return nil }
+
+// addObject puts an object in a bucket, creating both as needed.
+func (f *fakeBackend) addObject(account, bucket, key string, size int64, l Lock) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b := f.bucket(account, bucket)
+	if _, ok := b.objects[key]; !ok {
+		i := sort.SearchStrings(b.keys, key)
+		b.keys = append(b.keys, "")
+		copy(b.keys[i+1:], b.keys[i:])
+		b.keys[i] = key
+	}
+	b.objects[key] = fakeObject{size: size, mod: time.Date(2026, 3, 4, 10, 30, 0, 0, time.UTC), lock: l}
+}
+
+// fillBucket adds n objects named file-000000... in one go.
+func (f *fakeBackend) fillBucket(account, bucket string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b := f.bucket(account, bucket)
+	for i := range n {
+		k := fmt.Sprintf("file-%06d.pdf", i)
+		b.keys = append(b.keys, k)
+		b.objects[k] = fakeObject{size: int64(i), mod: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute),
+			lock: Lock{Kind: LockMine, KeyName: "My key", Seal: SealPresent}}
+	}
+	sort.Strings(b.keys)
+}
+
+func (f *fakeBackend) bucket(account, bucket string) *fakeBucket {
+	id := account + "/" + bucket
+	b := f.buckets[id]
+	if b == nil {
+		b = &fakeBucket{objects: map[string]fakeObject{}}
+		f.buckets[id] = b
+	}
+	return b
+}
+
+type fakeAccounts fakeBackend
+
+func (a *fakeAccounts) List(context.Context) ([]Account, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]Account(nil), a.accounts...), nil
+}
+
+func (a *fakeAccounts) Add(_ context.Context, acct Account, c Credentials) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.addErr != nil {
+		return a.addErr
+	}
+	a.accounts = append(a.accounts, acct)
+	a.secrets[acct.Name] = c
+	return nil
+}
+
+func (a *fakeAccounts) ImportOssutil(context.Context, string) ([]Account, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.accounts = append(a.accounts, a.ossutil...)
+	return a.ossutil, nil
+}
+
+func (a *fakeAccounts) StartLocal(context.Context) (Account, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	acct := Account{Name: "This computer", Endpoint: "http://127.0.0.1:1", Local: true}
+	for _, x := range a.accounts {
+		if x.Local {
+			return x, nil
+		}
+	}
+	a.accounts = append(a.accounts, acct)
+	(*fakeBackend)(a).bucket(acct.Name, "demo")
+	return acct, nil
+}
+
+type fakeStorage fakeBackend
+
+func (s *fakeStorage) Buckets(_ context.Context, account string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for id := range s.buckets {
+		if a, b, _ := strings.Cut(id, "/"); a == account {
+			out = append(out, b)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// List walks the sorted keys from the token, folding deeper keys into their
+// folder, as OSS does with a "/" delimiter.
+func (s *fakeStorage) List(_ context.Context, loc Location, token string, max int) (Page, error) {
+	s.listCalls.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.buckets[loc.Account+"/"+loc.Bucket]
+	if b == nil {
+		return Page{}, errors.New("NoSuchBucket")
+	}
+	start := loc.Prefix
+	switch {
+	case strings.HasSuffix(token, "/"):
+		start = token + "\xff" // past everything in that folder
+	case token != "":
+		start = token + "\x00"
+	}
+	var p Page
+	for i := sort.SearchStrings(b.keys, start); i < len(b.keys); {
+		k := b.keys[i]
+		if !strings.HasPrefix(k, loc.Prefix) {
+			break
+		}
+		if len(p.Entries) == max {
+			p.Next = p.Entries[len(p.Entries)-1].Key
+			return p, nil
+		}
+		rest := k[len(loc.Prefix):]
+		if rest == "" { // the folder's own marker
+			i++
+			continue
+		}
+		if dir, _, deeper := strings.Cut(rest, "/"); deeper {
+			folder := loc.Prefix + dir + "/"
+			p.Entries = append(p.Entries, Entry{Name: dir, Key: folder, Folder: true})
+			i = sort.SearchStrings(b.keys, folder+"\xff")
+			continue
+		}
+		o := b.objects[k]
+		p.Entries = append(p.Entries, Entry{Name: rest, Key: k, Size: o.size, Modified: o.mod})
+		i++
+	}
+	return p, nil
+}
+
+func (s *fakeStorage) Lock(_ context.Context, loc Location, key string) (Lock, error) {
+	s.lockCalls.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.buckets[loc.Account+"/"+loc.Bucket].objects[key]
+	if !ok {
+		return Lock{}, errors.New("NoSuchKey")
+	}
+	return o.lock, nil
+}
+
+func (s *fakeStorage) Delete(_ context.Context, loc Location, key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.buckets[loc.Account+"/"+loc.Bucket]
+	delete(b.objects, key)
+	i := sort.SearchStrings(b.keys, key)
+	if i < len(b.keys) && b.keys[i] == key {
+		b.keys = append(b.keys[:i], b.keys[i+1:]...)
+	}
+	return nil
+}
+
+func (s *fakeStorage) NewFolder(_ context.Context, loc Location, name string) error {
+	(*fakeBackend)(s).addObject(loc.Account, loc.Bucket, loc.Prefix+name+"/", 0, Lock{})
+	return nil
+}
+
+type fakeKeys fakeBackend
+
+func (k *fakeKeys) List(context.Context) ([]Key, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]Key(nil), k.keys...), nil
+}
+
+func (k *fakeKeys) add(key Key) (Key, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.keyErr != nil {
+		return Key{}, k.keyErr
+	}
+	key.Fingerprint = "SHA256:" + strings.Repeat(strings.ToLower(key.Name[:1]), 8)
+	key.Default = len(k.keys) == 0 && key.Kind != KeyColleague
+	k.keys = append(k.keys, key)
+	return key, nil
+}
+
+func (k *fakeKeys) Generate(_ context.Context, name string, bits int) (Key, error) {
+	if bits != defaultKeyBits {
+		return Key{}, fmt.Errorf("unexpected key size %d", bits)
+	}
+	time.Sleep(k.genDelay)
+	key, err := k.add(Key{Name: name, Kind: KeyMine})
+	if err == nil {
+		k.mu.Lock()
+		k.publicPEM[name] = []byte("-----BEGIN PUBLIC KEY-----\n" + name + "\n-----END PUBLIC KEY-----\n")
+		k.mu.Unlock()
+	}
+	return key, err
+}
+
+func (k *fakeKeys) ImportPrivate(_ context.Context, name string, pem []byte) (Key, error) {
+	if !bytes.Contains(pem, []byte("PRIVATE KEY")) {
+		return Key{}, errors.New("not a private key")
+	}
+	return k.add(Key{Name: name, Kind: KeyMine})
+}
+
+func (k *fakeKeys) AddPublic(_ context.Context, name string, pem []byte) (Key, error) {
+	if !bytes.Contains(pem, []byte("PUBLIC KEY")) {
+		return Key{}, errors.New("not a public key")
+	}
+	return k.add(Key{Name: name, Kind: KeyColleague, MatDesc: `{"owner":"` + name + `"}`})
+}
+
+func (k *fakeKeys) AddKMS(_ context.Context, m KMSKey) (Key, error) {
+	return k.add(Key{Name: m.Name, Kind: KeyKMS})
+}
+
+func (k *fakeKeys) ExportPublic(_ context.Context, name string) ([]byte, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	p, ok := k.publicPEM[name]
+	if !ok {
+		return nil, os.ErrNotExist
+	}
+	return p, nil
+}
+
+func (k *fakeKeys) SetDefault(_ context.Context, name string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for i := range k.keys {
+		k.keys[i].Default = k.keys[i].Name == name
+	}
+	return nil
+}
+
+func (k *fakeKeys) Remove(_ context.Context, name string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for i := range k.keys {
+		if k.keys[i].Name == name {
+			k.keys = append(k.keys[:i], k.keys[i+1:]...)
+			return nil
+		}
+	}
+	return os.ErrNotExist
+}
+
+func (k *fakeKeys) Backup(_ context.Context, w io.Writer, pass string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var names []string
+	for _, key := range k.keys {
+		names = append(names, key.Name)
+	}
+	data := []byte("backup:" + strings.Join(names, ","))
+	k.backups[pass] = data
+	k.lastBackup = pass
+	_, err := w.Write(data)
+	return err
+}
+
+func (k *fakeKeys) Restore(_ context.Context, r io.Reader, pass string) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	k.mu.Lock()
+	want, ok := k.backups[pass]
+	k.mu.Unlock()
+	if !ok || !bytes.Equal(want, b) {
+		return errBadPassphrase
+	}
+	for _, n := range strings.Split(strings.TrimPrefix(string(b), "backup:"), ",") {
+		if n != "" {
+			k.add(Key{Name: n, Kind: KeyMine})
+		}
+	}
+	return nil
+}
+
+type fakeTransfers fakeBackend
+
+func (t *fakeTransfers) Upload(_ context.Context, req UploadRequest) ([]JobID, error) {
+	var jobs []Job
+	t.mu.Lock()
+	t.uploads = append(t.uploads, req)
+	for _, p := range req.Paths {
+		err := filepath.Walk(p, func(path string, fi os.FileInfo, err error) error {
+			if err != nil || fi.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(filepath.Dir(p), path)
+			t.nextJob++
+			jobs = append(jobs, Job{ID: JobID(fmt.Sprint("j", t.nextJob)), Kind: Upload, Name: filepath.Base(path), Local: path,
+				Remote: req.Dest, Key: req.Dest.Prefix + filepath.ToSlash(rel), State: JobQueued, Total: fi.Size()})
+			return nil
+		})
+		if err != nil {
+			t.mu.Unlock()
+			return nil, err
+		}
+	}
+	t.jobs = append(t.jobs, jobs...)
+	t.mu.Unlock()
+	ids := make([]JobID, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+		t.emit(j)
+	}
+	return ids, nil
+}
+
+func (t *fakeTransfers) Download(_ context.Context, loc Location, key, dir string) (JobID, error) {
+	t.mu.Lock()
+	t.nextJob++
+	j := Job{ID: JobID(fmt.Sprint("j", t.nextJob)), Kind: Download, Name: filepath.Base(key), Local: filepath.Join(dir, filepath.Base(key)),
+		Remote: loc, Key: key, State: JobQueued, Total: 100}
+	t.jobs = append(t.jobs, j)
+	t.mu.Unlock()
+	t.emit(j)
+	return j.ID, nil
+}
+
+func (t *fakeTransfers) Jobs() []Job {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Job(nil), t.jobs...)
+}
+
+func (t *fakeTransfers) Subscribe(fn func(Job)) func() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	id := t.nextSub
+	t.nextSub++
+	t.subs[id] = fn
+	return func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		delete(t.subs, id)
+	}
+}
+
+func (t *fakeTransfers) emit(j Job) {
+	t.mu.Lock()
+	var fns []func(Job)
+	for _, fn := range t.subs {
+		fns = append(fns, fn)
+	}
+	t.mu.Unlock()
+	for _, fn := range fns {
+		fn(j)
+	}
+}
+
+// set changes a job and publishes it, as the queue would.
+func (t *fakeTransfers) set(id JobID, change func(*Job)) error {
+	t.mu.Lock()
+	var j *Job
+	for i := range t.jobs {
+		if t.jobs[i].ID == id {
+			j = &t.jobs[i]
+		}
+	}
+	if j == nil {
+		t.mu.Unlock()
+		return os.ErrNotExist
+	}
+	change(j)
+	snap := *j
+	t.mu.Unlock()
+	if snap.Kind == Upload && snap.State == JobDone {
+		(*fakeBackend)(t).addObject(snap.Remote.Account, snap.Remote.Bucket, snap.Key, snap.Total, Lock{Kind: LockMine, KeyName: "My key", Seal: SealPresent})
+	}
+	t.emit(snap)
+	return nil
+}
+
+func (t *fakeTransfers) Pause(id JobID) error {
+	return t.set(id, func(j *Job) { j.State = JobPaused })
+}
+func (t *fakeTransfers) Resume(id JobID) error {
+	return t.set(id, func(j *Job) { j.State = JobQueued })
+}
+func (t *fakeTransfers) Cancel(id JobID) error {
+	return t.set(id, func(j *Job) { j.State = JobCanceled })
+}
+func (t *fakeTransfers) Retry(id JobID) error {
+	return t.set(id, func(j *Job) { j.State = JobQueued; j.Err = nil })
+}
+func (t *fakeTransfers) SetParallel(n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.parallel = n
+}
+
+type fakeSharing fakeBackend
+
+func (s *fakeSharing) Share(_ context.Context, loc Location, key, forKey string, expires time.Duration) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	link := fmt.Sprintf("https://%s.oss-cn-hangzhou.aliyuncs.com/%s?for=%s&expires=%d", loc.Bucket, key, forKey, int(expires.Seconds()))
+	s.shares = append(s.shares, link)
+	return link, nil
+}
+
+func (s *fakeSharing) OpenLink(_ context.Context, link, dir string) (JobID, error) {
+	s.mu.Lock()
+	s.opened = append(s.opened, link)
+	s.mu.Unlock()
+	return (*fakeTransfers)(s).Download(context.Background(), Location{}, "shared.pdf", dir)
+}

@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// fileRow is one line of the file list. It is a widget of its own so that a
+// right click on it opens the context menu for its file.
+type fileRow struct {
+	widget.BaseWidget
+	b  *browser
+	id widget.ListItemID
+
+	icon                       *widget.Icon
+	name, size, modified, lock *widget.Label
+	seal                       *widget.Label
+	content                    *fyne.Container
+}
+
+func newFileRow(b *browser) *fileRow {
+	r := &fileRow{b: b, icon: widget.NewIcon(nil)}
+	label := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}
+	r.name, r.size, r.modified, r.lock, r.seal = label(), label(), label(), label(), label()
+	name := container.NewBorder(nil, nil, r.icon, nil, r.name)
+	r.content = container.New(&columns{widths: fileColumnWidths}, name, r.size, r.modified, r.lock, r.seal)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *fileRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
+
+// TappedSecondary opens the context menu for this row's file.
+func (r *fileRow) TappedSecondary(e *fyne.PointEvent) {
+	m := r.b.contextMenu(r.id)
+	if m == nil {
+		return
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(r)
+	if c == nil {
+		return
+	}
+	widget.ShowPopUpMenuAtPosition(m, c, e.AbsolutePosition)
+}

@@ -1,0 +1,381 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// defaultKeyBits is the size of keys the app creates.
+const defaultKeyBits = 3072
+
+// firstRun walks a new user through connecting to storage, getting a key and
+// saving a backup of it.
+type firstRun struct {
+	u       *appUI
+	content *fyne.Container
+
+	// Connect to Alibaba Cloud OSS.
+	accountName *widget.Entry
+	region      *widget.Select
+	endpoint    *widget.Entry
+	keyID       *widget.Entry
+	keySecret   *widget.Entry
+	stsToken    *widget.Entry
+	connectBtn  *widget.Button
+	connectErr  *widget.Label
+
+	// Get a key.
+	keyName    *widget.Entry
+	createBtn  *widget.Button
+	importBtn  *widget.Button
+	kmsBtn     *widget.Button
+	keyBusy    *widget.Activity
+	keyBusyMsg *widget.Label
+
+	// Save a backup.
+	pass1, pass2 *widget.Entry
+	backupBtn    *widget.Button
+	laterBtn     *widget.Button
+
+	// step names the page on screen, for tests.
+	step string
+}
+
+func newFirstRun(u *appUI) *firstRun {
+	f := &firstRun{u: u, content: container.NewStack()}
+
+	f.accountName = widget.NewEntry()
+	f.accountName.SetText(lang.L("My storage"))
+	labels := make([]string, len(ossRegions))
+	for i, r := range ossRegions {
+		labels[i] = r.label()
+	}
+	f.region = widget.NewSelect(labels, nil)
+	f.region.SetSelectedIndex(0)
+	f.endpoint = widget.NewEntry()
+	f.endpoint.SetPlaceHolder(lang.L("Only if your administrator gave you an address"))
+	f.keyID = widget.NewEntry()
+	f.keySecret = widget.NewPasswordEntry()
+	f.stsToken = widget.NewPasswordEntry()
+	f.stsToken.SetPlaceHolder(lang.L("Only for a temporary key"))
+	f.connectBtn = widget.NewButtonWithIcon(lang.L("Connect"), theme.ConfirmIcon(), f.onConnect)
+	f.connectBtn.Importance = widget.HighImportance
+	f.connectErr = widget.NewLabel("")
+	f.connectErr.Wrapping = fyne.TextWrapWord
+
+	f.keyName = widget.NewEntry()
+	f.keyName.SetText(lang.L("My key"))
+	f.createBtn = widget.NewButtonWithIcon(lang.L("Create my key"), theme.ContentAddIcon(), f.onCreateKey)
+	f.createBtn.Importance = widget.HighImportance
+	f.importBtn = widget.NewButtonWithIcon(lang.L("Import a key"), theme.FileIcon(), f.onImportKeyDialog)
+	f.kmsBtn = widget.NewButtonWithIcon(lang.L("Add a KMS key"), theme.StorageIcon(), f.onAddKMSDialog)
+	f.keyBusy = widget.NewActivity()
+	f.keyBusyMsg = widget.NewLabel("")
+
+	f.pass1 = widget.NewPasswordEntry()
+	f.pass2 = widget.NewPasswordEntry()
+	f.backupBtn = widget.NewButtonWithIcon(lang.L("Save a backup…"), theme.DocumentSaveIcon(), f.onBackupDialog)
+	f.backupBtn.Importance = widget.HighImportance
+	f.laterBtn = widget.NewButton(lang.L("Not now"), f.onSkipBackup)
+	return f
+}
+
+func (f *firstRun) show(step string, title, intro string, body fyne.CanvasObject) {
+	f.step = step
+	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading.SizeName = theme.SizeNameHeadingText
+	text := widget.NewLabel(intro)
+	text.Wrapping = fyne.TextWrapWord
+	page := container.NewVBox(heading, text, widget.NewSeparator(), body)
+	f.content.Objects = []fyne.CanvasObject{container.NewPadded(container.NewVScroll(page))}
+	f.content.Refresh()
+}
+
+// showWelcome offers the two ways to start.
+func (f *firstRun) showWelcome() {
+	cloud := widget.NewButtonWithIcon(lang.L("Connect to Alibaba Cloud OSS"), theme.StorageIcon(), f.showConnect)
+	cloud.Importance = widget.HighImportance
+	local := widget.NewButtonWithIcon(lang.L("Try it on this computer"), theme.ComputerIcon(), f.onTryLocal)
+	note := widget.NewLabel(lang.L("Trying it keeps everything in a folder on this computer. You can connect to Alibaba Cloud later."))
+	note.Wrapping = fyne.TextWrapWord
+	f.show("welcome", lang.L("Welcome to ossvault"),
+		lang.L("ossvault locks your files on this computer before they go to cloud storage, so only the people you choose can open them."),
+		container.NewVBox(cloud, local, note))
+}
+
+// showConnect asks for the storage account.
+func (f *firstRun) showConnect() {
+	form := widget.NewForm(
+		widget.NewFormItem(lang.L("Name"), f.accountName),
+		widget.NewFormItem(lang.L("Region"), f.region),
+		widget.NewFormItem(lang.L("Address"), f.endpoint),
+		widget.NewFormItem(lang.L("AccessKey ID"), f.keyID),
+		widget.NewFormItem(lang.L("AccessKey secret"), f.keySecret),
+		widget.NewFormItem(lang.L("Security token"), f.stsToken),
+	)
+	back := widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), f.showWelcome)
+	ossutil := widget.NewButtonWithIcon(lang.L("Import from ossutil"), theme.FolderOpenIcon(), func() { f.onImportOssutil("") })
+	f.connectErr.SetText("")
+	f.show("connect", lang.L("Connect to Alibaba Cloud OSS"),
+		lang.L("Your administrator can give you these details. The secret is kept in this computer's keychain."),
+		container.NewVBox(form, f.connectErr, container.NewHBox(back, ossutil, f.connectBtn)))
+}
+
+// onConnect checks and saves the account typed in.
+func (f *firstRun) onConnect() {
+	a, c, err := f.account()
+	if err != nil {
+		f.connectErr.SetText(f.u.explain(err))
+		return
+	}
+	f.connectBtn.Disable()
+	f.connectErr.SetText(lang.L("Checking…"))
+	goDo(f.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, f.u.be.Accounts().Add(ctx, a, c)
+	}, func(_ struct{}, err error) {
+		f.connectBtn.Enable()
+		if err != nil {
+			f.connectErr.SetText(f.u.explain(err))
+			return
+		}
+		f.connectErr.SetText("")
+		f.afterAccount()
+	})
+}
+
+// account reads the connect form.
+func (f *firstRun) account() (Account, Credentials, error) {
+	name := strings.TrimSpace(f.accountName.Text)
+	if name == "" {
+		return Account{}, Credentials{}, errEmptyName
+	}
+	r := ossRegions[max(f.region.SelectedIndex(), 0)]
+	a := Account{Name: name, Region: r.ID, Endpoint: r.endpoint()}
+	if ep := strings.TrimSpace(f.endpoint.Text); ep != "" {
+		a.Endpoint = ep
+	}
+	c := Credentials{
+		AccessKeyID:     strings.TrimSpace(f.keyID.Text),
+		AccessKeySecret: strings.TrimSpace(f.keySecret.Text),
+		SecurityToken:   strings.TrimSpace(f.stsToken.Text),
+	}
+	if c.AccessKeyID == "" || c.AccessKeySecret == "" {
+		return a, c, errMissingAccessKey
+	}
+	return a, c, nil
+}
+
+// onImportOssutil reads ossutil's settings (path "" for its default file).
+func (f *firstRun) onImportOssutil(path string) {
+	goDo(f.u, func(ctx context.Context) ([]Account, error) {
+		return f.u.be.Accounts().ImportOssutil(ctx, path)
+	}, func(accts []Account, err error) {
+		if err != nil {
+			f.connectErr.SetText(f.u.explain(err))
+			return
+		}
+		if len(accts) == 0 {
+			f.connectErr.SetText(lang.L("ossutil has no saved account on this computer."))
+			return
+		}
+		f.afterAccount()
+	})
+}
+
+// onTryLocal starts the storage on this computer.
+func (f *firstRun) onTryLocal() {
+	goDo(f.u, func(ctx context.Context) (Account, error) {
+		return f.u.be.Accounts().StartLocal(ctx)
+	}, func(_ Account, err error) {
+		if err != nil {
+			f.u.showError(err)
+			return
+		}
+		f.afterAccount()
+	})
+}
+
+// afterAccount moves on to the key, unless the user already has one.
+func (f *firstRun) afterAccount() {
+	if hasOwnKey(f.u.keys) {
+		f.u.showMain()
+		return
+	}
+	f.showKeyStep()
+}
+
+// showKeyStep offers the ways to get a key.
+func (f *firstRun) showKeyStep() {
+	f.keyBusyMsg.SetText("")
+	form := widget.NewForm(widget.NewFormItem(lang.L("Key name"), f.keyName))
+	f.show("key", lang.L("Your key"),
+		lang.L("Your key locks and unlocks your files. It stays on this computer: colleagues get only its public half."),
+		container.NewVBox(form, f.createBtn, container.NewHBox(f.importBtn, f.kmsBtn),
+			container.NewHBox(f.keyBusy, f.keyBusyMsg)))
+}
+
+func (f *firstRun) setKeyBusy(busy bool, msg string) {
+	for _, b := range []*widget.Button{f.createBtn, f.importBtn, f.kmsBtn} {
+		if busy {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if busy {
+		f.keyBusy.Start()
+	} else {
+		f.keyBusy.Stop()
+	}
+	f.keyBusyMsg.SetText(msg)
+}
+
+// onCreateKey makes a new key pair in the background (it takes seconds).
+func (f *firstRun) onCreateKey() {
+	name := strings.TrimSpace(f.keyName.Text)
+	if name == "" {
+		f.keyBusyMsg.SetText(f.u.explain(errEmptyName))
+		return
+	}
+	f.setKeyBusy(true, lang.L("Creating your key… this takes a few seconds."))
+	goDo(f.u, func(ctx context.Context) (Key, error) {
+		return f.u.be.Keys().Generate(ctx, name, defaultKeyBits)
+	}, f.keyAdded)
+}
+
+func (f *firstRun) keyAdded(k Key, err error) {
+	f.setKeyBusy(false, "")
+	if err != nil {
+		f.keyBusyMsg.SetText(f.u.explain(err))
+		return
+	}
+	f.u.keys = append(f.u.keys, k)
+	f.u.keysChanged()
+	f.u.reloadKeys()
+	f.showBackupStep()
+}
+
+func (f *firstRun) onImportKeyDialog() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		f.onImportKey(r)
+	}, f.u.win)
+	d.Show()
+}
+
+// onImportKey imports a private key file under the name typed in.
+func (f *firstRun) onImportKey(r io.Reader) {
+	name := strings.TrimSpace(f.keyName.Text)
+	pem, err := readSmall(r)
+	if err == nil && name == "" {
+		err = errEmptyName
+	}
+	if err != nil {
+		f.keyBusyMsg.SetText(f.u.explain(err))
+		return
+	}
+	f.setKeyBusy(true, lang.L("Importing your key…"))
+	goDo(f.u, func(ctx context.Context) (Key, error) {
+		return f.u.be.Keys().ImportPrivate(ctx, name, pem)
+	}, f.keyAdded)
+}
+
+func (f *firstRun) onAddKMSDialog() {
+	showKMSDialog(f.u, func(k KMSKey) {
+		f.setKeyBusy(true, lang.L("Checking the KMS key…"))
+		goDo(f.u, func(ctx context.Context) (Key, error) {
+			return f.u.be.Keys().AddKMS(ctx, k)
+		}, f.keyAdded)
+	})
+}
+
+// showBackupStep asks for a passphrase-protected backup of the new key.
+func (f *firstRun) showBackupStep() {
+	form := widget.NewForm(
+		widget.NewFormItem(lang.L("Passphrase"), f.pass1),
+		widget.NewFormItem(lang.L("Passphrase again"), f.pass2),
+	)
+	f.keyBusyMsg.SetText("")
+	f.show("backup", lang.L("Save a backup of your key"),
+		lang.L("If this computer is lost or breaks, the backup is the only way to open your files again. Keep it somewhere safe, such as a USB stick, and remember the passphrase: nobody can recover it."),
+		container.NewVBox(form, f.keyBusyMsg, container.NewHBox(f.laterBtn, f.backupBtn)))
+}
+
+func (f *firstRun) onBackupDialog() {
+	if err := checkPassphrases(f.pass1.Text, f.pass2.Text); err != nil {
+		f.keyBusyMsg.SetText(f.u.explain(err))
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		f.onBackup(w)
+	}, f.u.win)
+	d.SetFileName("ossvault-keys-backup.age")
+	d.Show()
+}
+
+// onBackup writes the backup to w and closes it.
+func (f *firstRun) onBackup(w io.WriteCloser) {
+	pass := f.pass1.Text
+	if err := checkPassphrases(pass, f.pass2.Text); err != nil {
+		w.Close()
+		f.keyBusyMsg.SetText(f.u.explain(err))
+		return
+	}
+	goDo(f.u, func(ctx context.Context) (struct{}, error) {
+		err := f.u.be.Keys().Backup(ctx, w, pass)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		return struct{}{}, err
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			f.keyBusyMsg.SetText(f.u.explain(err))
+			return
+		}
+		f.pass1.SetText("")
+		f.pass2.SetText("")
+		f.u.showMain()
+	})
+}
+
+func (f *firstRun) onSkipBackup() { f.u.showMain() }
+
+// checkPassphrases validates a new passphrase typed twice.
+func checkPassphrases(a, b string) error {
+	switch {
+	case a != b:
+		return errPassphraseMismatch
+	case len([]rune(a)) < 10:
+		return errPassphraseShort
+	}
+	return nil
+}
+
+// maxKeyFile bounds what is read from a key file a user picks, so picking a
+// film by mistake does not fill memory.
+const maxKeyFile = 1 << 20
+
+func readSmall(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxKeyFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxKeyFile {
+		return nil, errNotAKeyFile
+	}
+	return b, nil
+}

@@ -1,0 +1,482 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// keysScreen shows my keys, colleagues' keys and KMS keys, and what can be
+// done with them.
+type keysScreen struct {
+	u       *appUI
+	content fyne.CanvasObject
+
+	list       *widget.List
+	rows       []keyListRow
+	sel        int
+	createBtn  *widget.Button
+	importBtn  *widget.Button
+	addBtn     *widget.Button
+	kmsBtn     *widget.Button
+	backupBtn  *widget.Button
+	restoreBtn *widget.Button
+	copyBtn    *widget.Button
+	saveBtn    *widget.Button
+	defaultBtn *widget.Button
+	removeBtn  *widget.Button
+	busy       *widget.Activity
+	message    *widget.Label
+}
+
+// keyListRow is a section heading (key == nil) or a key.
+type keyListRow struct {
+	heading string
+	key     *Key
+}
+
+func newKeysScreen(u *appUI) *keysScreen {
+	s := &keysScreen{u: u, sel: -1}
+	s.list = widget.NewList(func() int { return len(s.rows) }, s.createRow, s.updateRow)
+	s.list.OnSelected = s.onSelected
+	s.list.OnUnselected = func(widget.ListItemID) { s.sel = -1; s.updateActions() }
+
+	s.createBtn = widget.NewButtonWithIcon(lang.L("Create a new key"), theme.ContentAddIcon(), s.onCreate)
+	s.importBtn = widget.NewButtonWithIcon(lang.L("Import a key"), theme.FileIcon(), s.onImportDialog)
+	s.addBtn = widget.NewButtonWithIcon(lang.L("Add a colleague's key"), theme.AccountIcon(), s.onAddColleague)
+	s.kmsBtn = widget.NewButtonWithIcon(lang.L("Add a KMS key"), theme.StorageIcon(), s.onAddKMS)
+	s.backupBtn = widget.NewButtonWithIcon(lang.L("Back up my keys…"), theme.DocumentSaveIcon(), s.onBackupDialog)
+	s.restoreBtn = widget.NewButtonWithIcon(lang.L("Restore from a backup…"), theme.HistoryIcon(), s.onRestoreDialog)
+
+	s.copyBtn = widget.NewButtonWithIcon(lang.L("Copy my public key"), theme.ContentCopyIcon(), s.onCopyPublic)
+	s.saveBtn = widget.NewButtonWithIcon(lang.L("Save my public key…"), theme.DocumentSaveIcon(), s.onSavePublicDialog)
+	s.defaultBtn = widget.NewButtonWithIcon(lang.L("Use by default"), theme.ConfirmIcon(), s.onSetDefault)
+	s.removeBtn = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), s.onRemove)
+	s.busy = widget.NewActivity()
+	s.message = widget.NewLabel("")
+	s.message.Wrapping = fyne.TextWrapWord
+
+	add := container.NewGridWithColumns(3, s.createBtn, s.importBtn, s.addBtn, s.kmsBtn, s.backupBtn, s.restoreBtn)
+	sel := container.NewHBox(s.copyBtn, s.saveBtn, s.defaultBtn, s.removeBtn)
+	intro := widget.NewLabel(lang.L("Send your public key to colleagues so they can lock files for you. Add theirs to lock files for them."))
+	intro.Wrapping = fyne.TextWrapWord
+	s.content = container.NewBorder(container.NewVBox(intro, add),
+		container.NewVBox(sel, container.NewBorder(nil, nil, s.busy, nil, s.message)), nil, nil, s.list)
+	s.updateActions()
+	return s
+}
+
+// setKeys groups the keys under their headings.
+func (s *keysScreen) setKeys(keys []Key) {
+	selName := ""
+	if k := s.selected(); k != nil {
+		selName = k.Name
+	}
+	s.rows = s.rows[:0]
+	for _, g := range []struct {
+		kind    KeyKind
+		heading string
+	}{
+		{KeyMine, lang.L("My keys")},
+		{KeyColleague, lang.L("Colleagues' keys")},
+		{KeyKMS, lang.L("KMS keys")},
+	} {
+		s.rows = append(s.rows, keyListRow{heading: g.heading})
+		for i := range keys {
+			if keys[i].Kind == g.kind {
+				k := keys[i]
+				s.rows = append(s.rows, keyListRow{key: &k})
+			}
+		}
+	}
+	s.sel = -1
+	s.list.UnselectAll()
+	for i, r := range s.rows {
+		if r.key != nil && r.key.Name == selName {
+			s.list.Select(i)
+		}
+	}
+	s.list.Refresh()
+	s.updateActions()
+}
+
+func (s *keysScreen) createRow() fyne.CanvasObject {
+	name := widget.NewLabel("")
+	name.TextStyle.Bold = true
+	fp := widget.NewLabel("")
+	fp.TextStyle.Monospace = true
+	fp.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(nil), name), nil, fp)
+}
+
+func (s *keysScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	box := o.(*fyne.Container)
+	left := box.Objects[1].(*fyne.Container)
+	fp := box.Objects[0].(*widget.Label)
+	icon, name := left.Objects[0].(*widget.Icon), left.Objects[1].(*widget.Label)
+	// The name's width changes with its text: lay the row out again.
+	defer box.Refresh()
+	r := s.rows[id]
+	if r.key == nil {
+		icon.SetResource(nil)
+		name.SetText(r.heading)
+		fp.SetText("")
+		return
+	}
+	k := r.key
+	switch k.Kind {
+	case KeyMine:
+		icon.SetResource(theme.AccountIcon())
+	case KeyColleague:
+		icon.SetResource(theme.MailForwardIcon())
+	default:
+		icon.SetResource(theme.StorageIcon())
+	}
+	label := k.Name
+	if k.Default {
+		label += " · " + lang.L("default")
+	}
+	name.SetText(label)
+	fp.SetText(k.Fingerprint)
+}
+
+func (s *keysScreen) onSelected(id widget.ListItemID) {
+	if s.rows[id].key == nil {
+		s.list.Unselect(id)
+		return
+	}
+	s.sel = id
+	s.updateActions()
+}
+
+func (s *keysScreen) selected() *Key {
+	if s.sel < 0 || s.sel >= len(s.rows) {
+		return nil
+	}
+	return s.rows[s.sel].key
+}
+
+func (s *keysScreen) updateActions() {
+	k := s.selected()
+	mine := k != nil && k.Kind == KeyMine
+	setEnabled(s.copyBtn, mine)
+	setEnabled(s.saveBtn, mine)
+	setEnabled(s.defaultBtn, k != nil && k.Kind != KeyColleague && !k.Default)
+	setEnabled(s.removeBtn, k != nil)
+}
+
+func setEnabled(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
+}
+
+// run does one key operation in the background with the spinner on, then
+// reloads the list.
+func (s *keysScreen) run(busyMsg, doneMsg string, op func(ctx context.Context) error) {
+	s.busy.Start()
+	s.message.SetText(busyMsg)
+	goDo(s.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, op(ctx)
+	}, func(_ struct{}, err error) {
+		s.busy.Stop()
+		if err != nil {
+			s.message.SetText(s.u.explain(err))
+			return
+		}
+		s.message.SetText(doneMsg)
+		s.u.reloadKeys()
+	})
+}
+
+func (s *keysScreen) onCreate() {
+	askName(s.u, lang.L("Create a new key"), lang.L("My key"), func(name string) { s.createKey(name) })
+}
+
+func (s *keysScreen) createKey(name string) {
+	s.run(lang.L("Creating your key… this takes a few seconds."), lang.L("Your new key is ready. Save a backup of your keys."), func(ctx context.Context) error {
+		_, err := s.u.be.Keys().Generate(ctx, name, defaultKeyBits)
+		return err
+	})
+}
+
+func (s *keysScreen) onImportDialog() {
+	openFile(s.u, func(name string, data []byte) { s.importKey(keyNameFromFile(name), data) })
+}
+
+func (s *keysScreen) importKey(name string, pem []byte) {
+	s.run(lang.L("Importing your key…"), lang.L("The key was imported."), func(ctx context.Context) error {
+		_, err := s.u.be.Keys().ImportPrivate(ctx, name, pem)
+		return err
+	})
+}
+
+// onAddColleague takes a colleague's public key from a file or pasted text.
+func (s *keysScreen) onAddColleague() {
+	name := widget.NewEntry()
+	name.SetPlaceHolder(lang.L("Colleague's name"))
+	text := widget.NewMultiLineEntry()
+	text.SetPlaceHolder("-----BEGIN PUBLIC KEY-----")
+	text.SetMinRowsVisible(6)
+	fromFile := widget.NewButtonWithIcon(lang.L("From a file…"), theme.FileIcon(), func() {
+		openFile(s.u, func(fname string, data []byte) {
+			text.SetText(string(data))
+			if name.Text == "" {
+				name.SetText(keyNameFromFile(fname))
+			}
+		})
+	})
+	items := []*widget.FormItem{
+		widget.NewFormItem(lang.L("Name"), name),
+		widget.NewFormItem(lang.L("Public key"), container.NewBorder(nil, fromFile, nil, nil, text)),
+	}
+	d := dialog.NewForm(lang.L("Add a colleague's key"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
+		if ok {
+			s.addColleague(name.Text, []byte(text.Text))
+		}
+	}, s.u.win)
+	d.Resize(fyne.NewSize(560, 420))
+	d.Show()
+}
+
+func (s *keysScreen) addColleague(name string, pem []byte) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		s.message.SetText(s.u.explain(errEmptyName))
+		return
+	}
+	s.run(lang.L("Adding the key…"), lang.L("{{.Name}}'s key was added. You can now lock files for them.", map[string]any{"Name": name}),
+		func(ctx context.Context) error {
+			_, err := s.u.be.Keys().AddPublic(ctx, name, pem)
+			return err
+		})
+}
+
+func (s *keysScreen) onAddKMS() {
+	showKMSDialog(s.u, func(k KMSKey) {
+		s.run(lang.L("Checking the KMS key…"), lang.L("The KMS key was added."), func(ctx context.Context) error {
+			_, err := s.u.be.Keys().AddKMS(ctx, k)
+			return err
+		})
+	})
+}
+
+// publicKey fetches the selected key's public half.
+func (s *keysScreen) publicKey(then func(name string, pem []byte)) {
+	k := s.selected()
+	if k == nil || k.Kind != KeyMine {
+		return
+	}
+	name := k.Name
+	goDo(s.u, func(ctx context.Context) ([]byte, error) {
+		return s.u.be.Keys().ExportPublic(ctx, name)
+	}, func(pem []byte, err error) {
+		if err != nil {
+			s.message.SetText(s.u.explain(err))
+			return
+		}
+		then(name, pem)
+	})
+}
+
+func (s *keysScreen) onCopyPublic() {
+	s.publicKey(func(_ string, pem []byte) {
+		s.u.app.Clipboard().SetContent(string(pem))
+		s.message.SetText(lang.L("Your public key is copied. Paste it into an email or a chat to a colleague."))
+	})
+}
+
+func (s *keysScreen) onSavePublicDialog() {
+	s.publicKey(func(name string, pem []byte) {
+		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+			if err != nil || w == nil {
+				return
+			}
+			s.savePublic(w, pem)
+		}, s.u.win)
+		d.SetFileName(name + ".pub.pem")
+		d.Show()
+	})
+}
+
+func (s *keysScreen) savePublic(w io.WriteCloser, pem []byte) {
+	_, err := w.Write(pem)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		s.message.SetText(s.u.explain(err))
+		return
+	}
+	s.message.SetText(lang.L("Your public key is saved. Send that file to your colleague."))
+}
+
+func (s *keysScreen) onSetDefault() {
+	k := s.selected()
+	if k == nil {
+		return
+	}
+	name := k.Name
+	s.run("", lang.L("New files are now locked with {{.Name}} unless you choose otherwise.", map[string]any{"Name": name}),
+		func(ctx context.Context) error { return s.u.be.Keys().SetDefault(ctx, name) })
+}
+
+func (s *keysScreen) onRemove() {
+	k := s.selected()
+	if k == nil {
+		return
+	}
+	name := k.Name
+	msg := lang.L("Remove the key “{{.Name}}” from this computer?", map[string]any{"Name": name})
+	if k.Kind == KeyMine {
+		msg += "\n\n" + lang.L("Files locked with it can no longer be opened here unless you restore a backup.")
+	}
+	dialog.ShowConfirm(lang.L("Remove key"), msg, func(yes bool) {
+		if yes {
+			s.removeKey(name)
+		}
+	}, s.u.win)
+}
+
+func (s *keysScreen) removeKey(name string) {
+	s.run("", lang.L("The key was removed."), func(ctx context.Context) error { return s.u.be.Keys().Remove(ctx, name) })
+}
+
+// onBackupDialog asks for the passphrase twice, then where to save.
+func (s *keysScreen) onBackupDialog() {
+	p1, p2 := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	items := []*widget.FormItem{
+		widget.NewFormItem(lang.L("Passphrase"), p1),
+		widget.NewFormItem(lang.L("Passphrase again"), p2),
+	}
+	dialog.ShowForm(lang.L("Back up my keys"), lang.L("Choose where to save"), lang.L("Cancel"), items, func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := checkPassphrases(p1.Text, p2.Text); err != nil {
+			s.message.SetText(s.u.explain(err))
+			return
+		}
+		pass := p1.Text
+		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+			if err != nil || w == nil {
+				return
+			}
+			s.backup(w, pass)
+		}, s.u.win)
+		d.SetFileName("ossvault-keys-backup.age")
+		d.Show()
+	}, s.u.win)
+}
+
+func (s *keysScreen) backup(w io.WriteCloser, pass string) {
+	s.run(lang.L("Saving the backup…"), lang.L("The backup is saved. Keep it somewhere safe, away from this computer."), func(ctx context.Context) error {
+		err := s.u.be.Keys().Backup(ctx, w, pass)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+}
+
+func (s *keysScreen) onRestoreDialog() {
+	openFile(s.u, func(_ string, data []byte) {
+		p := widget.NewPasswordEntry()
+		dialog.ShowForm(lang.L("Restore from a backup"), lang.L("Restore"), lang.L("Cancel"),
+			[]*widget.FormItem{widget.NewFormItem(lang.L("Passphrase"), p)}, func(ok bool) {
+				if ok {
+					s.restore(data, p.Text)
+				}
+			}, s.u.win)
+	})
+}
+
+func (s *keysScreen) restore(data []byte, pass string) {
+	s.run(lang.L("Restoring the keys…"), lang.L("Your keys are back."), func(ctx context.Context) error {
+		return s.u.be.Keys().Restore(ctx, bytes.NewReader(data), pass)
+	})
+}
+
+// showKMSDialog collects a KMS key's details.
+func showKMSDialog(u *appUI, then func(KMSKey)) {
+	name, id, ep := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	name.SetText(lang.L("Company key"))
+	id.SetPlaceHolder(lang.L("Key ID, from your administrator"))
+	ep.SetPlaceHolder(lang.L("Only if your administrator gave you an address"))
+	labels := make([]string, len(ossRegions))
+	for i, r := range ossRegions {
+		labels[i] = r.label()
+	}
+	region := widget.NewSelect(labels, nil)
+	region.SetSelectedIndex(0)
+	items := []*widget.FormItem{
+		widget.NewFormItem(lang.L("Name"), name),
+		widget.NewFormItem(lang.L("Key ID"), id),
+		widget.NewFormItem(lang.L("Region"), region),
+		widget.NewFormItem(lang.L("Address"), ep),
+	}
+	d := dialog.NewForm(lang.L("Add a KMS key"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
+		if !ok {
+			return
+		}
+		then(KMSKey{
+			Name:     strings.TrimSpace(name.Text),
+			KeyID:    strings.TrimSpace(id.Text),
+			Region:   ossRegions[max(region.SelectedIndex(), 0)].ID,
+			Endpoint: strings.TrimSpace(ep.Text),
+		})
+	}, u.win)
+	d.Resize(fyne.NewSize(520, 320))
+	d.Show()
+}
+
+// askName asks for a name in a small dialog.
+func askName(u *appUI, title, initial string, then func(string)) {
+	e := widget.NewEntry()
+	e.SetText(initial)
+	dialog.ShowForm(title, lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(lang.L("Name"), e)}, func(ok bool) {
+		if !ok {
+			return
+		}
+		if n := strings.TrimSpace(e.Text); n != "" {
+			then(n)
+		} else {
+			u.showError(errEmptyName)
+		}
+	}, u.win)
+}
+
+// openFile lets the user pick a small file (a key or a backup) and reads it.
+func openFile(u *appUI, then func(name string, data []byte)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		data, err := readSmall(r)
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		then(r.URI().Name(), data)
+	}, u.win)
+	d.Show()
+}
+
+// keyNameFromFile turns "alice.pub.pem" into "alice".
+func keyNameFromFile(name string) string {
+	for _, ext := range []string{".pem", ".pub", ".key", ".txt"} {
+		name = strings.TrimSuffix(name, ext)
+	}
+	return name
+}

@@ -1,0 +1,92 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// prefsFile is the app's settings file inside OSSVAULT_HOME, so that two
+// homes never share settings (Fyne's own preferences live per app ID).
+const prefsFile = "app-settings.json"
+
+// Prefs are the desktop app's settings. Keys and accounts are not here: they
+// belong to the vault.
+type Prefs struct {
+	// Language is "" to follow the system, "en" or "zh".
+	Language string `json:"language,omitempty"`
+	// Parallel is how many transfers run at once (1..8).
+	Parallel int `json:"parallel,omitempty"`
+	// DownloadDir is where downloads go; "" means the user's Downloads.
+	DownloadDir string `json:"download_dir,omitempty"`
+	// SetupDone is set when the first-run screens were completed.
+	SetupDone bool `json:"setup_done,omitempty"`
+}
+
+const (
+	defaultParallel = 3
+	maxParallel     = 8
+)
+
+func (p Prefs) parallel() int {
+	if p.Parallel < 1 || p.Parallel > maxParallel {
+		return defaultParallel
+	}
+	return p.Parallel
+}
+
+func (p Prefs) downloadDir() string {
+	if p.DownloadDir != "" {
+		return p.DownloadDir
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, "Downloads")
+	}
+	return os.TempDir()
+}
+
+// loadPrefs reads the settings; a missing file gives the defaults.
+func loadPrefs(home string) (Prefs, error) {
+	var p Prefs
+	b, err := os.ReadFile(filepath.Join(home, prefsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return p, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("failed to read the app settings: %w", err)
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return Prefs{}, fmt.Errorf("failed to read the app settings in %s: %w", prefsFile, err)
+	}
+	return p, nil
+}
+
+// save writes the settings atomically, so a crash never leaves half a file.
+func (p Prefs) save(home string) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("failed to encode the app settings: %w", err)
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return fmt.Errorf("failed to create the settings folder: %w", err)
+	}
+	tmp, err := os.CreateTemp(home, ".settings-*")
+	if err != nil {
+		return fmt.Errorf("failed to save the app settings: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("failed to save the app settings: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("failed to save the app settings: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(home, prefsFile)); err != nil {
+		return fmt.Errorf("failed to save the app settings: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package ui
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+// TestScreenshots writes every screen at 1024x768 to testdata/output for a
+// person to look at; the golden markup tests are what catch regressions.
+func TestScreenshots(t *testing.T) {
+	out := filepath.Join("testdata", "output")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shot := func(t *testing.T, u *appUI, name string) {
+		t.Helper()
+		u.wait()
+		u.browser.locks.wait()
+		u.wait()
+		u.win.Resize(fyne.NewSize(1024, 768))
+		img := u.win.Canvas().Capture()
+		if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 700 {
+			t.Fatalf("%s: capture is %v", name, b)
+		}
+		f, err := os.Create(filepath.Join(out, name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	u := newTestUI(t, newFakeBackend())
+	u.start(false)
+	u.wait()
+	shot(t, u, "firstrun-welcome")
+	u.firstRun.showConnect()
+	shot(t, u, "firstrun-connect")
+	u.firstRun.showKeyStep()
+	shot(t, u, "firstrun-key")
+	u.firstRun.showBackupStep()
+	shot(t, u, "firstrun-backup")
+
+	f := readyFake()
+	f.keys = append(f.keys, Key{Name: "Finance KMS", Kind: KeyKMS, Fingerprint: "acs:kms:cn-hangzhou:123:key/abcd"})
+	u = startMain(t, f)
+	shot(t, u, "browser")
+	selectFile(t, u.browser, "contract.pdf")
+	test.Tap(u.browser.getBtn)
+	u.wait()
+	f.Transfers().(*fakeTransfers).set(f.jobs[0].ID, func(j *Job) { j.State, j.Done, j.Total, j.Speed, j.ETA = JobRunning, 40, 100, 1<<20, 90e9 })
+	shot(t, u, "browser-downloading")
+	u.browser.onShare()
+	shot(t, u, "share")
+	u.sharing.showOpenLink()
+	shot(t, u, "open-link")
+	u = startMain(t, f)
+	u.tabs.SelectIndex(1)
+	shot(t, u, "transfers")
+	u.tabs.SelectIndex(2)
+	shot(t, u, "keys")
+	u.tabs.SelectIndex(3)
+	shot(t, u, "settings")
+	u.showError(errIntegrityForTest())
+	shot(t, u, "error")
+}

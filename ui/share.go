@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+)
+
+// shareDurations are the link lifetimes offered, shortest first.
+var shareDurations = []struct {
+	label string
+	d     time.Duration
+}{
+	{"1 hour", time.Hour},
+	{"1 day", 24 * time.Hour},
+	{"7 days", 7 * 24 * time.Hour},
+}
+
+// sharing is "Share with…" and "Open a shared link".
+type sharing struct {
+	u *appUI
+
+	// The share form, kept for tests.
+	with    *widget.Select
+	expires *widget.Select
+	link    *widget.Entry
+	message *widget.Label
+	choices map[string]string
+
+	// The open-link form.
+	pasted  *widget.Entry
+	openMsg *widget.Label
+}
+
+func newSharing(u *appUI) *sharing { return &sharing{u: u} }
+
+// showShare asks who to share a file with, then makes and copies the link.
+func (s *sharing) showShare(loc Location, e Entry) {
+	s.choices = map[string]string{}
+	var opts []string
+	for _, k := range s.u.keys {
+		label := keyLabel(k)
+		s.choices[label] = k.Name
+		opts = append(opts, label)
+	}
+	s.with = widget.NewSelect(opts, nil)
+	s.with.PlaceHolder = lang.L("Choose a colleague")
+	durations := make([]string, len(shareDurations))
+	for i, d := range shareDurations {
+		durations[i] = lang.L(d.label)
+	}
+	s.expires = widget.NewSelect(durations, nil)
+	s.expires.SetSelectedIndex(1)
+	s.link = widget.NewEntry()
+	s.link.Disable()
+	s.message = widget.NewLabel(lang.L("They need the key you choose to open it. The link stops working when it expires."))
+	s.message.Wrapping = fyne.TextWrapWord
+	var d *dialog.CustomDialog
+	makeBtn := widget.NewButton(lang.L("Copy link"), func() { s.makeLink(loc, e) })
+	makeBtn.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem(lang.L("Share with"), s.with),
+		widget.NewFormItem(lang.L("Link works for"), s.expires),
+		widget.NewFormItem(lang.L("Link"), s.link),
+	)
+	d = dialog.NewCustom(lang.L("Share “{{.Name}}”", map[string]any{"Name": e.Name}), lang.L("Close"),
+		container.NewVBox(form, s.message, makeBtn), s.u.win)
+	d.Resize(fyne.NewSize(560, 320))
+	d.Show()
+}
+
+// makeLink locks the file for the chosen colleague if needed, makes the
+// link and puts it on the clipboard.
+func (s *sharing) makeLink(loc Location, e Entry) {
+	forKey := s.choices[s.with.Selected]
+	if forKey == "" {
+		s.message.SetText(lang.L("Choose who to share it with."))
+		return
+	}
+	expires := shareDurations[max(s.expires.SelectedIndex(), 0)].d
+	s.message.SetText(lang.L("Preparing the link…"))
+	goDo(s.u, func(ctx context.Context) (string, error) {
+		return s.u.be.Sharing().Share(ctx, loc, e.Key, forKey, expires)
+	}, func(link string, err error) {
+		if err != nil {
+			s.message.SetText(s.u.explain(err))
+			return
+		}
+		s.link.SetText(link)
+		s.u.app.Clipboard().SetContent(link)
+		s.message.SetText(lang.L("The link is copied. Paste it into an email or a chat. It works for {{.Time}}.",
+			map[string]any{"Time": s.expires.Selected}))
+	})
+}
+
+// showOpenLink takes a pasted link and downloads and decrypts it.
+func (s *sharing) showOpenLink() {
+	s.pasted = widget.NewMultiLineEntry()
+	s.pasted.SetPlaceHolder(lang.L("Paste the link you were sent"))
+	s.pasted.Wrapping = fyne.TextWrapBreak
+	s.openMsg = widget.NewLabel(lang.L("The file is saved in {{.Dir}}.", map[string]any{"Dir": s.u.prefs.downloadDir()}))
+	s.openMsg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(lang.L("Open a shared link"), lang.L("Download"), lang.L("Cancel"),
+		container.NewVBox(s.pasted, s.openMsg), func(ok bool) {
+			if ok {
+				s.openLink(s.pasted.Text)
+			}
+		}, s.u.win)
+	d.Resize(fyne.NewSize(560, 280))
+	d.Show()
+}
+
+func (s *sharing) openLink(link string) {
+	link = strings.TrimSpace(link)
+	if !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://") {
+		s.u.showError(errNotALink)
+		return
+	}
+	dir := s.u.prefs.downloadDir()
+	goDo(s.u, func(ctx context.Context) (JobID, error) {
+		return s.u.be.Sharing().OpenLink(ctx, link, dir)
+	}, func(_ JobID, err error) {
+		if err != nil {
+			s.u.showError(err)
+			return
+		}
+		s.u.setStatus(lang.L("Downloading the shared file to {{.Dir}}…", map[string]any{"Dir": dir}))
+	})
+}

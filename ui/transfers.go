@@ -1,0 +1,293 @@
+package ui
+
+import (
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// longJob is how long a transfer must have run for its end to deserve a
+// desktop notification: nobody wants one for a file that took a second.
+const longJob = 20 * time.Second
+
+// transfersPanel lists every upload and download with its progress.
+type transfersPanel struct {
+	u       *appUI
+	content fyne.CanvasObject
+	list    *widget.List
+	empty   *widget.Label
+	summary *widget.Label
+
+	jobs  []Job
+	index map[JobID]int
+	stop  func()
+}
+
+func newTransfersPanel(u *appUI) *transfersPanel {
+	p := &transfersPanel{u: u, index: map[JobID]int{}}
+	p.list = widget.NewList(func() int { return len(p.jobs) }, func() fyne.CanvasObject { return newJobRow(p) },
+		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).show(id) })
+	p.empty = widget.NewLabel(lang.L("Nothing is being uploaded or downloaded. Drop files on the window to upload them."))
+	p.empty.Wrapping = fyne.TextWrapWord
+	p.summary = widget.NewLabel("")
+	p.content = container.NewBorder(p.empty, nil, nil, nil, p.list)
+	p.stop = u.be.Transfers().Subscribe(func(j Job) { u.do(func() { p.update(j) }) })
+	return p
+}
+
+// reload takes the queue's list of jobs, those from earlier runs included.
+func (p *transfersPanel) reload() {
+	p.jobs = p.u.be.Transfers().Jobs()
+	p.index = make(map[JobID]int, len(p.jobs))
+	for i, j := range p.jobs {
+		p.index[j.ID] = i
+	}
+	p.list.Refresh()
+	p.updateSummary()
+}
+
+func (p *transfersPanel) close() {
+	if p.stop != nil {
+		p.stop()
+		p.stop = nil
+	}
+}
+
+// update applies one event, redrawing only that job's row.
+func (p *transfersPanel) update(j Job) {
+	i, ok := p.index[j.ID]
+	if !ok {
+		p.index[j.ID] = len(p.jobs)
+		p.jobs = append(p.jobs, j)
+		p.list.Refresh()
+	} else {
+		was := p.jobs[i].State
+		p.jobs[i] = j
+		p.list.RefreshItem(i)
+		if !was.Finished() && j.State.Finished() {
+			p.finished(j)
+		}
+	}
+	p.updateSummary()
+}
+
+// finished tells the rest of the app, and the desktop if it took long.
+func (p *transfersPanel) finished(j Job) {
+	p.u.browser.jobFinished(j)
+	if j.State == JobCanceled || j.Started.IsZero() || time.Since(j.Started) < longJob {
+		return
+	}
+	n := fyne.NewNotification(lang.L("Transfer finished"), lang.L("{{.Name}} is done.", map[string]any{"Name": j.Name}))
+	if j.State == JobFailed {
+		n = fyne.NewNotification(lang.L("Transfer failed"), j.Name+": "+p.u.explain(j.Err))
+	}
+	p.u.app.SendNotification(n)
+}
+
+// updateSummary writes the status bar's line about transfers.
+func (p *transfersPanel) updateSummary() {
+	var running, waiting, failed int
+	var speed float64
+	var eta time.Duration
+	for _, j := range p.jobs {
+		switch j.State {
+		case JobRunning:
+			running++
+			speed += j.Speed
+			eta = max(eta, j.ETA)
+		case JobQueued:
+			waiting++
+		case JobFailed:
+			failed++
+		}
+	}
+	if len(p.jobs) == 0 {
+		p.empty.Show()
+	} else {
+		p.empty.Hide()
+	}
+	s := ""
+	switch {
+	case running+waiting > 0:
+		s = lang.L("{{.Running}} transferring, {{.Waiting}} waiting", map[string]any{"Running": running, "Waiting": waiting})
+		if speed > 0 {
+			s += " · " + humanBytes(int64(speed)) + "/s"
+		}
+		if eta > 0 {
+			s += " · " + etaText(eta)
+		}
+	case failed > 0:
+		s = lang.L("{{.N}} transfers failed: see Transfers", map[string]any{"N": failed})
+	case len(p.jobs) > 0:
+		s = lang.L("All transfers are done.")
+	}
+	p.summary.SetText(s)
+}
+
+func etaText(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return ""
+	case d < time.Minute:
+		return lang.L("less than a minute left")
+	case d < time.Hour:
+		return lang.L("about {{.N}} min left", map[string]any{"N": int(d.Round(time.Minute) / time.Minute)})
+	}
+	return lang.L("about {{.N}} h left", map[string]any{"N": int(d.Round(time.Hour) / time.Hour)})
+}
+
+func stateText(j Job) string {
+	switch j.State {
+	case JobQueued:
+		return lang.L("Waiting")
+	case JobRunning:
+		if j.Kind == Upload {
+			return lang.L("Uploading")
+		}
+		return lang.L("Downloading")
+	case JobPaused:
+		return lang.L("Paused")
+	case JobDone:
+		if j.Kind == Upload {
+			return lang.L("Uploaded")
+		}
+		return lang.L("Downloaded")
+	case JobCanceled:
+		return lang.L("Canceled")
+	}
+	return lang.L("Failed")
+}
+
+// jobRow is one transfer: what, how far, and its buttons.
+type jobRow struct {
+	widget.BaseWidget
+	p  *transfersPanel
+	id widget.ListItemID
+
+	icon                                 *widget.Icon
+	name, state, detail                  *widget.Label
+	bar                                  *widget.ProgressBar
+	pause, resume, cancel, retry, reveal *widget.Button
+	content                              fyne.CanvasObject
+}
+
+func newJobRow(p *transfersPanel) *jobRow {
+	r := &jobRow{p: p, icon: widget.NewIcon(theme.UploadIcon())}
+	r.name = widget.NewLabel("")
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.state = widget.NewLabel("")
+	r.detail = widget.NewLabel("")
+	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.bar = widget.NewProgressBar()
+	act := func(icon fyne.Resource, do func(JobID) error) *widget.Button {
+		return widget.NewButtonWithIcon("", icon, func() { r.act(do) })
+	}
+	tr := p.u.be.Transfers()
+	r.pause = act(theme.MediaPauseIcon(), tr.Pause)
+	r.resume = act(theme.MediaPlayIcon(), tr.Resume)
+	r.cancel = act(theme.CancelIcon(), tr.Cancel)
+	r.retry = act(theme.ViewRefreshIcon(), tr.Retry)
+	r.reveal = widget.NewButtonWithIcon("", theme.FolderOpenIcon(), r.showInFolder)
+	buttons := container.NewHBox(r.pause, r.resume, r.cancel, r.retry, r.reveal)
+	top := container.NewBorder(nil, nil, r.icon, r.state, r.name)
+	bottom := container.NewBorder(nil, nil, nil, buttons, container.NewGridWithColumns(2, r.bar, r.detail))
+	r.content = container.NewVBox(top, bottom, layout.NewSpacer())
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *jobRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
+
+func (r *jobRow) job() (Job, bool) {
+	if r.id < 0 || r.id >= len(r.p.jobs) {
+		return Job{}, false
+	}
+	return r.p.jobs[r.id], true
+}
+
+func (r *jobRow) show(id widget.ListItemID) {
+	r.id = id
+	j, ok := r.job()
+	if !ok {
+		return
+	}
+	if j.Kind == Upload {
+		r.icon.SetResource(theme.UploadIcon())
+	} else {
+		r.icon.SetResource(theme.DownloadIcon())
+	}
+	r.name.SetText(j.Name)
+	r.state.SetText(stateText(j))
+	if j.Total > 0 {
+		r.bar.SetValue(float64(j.Done) / float64(j.Total))
+	} else {
+		r.bar.SetValue(0)
+	}
+	r.detail.SetText(detailText(j, r.p.u.explain))
+	setVisible(r.pause, j.State == JobRunning || j.State == JobQueued)
+	setVisible(r.resume, j.State == JobPaused)
+	setVisible(r.cancel, !j.State.Finished())
+	setVisible(r.retry, j.State == JobFailed || j.State == JobCanceled)
+	setVisible(r.reveal, j.Local != "")
+	// The state's width and the set of buttons change: lay the row out again.
+	r.content.(*fyne.Container).Refresh()
+}
+
+// detailText is the line under a job's name: sizes, speed and time left, or
+// what went wrong.
+func detailText(j Job, explain func(error) string) string {
+	switch j.State {
+	case JobFailed:
+		if j.Err != nil {
+			return explain(j.Err)
+		}
+		return ""
+	case JobRunning:
+		s := humanBytes(j.Done) + " / " + humanBytes(j.Total)
+		if j.Speed > 0 {
+			s += " · " + humanBytes(int64(j.Speed)) + "/s"
+		}
+		if j.ETA > 0 {
+			s += " · " + etaText(j.ETA)
+		}
+		return s
+	}
+	return humanBytes(j.Done) + " / " + humanBytes(j.Total)
+}
+
+func setVisible(o fyne.CanvasObject, v bool) {
+	if v {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+func (r *jobRow) act(do func(JobID) error) {
+	j, ok := r.job()
+	if !ok {
+		return
+	}
+	if err := do(j.ID); err != nil {
+		r.p.u.showError(err)
+	}
+}
+
+// showInFolder opens the folder holding the job's file on this computer.
+func (r *jobRow) showInFolder() {
+	j, ok := r.job()
+	if !ok || j.Local == "" {
+		return
+	}
+	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Dir(j.Local))}
+	if err := r.p.u.app.OpenURL(u); err != nil {
+		r.p.u.showError(err)
+	}
+}
