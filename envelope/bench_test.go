@@ -15,6 +15,20 @@ const (
 	benchChunk = 1 << 20
 )
 
+// loop runs body under b.Loop and also reports CPU time per operation
+// (cpu-ns/op) and throughput by CPU time (cpu-MB/s).
+func loop(b *testing.B, body func()) {
+	b.SetBytes(benchSize)
+	start := processCPU()
+	for b.Loop() {
+		body()
+	}
+	if d := processCPU() - start; d > 0 {
+		b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(benchSize)*float64(b.N)/d.Seconds()/1e6, "cpu-MB/s")
+	}
+}
+
 // BenchmarkCTR compares the envelope's streams with raw crypto/aes +
 // cipher.NewCTR doing the same I/O over the same buffers: the reader pair
 // reads 1 MiB chunks from a bytes.Reader into one buffer and transforms it
@@ -29,8 +43,7 @@ func BenchmarkCTR(b *testing.B) {
 	buf := make([]byte, benchChunk)
 
 	b.Run("reader/raw", func(b *testing.B) {
-		b.SetBytes(benchSize)
-		for b.Loop() {
+		loop(b, func() {
 			block, _ := aes.NewCipher(k.Key[:])
 			s := cipher.NewCTR(block, k.IV[:])
 			r := bytes.NewReader(src)
@@ -41,38 +54,35 @@ func BenchmarkCTR(b *testing.B) {
 					break
 				}
 			}
-		}
+		})
 	})
 	b.Run("reader/envelope", func(b *testing.B) {
-		b.SetBytes(benchSize)
-		for b.Loop() {
+		loop(b, func() {
 			r := NewReader(bytes.NewReader(src), k, 0)
 			for {
 				if _, err := r.Read(buf); err == io.EOF {
 					break
 				}
 			}
-		}
+		})
 	})
 	b.Run("writer/raw", func(b *testing.B) {
-		b.SetBytes(benchSize)
-		for b.Loop() {
+		loop(b, func() {
 			block, _ := aes.NewCipher(k.Key[:])
 			s := cipher.NewCTR(block, k.IV[:])
 			for off := 0; off < benchSize; off += benchChunk {
 				s.XORKeyStream(buf, src[off:off+benchChunk])
 				io.Discard.Write(buf)
 			}
-		}
+		})
 	})
 	b.Run("writer/envelope", func(b *testing.B) {
-		b.SetBytes(benchSize)
-		for b.Loop() {
+		loop(b, func() {
 			w := NewWriter(io.Discard, k, 0)
 			for off := 0; off < benchSize; off += benchChunk {
 				w.Write(src[off : off+benchChunk])
 			}
-		}
+		})
 	})
 	b.Run("verifying-reader/envelope", func(b *testing.B) {
 		e, k, _ := Seal(context.Background(), NewRSAWrapper(&sharedTestKey(b).PublicKey, nil), nil)
@@ -81,8 +91,7 @@ func BenchmarkCTR(b *testing.B) {
 		}
 		ct := make([]byte, benchSize)
 		k.XORKeyStreamAt(ct, src, 0)
-		b.SetBytes(benchSize)
-		for b.Loop() {
+		loop(b, func() {
 			r := NewVerifyingReader(bytes.NewReader(ct), e, k)
 			for {
 				_, err := r.Read(buf)
@@ -93,7 +102,7 @@ func BenchmarkCTR(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-		}
+		})
 	})
 }
 
@@ -104,12 +113,11 @@ func BenchmarkSum(b *testing.B) {
 	e, k, _ := Seal(context.Background(), NewRSAWrapper(&sharedTestKey(b).PublicKey, nil), nil)
 	for _, w := range []int{1, 2, 4} {
 		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
-			b.SetBytes(benchSize)
-			for b.Loop() {
+			loop(b, func() {
 				if err := Sum(context.Background(), e, k, bytes.NewReader(src), benchSize, w); err != nil {
 					b.Fatal(err)
 				}
-			}
+			})
 		})
 	}
 }

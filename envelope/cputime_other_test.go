@@ -1,0 +1,9 @@
+//go:build !unix
+
+package envelope
+
+import "time"
+
+// processCPU is not measured on this platform; benchmarks then report wall
+// time only.
+func processCPU() time.Duration { return 0 }
