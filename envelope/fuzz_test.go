@@ -51,6 +51,7 @@ func headerSeeds(f *testing.F) []map[string]string {
 	seeds = append(seeds, map[string]string{
 		"oss-cek-alg": "AES/GCM/NoPadding", "oss-wrap-alg": "kms",
 		"oss-crypto-key": "NWI4MTk0MzUtOTBlMS00NWZl", "oss-crypto-start": "NWI4MTk0MzUtOTBlMS00NWZl",
+		"oss-crypto-matdesc": `{"a": "b"}`, "oss-crypto-unencrypted-content-length": "5",
 	})
 	o := sealObject(f, 100, 32, 1)
 	o.meta[HeaderDataSize], o.meta[HeaderPartSize], o.meta[HeaderUnencryptedMD5] = "100", "112", "md5=="

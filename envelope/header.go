@@ -29,6 +29,9 @@ const (
 	HeaderLegacyStart   = "oss-crypto-start"
 	HeaderLegacyCEKAlg  = "oss-cek-alg"
 	HeaderLegacyWrapAlg = "oss-wrap-alg"
+	HeaderLegacyMatDesc = "oss-crypto-matdesc"
+	HeaderLegacyLength  = "oss-crypto-unencrypted-content-length"
+	HeaderLegacyMD5     = "oss-crypto-unencrypted-content-md5"
 
 	// ossvault's own integrity headers, ignored by other clients.
 	HeaderMACAlg    = "ossvault-mac-alg"
@@ -166,6 +169,16 @@ func parseLegacy(m map[string]string) (*Envelope, error) {
 	if e.WrapAlg == "" {
 		return nil, &HeaderError{HeaderLegacyWrapAlg, errors.New("missing")}
 	}
+	if raw, ok := m[HeaderLegacyMatDesc]; ok {
+		e.RawMatDesc = raw
+		e.MatDesc, _ = ParseMatDesc(raw)
+	}
+	if v, ok := m[HeaderLegacyLength]; ok {
+		if e.UnencryptedLength, err = parseNonNeg(strings.TrimSpace(v)); err != nil {
+			return nil, &HeaderError{HeaderLegacyLength, err}
+		}
+	}
+	e.UnencryptedMD5 = m[HeaderLegacyMD5]
 	return e, nil
 }
 
@@ -180,6 +193,15 @@ func (e *Envelope) Meta() map[string]string {
 		m[HeaderLegacyStart] = base64.StdEncoding.EncodeToString(e.WrappedIV)
 		m[HeaderLegacyCEKAlg] = e.CEKAlg
 		m[HeaderLegacyWrapAlg] = e.WrapAlg
+		if md := e.matDescString(); md != "" {
+			m[HeaderLegacyMatDesc] = md
+		}
+		if e.UnencryptedLength >= 0 {
+			m[HeaderLegacyLength] = strconv.FormatInt(e.UnencryptedLength, 10)
+		}
+		if e.UnencryptedMD5 != "" {
+			m[HeaderLegacyMD5] = e.UnencryptedMD5
+		}
 		return m
 	}
 	m[HeaderKey] = base64.StdEncoding.EncodeToString(e.WrappedKey)

@@ -246,3 +246,30 @@ func TestPartSize(t *testing.T) {
 		t.Error("CTR sizes are not the identity")
 	}
 }
+
+func TestLegacyOptionalHeaders(t *testing.T) {
+	m := map[string]string{
+		"X-Oss-Meta-Oss-Crypto-Key":                        "AAAA",
+		"X-Oss-Meta-Oss-Crypto-Start":                      "AAAA",
+		"X-Oss-Meta-Oss-Cek-Alg":                           "AES/GCM/NoPadding",
+		"X-Oss-Meta-Oss-Wrap-Alg":                          "rsa",
+		"X-Oss-Meta-Oss-Crypto-Matdesc":                    `{"desc": "old"}`,
+		"X-Oss-Meta-Oss-Crypto-Unencrypted-Content-Length": "1048576",
+		"X-Oss-Meta-Oss-Crypto-Unencrypted-Content-Md5":    "md5",
+	}
+	e, err := ParseMeta(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.Legacy || !e.MatDesc.Equal(MatDesc{"desc": "old"}) || e.UnencryptedLength != 1048576 || e.UnencryptedMD5 != "md5" {
+		t.Fatalf("legacy envelope %+v", e)
+	}
+	out := e.Meta()
+	if out[HeaderLegacyMatDesc] != `{"desc": "old"}` || out[HeaderLegacyLength] != "1048576" || out[HeaderKey] != "" {
+		t.Errorf("legacy Meta %v", out)
+	}
+	m["X-Oss-Meta-Oss-Crypto-Unencrypted-Content-Length"] = "x"
+	if _, err := ParseMeta(m); !errors.Is(err, ErrIntegrity) {
+		t.Errorf("bad legacy length: %v", err)
+	}
+}
