@@ -28,6 +28,8 @@ type realBackend struct {
 	local   *localEndpoint
 
 	transfers *realTransfers
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // openRealBackend opens the vault and the transfer queue in home, starts
@@ -58,17 +60,17 @@ func (b *realBackend) Transfers() Transfers { return b.transfers }
 func (b *realBackend) Sharing() Sharing     { return (*realSharing)(b) }
 
 func (b *realBackend) Close() error {
-	if b.transfers != nil {
-		b.transfers.close()
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.local != nil {
-		err := b.local.close()
-		b.local = nil
-		return err
-	}
-	return nil
+	b.closeOnce.Do(func() {
+		if b.transfers != nil {
+			b.transfers.close()
+		}
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if b.local != nil {
+			b.closeErr = b.local.close()
+		}
+	})
+	return b.closeErr
 }
 
 // client returns the SDK client for an account.

@@ -1,0 +1,280 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+	"github.com/zalando/go-keyring"
+
+	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/vault"
+)
+
+var keychainOnce sync.Once
+
+// useKeychain uses the real Secret Service when the test runs under
+// internal/testenv/with-services.sh (as make test does), else go-keyring's
+// in-memory mock so that a plain go test still runs.
+func useKeychain(t *testing.T) {
+	keychainOnce.Do(func() {
+		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" || os.Getenv("OSSVAULT_IN_SERVICES") != "1" {
+			keyring.MockInit()
+		}
+	})
+	if os.Getenv("OSSVAULT_IN_SERVICES") == "1" {
+		t.Log("keys live in the real keychain (Secret Service)")
+	} else {
+		t.Log("keys live in go-keyring's in-memory mock")
+	}
+}
+
+func openTestBackend(t *testing.T, home string) *realBackend {
+	t.Helper()
+	useKeychain(t)
+	b, err := openRealBackend(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// waitJobs waits for the queue to settle, within a bound.
+func waitJobs(t *testing.T, b *realBackend) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { b.transfers.queue.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("transfers did not finish in 2 minutes")
+	}
+}
+
+// sdkBucket reaches the local endpoint with the plain SDK, not the app.
+func sdkBucket(t *testing.T, b *realBackend) *oss.Bucket {
+	t.Helper()
+	c, err := oss.New(b.local.account.Endpoint, b.local.cred.AccessKeyID, b.local.cred.AccessKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bk, err := c.Bucket(demoBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bk
+}
+
+// checkEncrypted reads an object with the plain SDK and checks that it is
+// stored encrypted and opens, with the vault's keys, to want.
+func checkEncrypted(t *testing.T, bk *oss.Bucket, v *vault.Vault, key string, want []byte) {
+	t.Helper()
+	h, err := bk.GetObjectDetailedMeta(key)
+	if err != nil {
+		t.Fatalf("%s: %v", key, err)
+	}
+	if h.Get("X-Oss-Meta-Client-Side-Encryption-Key") == "" || h.Get("X-Oss-Meta-Client-Side-Encryption-Cek-Alg") != envelope.CEKAlgAESCTR {
+		t.Fatalf("%s: no client-side-encryption headers: %v", key, h)
+	}
+	r, err := bk.GetObject(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := io.ReadAll(r)
+	r.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(ct, want) || len(ct) != len(want) {
+		t.Fatalf("%s: stored bytes are the plaintext, or of another length (%d vs %d)", key, len(ct), len(want))
+	}
+	env, err := envelope.ParseHeader(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := v.Identities(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dk, err := envelope.Open(context.Background(), env, ids...)
+	if err != nil {
+		t.Fatalf("%s: %v", key, err)
+	}
+	pt, err := io.ReadAll(envelope.NewReader(bytes.NewReader(ct), dk, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(pt, want) {
+		t.Fatalf("%s: decrypts to other bytes", key)
+	}
+}
+
+// TestRealLocalFlow runs the app's screens on the real vault, the real
+// transfer engine and the embedded endpoint: first run with --local, a key
+// made by the app, two files dropped (a space and Chinese in their names),
+// the folder listing with "locked with", a download, and a link shared with
+// a colleague opened by that colleague's own app.
+func TestRealLocalFlow(t *testing.T) {
+	home := t.TempDir()
+	b := openTestBackend(t, home)
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	w.Resize(fyne.NewSize(1024, 768))
+	u := newAppUI(a, w, b, home, Prefs{DownloadDir: filepath.Join(home, "Downloads")})
+	t.Cleanup(u.close)
+
+	u.start(true)
+	u.wait()
+	if u.firstRun.step != "key" || b.local == nil {
+		t.Fatalf("--local: step %q, local endpoint %v", u.firstRun.step, b.local != nil)
+	}
+	u.firstRun.keyName.SetText("Mine")
+	test.Tap(u.firstRun.createBtn)
+	u.wait()
+	if u.firstRun.step != "backup" {
+		t.Fatalf("after creating a key: step %q, message %q", u.firstRun.step, u.firstRun.keyBusyMsg.Text)
+	}
+	if keys := b.vault.Keys(); len(keys) != 1 || keys[0].Bits != defaultKeyBits || !keys[0].Default {
+		t.Fatalf("vault keys: %+v", keys)
+	}
+	test.Tap(u.firstRun.laterBtn)
+	u.wait()
+	u.browser.locks.wait()
+	u.wait()
+	if !u.browser.hasLoc || u.browser.loc.Bucket != demoBucket {
+		t.Fatalf("the demo bucket is not open: %+v", u.browser.loc)
+	}
+
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"quarterly report.pdf": bytes.Repeat([]byte("payroll "), 40000),
+		"合同 2026.txt":          []byte("机密合同内容"),
+	}
+	var uris []fyne.URI
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		uris = append(uris, storage.NewFileURI(p))
+	}
+	u.onDropped(fyne.NewPos(100, 100), uris)
+	u.wait()
+	waitJobs(t, b)
+	time.Sleep(2 * refreshDelay) // the folder refresh after the uploads
+	u.wait()
+	u.browser.locks.wait()
+	u.wait()
+
+	bk := sdkBucket(t, b)
+	for name, data := range files {
+		checkEncrypted(t, bk, b.vault, name, data)
+	}
+	names := strings.Join(rowNames(u.browser), ",")
+	for name := range files {
+		if !strings.Contains(names, name) {
+			t.Fatalf("%q not listed: %s", name, names)
+		}
+	}
+	for _, e := range u.browser.all {
+		if l := u.browser.locks.peek(u.browser.loc, e.Key); !e.Folder && (l.Kind != LockMine || l.KeyName != "Mine" || l.Seal != SealPresent) {
+			t.Errorf("%s: lock %+v, want Mine and sealed", e.Name, l)
+		}
+	}
+
+	// Download one back through the app.
+	selectFile(t, u.browser, "合同 2026.txt")
+	test.Tap(u.browser.getBtn)
+	u.wait()
+	waitJobs(t, b)
+	got, err := os.ReadFile(filepath.Join(home, "Downloads", "合同 2026.txt"))
+	if err != nil || !bytes.Equal(got, files["合同 2026.txt"]) {
+		t.Fatalf("downloaded %q, %v", got, err)
+	}
+
+	// A colleague with her own app and key: share with her, she opens it.
+	home2 := t.TempDir()
+	b2 := openTestBackend(t, home2)
+	if _, err := b2.Keys().Generate(context.Background(), "Alice's own", 2048); err != nil {
+		t.Fatal(err)
+	}
+	alicePub, err := b2.Keys().ExportPublic(context.Background(), "Alice's own")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.keysView.addColleague("Alice", alicePub)
+	u.wait()
+	link, err := b.Sharing().Share(context.Background(), u.browser.loc, "quarterly report.pdf", "Alice", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(link, "for%20Alice") && !strings.Contains(link, "for+Alice") {
+		t.Errorf("the link does not point at Alice's copy: %s", link)
+	}
+	checkEncrypted(t, bk, b2.vault, "quarterly report (for Alice).pdf", files["quarterly report.pdf"])
+	out := filepath.Join(home2, "in")
+	if _, err := b2.Sharing().OpenLink(context.Background(), link, out); err != nil {
+		t.Fatal(err)
+	}
+	waitJobs(t, b2)
+	got, err = os.ReadFile(filepath.Join(out, "quarterly report (for Alice).pdf"))
+	if err != nil || !bytes.Equal(got, files["quarterly report.pdf"]) {
+		t.Fatalf("Alice's copy: %d bytes, %v", len(got), err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "quarterly report.pdf")); err == nil {
+		t.Fatal("unexpected file")
+	}
+}
+
+// TestRealUnfinishedUploadComesBack closes the backend with an upload queued
+// and opens it again: the job is there and finishes.
+func TestRealUnfinishedUploadComesBack(t *testing.T) {
+	home := t.TempDir()
+	b := openTestBackend(t, home)
+	if _, err := b.startLocal(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Keys().Generate(context.Background(), "Mine", 2048); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(t.TempDir(), "big.bin")
+	data := bytes.Repeat([]byte{7}, 3<<20)
+	if err := os.WriteFile(src, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Pause before it can finish, as closing the app does.
+	ids, err := b.transfers.Upload(context.Background(), UploadRequest{Paths: []string{src}, Dest: Location{Account: localAccountName, Bucket: demoBucket}, KeyFor: "Mine"})
+	if err != nil || len(ids) != 1 {
+		t.Fatal(ids, err)
+	}
+	b.transfers.Pause(ids[0])
+	b.Close()
+
+	b2 := openTestBackend(t, home)
+	jobs := b2.Transfers().Jobs()
+	if len(jobs) != 1 || jobs[0].Name != "big.bin" || jobs[0].Kind != Upload {
+		t.Fatalf("after reopening: %+v", jobs)
+	}
+	waitJobs(t, b2)
+	jobs = b2.Transfers().Jobs()
+	if jobs[0].State != JobDone {
+		t.Fatalf("restored job ended %v: %v", jobs[0].State, jobs[0].Err)
+	}
+	checkEncrypted(t, sdkBucket(t, b2), b2.vault, "big.bin", data)
+	b3 := openTestBackend(t, home)
+	if jobs := b3.Transfers().Jobs(); len(jobs) != 0 {
+		t.Fatalf("a finished job came back: %+v", jobs)
+	}
+}
