@@ -185,22 +185,37 @@ func BenchmarkThroughput(b *testing.B) {
 		{"osslocal", srv.Endpoint},
 		{"bare", bare},
 	}
-	for _, tg := range targets {
+	buckets := make([]*oss.Bucket, len(targets))
+	for i, tg := range targets {
 		c, err := oss.New(tg.endpoint, srv.AccessKeyID, srv.AccessKeySecret)
 		if err != nil {
 			b.Fatal(err)
 		}
-		bk, _ := c.Bucket("bench")
-		b.Run("put/"+tg.name, func(b *testing.B) {
-			b.SetBytes(size)
-			for i := 0; i < b.N; i++ {
-				if err := bk.PutObject("obj", &io.LimitedReader{R: newPattern(), N: size}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+		buckets[i], _ = c.Bucket("bench")
+		// The object to read, so that get/ also runs on its own.
+		if err := buckets[i].PutObject("obj", &io.LimitedReader{R: newPattern(), N: size}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Seconds per operation, by op and target, for the ratios logged at the
+	// end.
+	perOp := map[string]float64{}
+	record := func(b *testing.B, name string) {
+		perOp[name] = b.Elapsed().Seconds() / float64(b.N)
+		if len(perOp) < 4 {
+			return
+		}
+		// The last sub-benchmark reports the comparison (a parent
+		// benchmark's own log is not printed).
+		for _, op := range []string{"get", "put"} {
+			b.Logf("%s: osslocal runs at %.2f of the bare server's throughput", op, perOp[op+"/bare"]/perOp[op+"/osslocal"])
+		}
+	}
+	for i, tg := range targets {
+		bk := buckets[i]
 		b.Run("get/"+tg.name, func(b *testing.B) {
 			b.SetBytes(size)
+			defer record(b, "get/"+tg.name)
 			for i := 0; i < b.N; i++ {
 				rc, err := bk.GetObject("obj")
 				if err != nil {
@@ -210,6 +225,18 @@ func BenchmarkThroughput(b *testing.B) {
 				rc.Close()
 				if err != nil || n != size {
 					b.Fatalf("%d bytes, %v", n, err)
+				}
+			}
+		})
+	}
+	for i, tg := range targets {
+		bk := buckets[i]
+		b.Run("put/"+tg.name, func(b *testing.B) {
+			b.SetBytes(size)
+			defer record(b, "put/"+tg.name)
+			for i := 0; i < b.N; i++ {
+				if err := bk.PutObject("obj", &io.LimitedReader{R: newPattern(), N: size}); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
