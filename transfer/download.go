@@ -277,25 +277,50 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 		return nil, err
 	}
 
-	var mu sync.Mutex
+	// Finished ranges are journaled at most about once a second: each
+	// record needs an fsync of the partial file first, and syncing after
+	// every range would serialize the parallel writes. A crash loses at
+	// most the last second's ranges.
+	var mu, saveMu sync.Mutex
+	var lastSave time.Time
+	saved := len(rec.Done)
 	onChunk := func(sp span) error {
 		if d.Journal == nil {
 			return nil
+		}
+		mu.Lock()
+		rec.Done = append(rec.Done, sp)
+		if time.Since(lastSave) < time.Second {
+			mu.Unlock()
+			return nil
+		}
+		lastSave = time.Now()
+		snap := *rec
+		snap.Done = append([]span(nil), rec.Done...)
+		mu.Unlock()
+
+		saveMu.Lock()
+		defer saveMu.Unlock()
+		if len(snap.Done) <= saved {
+			return nil // a newer record was already written
 		}
 		// The data must be on disk before the journal says it is.
 		if err := f.Sync(); err != nil {
 			return diskError(err, need)
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		rec.Done = append(rec.Done, sp)
-		return d.Journal.Save(id, rec)
+		saved = len(snap.Done)
+		return d.Journal.Save(id, &snap)
 	}
 	err = d.fetch(ctx, job.Source, job.Key, p, offsetWriter{f, p.start, need}, ver, rec.Done, onChunk, progress)
 	if err != nil {
 		cause := context.Cause(ctx)
 		if ctx.Err() != nil && !errors.Is(cause, ErrCanceled) {
 			keep = true // paused or interrupted: resumable
+			if d.Journal != nil && f.Sync() == nil {
+				mu.Lock()
+				d.Journal.Save(id, rec)
+				mu.Unlock()
+			}
 			return nil, cause
 		}
 		return nil, err

@@ -353,13 +353,19 @@ func TestDownloadWithoutKey(t *testing.T) {
 	if err := up.Upload(context.Background(), UploadJob{Source: src, Bucket: "b", Key: "k", Wrapper: testWrapper(t)}, nil); err != nil {
 		t.Fatal(err)
 	}
-	other, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
+	// A wrapped key that is numerically at least the other modulus makes
+	// the envelope report a decryption error instead of "not this key";
+	// a larger modulus keeps this test about the transfer's handling.
+	var other *rsa.PrivateKey
+	for other == nil || other.N.Cmp(rsaKey(t).N) <= 0 {
+		var err error
+		if other, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			t.Fatal(err)
+		}
 	}
 	down.Keys = keyring{envelope.NewRSAIdentity(other)}
 	dir := t.TempDir()
-	_, err = down.Download(context.Background(), DownloadJob{Source: s, SourceID: "oss://b/k", Key: "k", Dest: filepath.Join(dir, "out")}, nil)
+	_, err := down.Download(context.Background(), DownloadJob{Source: s, SourceID: "oss://b/k", Key: "k", Dest: filepath.Join(dir, "out")}, nil)
 	if !errors.Is(err, envelope.ErrNoKey) || !strings.Contains(err.Error(), `{"desc":"test"}`) {
 		t.Fatalf("err = %v, want no key naming the matdesc", err)
 	}
