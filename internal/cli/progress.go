@@ -16,8 +16,8 @@ func progressFlag(fs *pflag.FlagSet) {
 // meter shows the bytes done across several jobs as one progress bar on
 // stderr, only when stderr is a terminal or --progress was given.
 type meter struct {
-	mu   sync.Mutex
-	bar  *progressbar.ProgressBar
+	mu    sync.Mutex
+	bar   *progressbar.ProgressBar
 	done  map[int]int64
 	total map[int]int64
 	sum   int64
