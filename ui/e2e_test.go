@@ -1,0 +1,194 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/ossvault/ossvault/internal/osslocal"
+	"github.com/ossvault/ossvault/vault"
+)
+
+// needDisplay skips a test that needs a real X display and the test
+// keychain, except in CI, where make test provides both and their absence is
+// a failure.
+func needDisplay(t *testing.T) string {
+	t.Helper()
+	d := os.Getenv("DISPLAY")
+	ci := os.Getenv("CI") == "true"
+	switch {
+	case d == "" && ci:
+		t.Fatal("DISPLAY is not set in CI: run the tests through internal/testenv/with-services.sh (make test)")
+	case d == "":
+		t.Skip("no X display: run through internal/testenv/with-services.sh")
+	case os.Getenv("OSSVAULT_IN_SERVICES") != "1" && !ci:
+		t.Skip("needs the throw-away keychain of internal/testenv/with-services.sh")
+	}
+	return d
+}
+
+// buildApp builds the ossvault binary from the repository's main package.
+func buildApp(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ossvault")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/ossvault/ossvault")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runApp starts the app and stops it when the test ends.
+func runApp(t testing.TB, bin string, env []string, args ...string) (log *bytes.Buffer, exited chan error) {
+	t.Helper()
+	app := exec.Command(bin, args...)
+	app.Env = env
+	log = &bytes.Buffer{}
+	app.Stdout, app.Stderr = log, log
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan error, 1)
+	done := make(chan struct{})
+	go func() { exited <- app.Wait(); close(done) }()
+	t.Cleanup(func() {
+		app.Process.Kill()
+		<-done
+	})
+	return log, exited
+}
+
+// TestE2EDropOnRealWindow runs the app in a real window on the embedded
+// endpoint, drops two files on it through the X11 drag-and-drop protocol,
+// and checks with the plain SDK that they were stored encrypted and decrypt
+// to the same bytes.
+func TestE2EDropOnRealWindow(t *testing.T) {
+	display := needDisplay(t)
+	bin := buildApp(t)
+	home := t.TempDir()
+	env := append(os.Environ(), "OSSVAULT_HOME="+home, "LANGUAGE=en")
+
+	// A key made with the command line, so the app opens on its main screen.
+	gen := exec.Command(bin, "key", "gen", "Mine", "--bits", "2048")
+	gen.Env = env
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("key gen: %v\n%s", err, out)
+	}
+
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"annual report.pdf": bytes.Repeat([]byte("confidential figures\n"), 50000),
+		"工资单 三月.xlsx":       []byte("姓名,工资\n张三,10000\n"),
+	}
+	var paths []string
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+
+	appLog, exited := runApp(t, bin, env, "--local")
+	src, err := newXDNDSource(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.close()
+	win, err := src.findWindow(windowTitle, 60*time.Second)
+	if err != nil {
+		t.Fatalf("%v\napp output:\n%s", err, appLog)
+	}
+	// The window maps before the first folder is listed.
+	time.Sleep(3 * time.Second)
+	if err := src.drop(win, 500, 400, paths); err != nil {
+		t.Fatalf("drop: %v\napp output:\n%s", err, appLog)
+	}
+	if err := waitPendingEmpty(home, 2*time.Minute); err != nil {
+		t.Fatalf("%v\napp output:\n%s", err, appLog)
+	}
+	time.Sleep(time.Second) // the folder refreshes after the uploads
+	shot := filepath.Join("testdata", "output", "e2e-window.png")
+	os.MkdirAll(filepath.Dir(shot), 0o755)
+	if out, err := exec.Command("import", "-window", fmt.Sprintf("0x%x", uint32(win)), shot).CombinedOutput(); err != nil {
+		t.Logf("no screenshot (imagemagick's import): %v %s", err, out)
+	}
+	if err := src.closeWindow(win); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("the app exited with %v\n%s", err, appLog)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the app did not close")
+	}
+
+	// Read what the app stored through our own endpoint on the same folder
+	// and the plain SDK.
+	store, err := osslocal.NewDiskStore(filepath.Join(home, localDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred := osslocal.Credential{AccessKeyID: "LTAIe2etest", AccessKeySecret: "e2e-secret"}
+	srv, err := osslocal.New(osslocal.Options{Store: store, Credentials: []osslocal.Credential{cred}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := oss.New(endpoint, cred.AccessKeyID, cred.AccessKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bk, err := c.Bucket(demoBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := vault.Open(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range files {
+		checkEncrypted(t, bk, v, name, data)
+	}
+}
+
+// waitPendingEmpty waits until the app's list of unfinished transfers exists
+// (the drop was queued) and has stayed empty for a second.
+func waitPendingEmpty(home string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	var emptySince time.Time
+	queued := false
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(filepath.Join(home, pendingFile))
+		var list []pendingJob
+		switch {
+		case err != nil:
+		case json.Unmarshal(b, &list) != nil:
+		case len(list) > 0:
+			queued, emptySince = true, time.Time{}
+		case emptySince.IsZero():
+			queued, emptySince = true, time.Now()
+		case time.Since(emptySince) > time.Second:
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !queued {
+		return errors.New("the app never queued the dropped files")
+	}
+	return errors.New("the uploads did not finish in time")
+}
