@@ -315,13 +315,12 @@ func (s *MemoryStore) Uploads(bucket string) ([]UploadInfo, error) {
 	return out, nil
 }
 
+// sortUploads orders uploads by key, then upload ID, the order that
+// ListMultipartUploads' key-marker and upload-id-marker page through.
 func sortUploads(us []UploadInfo) {
 	sort.Slice(us, func(i, j int) bool {
 		if us[i].Key != us[j].Key {
 			return us[i].Key < us[j].Key
-		}
-		if !us[i].Initiated.Equal(us[j].Initiated) {
-			return us[i].Initiated.Before(us[j].Initiated)
 		}
 		return us[i].UploadID < us[j].UploadID
 	})

@@ -161,7 +161,7 @@ type Store interface {
 	CompleteUpload(bucket, uploadID string, parts []CompletePart) (ObjectInfo, error)
 	AbortUpload(bucket, uploadID string) error
 	// Uploads lists a bucket's unfinished uploads sorted by key, then by
-	// initiation time.
+	// upload ID.
 	Uploads(bucket string) ([]UploadInfo, error)
 }
 
