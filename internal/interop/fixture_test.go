@@ -144,15 +144,7 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() { _ = ep.Close() })
 	w.kmsEP = ep
 
-	conf := sdk.NewConfig()
-	conf.Scheme = "HTTPS"
-	conf.HttpTransport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ep.RootCAs}}
-	sdkKMS, err := alikms.NewClientWithOptions(region, conf, credentials.NewAccessKeyCredential(kmsAccessKeyID, kmsAccessKeySecret))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sdkKMS.Domain = ep.Host
-	w.sdkKMS = sdkKMS
+	w.sdkKMS = w.sdkKMSClient(t, kmsAccessKeySecret)
 
 	ourKMS, err := vkms.New(vkms.Config{
 		Region:      region,
@@ -175,6 +167,21 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// sdkKMSClient is the official KMS client, configured as its documentation
+// shows, trusting the local endpoint's certificate.
+func (w *world) sdkKMSClient(t testing.TB, secret string) *alikms.Client {
+	t.Helper()
+	conf := sdk.NewConfig()
+	conf.Scheme = "HTTPS"
+	conf.HttpTransport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: w.kmsEP.RootCAs}}
+	c, err := alikms.NewClientWithOptions(region, conf, credentials.NewAccessKeyCredential(kmsAccessKeyID, secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Domain = w.kmsEP.Host
+	return c
 }
 
 // v1Client is a plain Go SDK v1 client.

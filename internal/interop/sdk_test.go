@@ -3,7 +3,6 @@ package interop_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -213,18 +212,4 @@ func readV2(t *testing.T, ec *v2.EncryptionClient, key string, rng *byteRange) [
 		t.Fatalf("v2 EncryptionClient.GetObject body: %v", err)
 	}
 	return b
-}
-
-// sdkMatDesc is the matdesc header the SDKs write for md: json.Marshal of
-// the map, and nothing for an empty one.
-func sdkMatDesc(t testing.TB, md map[string]string) string {
-	t.Helper()
-	if len(md) == 0 {
-		return ""
-	}
-	b, err := json.Marshal(md)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
