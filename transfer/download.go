@@ -108,6 +108,9 @@ func (d *Downloader) now() time.Time {
 	return time.Now()
 }
 
+// journalEvery is how many finished ranges may wait for a journal record.
+const journalEvery = 4
+
 // DownloadID is the journal id of a download job.
 func DownloadID(sourceID, dest string, r *ByteRange) string {
 	abs, err := filepath.Abs(dest)
@@ -277,20 +280,21 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 		return nil, err
 	}
 
-	// Finished ranges are journaled at most about once a second: each
-	// record needs an fsync of the partial file first, and syncing after
-	// every range would serialize the parallel writes. A crash loses at
-	// most the last second's ranges.
+	// Finished ranges are journaled once a second or every journalEvery
+	// ranges, whichever comes first: each record needs an fsync of the
+	// partial file first, and syncing after every range would serialize the
+	// parallel writes. A crash loses at most that many ranges.
 	var mu, saveMu sync.Mutex
 	var lastSave time.Time
-	saved := len(rec.Done)
+	var saved atomic.Int64
+	saved.Store(int64(len(rec.Done)))
 	onChunk := func(sp span) error {
 		if d.Journal == nil {
 			return nil
 		}
 		mu.Lock()
 		rec.Done = append(rec.Done, sp)
-		if time.Since(lastSave) < time.Second {
+		if time.Since(lastSave) < time.Second && int64(len(rec.Done))-saved.Load() < journalEvery {
 			mu.Unlock()
 			return nil
 		}
@@ -301,14 +305,14 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 
 		saveMu.Lock()
 		defer saveMu.Unlock()
-		if len(snap.Done) <= saved {
+		if int64(len(snap.Done)) <= saved.Load() {
 			return nil // a newer record was already written
 		}
 		// The data must be on disk before the journal says it is.
 		if err := f.Sync(); err != nil {
 			return diskError(err, need)
 		}
-		saved = len(snap.Done)
+		saved.Store(int64(len(snap.Done)))
 		return d.Journal.Save(id, &snap)
 	}
 	err = d.fetch(ctx, job.Source, job.Key, p, offsetWriter{f, p.start, need}, ver, rec.Done, onChunk, progress)
