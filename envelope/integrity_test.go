@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 )
 
 // sealed is an object written by ossvault with integrity headers.
@@ -308,5 +309,53 @@ func TestSumErrors(t *testing.T) {
 	}
 	if err := Sum(context.Background(), e, k, bytes.NewReader(nil), -1, 1); err == nil {
 		t.Error("negative size accepted")
+	}
+}
+
+// The verifying reader must not depend on how the source splits its reads,
+// including data returned together with io.EOF.
+func TestVerifyingReaderReadShapes(t *testing.T) {
+	o := sealObject(t, 1000, 64, 2)
+	e, err := ParseMeta(o.meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, wrap := range map[string]func(io.Reader) io.Reader{
+		"one byte":      iotest.OneByteReader,
+		"half":          iotest.HalfReader,
+		"data with EOF": iotest.DataErrReader,
+	} {
+		r := NewVerifyingReader(wrap(bytes.NewReader(o.ct)), e, o.k)
+		got, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(got, o.plain) || VerifyStatus(r) != Verified {
+			t.Errorf("%s: %v, status %v", name, err, VerifyStatus(r))
+		}
+		bad := bytes.Clone(o.ct)
+		bad[500] ^= 4
+		r = NewVerifyingReader(wrap(bytes.NewReader(bad)), e, o.k)
+		if _, err := io.ReadAll(r); !errors.Is(err, ErrIntegrity) || VerifyStatus(r) != Failed {
+			t.Errorf("%s, altered: %v, status %v", name, err, VerifyStatus(r))
+		}
+		// The outcome sticks.
+		if n, err := r.Read(make([]byte, 8)); n != 0 || !errors.Is(err, ErrIntegrity) {
+			t.Errorf("%s: read after failure = %d, %v", name, n, err)
+		}
+	}
+	// A transport error passes through and decides nothing.
+	boom := errors.New("connection reset")
+	r := NewVerifyingReader(io.MultiReader(bytes.NewReader(o.ct[:100]), iotest.ErrReader(boom)), e, o.k)
+	if _, err := io.ReadAll(r); !errors.Is(err, boom) || errors.Is(err, ErrIntegrity) {
+		t.Errorf("transport error: %v", err)
+	}
+	if VerifyStatus(r) != Unverified {
+		t.Errorf("status after a transport error: %v", VerifyStatus(r))
+	}
+	if VerifyStatus(bytes.NewReader(nil)) != Unverified {
+		t.Error("VerifyStatus of another reader")
+	}
+	for s, want := range map[IntegrityStatus]string{Verified: "verified", Unverified: "unverified", Failed: "failed", 7: "IntegrityStatus(7)"} {
+		if s.String() != want {
+			t.Errorf("%d.String() = %q", s, s.String())
+		}
 	}
 }
