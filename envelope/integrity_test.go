@@ -254,7 +254,10 @@ func TestVerifierMisuse(t *testing.T) {
 	}
 
 	// Objects without integrity accept anything and stay Unverified.
-	a, _ := ParseHeader(vectorHeaders(t, "cpp"))
+	a, err := ParseMeta(baseMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
 	v = NewVerifier(a, o.k)
 	if err := v.AddCiphertext(3, []byte("x")); err != nil {
 		t.Error(err)
