@@ -27,7 +27,7 @@ var keychainOnce sync.Once
 // useKeychain uses the real Secret Service when the test runs under
 // internal/testenv/with-services.sh (as make test does), else go-keyring's
 // in-memory mock so that a plain go test still runs.
-func useKeychain(t *testing.T) {
+func useKeychain(t testing.TB) {
 	keychainOnce.Do(func() {
 		if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" || os.Getenv("OSSVAULT_IN_SERVICES") != "1" {
 			keyring.MockInit()

@@ -54,8 +54,13 @@ func newXDNDSource(display string) (*xdndSource, error) {
 
 func (s *xdndSource) close() { s.conn.Close() }
 
-// findWindow returns the top-level window titled title, waiting up to d.
+// findWindow returns the top-level window titled title that accepts drops,
+// waiting up to d.
 func (s *xdndSource) findWindow(title string, d time.Duration) (xproto.Window, error) {
+	return s.findWindowEvery(title, d, 200*time.Millisecond)
+}
+
+func (s *xdndSource) findWindowEvery(title string, d, every time.Duration) (xproto.Window, error) {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		tree, err := xproto.QueryTree(s.conn, s.root).Reply()
@@ -67,7 +72,7 @@ func (s *xdndSource) findWindow(title string, d time.Duration) (xproto.Window, e
 				return w, nil
 			}
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(every)
 	}
 	return 0, fmt.Errorf("no window titled %q accepting drops appeared in %v", title, d)
 }
