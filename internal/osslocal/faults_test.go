@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -247,4 +248,46 @@ type dialTo struct{ addr string }
 func (d *dialTo) dial(ctx context.Context, network, _ string) (net.Conn, error) {
 	var nd net.Dialer
 	return nd.DialContext(ctx, network, d.addr)
+}
+
+// TestResumeSendsNoPartTwice is the pattern the transfer engine's
+// reliability tests use: a part fails, the upload resumes from its
+// checkpoint, and the access log shows that no stored part was sent again.
+func TestResumeSendsNoPartTwice(t *testing.T) {
+	srv, b := faultServer(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	data := randomBytes(40, 6*partSize+1)
+	if err := os.WriteFile(src, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cp := oss.Checkpoint(true, filepath.Join(dir, "cp"))
+	rule := srv.Faults().Add(osslocal.Fault{Op: osslocal.OpUploadPart, Part: 4, Times: 1, Action: osslocal.FailWith(503)})
+	if err := b.UploadFile("resumed", src, partSize, cp, oss.Routines(1)); err == nil {
+		t.Fatal("upload with a failing part succeeded")
+	}
+	if rule.Fired() != 1 {
+		t.Fatalf("fired %d", rule.Fired())
+	}
+	if err := b.UploadFile("resumed", src, partSize, cp, oss.Routines(1)); err != nil {
+		t.Fatalf("resumed upload: %v", err)
+	}
+	stored := srv.Log.PartsStored("faults", "resumed")
+	for n := 1; n <= 7; n++ {
+		if stored[n] != 1 {
+			t.Fatalf("part %d stored %d times (all: %v)", n, stored[n], stored)
+		}
+	}
+	if srv.Log.Count(osslocal.OpInitiateMultipartUpload) != 1 {
+		t.Fatal("the resumed upload started a new multipart upload")
+	}
+	rc, err := b.GetObject("resumed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if !bytes.Equal(got, data) {
+		t.Fatal("resumed object differs")
+	}
 }
