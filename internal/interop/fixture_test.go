@@ -112,9 +112,8 @@ type world struct {
 	kmsServer *kmslocal.Server
 	kmsEP     *kmslocal.Endpoint
 	kmsKeyID  string
-	// sdkKMS is the official KMS client, as the OSS SDKs' KMS master
-	// ciphers take it; ourKMS is ossvault's client (envelope.KMS).
-	sdkKMS *alikms.Client
+	// ourKMS is ossvault's client (envelope.KMS); the SDKs get official
+	// clients from sdkKMSClient.
 	ourKMS *vkms.Client
 
 	rsa, otherRSA *rsaPair
@@ -144,7 +143,6 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() { _ = ep.Close() })
 	w.kmsEP = ep
 
-	w.sdkKMS = w.sdkKMSClient(t, kmsAccessKeySecret)
 
 	ourKMS, err := vkms.New(vkms.Config{
 		Region:      region,
@@ -170,7 +168,10 @@ func newWorld(t *testing.T) *world {
 }
 
 // sdkKMSClient is the official KMS client, configured as its documentation
-// shows, trusting the local endpoint's certificate.
+// shows, trusting the local endpoint's certificate. Each caller gets its own:
+// the SDK client sets its http.Client's timeout on every call, so one client
+// shared by parallel tests is a data race (in the SDK, not in the code under
+// test; vault/kms makes a client per call for the same reason).
 func (w *world) sdkKMSClient(t testing.TB, secret string) *alikms.Client {
 	t.Helper()
 	conf := sdk.NewConfig()
@@ -271,14 +272,14 @@ func (w *world) masters() []master {
 			},
 			identity: envelope.NewKMSIdentity(w.ourKMS),
 			v1: func(t testing.TB, md map[string]string) osscrypto.MasterCipher {
-				mc, err := osscrypto.CreateMasterAliKms(md, w.kmsKeyID, w.sdkKMS)
+				mc, err := osscrypto.CreateMasterAliKms(md, w.kmsKeyID, w.sdkKMSClient(t, kmsAccessKeySecret))
 				if err != nil {
 					t.Fatal(err)
 				}
 				return mc
 			},
 			v2: func(t testing.TB, md map[string]string) v2crypto.MasterCipher {
-				mc, err := newV2KMSCipher(md, w.kmsKeyID, w.sdkKMS)
+				mc, err := newV2KMSCipher(md, w.kmsKeyID, w.sdkKMSClient(t, kmsAccessKeySecret))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -136,7 +136,7 @@ func readV1Manager(t *testing.T, w *world, m master, md map[string]string, key s
 	mgr := v1Manager{md: md, keys: m.v1Keys}
 	cb, err := osscrypto.GetCryptoBucket(w.v1Client(t, sigV1, w.oss.AccessKeySecret), bucketName,
 		osscrypto.CreateAesCtrCipher(w.otherV1Master(t)),
-		osscrypto.SetMasterCipherManager(mgr), osscrypto.SetAliKmsClient(w.sdkKMS))
+		osscrypto.SetMasterCipherManager(mgr), osscrypto.SetAliKmsClient(w.sdkKMSClient(t, kmsAccessKeySecret)))
 	if err != nil {
 		t.Fatal(err)
 	}
