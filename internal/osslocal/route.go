@@ -52,7 +52,7 @@ var unsupportedSubresources = strings.Fields(`acl tagging symlink restore append
 
 // parseRoute splits the request into bucket and key, path style or virtual
 // host style, and names the operation.
-func (s *Server) parseRoute(r *http.Request) (route, *apiError) {
+func (s *Server) parseRoute(r *http.Request) route {
 	var rt route
 	path := r.URL.Path
 	if !strings.HasPrefix(path, "/") {
@@ -68,7 +68,7 @@ func (s *Server) parseRoute(r *http.Request) (route, *apiError) {
 	if rt.op == OpUploadPart {
 		rt.part, _ = strconv.Atoi(r.URL.Query().Get("partNumber"))
 	}
-	return rt, nil
+	return rt
 }
 
 // virtualHostBucket returns the bucket named by a Host of the form

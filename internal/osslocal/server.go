@@ -216,7 +216,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Server", "AliyunOSS")
 	h.Set("Date", start.UTC().Format(http.TimeFormat))
 
-	rt, _ := s.parseRoute(r)
+	rt := s.parseRoute(r)
 	s.countsMu.Lock()
 	s.counts[rt.op]++
 	s.countsMu.Unlock()
