@@ -137,3 +137,16 @@ func TestListMultipartUploadsPaging(t *testing.T) {
 		t.Fatalf("with prefix: %+v", res)
 	}
 }
+
+func TestCloseTwice(t *testing.T) {
+	s := newTestServer(t)
+	if _, err := s.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}

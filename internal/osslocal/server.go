@@ -55,6 +55,8 @@ type Server struct {
 	httpSrv  *http.Server
 	listener net.Listener
 	served   chan error
+	stopMu   sync.Mutex
+	stopped  bool
 
 	// fresh holds connections that have not sent a request yet; net/http's
 	// Shutdown waits up to 5 seconds for those, so Shutdown closes them.
@@ -150,10 +152,15 @@ func (s *Server) Addr() net.Addr {
 
 // Shutdown stops accepting connections and waits for requests in flight to
 // finish until ctx ends, then closes what remains.
+//
+// Calling it again (or Close) after it returned does nothing more.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.httpSrv == nil {
+	s.stopMu.Lock()
+	defer s.stopMu.Unlock()
+	if s.httpSrv == nil || s.stopped {
 		return nil
 	}
+	s.stopped = true
 	done := make(chan error, 1)
 	go func() { done <- s.httpSrv.Shutdown(ctx) }()
 	tick := time.NewTicker(20 * time.Millisecond)
