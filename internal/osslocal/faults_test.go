@@ -291,3 +291,23 @@ func TestResumeSendsNoPartTwice(t *testing.T) {
 		t.Fatal("resumed object differs")
 	}
 }
+
+func TestOSSTestRestart(t *testing.T) {
+	first := osstest.Start(t, osstest.WithBuckets("restart"))
+	b, _ := newClient(t, first, clientConfig{}).Bucket("restart")
+	if err := b.PutObject("k", strings.NewReader("kept")); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	second := osstest.Start(t, osstest.WithDir(first.Dir), osstest.WithAccessKey(first.AccessKeyID, first.AccessKeySecret))
+	b, _ = newClient(t, second, clientConfig{}).Bucket("restart")
+	rc, err := b.GetObject("k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(got) != "kept" {
+		t.Fatalf("after restart: %q", got)
+	}
+}

@@ -7,7 +7,8 @@
 //
 // The server listens on 127.0.0.1 on a free port, stores in a temporary
 // folder (or in memory with WithMemoryStore), accepts one freshly generated
-// access key, and is shut down when the test ends.
+// access key, and is shut down when the test ends. To simulate a restart,
+// Close it and Start another WithDir(srv.Dir) and WithAccessKey.
 package osstest
 
 import (
@@ -35,10 +36,11 @@ type Server struct {
 }
 
 type config struct {
-	memory  bool
-	dir     string
-	buckets []string
-	opts    osslocal.Options
+	id, secret string
+	memory     bool
+	dir        string
+	buckets    []string
+	opts       osslocal.Options
 }
 
 // Option adjusts Start.
@@ -49,6 +51,13 @@ func WithMemoryStore() Option { return func(c *config) { c.memory = true } }
 
 // WithDir stores in dir (e.g. to restart a server on the same folder).
 func WithDir(dir string) Option { return func(c *config) { c.dir = dir } }
+
+// WithAccessKey fixes the main credential instead of generating one, e.g.
+// to restart a server (Close, then Start WithDir(old.Dir)) for clients
+// that keep their configuration.
+func WithAccessKey(id, secret string) Option {
+	return func(c *config) { c.id, c.secret = id, secret }
+}
 
 // WithBuckets creates buckets before the server starts.
 func WithBuckets(names ...string) Option {
@@ -89,6 +98,9 @@ func Start(t testing.TB, options ...Option) *Server {
 		o(&cfg)
 	}
 	s := &Server{AccessKeyID: "LTAI" + RandomKey(8), AccessKeySecret: RandomKey(15), Log: &AccessLog{}}
+	if cfg.id != "" {
+		s.AccessKeyID, s.AccessKeySecret = cfg.id, cfg.secret
+	}
 	var store osslocal.Store
 	if cfg.memory {
 		store = osslocal.NewMemoryStore()
