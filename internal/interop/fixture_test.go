@@ -143,7 +143,6 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() { _ = ep.Close() })
 	w.kmsEP = ep
 
-
 	ourKMS, err := vkms.New(vkms.Config{
 		Region:      region,
 		Endpoint:    ep.URL(),
@@ -442,22 +441,40 @@ func sameBytes(t testing.TB, what string, got, want []byte) {
 	}
 }
 
-// unalignedRange picks an inclusive range that starts off a 16-byte block,
-// crosses the first part boundary of a multipart object, and ends off a
-// block too.
-func unalignedRange(s shape) (start, end int64) {
-	if s.multipart() {
-		start, end = s.partSize-9, s.partSize+100
-	} else {
-		start, end = 7, s.size/2+3
+// byteRange is an inclusive range of plaintext bytes.
+type byteRange struct{ start, end int64 }
+
+func (r byteRange) String() string { return fmt.Sprintf("range-%d-%d", r.start, r.end) }
+
+// ranges are the ranges read from an object of shape s (none from an empty
+// one): one that starts and ends off a 16-byte block and crosses the first
+// part boundary of a multipart object, the tail (with the 1-byte last part),
+// and the single first byte of part 2.
+func ranges(s shape) []byteRange {
+	if s.size == 0 {
+		return nil
 	}
-	return start, min(end, s.size-1)
+	clamp := func(r byteRange) byteRange {
+		return byteRange{max(r.start, 0), min(r.end, s.size-1)}
+	}
+	if !s.multipart() {
+		return []byteRange{clamp(byteRange{7, s.size/2 + 3}), clamp(byteRange{s.size - 21, s.size - 1})}
+	}
+	return []byteRange{
+		clamp(byteRange{s.partSize - 9, s.partSize + 100}),
+		clamp(byteRange{s.size - 21, s.size - 1}),
+		{s.partSize, s.partSize},
+	}
 }
 
-// suffixLen is the length of the suffix range read from an object: it
-// crosses the last part boundary of a multipart object.
-func suffixLen(s shape) int64 {
-	return min(s.size, 1003)
+// suffixes are the suffix ranges ("bytes=-N") read from an object of shape
+// s: one that crosses the last part boundary of a multipart object, and the
+// last byte alone.
+func suffixes(s shape) []int64 {
+	if s.size == 0 {
+		return nil
+	}
+	return []int64{min(s.size, 1003), 1}
 }
 
 // key names an object after the test, so parallel tests never share one.

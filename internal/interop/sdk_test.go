@@ -99,9 +99,6 @@ func writeV2(t *testing.T, w *world, m master, md map[string]string, key string,
 	}
 }
 
-// byteRange is an inclusive range of plaintext bytes.
-type byteRange struct{ start, end int64 }
-
 // sdkReader returns the plaintext of key, or of rng when it is not nil, as
 // an official SDK decrypts it, configured for master key m described by md.
 type sdkReader struct {

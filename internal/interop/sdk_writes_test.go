@@ -3,6 +3,8 @@ package interop_test
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 
 	v2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+	osscrypto "github.com/aliyun/aliyun-oss-go-sdk/oss/crypto"
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
@@ -142,22 +145,21 @@ func ourDownloads(t *testing.T, w *world, m master, md map[string]string, keys t
 			t.Errorf("wrote %d bytes, want %d", res.Written, s.size)
 		}
 	})
-	if s.size == 0 {
-		return
+	for _, rng := range ranges(s) {
+		t.Run(rng.String(), func(t *testing.T) {
+			res, got := get(t, &transfer.ByteRange{Start: rng.start, End: rng.end})
+			sameBytes(t, "ranged download", got, data[rng.start:rng.end+1])
+			if res.Integrity != envelope.Unverified {
+				t.Errorf("integrity %v, want %v", res.Integrity, envelope.Unverified)
+			}
+		})
 	}
-	start, end := unalignedRange(s)
-	t.Run(fmt.Sprintf("range-%d-%d", start, end), func(t *testing.T) {
-		res, got := get(t, &transfer.ByteRange{Start: start, End: end})
-		sameBytes(t, "ranged download", got, data[start:end+1])
-		if res.Integrity != envelope.Unverified {
-			t.Errorf("integrity %v, want %v", res.Integrity, envelope.Unverified)
-		}
-	})
-	n := suffixLen(s)
-	t.Run(fmt.Sprintf("suffix-%d", n), func(t *testing.T) {
-		_, got := get(t, &transfer.ByteRange{Suffix: n})
-		sameBytes(t, "suffix download", got, data[s.size-n:])
-	})
+	for _, n := range suffixes(s) {
+		t.Run(fmt.Sprintf("suffix-%d", n), func(t *testing.T) {
+			_, got := get(t, &transfer.ByteRange{Suffix: n})
+			sameBytes(t, "suffix download", got, data[s.size-n:])
+		})
+	}
 }
 
 func envOrNil(r *transfer.Result) *envelope.Envelope {
@@ -180,25 +182,27 @@ func ourPlainReads(t *testing.T, w *world, keys transfer.Keys, key string, data 
 		sameBytes(t, "empty object", decrypt(t, keys, h, body), nil)
 		return
 	}
-	n := suffixLen(s)
-	t.Run(fmt.Sprintf("v1-suffix-%d", n), func(t *testing.T) {
-		var h http.Header
-		body, err := w.v1Bucket(t, sigV1).GetObject(key, oss.NormalizedRange(fmt.Sprintf("-%d", n)), oss.GetResponseHeader(&h))
-		if err != nil {
-			t.Fatalf("plain v1 GetObject: %v", err)
-		}
-		sameBytes(t, "suffix read", decrypt(t, keys, h, body), data[s.size-n:])
-	})
-	start, end := unalignedRange(s)
-	t.Run(fmt.Sprintf("v2-range-%d-%d", start, end), func(t *testing.T) {
-		res, err := w.v2Client(sigV4, w.oss.AccessKeySecret).GetObject(context.Background(), &v2.GetObjectRequest{
-			Bucket: v2.Ptr(bucketName), Key: v2.Ptr(key), Range: v2.Ptr(fmt.Sprintf("bytes=%d-%d", start, end)),
+	for _, n := range suffixes(s) {
+		t.Run(fmt.Sprintf("v1-suffix-%d", n), func(t *testing.T) {
+			var h http.Header
+			body, err := w.v1Bucket(t, sigV1).GetObject(key, oss.NormalizedRange(fmt.Sprintf("-%d", n)), oss.GetResponseHeader(&h))
+			if err != nil {
+				t.Fatalf("plain v1 GetObject: %v", err)
+			}
+			sameBytes(t, "suffix read", decrypt(t, keys, h, body), data[s.size-n:])
 		})
-		if err != nil {
-			t.Fatalf("plain v2 GetObject: %v", err)
-		}
-		sameBytes(t, "ranged read", decrypt(t, keys, res.Headers, res.Body), data[start:end+1])
-	})
+	}
+	for _, rng := range ranges(s) {
+		t.Run("v2-"+rng.String(), func(t *testing.T) {
+			res, err := w.v2Client(sigV4, w.oss.AccessKeySecret).GetObject(context.Background(), &v2.GetObjectRequest{
+				Bucket: v2.Ptr(bucketName), Key: v2.Ptr(key), Range: v2.Ptr(fmt.Sprintf("bytes=%d-%d", rng.start, rng.end)),
+			})
+			if err != nil {
+				t.Fatalf("plain v2 GetObject: %v", err)
+			}
+			sameBytes(t, "ranged read", decrypt(t, keys, res.Headers, res.Body), data[rng.start:rng.end+1])
+		})
+	}
 }
 
 // decrypt opens the envelope in h with keys and decrypts body from the
@@ -249,5 +253,63 @@ func TestSDKWritesUnknownMatDesc(t *testing.T) {
 	var nk *envelope.NoKeyError
 	if !errors.Is(err, envelope.ErrNoKey) || !errors.As(err, &nk) || nk.MatDesc != m.v2(t, md).GetMatDesc() {
 		t.Fatalf("Download = %v, want a NoKeyError naming matdesc %q", err, m.v2(t, md).GetMatDesc())
+	}
+}
+
+// TestSDKWritesUnencryptedHeaders: when the caller gives the SDKs the
+// plaintext's Content-Length and Content-MD5, they move them into the
+// unencrypted-content-* headers (the stored bytes have another MD5).
+// ossvault reads such objects and reports both values as written.
+func TestSDKWritesUnencryptedHeaders(t *testing.T) {
+	w := newWorld(t)
+	for _, m := range w.masters() {
+		for _, tc := range []struct {
+			name  string
+			write func(t *testing.T, key string, data []byte, md5 string)
+		}{
+			{"v1-CryptoBucket", func(t *testing.T, key string, data []byte, md5 string) {
+				cb, err := osscrypto.GetCryptoBucket(w.v1Client(t, sigV1, w.oss.AccessKeySecret), bucketName, osscrypto.CreateAesCtrCipher(m.v1(t, nil)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := cb.PutObject(key, bytes.NewReader(data), oss.ContentLength(int64(len(data))), oss.ContentMD5(md5)); err != nil {
+					t.Fatalf("v1 CryptoBucket.PutObject: %v", err)
+				}
+			}},
+			{"v2-EncryptionClient", func(t *testing.T, key string, data []byte, md5 string) {
+				ec, err := v2.NewEncryptionClient(w.v2Client(sigV4, w.oss.AccessKeySecret), m.v2(t, nil))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := ec.PutObject(context.Background(), &v2.PutObjectRequest{
+					Bucket: v2.Ptr(bucketName), Key: v2.Ptr(key), Body: bytes.NewReader(data),
+					ContentLength: v2.Ptr(int64(len(data))), ContentMD5: v2.Ptr(md5),
+				}); err != nil {
+					t.Fatalf("v2 EncryptionClient.PutObject: %v", err)
+				}
+			}},
+		} {
+			t.Run(m.name+"/"+tc.name, func(t *testing.T) {
+				key := objectKey(t)
+				data := payload(t.Name(), 70_001)
+				sum := md5.Sum(data)
+				b64 := base64.StdEncoding.EncodeToString(sum[:])
+				tc.write(t, key, data, b64)
+				dest := filepath.Join(t.TempDir(), "out")
+				res, err := w.downloader(t, keyringFor(m)).Download(context.Background(), transfer.DownloadJob{
+					Source: w.store, SourceID: "oss://" + bucketName + "/" + key, Key: key, Dest: dest,
+				}, nil)
+				if err != nil {
+					t.Fatalf("Download: %v", err)
+				}
+				sameBytes(t, "download", readFile(t, dest), data)
+				if res.Integrity != envelope.Unverified {
+					t.Errorf("integrity %v, want %v", res.Integrity, envelope.Unverified)
+				}
+				if e := res.Envelope; e.UnencryptedLength != int64(len(data)) || e.UnencryptedMD5 != b64 {
+					t.Errorf("unencrypted length %d and MD5 %q; want %d and %q", e.UnencryptedLength, e.UnencryptedMD5, len(data), b64)
+				}
+			})
+		}
 	}
 }
