@@ -62,5 +62,16 @@ lint:
 unit:
 	internal/testenv/with-services.sh $(GO) test -timeout $(TEST_TIMEOUT) ./...
 
+# Runs every fuzz target for FUZZTIME each, one at a time.
+FUZZTIME ?= 5m
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+		for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
+			echo "== $$pkg $$t"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
 clean:
 	rm -rf bin

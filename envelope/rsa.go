@@ -93,13 +93,21 @@ func (id *rsaIdentity) unwrapPKCS1(e *Envelope) (*DataKey, error) {
 	}
 	//lint:ignore SA1019 reading the OSS format needs PKCS #1 v1.5; this is the oracle-free variant.
 	if err := rsa.DecryptPKCS1v15SessionKey(nil, id.priv, e.WrappedKey, k.Key[:]); err != nil {
-		return nil, fmt.Errorf("failed to unwrap the data key with the RSA key: %w", err)
+		return nil, sessionKeyError(err)
 	}
 	//lint:ignore SA1019 as above.
 	if err := rsa.DecryptPKCS1v15SessionKey(nil, id.priv, e.WrappedIV, k.IV[:]); err != nil {
-		return nil, fmt.Errorf("failed to unwrap the initial counter with the RSA key: %w", err)
+		return nil, sessionKeyError(err)
 	}
 	return k, nil
+}
+
+// sessionKeyError explains a failure of DecryptPKCS1v15SessionKey. It fails
+// only on facts that are public (a ciphertext that is, as a number, not
+// below this key's modulus), never on the padding, so saying "not this key"
+// opens no oracle, and Open can go on to the next key.
+func sessionKeyError(err error) error {
+	return fmt.Errorf("the wrapped key was not made for this RSA key (%v): %w", err, ErrIncorrectIdentity)
 }
 
 func (id *rsaIdentity) unwrapOAEP(e *Envelope, legacy bool) (*DataKey, error) {

@@ -275,3 +275,34 @@ func TestOpenNoKey(t *testing.T) {
 		t.Errorf("Open(nil) = %v", err)
 	}
 }
+
+// A wrapped key that is, as a number, not below the modulus cannot have been
+// made for that key. It must read as "not this key", so Open moves on to the
+// next key or reports ErrNoKey (exit 3) rather than a raw RSA error.
+func TestRSAWrappedKeyAboveModulusIsIncorrectIdentity(t *testing.T) {
+	ctx := context.Background()
+	priv := sharedTestKey(t)
+	e, k, err := Seal(ctx, NewRSAWrapper(&priv.PublicKey, nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := e.Meta()
+	delete(m, HeaderKeyCheck)
+	a, err := ParseMeta(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []*[]byte{&a.WrappedKey, &a.WrappedIV} {
+		saved := *field
+		*field = bytes.Repeat([]byte{0xff}, priv.Size())
+		_, err := Open(ctx, a, NewRSAIdentity(priv))
+		if !errors.Is(err, ErrNoKey) {
+			t.Errorf("ciphertext above the modulus: Open = %v, want ErrNoKey", err)
+		}
+		*field = saved
+	}
+	k2, err := Open(ctx, a, NewRSAIdentity(priv))
+	if err != nil || *k2 != *k {
+		t.Fatalf("restored envelope does not open: %v", err)
+	}
+}
