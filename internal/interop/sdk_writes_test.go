@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	v2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
@@ -42,6 +43,9 @@ func TestSDKWritesOssvaultReads(t *testing.T) {
 							keys := keyringFor(m)
 							t.Run("transfer.Downloader", func(t *testing.T) {
 								ourDownloads(t, w, m, mc.md, keys, key, data, s)
+							})
+							t.Run("transfer.Link", func(t *testing.T) {
+								ourLinkDownload(t, w, keys, key, data)
 							})
 							t.Run("envelope+plain-GET", func(t *testing.T) {
 								ourPlainReads(t, w, keys, key, data, s)
@@ -159,6 +163,28 @@ func ourDownloads(t *testing.T, w *world, m master, md map[string]string, keys t
 			_, got := get(t, &transfer.ByteRange{Suffix: n})
 			sameBytes(t, "suffix download", got, data[s.size-n:])
 		})
+	}
+}
+
+// ourLinkDownload reads an SDK-written object the way a colleague without
+// an OSS account does: through a presigned link, with the key.
+func ourLinkDownload(t *testing.T, w *world, keys transfer.Keys, key string, data []byte) {
+	raw, err := w.store.SignURL(key, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := transfer.ParseLink(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "out.bin")
+	res, err := w.downloader(t, keys).Download(context.Background(), transfer.DownloadJob{Source: link, SourceID: link.ID(), Key: key, Dest: dest}, nil)
+	if err != nil {
+		t.Fatalf("Download through the link: %v", err)
+	}
+	sameBytes(t, "link download", readFile(t, dest), data)
+	if res.Integrity != envelope.Unverified {
+		t.Errorf("integrity %v, want %v", res.Integrity, envelope.Unverified)
 	}
 }
 
