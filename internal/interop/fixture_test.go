@@ -238,31 +238,36 @@ type master struct {
 	v1Keys []string
 }
 
+// rsaMaster is RSA key p as every party takes it.
+func rsaMaster(p *rsaPair) master {
+	return master{
+		name:    "rsa",
+		wrapAlg: envelope.WrapRSA,
+		wrapper: func(md envelope.MatDesc) envelope.Wrapper {
+			return envelope.NewRSAWrapper(&p.priv.PublicKey, md)
+		},
+		identity: envelope.NewRSAIdentity(p.priv),
+		v1: func(t testing.TB, md map[string]string) osscrypto.MasterCipher {
+			mc, err := osscrypto.CreateMasterRsa(md, p.pubPEM, p.privPEM)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return mc
+		},
+		v2: func(t testing.TB, md map[string]string) v2crypto.MasterCipher {
+			mc, err := v2crypto.CreateMasterRsa(md, p.pubPEM, p.privPEM)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return mc
+		},
+		v1Keys: []string{p.pubPEM, p.privPEM},
+	}
+}
+
 func (w *world) masters() []master {
 	return []master{
-		{
-			name:    "rsa",
-			wrapAlg: envelope.WrapRSA,
-			wrapper: func(md envelope.MatDesc) envelope.Wrapper {
-				return envelope.NewRSAWrapper(&w.rsa.priv.PublicKey, md)
-			},
-			identity: envelope.NewRSAIdentity(w.rsa.priv),
-			v1: func(t testing.TB, md map[string]string) osscrypto.MasterCipher {
-				mc, err := osscrypto.CreateMasterRsa(md, w.rsa.pubPEM, w.rsa.privPEM)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return mc
-			},
-			v2: func(t testing.TB, md map[string]string) v2crypto.MasterCipher {
-				mc, err := v2crypto.CreateMasterRsa(md, w.rsa.pubPEM, w.rsa.privPEM)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return mc
-			},
-			v1Keys: []string{w.rsa.pubPEM, w.rsa.privPEM},
-		},
+		rsaMaster(w.rsa),
 		{
 			name:    "kms",
 			wrapAlg: envelope.WrapKMS,
