@@ -380,6 +380,17 @@ type shape struct {
 	name     string
 	size     int64
 	partSize int64 // 0: one PUT
+	// noDataSize: the multipart upload does not declare the total size,
+	// which the SDKs leave optional.
+	noDataSize bool
+}
+
+// dataSize is the data size a multipart upload of s declares (0: none).
+func (s shape) dataSize() int64 {
+	if !s.multipart() || s.noDataSize {
+		return 0
+	}
+	return s.size
 }
 
 func (s shape) multipart() bool { return s.partSize > 0 }
@@ -404,11 +415,12 @@ const (
 // sdkShapes are the objects the SDKs write: empty and odd-sized single PUTs,
 // and multipart uploads whose last part is short or a single byte.
 var sdkShapes = []shape{
-	{"put-empty", 0, 0},
-	{"put-200003B", 200_003, 0},
-	{"multipart-100KiB", 2*kib100 + 12_345, kib100},
-	{"multipart-100KiB-last-part-1B", 3*kib100 + 1, kib100},
-	{"multipart-1MiB+16-last-part-1B", 2*mib1Plus16 + 1, mib1Plus16},
+	{"put-empty", 0, 0, false},
+	{"put-200003B", 200_003, 0, false},
+	{"multipart-100KiB", 2*kib100 + 12_345, kib100, false},
+	{"multipart-100KiB-last-part-1B", 3*kib100 + 1, kib100, false},
+	{"multipart-100KiB-no-data-size", 2*kib100 + 999, kib100, true},
+	{"multipart-1MiB+16-last-part-1B", 2*mib1Plus16 + 1, mib1Plus16, false},
 }
 
 // payload returns size deterministic bytes that differ per name.

@@ -22,11 +22,14 @@ import (
 type sdkWriter struct {
 	name  string
 	write func(t *testing.T, w *world, m master, md map[string]string, key string, data []byte, s shape)
+	// needsDataSize: the SDK refuses a multipart upload that does not
+	// declare its total size (v2's EncryptionMultiPartContext.Valid).
+	needsDataSize bool
 }
 
 var sdkWriters = []sdkWriter{
-	{"v1-CryptoBucket-sigV4", writeV1},
-	{"v2-EncryptionClient-sigV4", writeV2},
+	{"v1-CryptoBucket-sigV4", writeV1, false},
+	{"v2-EncryptionClient-sigV4", writeV2, true},
 }
 
 func writeV1(t *testing.T, w *world, m master, md map[string]string, key string, data []byte, s shape) {
@@ -41,7 +44,7 @@ func writeV1(t *testing.T, w *world, m master, md map[string]string, key string,
 		}
 		return
 	}
-	pcc := osscrypto.PartCryptoContext{PartSize: s.partSize, DataSize: s.size}
+	pcc := osscrypto.PartCryptoContext{PartSize: s.partSize, DataSize: s.dataSize()}
 	imur, err := cb.InitiateMultipartUpload(key, &pcc)
 	if err != nil {
 		t.Fatalf("v1 CryptoBucket.InitiateMultipartUpload: %v", err)
@@ -72,10 +75,11 @@ func writeV2(t *testing.T, w *world, m master, md map[string]string, key string,
 		}
 		return
 	}
-	init, err := ec.InitiateMultipartUpload(ctx, &v2.InitiateMultipartUploadRequest{
-		Bucket: v2.Ptr(bucketName), Key: v2.Ptr(key),
-		CSEPartSize: v2.Ptr(s.partSize), CSEDataSize: v2.Ptr(s.size),
-	})
+	req := &v2.InitiateMultipartUploadRequest{Bucket: v2.Ptr(bucketName), Key: v2.Ptr(key), CSEPartSize: v2.Ptr(s.partSize)}
+	if s.dataSize() > 0 {
+		req.CSEDataSize = v2.Ptr(s.dataSize())
+	}
+	init, err := ec.InitiateMultipartUpload(ctx, req)
 	if err != nil {
 		t.Fatalf("v2 EncryptionClient.InitiateMultipartUpload: %v", err)
 	}
