@@ -294,7 +294,7 @@ func (w *world) masters() []master {
 	}
 }
 
-// otherMaster is an RSA master cipher of another key under another matdesc:
+// otherV1Master and otherV2Master are an RSA master cipher of another key under another matdesc:
 // an SDK client's default that must not be the one that opens an object.
 func (w *world) otherV1Master(t testing.TB) osscrypto.MasterCipher {
 	mc, err := osscrypto.CreateMasterRsa(map[string]string{"desc": "someone else"}, w.otherRSA.pubPEM, w.otherRSA.privPEM)
@@ -494,7 +494,7 @@ func suffixes(s shape) []int64 {
 	return []int64{min(s.size, 1003), 1}
 }
 
-// key names an object after the test, so parallel tests never share one.
+// objectKey names an object after the test, so parallel tests never share one.
 func objectKey(t testing.TB) string {
 	h := sha256.Sum256([]byte(t.Name()))
 	return fmt.Sprintf("interop/%x/%s", binary.BigEndian.Uint32(h[:4]), filepath.Base(t.Name()))
