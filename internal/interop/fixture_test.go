@@ -294,8 +294,9 @@ func (w *world) masters() []master {
 	}
 }
 
-// otherV1Master and otherV2Master are an RSA master cipher of another key under another matdesc:
-// an SDK client's default that must not be the one that opens an object.
+// otherV1Master and otherV2Master are an RSA master cipher of another key
+// under another matdesc: an SDK client's default that must not be the one
+// that opens an object.
 func (w *world) otherV1Master(t testing.TB) osscrypto.MasterCipher {
 	mc, err := osscrypto.CreateMasterRsa(map[string]string{"desc": "someone else"}, w.otherRSA.pubPEM, w.otherRSA.privPEM)
 	if err != nil {
