@@ -63,6 +63,7 @@ type browser struct {
 	deleteBtn  *widget.Button
 	refreshBtn *widget.Button
 	openLink   *widget.Button
+	addAccount *widget.Button
 
 	// keyChoices maps the "Encrypt for" labels to key names.
 	keyChoices map[string]string
@@ -122,6 +123,7 @@ func newBrowser(u *appUI) *browser {
 	b.deleteBtn = widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), b.onDelete)
 	b.refreshBtn = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), b.refresh)
 	b.openLink = widget.NewButtonWithIcon(lang.L("Open a shared link…"), theme.LoginIcon(), u.sharing.showOpenLink)
+	b.addAccount = widget.NewButtonWithIcon(lang.L("Add storage…"), theme.ContentAddIcon(), func() { u.firstRun.showAddAccount() })
 
 	actions := container.NewHBox(b.uploadBtn, b.newDirBtn, widget.NewSeparator(), b.getBtn, b.shareBtn, b.detailsBtn, b.deleteBtn)
 	keyRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Encrypt for:")), nil, b.encryptFor)
@@ -134,7 +136,7 @@ func newBrowser(u *appUI) *browser {
 	bottom := container.NewHBox(b.info, layout.NewSpacer(), b.loadMore)
 	files := container.NewBorder(top, bottom, nil, nil, b.list)
 	side := container.NewBorder(widget.NewLabelWithStyle(lang.L("Storage"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		b.openLink, nil, nil, b.sidebar)
+		container.NewVBox(b.addAccount, b.openLink), nil, nil, b.sidebar)
 	split := container.NewHSplit(side, files)
 	split.Offset = 0.22
 	b.content = split
@@ -333,6 +335,8 @@ func (b *browser) less(x, y Entry) bool {
 		c = x.Modified.Compare(y.Modified)
 	case colLock:
 		c = strings.Compare(b.lockText(x), b.lockText(y))
+	case colSeal:
+		c = strings.Compare(sealText(b.locks.peek(b.loc, x.Key)), sealText(b.locks.peek(b.loc, y.Key)))
 	}
 	if c == 0 {
 		c = strings.Compare(x.Name, y.Name)
@@ -414,7 +418,7 @@ func (b *browser) newHeader() *fyne.Container {
 	}
 	return container.New(&columns{widths: fileColumnWidths},
 		mk(lang.L("Name"), colName), mk(lang.L("Size"), colSize), mk(lang.L("Modified"), colModified),
-		mk(lang.L("Locked with"), colLock), widget.NewLabel(lang.L("Check")))
+		mk(lang.L("Locked with"), colLock), mk(lang.L("Check"), colSeal))
 }
 
 // sortBy sorts by a column; the same column again reverses the order.

@@ -47,6 +47,9 @@ type firstRun struct {
 
 	// step names the page on screen, for tests.
 	step string
+	// fromMain is set when the main screen asked to add an account: Back
+	// and success lead there instead of through the rest of first run.
+	fromMain bool
 }
 
 func newFirstRun(u *appUI) *firstRun {
@@ -121,7 +124,14 @@ func (f *firstRun) showConnect() {
 		widget.NewFormItem(lang.L("AccessKey secret"), f.keySecret),
 		widget.NewFormItem(lang.L("Security token"), f.stsToken),
 	)
-	back := widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), f.showWelcome)
+	back := widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), func() {
+		if f.fromMain {
+			f.fromMain = false
+			f.u.showMain()
+			return
+		}
+		f.showWelcome()
+	})
 	ossutil := widget.NewButtonWithIcon(lang.L("Import from ossutil"), theme.FolderOpenIcon(), func() { f.onImportOssutil("") })
 	f.connectErr.SetText("")
 	f.show("connect", lang.L("Connect to Alibaba Cloud OSS"),
@@ -203,9 +213,17 @@ func (f *firstRun) onTryLocal() {
 	})
 }
 
+// showAddAccount offers the connect page from the main screen.
+func (f *firstRun) showAddAccount() {
+	f.fromMain = true
+	f.u.win.SetContent(f.content)
+	f.showConnect()
+}
+
 // afterAccount moves on to the key, unless the user already has one.
 func (f *firstRun) afterAccount() {
-	if hasOwnKey(f.u.keys) {
+	if f.fromMain || hasOwnKey(f.u.keys) {
+		f.fromMain = false
 		f.u.showMain()
 		return
 	}

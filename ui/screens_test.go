@@ -201,6 +201,27 @@ func TestFirstRunConnect(t *testing.T) {
 	}
 }
 
+func TestAddStorageFromMainScreen(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	test.Tap(u.browser.addAccount)
+	fr := u.firstRun
+	if u.win.Content() != fr.content || fr.step != "connect" {
+		t.Fatalf("add storage shows step %q", fr.step)
+	}
+	fr.accountName.SetText("Head office")
+	fr.keyID.SetText("LTAI-office")
+	fr.keySecret.SetText("office-secret")
+	test.Tap(fr.connectBtn)
+	u.wait()
+	if u.win.Content() != u.main || len(f.accounts) != 2 || f.accounts[1].Name != "Head office" {
+		t.Fatalf("after adding: main shown %v, accounts %+v", u.win.Content() == u.main, f.accounts)
+	}
+	if len(u.browser.accounts) != 2 {
+		t.Fatalf("sidebar accounts %+v", u.browser.accounts)
+	}
+}
+
 func TestFirstRunLocalFlagSkipsToKey(t *testing.T) {
 	f := newFakeBackend()
 	u := newTestUI(t, f)
