@@ -55,8 +55,13 @@
 // header decides it: a 128-bit HMAC, under a key derived from the data key,
 // of the counter block. Every wrong key, whether its padding happened to be
 // valid or not, fails that check the same way, so the check adds no
-// oracle. For other clients' objects a wrong key of the same size decrypts
-// to garbage; this is why keys should be chosen by matdesc first.
+// oracle. For other clients' objects, which carry no key check, the unwrapped
+// counter block must have the form every SDK writes (bytes 8..11 zero): a
+// wrong key of the same size passes that only once in 2^32, and the answer
+// hangs on the padding and four plaintext bytes together, which is no usable
+// padding oracle. A foreign writer that broke that form would read as "no
+// key"; none of the official SDKs does. Keys are still best chosen by
+// matdesc first.
 // NewRSAIdentity also opens the OAEP (SHA-1) wraps of old Python clients,
 // where a failure can be reported directly.
 //

@@ -99,7 +99,24 @@ func (id *rsaIdentity) unwrapPKCS1(e *Envelope) (*DataKey, error) {
 	if err := rsa.DecryptPKCS1v15SessionKey(nil, id.priv, e.WrappedIV, k.IV[:]); err != nil {
 		return nil, sessionKeyError(err)
 	}
+	if e.KeyCheck == nil && !conformingIV(k.IV) {
+		// Another client's object carries no key check, so a wrong key of
+		// the same size would "succeed" with random bytes and the download
+		// would be garbage. Every SDK writes counter bytes 8..11 as zero
+		// (R8 || 0000 || R4), so random bytes pass this only once in 2^32.
+		// The answer depends on the padding and four plaintext bytes
+		// together, which leaves an attacker nothing like a usable padding
+		// oracle.
+		*k = DataKey{}
+		return nil, fmt.Errorf("the initial counter does not have the form every SDK writes: %w", ErrIncorrectIdentity)
+	}
 	return k, nil
+}
+
+// conformingIV reports whether iv has bytes 8..11 zero, as every writer of
+// the format produces them.
+func conformingIV(iv [16]byte) bool {
+	return iv[8]|iv[9]|iv[10]|iv[11] == 0
 }
 
 // sessionKeyError explains a failure of DecryptPKCS1v15SessionKey. It fails

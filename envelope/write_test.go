@@ -306,3 +306,37 @@ func TestRSAWrappedKeyAboveModulusIsIncorrectIdentity(t *testing.T) {
 		t.Fatalf("restored envelope does not open: %v", err)
 	}
 }
+
+// Another client's object (no key check, no matdesc) tried with a wrong key
+// of the same size first: the oracle-free unwrap yields random bytes, which
+// must be told apart from the right key by the counter block's form.
+func TestWrongSameSizeKeyWithoutKeyCheck(t *testing.T) {
+	ctx := context.Background()
+	priv := sharedTestKey(t)
+	e, k, err := Seal(ctx, NewRSAWrapper(&priv.PublicKey, nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := e.Meta()
+	delete(m, HeaderKeyCheck)
+	foreign, err := ParseMeta(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 8; i++ {
+		wrong, err := rsa.GenerateKey(rand.Reader, priv.N.BitLen())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Open(ctx, foreign, NewRSAIdentity(wrong), NewRSAIdentity(priv))
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		if *got != *k {
+			t.Fatal("a wrong key of the same size was taken for the right one")
+		}
+		if _, err := Open(ctx, foreign, NewRSAIdentity(wrong)); !errors.Is(err, ErrNoKey) {
+			t.Fatalf("wrong key alone: Open = %v, want ErrNoKey", err)
+		}
+	}
+}

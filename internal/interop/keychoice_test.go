@@ -16,16 +16,12 @@ import (
 // order of the keys, ossvault must deliver the plaintext or fail; it must
 // never deliver other bytes as a success.
 //
-// It does today: NewRSAIdentity unwraps PKCS #1 v1.5 without an oracle, so a
-// wrong key whose modulus is larger than the wrapped values yields a random
-// data key instead of an error, and objects of other clients carry no
-// ossvault key check for Open to catch it. Open takes the first key, and the
-// download succeeds with garbage (integrity "unverified"). The wrong key is
-// chosen here with the larger modulus, so the wrong unwrap is accepted every
-// time rather than about half of the time.
+// The oracle-free PKCS #1 v1.5 unwrap turns a wrong key into random bytes
+// rather than an error, and other clients' objects carry no ossvault key
+// check, so the envelope rejects an unwrapped counter block that lacks the
+// zero bytes 8..11 every SDK writes. The wrong key is chosen with the larger
+// modulus, so without that check it would be accepted every time.
 func TestSDKObjectWithoutMatDescTwoRSAKeys(t *testing.T) {
-	t.Skip("BUG: a wrong RSA key opens another client's object without matdesc and the download succeeds with garbage; see the comment above")
-
 	w := newWorld(t)
 	a, b := w.rsa, w.otherRSA
 	right, wrong := a, b
