@@ -81,7 +81,11 @@ func (b *realBackend) client(account string) (*oss.Client, error) {
 		return c, nil
 	}
 	if b.local != nil && account == b.local.account.Name {
-		return b.local.client()
+		c, err := b.local.client()
+		if err == nil {
+			b.clients[account] = c // one client, so its connections are reused
+		}
+		return c, err
 	}
 	a, err := b.vault.Account(account)
 	if err != nil {

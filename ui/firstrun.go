@@ -57,11 +57,7 @@ func newFirstRun(u *appUI) *firstRun {
 
 	f.accountName = widget.NewEntry()
 	f.accountName.SetText(lang.L("My storage"))
-	labels := make([]string, len(ossRegions))
-	for i, r := range ossRegions {
-		labels[i] = r.label()
-	}
-	f.region = widget.NewSelect(labels, nil)
+	f.region = widget.NewSelect(regionLabels(), nil)
 	f.region.SetSelectedIndex(0)
 	f.endpoint = widget.NewEntry()
 	f.endpoint.SetPlaceHolder(lang.L("Only if your administrator gave you an address"))

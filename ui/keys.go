@@ -413,11 +413,7 @@ func showKMSDialog(u *appUI, then func(KMSKey)) {
 	name.SetText(lang.L("Company key"))
 	id.SetPlaceHolder(lang.L("Key ID, from your administrator"))
 	ep.SetPlaceHolder(lang.L("Only if your administrator gave you an address"))
-	labels := make([]string, len(ossRegions))
-	for i, r := range ossRegions {
-		labels[i] = r.label()
-	}
-	region := widget.NewSelect(labels, nil)
+	region := widget.NewSelect(regionLabels(), nil)
 	region.SetSelectedIndex(0)
 	items := []*widget.FormItem{
 		widget.NewFormItem(lang.L("Name"), name),

@@ -42,6 +42,15 @@ func (r region) endpoint() string { return "https://oss-" + r.ID + ".aliyuncs.co
 // label is the text in the region picker.
 func (r region) label() string { return lang.L(r.Place) + " · " + r.ID }
 
+// regionLabels are the region picker's choices, in ossRegions' order.
+func regionLabels() []string {
+	out := make([]string, len(ossRegions))
+	for i, r := range ossRegions {
+		out[i] = r.label()
+	}
+	return out
+}
+
 // placeNames lists every region's English name, so the translation check
 // sees them even though they reach lang.L through a variable.
 func placeNames() []string {

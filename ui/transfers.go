@@ -127,6 +127,8 @@ func (p *transfersPanel) updateSummary() {
 		s = lang.L("{{.N}} transfers failed: see Transfers", map[string]any{"N": failed})
 	case len(p.jobs) > 0:
 		s = lang.L("All transfers are done.")
+		// "Uploading 3 files…" in the status line is over too.
+		p.u.setStatus("")
 	}
 	p.summary.SetText(s)
 }
