@@ -124,6 +124,9 @@ func Run(ctx context.Context, args []string, stdio Stdio, app AppRunner) int {
 	if stdio.IsTerminal == nil {
 		stdio.IsTerminal = func() bool { return false }
 	}
+	if err := checkDebugEnv(stdio.Getenv); err != nil {
+		return report(stdio.Err, err)
+	}
 	home, err := resolveHome(stdio.Getenv)
 	if err != nil {
 		return report(stdio.Err, err)
@@ -227,6 +230,19 @@ func ExitCode(err error) int {
 	default:
 		return ExitFailure
 	}
+}
+
+// checkDebugEnv refuses DEBUG=sdk. With it, the Alibaba Cloud SDK prints
+// every KMS request URL, and those carry base64 data keys and STS tokens. The
+// SDK reads the variable while the program initialises, before any code of
+// ours runs, so refusing is the only safe answer.
+func checkDebugEnv(getenv func(string) string) error {
+	for _, part := range strings.Split(getenv("DEBUG"), ",") {
+		if part == "sdk" {
+			return usagef("DEBUG=sdk makes the Alibaba Cloud SDK print secrets (data keys, tokens); unset DEBUG and run again")
+		}
+	}
+	return nil
 }
 
 // resolveHome returns OSSVAULT_HOME, or the OS's user config folder +
