@@ -388,6 +388,9 @@ func TestDropWithoutKeyExplains(t *testing.T) {
 	if len(f.uploads) != 0 {
 		t.Fatal("uploaded without a key")
 	}
+	if u.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("no message told the user why nothing was uploaded")
+	}
 }
 
 // startMain2 shows the main screen even without keys.
