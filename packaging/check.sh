@@ -6,7 +6,8 @@
 #   - `dpkg -i` installs it; /usr/bin/ossvault --version prints this build's
 #     version; the installed desktop entry and AppStream file validate and point
 #     at the installed binary and icons
-#   - `dpkg -r` removes it and leaves the system's files as they were before
+#   - `dpkg -r` removes it and leaves the system's files as they were before;
+#     `dpkg -P` then drops dpkg's record of it
 #   - the fyne tar.xz holds a valid desktop entry, the icon and a binary that runs
 #   - (unless --no-windows) the Windows exe cross-compiles as a GUI program with
 #     its version resource, is signed with a throw-away certificate, verifies,
@@ -44,7 +45,7 @@ work=$(mktemp -d)
 installed_by_us=0
 cleanup() {
 	if [ "$installed_by_us" = 1 ]; then
-		dpkg -r ossvault >/dev/null 2>&1 || true
+		dpkg -P ossvault >/dev/null 2>&1 || true
 	fi
 	rm -rf "$work"
 }
@@ -133,11 +134,15 @@ depends=$(dpkg-deb -f "$deb" Depends)
 expect "Depends names the GL and X11 libraries the binary links ($depends)" \
 	contains_all "$depends" libc6 libgl1 libx11-6
 
-if dpkg -s ossvault >/dev/null 2>&1; then
+case "$(package_state)" in
+unknown) ;;
+config-files) dpkg -P ossvault >/dev/null ;; # left by an earlier run: no files, only dpkg's record
+*)
 	[ "${CI:-}" = true ] ||
 		die "ossvault is already installed here; this check installs and then removes it, so run it on a CI machine or remove ossvault first"
-	dpkg -r ossvault >/dev/null
-fi
+	dpkg -P ossvault >/dev/null
+	;;
+esac
 
 # Everything a package like ours may touch, before it is installed: after
 # removal the same listing must come back.
@@ -151,7 +156,7 @@ echo "== installed with dpkg -i"
 installed_by_us=1
 expect "dpkg -i installs the .deb" dpkg -i "$deb"
 expect "dpkg reports ossvault $DEB_VERSION installed" \
-	same "$(dpkg-query -W -f='${Status} ${Version}' ossvault 2>&1)" "install ok installed $DEB_VERSION"
+	same "$(package_state) $(dpkg-query -W -f='${Version}' ossvault 2>&1)" "installed $DEB_VERSION"
 got=$(/usr/bin/ossvault --version 2>/dev/null) || true
 if [ "$got" = "ossvault $VERSION" ]; then
 	ok "/usr/bin/ossvault --version printed '$got'"
@@ -180,8 +185,9 @@ expect "the metainfo records release $DEB_VERSION" grep -qF "<release version=\"
 echo "== removed with dpkg -r"
 expect "dpkg -r removes ossvault" dpkg -r ossvault
 installed_by_us=0
-expect "dpkg no longer lists ossvault as installed" \
-	differ "$(dpkg-query -W -f='${Status}' ossvault 2>/dev/null)" "install ok installed"
+# ossvault has no configuration files, but a package with maintainer scripts
+# stays on dpkg's books as "config-files" until purged.
+expect "dpkg lists ossvault as removed (config-files)" same "$(package_state)" config-files
 left=()
 while read -r f; do
 	f=${f#.}
@@ -194,6 +200,8 @@ else
 fi
 snapshot >"$work/after"
 expect "the system's files are as they were before installing" diff "$work/before" "$work/after"
+expect "dpkg -P purges the record" dpkg -P ossvault
+expect "dpkg no longer knows ossvault" same "$(package_state)" unknown
 
 echo "== fyne tar.xz"
 tarball=$("$ROOT/packaging/linux/build-tar.sh" "$work/bin/ossvault" "$work/ossvault-linux-amd64.tar.xz")

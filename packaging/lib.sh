@@ -118,6 +118,13 @@ reproducible_tar() {
 		-C "$dir" -cf - "$name" | xz -9 --threads=1 >"$out" || die "failed to write $out"
 }
 
+# package_state prints dpkg's state of the ossvault package: "installed",
+# "config-files" (removed, not purged), another dpkg state, or "unknown" when
+# dpkg has never heard of it.
+package_state() {
+	dpkg-query -W -f='${Status}' ossvault 2>/dev/null | awk '{ print $3; found = 1 } END { if (!found) print "unknown" }'
+}
+
 # human_size FILE prints FILE's size in bytes and MiB.
 human_size() {
 	local bytes

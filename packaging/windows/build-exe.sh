@@ -26,7 +26,10 @@ trap 'rm -rf "$work" "$syso"' EXIT
 
 # Windows wants four numbers; the fourth counts commits since the release tag.
 file_version=$NUM_VERSION.$COMMITS_SINCE_TAG
-sed -e "s|@ASSETS@|$ROOT/assets|g" -e "s|@FILE_VERSION@|$file_version|g" -e "s|@VERSION@|$VERSION|g" \
+# go-winres reads files relative to the JSON file (even paths that look
+# absolute), so the icons are copied next to the filled-in copy.
+cp "$ROOT"/assets/icon-*.png "$work/"
+sed -e "s|@ASSETS@|.|g" -e "s|@FILE_VERSION@|$file_version|g" -e "s|@VERSION@|$VERSION|g" \
 	"$here/winres.json" >"$work/winres.json"
 (cd "$work" && "$GO" run "$WINRES_TOOL" make --in winres.json --arch amd64 --out rsrc) ||
 	die "go-winres failed"
