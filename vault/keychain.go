@@ -1,8 +1,10 @@
 package vault
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -11,11 +13,35 @@ import (
 // Keychain is the boundary to the OS secret store. Get returns an error
 // wrapping ErrSecretMissing for an absent entry, Delete of an absent entry
 // also reports ErrSecretMissing; an error wrapping ErrKeychainUnavailable
-// means the store could not be reached or is locked.
+// means the store could not be reached or is locked, and one that also
+// matches ErrKeychainLocked means it is locked and the user can unlock it.
 type Keychain interface {
 	Get(service, user string) (string, error)
 	Set(service, user, secret string) error
 	Delete(service, user string) error
+}
+
+// ErrKeychainLocked: the keychain is there but locked, and was not unlocked
+// (nobody could be asked for its password, the unlock prompt was dismissed or
+// not answered in time). It also matches ErrKeychainUnavailable, so callers
+// that only know that sentinel still see a keychain they cannot use.
+var ErrKeychainLocked error = keychainLockedError{}
+
+// keychainLockedError is ErrKeychainLocked with the reason it stayed locked.
+type keychainLockedError struct {
+	detail string
+}
+
+func (e keychainLockedError) Error() string {
+	msg := "the keychain is locked"
+	if e.detail != "" {
+		msg += " (" + e.detail + ")"
+	}
+	return msg + ": unlock it (e.g. log in to the desktop session) and try again"
+}
+
+func (e keychainLockedError) Is(target error) bool {
+	return target == ErrKeychainLocked || target == ErrKeychainUnavailable
 }
 
 // ErrSecretTooLarge is returned by a Keychain whose platform refuses a secret
@@ -25,11 +51,16 @@ var ErrSecretTooLarge = errors.New("secret too large for one keychain entry")
 // SystemKeychain is the OS keychain through github.com/zalando/go-keyring
 // (Secret Service on Linux and BSD, Keychain on macOS, Credential Manager on
 // Windows).
+//
+// A locked Secret Service collection (Linux, BSD) is unlocked through the
+// service's own password prompt when this process runs in a desktop session
+// (DISPLAY or WAYLAND_DISPLAY is set), as the user expects. Without one the
+// call fails at once with ErrKeychainLocked instead of showing a prompt on a
+// screen nobody looks at; a dismissed prompt also gives ErrKeychainLocked.
 type SystemKeychain struct {
-	// Timeout bounds one call. A locked Secret Service collection asks the
-	// user to unlock it in a desktop prompt and the call waits for the answer;
-	// without a desktop nobody answers, so a bound turns a hang into
-	// ErrKeychainUnavailable. Zero means two minutes.
+	// Timeout bounds one call, including the wait for the user to answer an
+	// unlock prompt; it is the last resort against a keychain that never
+	// answers. Zero means two minutes.
 	Timeout time.Duration
 }
 
@@ -57,14 +88,34 @@ func (k SystemKeychain) call(f func() error) error {
 	if timeout == 0 {
 		timeout = 2 * time.Minute
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var prompting atomic.Bool
 	done := make(chan error, 1)
-	go func() { done <- f() }()
+	go func() {
+		if err := ensureUnlocked(ctx, func() { prompting.Store(true) }); err != nil {
+			done <- err
+			return
+		}
+		err := mapKeyringError(f())
+		if errors.Is(err, ErrKeychainUnavailable) && isLocked(ctx) {
+			err = ErrKeychainLocked
+		}
+		done <- err
+	}()
 	select {
 	case err := <-done:
-		return mapKeyringError(err)
-	case <-time.After(timeout):
-		return fmt.Errorf("%w: no answer within %v (is it waiting to be unlocked?)", ErrKeychainUnavailable, timeout)
+		// A failure after the deadline is the timeout's doing (the prompt
+		// wait ended with it); a late success is still a success.
+		if err == nil || ctx.Err() == nil {
+			return err
+		}
+	case <-ctx.Done():
 	}
+	if prompting.Load() {
+		return keychainLockedError{detail: fmt.Sprintf("nobody answered the unlock prompt within %v", timeout)}
+	}
+	return fmt.Errorf("%w: no answer within %v (is it waiting to be unlocked?)", ErrKeychainUnavailable, timeout)
 }
 
 // mapKeyringError turns go-keyring's errors into the Keychain contract. Its
