@@ -8,7 +8,8 @@
 #     at the installed binary and icons
 #   - `dpkg -r` removes it and leaves the system's files as they were before;
 #     `dpkg -P` then drops dpkg's record of it
-#   - the fyne tar.xz holds a valid desktop entry, the icon and a binary that runs
+#   - the fyne tar.xz builds, twice to the same bytes, and holds a valid desktop
+#     entry, the icon and a binary that runs
 #   - (unless --no-windows) the Windows exe cross-compiles as a GUI program with
 #     its version resource, is signed with a throw-away certificate, verifies,
 #     and stops verifying once a byte of it changes
@@ -205,6 +206,8 @@ expect "dpkg no longer knows ossvault" same "$(package_state)" unknown
 
 echo "== fyne tar.xz"
 tarball=$("$ROOT/packaging/linux/build-tar.sh" "$work/bin/ossvault" "$work/ossvault-linux-amd64.tar.xz")
+tarball2=$("$ROOT/packaging/linux/build-tar.sh" "$work/bin/ossvault" "$work/again.tar.xz")
+expect "the tar.xz is reproducible (two builds, same bytes)" cmp "$tarball" "$tarball2"
 mkdir -p "$work/tar"
 tar -xJf "$tarball" -C "$work/tar"
 tar_desktop=$(find "$work/tar" -name "$app_id.desktop" | head -1)
