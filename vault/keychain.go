@@ -112,10 +112,24 @@ func (k SystemKeychain) call(f func() error) error {
 		}
 	case <-ctx.Done():
 	}
-	if prompting.Load() {
+	if prompting.Load() || stillLocked() {
 		return keychainLockedError{detail: fmt.Sprintf("nobody answered the unlock prompt within %v", timeout)}
 	}
 	return fmt.Errorf("%w: no answer within %v (is it waiting to be unlocked?)", ErrKeychainUnavailable, timeout)
+}
+
+// cleanupTimeout bounds the calls made after a keychain call gave up: asking
+// whether the keychain is locked, and taking an unanswered prompt off the
+// screen.
+const cleanupTimeout = 5 * time.Second
+
+// stillLocked reports whether the keychain is locked, after a call that timed
+// out without ensureUnlocked waiting for a prompt: the collection was locked
+// after the check, and the prompt go-keyring showed went unanswered.
+func stillLocked() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	return isLocked(ctx)
 }
 
 // mapKeyringError turns go-keyring's errors into the Keychain contract. Its

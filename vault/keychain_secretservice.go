@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"time"
 
 	dbus "github.com/godbus/dbus/v5"
 )
@@ -24,10 +23,6 @@ const (
 	ssDefaultCollection = dbus.ObjectPath("/org/freedesktop/secrets/aliases/default")
 	ssNoPrompt          = dbus.ObjectPath("/")
 )
-
-// dismissTimeout bounds the call that takes an unanswered prompt off the
-// screen after ossvault has stopped waiting for it.
-const dismissTimeout = 5 * time.Second
 
 // hasDisplay reports whether this process runs in a graphical session, where
 // the user can see an unlock prompt. Without one (a terminal over SSH, a
@@ -153,7 +148,7 @@ func unlock(ctx context.Context, conn *dbus.Conn, path dbus.ObjectPath, waiting 
 		case <-ctx.Done():
 			// ctx is over, so the dismissal needs a context of its own; its
 			// outcome changes nothing for the caller.
-			dctx, cancel := context.WithTimeout(context.Background(), dismissTimeout)
+			dctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 			conn.Object(ssName, prompt).CallWithContext(dctx, ssPrompt+".Dismiss", 0)
 			cancel()
 			return ctx.Err()

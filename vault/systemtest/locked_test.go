@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+	"github.com/jezek/xgb/xtest"
 
 	"github.com/ossvault/ossvault/internal/cli"
 	"github.com/ossvault/ossvault/vault"
@@ -44,9 +46,9 @@ type lockedCase struct {
 	// daemonDisplay gives the keyring daemon (and so its password prompt)
 	// a display; clientDisplay gives one to ossvault.
 	daemonDisplay, clientDisplay bool
-	// dismiss has the test dismiss every prompt as soon as it appears, as a
-	// user pressing Cancel would.
-	dismiss bool
+	// dismiss has the test close every prompt as soon as it appears, as a
+	// user would; answer has it type the password instead.
+	dismiss, answer bool
 	// timeout is the vault's keychain timeout; zero means the default.
 	timeout time.Duration
 	// want is a phrase the error must contain besides the plain advice.
@@ -64,6 +66,8 @@ var lockedCases = []lockedCase{
 	{name: "DesktopElsewhere", daemonDisplay: true, want: "no desktop session", timeout: time.Minute, cli: true},
 	// The user is asked and presses Cancel.
 	{name: "PromptDismissed", daemonDisplay: true, clientDisplay: true, dismiss: true, want: "the unlock prompt was dismissed", timeout: time.Minute, cli: true},
+	// The user is asked and types the password: everything works.
+	{name: "PromptAnswered", daemonDisplay: true, clientDisplay: true, answer: true, timeout: time.Minute},
 	// The user is asked and walks away: the timeout is the last resort.
 	{name: "PromptUnanswered", daemonDisplay: true, clientDisplay: true, want: "nobody answered the unlock prompt within 2s", timeout: 2 * time.Second},
 }
@@ -211,9 +215,26 @@ func TestLockedKeychainSession(t *testing.T) {
 		os.Unsetenv("DISPLAY")
 		os.Unsetenv("WAYLAND_DISPLAY")
 	}
-	var stopDismissing func()
+	if c.answer {
+		// The user types the password: the prompt unlocks the keychain and
+		// the call goes through.
+		stop := promptUser(t, os.Getenv(lockedDisplayEnv), conn, true)
+		start := time.Now()
+		err := opens(openVault(), e, dk)
+		took := time.Since(start)
+		n := stop()
+		if err != nil || took > hangGuard || n == 0 {
+			t.Fatalf("reading a key through an answered prompt: %v after %v, %d prompts answered", err, took, n)
+		}
+		if collectionIsLocked(t, conn) {
+			t.Fatal("the keychain is still locked after the prompt was answered")
+		}
+		t.Logf("read a private key through %d answered prompt: ok after %v", n, took.Round(time.Millisecond))
+		return
+	}
+	var stopDismissing func() int
 	if c.dismiss {
-		stopDismissing = dismissPrompts(t, os.Getenv(lockedDisplayEnv), conn)
+		stopDismissing = promptUser(t, os.Getenv(lockedDisplayEnv), conn, false)
 	}
 
 	later := newPrivateKeyPEM(t)
@@ -287,7 +308,11 @@ func TestLockedKeychainSession(t *testing.T) {
 	// Unlocked again, the same vault works: the errors above came from the
 	// lock and nothing else.
 	if stopDismissing != nil {
-		stopDismissing()
+		n := stopDismissing()
+		if n == 0 {
+			t.Error("no unlock prompt was shown to be dismissed")
+		}
+		t.Logf("dismissed %d unlock prompts", n)
 	}
 	setCollectionLocked(t, conn, false)
 	if err := opens(openVault(), e, dk); err != nil {
@@ -357,20 +382,37 @@ func setCollectionLocked(t *testing.T, conn *dbus.Conn, locked bool) {
 			t.Fatalf("failed to unlock the keyring: %v", err)
 		}
 	}
-	v, err := conn.Object("org.freedesktop.secrets", collection).GetProperty("org.freedesktop.Secret.Collection.Locked")
-	if err != nil || v.Value() != locked {
-		t.Fatalf("keyring locked = %v (%v), want %v", v, err, locked)
+	if collectionIsLocked(t, conn) != locked {
+		t.Fatalf("keyring locked = %v, want %v", !locked, locked)
 	}
 }
 
-// dismissPrompts answers every unlock prompt on the display by closing its
-// window, as a user clicking the close button would. Only windows of the
-// session's own prompter process are touched.
-func dismissPrompts(t *testing.T, display string, bus *dbus.Conn) (stop func()) {
+func collectionIsLocked(t *testing.T, conn *dbus.Conn) bool {
+	t.Helper()
+	v, err := conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets/collection/login").GetProperty("org.freedesktop.Secret.Collection.Locked")
+	if err != nil {
+		t.Fatalf("failed to read whether the keyring is locked: %v", err)
+	}
+	locked, ok := v.Value().(bool)
+	if !ok {
+		t.Fatalf("the keyring's Locked property is %v", v)
+	}
+	return locked
+}
+
+// promptUser stands in for the user at the display: it waits for the
+// session's unlock prompts to appear and answers each once, by closing its
+// window as the close button does (answer false) or by typing the keyring's
+// password and Enter (answer true). Only windows of the session's own
+// prompter process are touched. stop reports how many prompts it answered.
+func promptUser(t *testing.T, display string, bus *dbus.Conn, answer bool) (stop func() int) {
 	t.Helper()
 	x, err := xgb.NewConnDisplay(display)
 	if err != nil {
 		t.Fatalf("failed to connect to display %s: %v", display, err)
+	}
+	if err := xtest.Init(x); err != nil {
+		t.Fatalf("display %s has no XTEST: %v", display, err)
 	}
 	atom := func(name string) xproto.Atom {
 		r, err := xproto.InternAtom(x, false, uint16(len(name)), name).Reply()
@@ -380,20 +422,53 @@ func dismissPrompts(t *testing.T, display string, bus *dbus.Conn) (stop func()) 
 		return r.Atom
 	}
 	wmProtocols, wmDelete, wmPID := atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"), atom("_NET_WM_PID")
-	root := xproto.Setup(x).DefaultScreen(x).Root
+	setup := xproto.Setup(x)
+	root := setup.DefaultScreen(x).Root
+	keycodes := keycodesOf(t, x, setup)
 
-	// closeOnce closes the prompter's visible windows and reports how many.
-	closeOnce := func() int {
+	closeWindow := func(w xproto.Window) error {
+		ev := xproto.ClientMessageEvent{Format: 32, Window: w, Type: wmProtocols,
+			Data: xproto.ClientMessageDataUnionData32New([]uint32{uint32(wmDelete), xproto.TimeCurrentTime, 0, 0, 0})}
+		return xproto.SendEventChecked(x, false, w, xproto.EventMaskNoEvent, string(ev.Bytes())).Check()
+	}
+	typePassword := func(w xproto.Window) error {
+		if err := xproto.SetInputFocusChecked(x, xproto.InputFocusParent, w, xproto.TimeCurrentTime).Check(); err != nil {
+			return err
+		}
+		keys := make([]xproto.Keysym, 0, len(keyringPassword)+1)
+		for _, r := range keyringPassword {
+			keys = append(keys, xproto.Keysym(r))
+		}
+		keys = append(keys, 0xff0d) // Return
+		for _, k := range keys {
+			code, ok := keycodes[k]
+			if !ok {
+				return fmt.Errorf("no key for keysym %#x", k)
+			}
+			for _, ev := range []byte{xproto.KeyPress, xproto.KeyRelease} {
+				if err := xtest.FakeInputChecked(x, ev, byte(code), 0, root, 0, 0, 0).Check(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+
+	answered := map[xproto.Window]bool{}
+	// answerOnce answers the prompter's visible windows not answered yet.
+	answerOnce := func() {
 		var pid uint32
 		if bus.BusObject().Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, "org.gnome.keyring.SystemPrompter").Store(&pid) != nil {
-			return 0
+			return
 		}
 		tree, err := xproto.QueryTree(x, root).Reply()
 		if err != nil {
-			return 0
+			return
 		}
-		closed := 0
 		for _, w := range tree.Children {
+			if answered[w] {
+				continue
+			}
 			p, err := xproto.GetProperty(x, false, w, wmPID, xproto.AtomCardinal, 0, 1).Reply()
 			if err != nil || p.ValueLen != 1 || xgb.Get32(p.Value) != pid {
 				continue
@@ -402,20 +477,20 @@ func dismissPrompts(t *testing.T, display string, bus *dbus.Conn) (stop func()) 
 			if err != nil || a.MapState != xproto.MapStateViewable {
 				continue
 			}
-			ev := xproto.ClientMessageEvent{Format: 32, Window: w, Type: wmProtocols,
-				Data: xproto.ClientMessageDataUnionData32New([]uint32{uint32(wmDelete), xproto.TimeCurrentTime, 0, 0, 0})}
-			if err := xproto.SendEventChecked(x, false, w, xproto.EventMaskNoEvent, string(ev.Bytes())).Check(); err != nil {
-				t.Logf("closing window %d: %v", w, err)
-				continue
+			// Give the dialog a moment to take input, as a person would.
+			time.Sleep(300 * time.Millisecond)
+			act := closeWindow
+			if answer {
+				act = typePassword
 			}
-			closed++
+			if err := act(w); err != nil {
+				t.Errorf("answering the prompt in window %d: %v", w, err)
+			}
+			answered[w] = true
 		}
-		return closed
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	total := 0
 	wg.Go(func() {
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
@@ -424,24 +499,36 @@ func dismissPrompts(t *testing.T, display string, bus *dbus.Conn) (stop func()) 
 			case <-done:
 				return
 			case <-tick.C:
-				n := closeOnce()
-				mu.Lock()
-				total += n
-				mu.Unlock()
+				answerOnce()
 			}
 		}
 	})
-	return func() {
+	return func() int {
 		close(done)
 		wg.Wait()
 		x.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		if total == 0 {
-			t.Error("no unlock prompt appeared to be dismissed")
-		}
-		t.Logf("closed %d unlock prompt windows", total)
+		return len(answered)
 	}
+}
+
+// keycodesOf maps the unshifted keysym of every key to its keycode.
+func keycodesOf(t *testing.T, x *xgb.Conn, setup *xproto.SetupInfo) map[xproto.Keysym]xproto.Keycode {
+	t.Helper()
+	n := byte(setup.MaxKeycode - setup.MinKeycode + 1)
+	m, err := xproto.GetKeyboardMapping(x, setup.MinKeycode, n).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[xproto.Keysym]xproto.Keycode{}
+	per := int(m.KeysymsPerKeycode)
+	for i := 0; i < int(n); i++ {
+		if k := m.Keysyms[i*per]; k != 0 {
+			if _, dup := codes[k]; !dup {
+				codes[k] = setup.MinKeycode + xproto.Keycode(i)
+			}
+		}
+	}
+	return codes
 }
 
 func newPrivateKeyPEM(t *testing.T) []byte {
