@@ -39,47 +39,66 @@ func (d *digester) Write(p []byte) (int, error) {
 
 func (d *digester) sum() []byte { return d.md5.Sum(nil) }
 
+// copyBlocks is how many blocks a copy has in flight: one being filled and
+// written while the two hash workers work on the ones before it.
+const copyBlocks = 4
+
 // copyDigest copies src to dst, computing MD5 and CRC-64 of the content.
-// Content is read once, in large blocks; MD5 (the costlier hash) runs in a
-// second goroutine on the previous block while this one computes the CRC
-// and writes, so a PUT is not held to the speed of both hashes in series.
+// Content is read once, in large blocks. MD5 and CRC-64 each run in a
+// goroutine of their own, in order, on the blocks already written, while
+// this one reads and writes the next: a PUT is held to the speed of the
+// slowest of the three (MD5), not to their sum. Each block is reused only
+// after both hashes are done with it.
 // Only a true io.EOF from src ends the copy successfully; any other error
 // (a client that went away makes net/http return io.ErrUnexpectedEOF)
 // fails it.
 func copyDigest(dst io.Writer, src io.Reader) (*digester, error) {
 	d := newDigester()
-	b0, b1 := bufPool.Get().(*[]byte), bufPool.Get().(*[]byte)
-	defer bufPool.Put(b0)
-	defer bufPool.Put(b1)
-	bufs := [2][]byte{*b0, *b1}
+	var bufs [copyBlocks]*[]byte
+	for i := range bufs {
+		bufs[i] = bufPool.Get().(*[]byte)
+		defer bufPool.Put(bufs[i])
+	}
 
-	blocks := make(chan []byte, 1)
-	hashed := make(chan struct{}, 2)
-	go func() {
-		for b := range blocks {
-			d.md5.Write(b)
-			hashed <- struct{}{}
-		}
-	}()
+	// Each worker hashes the blocks it is sent, in order, and says when it
+	// is done with each.
+	worker := func(hash func([]byte)) (chan<- []byte, <-chan struct{}) {
+		blocks := make(chan []byte, copyBlocks)
+		done := make(chan struct{}, copyBlocks)
+		go func() {
+			for b := range blocks {
+				hash(b)
+				done <- struct{}{}
+			}
+			close(done)
+		}()
+		return blocks, done
+	}
+	md5Blocks, md5Done := worker(func(b []byte) { d.md5.Write(b) })
+	crcBlocks, crcDone := worker(func(b []byte) { d.crc = crc64.Update(d.crc, crcTable, b) })
 	pending := 0
 	finish := func() {
-		close(blocks)
-		for ; pending > 0; pending-- {
-			<-hashed
+		close(md5Blocks)
+		close(crcBlocks)
+		for range md5Done {
+		}
+		for range crcDone {
 		}
 	}
 	for i := 0; ; i++ {
-		// The block about to be refilled was handed out two rounds ago;
-		// the MD5 worker works in order, so at most one may be pending.
-		for ; pending > 1; pending-- {
-			<-hashed
+		// The block about to be refilled was handed out copyBlocks
+		// rounds ago; the workers go in order, so waiting until fewer
+		// than copyBlocks are pending frees exactly that one.
+		for ; pending >= copyBlocks; pending-- {
+			<-md5Done
+			<-crcDone
 		}
-		buf := bufs[i%2]
+		buf := *bufs[i%copyBlocks]
 		n, rerr := fill(src, buf)
 		if n > 0 {
-			blocks <- buf[:n]
+			md5Blocks <- buf[:n]
+			crcBlocks <- buf[:n]
 			pending++
-			d.crc = crc64.Update(d.crc, crcTable, buf[:n])
 			d.n += int64(n)
 			if _, err := dst.Write(buf[:n]); err != nil {
 				finish()
