@@ -4,8 +4,9 @@ package vault
 
 import "context"
 
-// On macOS and Windows go-keyring's own calls report a locked keychain (or
-// show the OS's unlock dialog), so there is nothing to check beforehand.
+// Elsewhere the OS deals with a locked keychain itself (macOS shows its own
+// unlock dialog, Windows unlocks Credential Manager with the user's logon),
+// so there is nothing to check before a call.
 
 func ensureUnlocked(context.Context, func()) error { return nil }
 
