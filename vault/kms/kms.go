@@ -435,3 +435,9 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 }
 
 func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// The SDK's kms package fills its global endpoint map lazily, without a lock,
+// the first time a client is made, and this package makes a client per call,
+// possibly from several goroutines at once. Filling it while the program
+// initialises leaves only reads for later.
+func init() { alikms.GetEndpointMap() }
