@@ -97,6 +97,8 @@ func explain(err error, keyName func(matdesc string) string) string {
 // explainVault covers the key vault's outcomes.
 func explainVault(err error) string {
 	switch {
+	case errors.Is(err, vault.ErrKeychainLocked):
+		return lang.L("This computer's keychain is locked. Unlock it (signing in to your desktop again usually does) and try again.")
 	case errors.Is(err, vault.ErrKeychainUnavailable):
 		return lang.L("This computer's keychain is locked or not available. Unlock it (signing in again usually does) and try again.")
 	case errors.Is(err, vault.ErrKeyExists):

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/vault"
 )
 
 var envelopeErrIntegrity = envelope.ErrIntegrity
@@ -44,6 +45,8 @@ func TestExplain(t *testing.T) {
 		{"no network", dnsErr, "internet connection"},
 		{"connection refused", &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", errors.New("connection refused"))}, "internet connection"},
 		{"link expired", transfer.ErrLinkExpired, "link has expired"},
+		{"keychain locked", fmt.Errorf("failed to read key: %w", vault.ErrKeychainLocked), "keychain is locked. Unlock it"},
+		{"keychain missing", fmt.Errorf("failed to read key: %w", vault.ErrKeychainUnavailable), "locked or not available"},
 		{"disk full", transfer.ErrDiskFull, "disk is full"},
 		{"local file gone", &os.PathError{Op: "open", Path: "/x", Err: os.ErrNotExist}, "could not be found on this computer"},
 		{"canceled", context.Canceled, "stopped"},
