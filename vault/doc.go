@@ -23,7 +23,10 @@
 //     for RSA up to 8192 bits, and any secret larger than one entry (a long
 //     STS token) is split across several.
 //   - If the keychain is locked or missing, operations that need a secret fail
-//     with ErrKeychainUnavailable. Nothing ever falls back to a plain file.
+//     with ErrKeychainUnavailable. A locked one is ErrKeychainLocked (which
+//     also matches ErrKeychainUnavailable): in a desktop session the
+//     keychain's own unlock prompt is shown first; with no display the error
+//     comes at once. Nothing ever falls back to a plain file.
 //
 // Key selection when opening an object follows the command-line contract: the
 // keys whose matdesc equals the object's (compared as parsed JSON maps); for an
