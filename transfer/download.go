@@ -177,7 +177,7 @@ func (d *Downloader) prepare(ctx context.Context, src Reader, key string, r *Byt
 	}
 	p.verify = p.env != nil && p.start == 0 && p.end == info.Size-1
 	if in := envIntegrity(p.env); p.verify && in != nil && in.Size != info.Size {
-		return nil, fmt.Errorf("the object has %d bytes but was written with %d: %w", info.Size, in.Size, envelope.ErrIntegrity)
+		return p, fmt.Errorf("the object has %d bytes but was written with %d: %w", info.Size, in.Size, envelope.ErrIntegrity)
 	}
 	p.chunk = d.ChunkSize
 	if p.chunk <= 0 {
@@ -202,7 +202,7 @@ func envIntegrity(e *envelope.Envelope) *envelope.Integrity {
 func (d *Downloader) Check(ctx context.Context, src Reader, key string, progress Progress) (*Result, error) {
 	p, err := d.prepare(ctx, src, key, nil)
 	if err != nil {
-		return nil, err
+		return refused(p, err)
 	}
 	res := &Result{Info: p.info, Envelope: p.env}
 	var ver *envelope.Verifier
@@ -210,7 +210,7 @@ func (d *Downloader) Check(ctx context.Context, src Reader, key string, progress
 		ver = envelope.NewVerifier(p.env, p.dk)
 	}
 	if err := d.fetch(ctx, src, key, p, discardAt{}, ver, nil, nil, progress); err != nil {
-		return nil, err
+		return refused(p, err)
 	}
 	res.Written = p.end - p.start + 1
 	if ver != nil {
@@ -227,14 +227,16 @@ type discardAt struct{}
 func (discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
 
 // Download fetches job.Source into job.Dest; see Downloader for where the
-// bytes go on the way and what is kept when.
+// bytes go on the way and what is kept when. When the integrity check fails
+// nothing is saved, and the error (matching envelope.ErrIntegrity) comes
+// with a Result whose Integrity is envelope.Failed.
 func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Progress) (*Result, error) {
 	if _, err := os.Lstat(job.Dest); err == nil {
 		return nil, fmt.Errorf("%s: %w; remove it or choose another name", job.Dest, ErrExists)
 	}
 	p, err := d.prepare(ctx, job.Source, job.Key, job.Range)
 	if err != nil {
-		return nil, err
+		return refused(p, err)
 	}
 	res := &Result{Info: p.info, Envelope: p.env, Integrity: envelope.Unverified}
 	dir := filepath.Dir(job.Dest)
@@ -327,12 +329,12 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 			}
 			return nil, cause
 		}
-		return nil, err
+		return refused(p, err)
 	}
 	if ver != nil {
 		res.Integrity, err = ver.Finish()
 		if err != nil {
-			return nil, err
+			return refused(p, err)
 		}
 	}
 	if err := f.Sync(); err != nil {

@@ -68,7 +68,10 @@ type Event struct {
 	Speed    float64       // bytes per second, smoothed
 	ETA      time.Duration // -1 when unknown
 	Err      error         // for Failed
-	Result   *Result       // for a finished download
+	// Result is set on a download's final event: Done, with the integrity
+	// outcome (envelope.Verified or Unverified), or Failed because the
+	// integrity check failed (envelope.Failed; nothing was saved).
+	Result *Result
 }
 
 // Queue runs upload and download jobs, at most MaxJobs at once.
