@@ -8,9 +8,11 @@ import (
 	"os"
 
 	"github.com/ossvault/ossvault/internal/cli"
+	"github.com/ossvault/ossvault/internal/localefix" // initialises before Fyne; see its doc
 	"github.com/ossvault/ossvault/ui"
 )
 
 func main() {
+	localefix.Restore()
 	os.Exit(cli.Main(os.Args[1:], cli.Std(), ui.Run))
 }
