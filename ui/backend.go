@@ -113,6 +113,9 @@ const (
 	SealVerified
 	// SealBroken: a download found the object altered.
 	SealBroken
+	// SealNotChecked: a download went through with nothing to check: the
+	// object was written by another program, without ossvault's seal.
+	SealNotChecked
 )
 
 // Lock is what the app shows about an object's encryption.
@@ -122,6 +125,8 @@ type Lock struct {
 	// the key description gives (e.g. a colleague's name), or "".
 	KeyName string
 	Seal    Seal
+	// ETag names the object version the lock was read from.
+	ETag string
 }
 
 // Storage browses buckets and folders.
@@ -231,6 +236,11 @@ type Job struct {
 	ETA     time.Duration
 	Started time.Time
 	Err     error
+	// Seal is what a finished or refused download found out about the
+	// object's integrity (SealVerified, SealNotChecked or SealBroken), and
+	// ETag the version it checked; SealUnknown otherwise.
+	Seal Seal
+	ETag string
 }
 
 // UploadRequest uploads files and folders (recursively, keeping their names

@@ -236,12 +236,14 @@ func (s *realStorage) Lock(ctx context.Context, loc Location, key string) (Lock,
 	}
 	env, err := envelope.ParseHeader(info.Header)
 	if errors.Is(err, envelope.ErrNotEncrypted) {
-		return Lock{Kind: LockNotEncrypted}, nil
+		return Lock{Kind: LockNotEncrypted, ETag: info.ETag}, nil
 	}
 	if err != nil {
 		return Lock{}, err
 	}
-	return b.lockOf(env), nil
+	l := b.lockOf(env)
+	l.ETag = info.ETag
+	return l, nil
 }
 
 // lockOf says who an envelope is locked for, from this vault's point of view.

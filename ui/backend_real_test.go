@@ -203,6 +203,23 @@ func TestRealLocalFlow(t *testing.T) {
 	if err != nil || !bytes.Equal(got, files["合同 2026.txt"]) {
 		t.Fatalf("downloaded %q, %v", got, err)
 	}
+	// The download checked the seal, and the browser shows it for this
+	// version of the object.
+	jobs := b.Transfers().Jobs()
+	if j := jobs[len(jobs)-1]; j.Kind != Download || j.Seal != SealVerified || j.ETag == "" {
+		t.Fatalf("download job: kind %v seal %v etag %q", j.Kind, j.Seal, j.ETag)
+	}
+	// The panel hears of the end on the queue's subscriber goroutine.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		u.wait()
+		got := sealOnScreen(t, u.browser, "合同 2026.txt")
+		if got == "✓ checked" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the download the column says %q", got)
+		}
+	}
 
 	// A colleague with her own app and key: share with her, she opens it.
 	home2 := t.TempDir()

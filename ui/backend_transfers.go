@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
 )
 
@@ -294,6 +295,9 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 	if e.ETA > 0 {
 		j.ETA = e.ETA
 	}
+	if r := e.Result; r != nil {
+		j.Seal, j.ETag = sealOf(r), r.Info.ETag
+	}
 	if p.Kind == "upload" {
 		j.Kind, j.Name = Upload, filepath.Base(p.Local)
 	} else {
@@ -314,6 +318,19 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 		j.State = JobCanceled
 	}
 	return j, true
+}
+
+// sealOf says what a download found out about the object's integrity.
+func sealOf(r *transfer.Result) Seal {
+	switch {
+	case r.Integrity == envelope.Failed:
+		return SealBroken
+	case r.Integrity == envelope.Verified:
+		return SealVerified
+	case r.Encrypted():
+		return SealNotChecked
+	}
+	return SealUnknown // not encrypted: nothing to check
 }
 
 // publish runs on the queue's goroutine for each event.

@@ -82,11 +82,12 @@ type browser struct {
 
 	refreshPending bool
 
-	locks *lockCache
+	locks  *lockCache
+	checks *checkCache
 }
 
 func newBrowser(u *appUI) *browser {
-	b := &browser{u: u, buckets: map[string][]string{}, sortAsc: true, sel: -1}
+	b := &browser{u: u, buckets: map[string][]string{}, sortAsc: true, sel: -1, checks: newCheckCache()}
 	b.locks = newLockCache(lockCacheSize, lockWorkers, u.be.Storage().Lock, func(loc Location, key string, _ Lock) {
 		u.do(func() { b.refreshKey(loc, key) })
 	})
@@ -336,7 +337,7 @@ func (b *browser) less(x, y Entry) bool {
 	case colLock:
 		c = strings.Compare(b.lockText(x), b.lockText(y))
 	case colSeal:
-		c = strings.Compare(sealText(b.locks.peek(b.loc, x.Key)), sealText(b.locks.peek(b.loc, y.Key)))
+		c = strings.Compare(sealText(b.lockOf(x.Key)), sealText(b.lockOf(y.Key)))
 	}
 	if c == 0 {
 		c = strings.Compare(x.Name, y.Name)
@@ -452,7 +453,7 @@ func (b *browser) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		r.icon.SetResource(theme.FileIcon())
 		r.size.SetText(humanBytes(e.Size))
 		r.modified.SetText(e.Modified.Local().Format("2006-01-02 15:04"))
-		l := b.locks.get(b.u.ctx, b.loc, e.Key)
+		l := b.checks.apply(b.loc, e.Key, b.locks.get(b.u.ctx, b.loc, e.Key))
 		r.lock.SetText(lockText(l))
 		r.seal.SetText(sealText(l))
 	}
@@ -483,6 +484,12 @@ func (b *browser) lockText(e Entry) string {
 	return lockText(b.locks.peek(b.loc, e.Key))
 }
 
+// lockOf is what is known of an object in the folder on screen, without
+// looking anything up, with the mark of a download that checked it.
+func (b *browser) lockOf(key string) Lock {
+	return b.checks.apply(b.loc, key, b.locks.peek(b.loc, key))
+}
+
 // lockText is the "Locked with" column in the user's words.
 func lockText(l Lock) string {
 	switch l.Kind {
@@ -510,9 +517,11 @@ func sealText(l Lock) string {
 	case SealVerified:
 		return "✓ " + lang.L("checked")
 	case SealBroken:
-		return "⚠ " + lang.L("altered")
+		return "⚠ " + lang.L("altered!")
 	case SealAbsent:
 		return lang.L("no seal")
+	case SealNotChecked:
+		return lang.L("not checked: written by another app")
 	}
 	return ""
 }
@@ -667,8 +676,13 @@ func (b *browser) uploadPaths(paths []string) {
 	})
 }
 
-// jobFinished refreshes the folder when an upload into it completes.
+// jobFinished refreshes the folder when an upload into it completes, and
+// remembers what a download found out about the object's integrity.
 func (b *browser) jobFinished(j Job) {
+	if j.Kind == Download && j.Seal != SealUnknown {
+		b.checks.put(j.Remote.Account, j.Remote.Bucket, j.Key, j.ETag, j.Seal)
+		b.refreshKey(j.Remote, j.Key)
+	}
 	if j.Kind == Upload && j.State == JobDone && b.hasLoc &&
 		j.Remote.Account == b.loc.Account && j.Remote.Bucket == b.loc.Bucket &&
 		path.Dir(j.Key+"x") == path.Dir(b.loc.Prefix+"x") {
@@ -732,6 +746,7 @@ func (b *browser) onDetails() {
 			return
 		}
 		b.locks.put(loc, e.Key, l)
+		l = b.checks.apply(loc, e.Key, l)
 		form := widget.NewForm(
 			widget.NewFormItem(lang.L("Name"), widget.NewLabel(e.Name)),
 			widget.NewFormItem(lang.L("Folder"), widget.NewLabel(loc.Bucket+"/"+loc.Prefix)),
@@ -755,6 +770,8 @@ func sealExplained(s Seal) string {
 		return lang.L("Altered after it was uploaded: do not trust it.")
 	case SealAbsent:
 		return lang.L("Written by another program, without a seal.")
+	case SealNotChecked:
+		return lang.L("Downloaded, but not checked: written by another program, without a seal.")
 	}
 	return lang.L("Not encrypted, so there is nothing to check.")
 }

@@ -41,6 +41,7 @@ type fakeBackend struct {
 	parallel int
 	uploads  []UploadRequest
 	nextJob  int
+	versions int // numbers each object version's ETag
 
 	shares []string
 	opened []string
@@ -78,6 +79,10 @@ func (f *fakeBackend) Close() error         { return nil }
 func (f *fakeBackend) addObject(account, bucket, key string, size int64, l Lock) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if l.ETag == "" {
+		f.versions++
+		l.ETag = fmt.Sprintf(`"v%d"`, f.versions)
+	}
 	b := f.bucket(account, bucket)
 	if _, ok := b.objects[key]; !ok {
 		i := sort.SearchStrings(b.keys, key)

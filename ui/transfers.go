@@ -245,12 +245,19 @@ func (r *jobRow) show(id widget.ListItemID) {
 // detailText is the line under a job's name: sizes, speed and time left, or
 // what went wrong.
 func detailText(j Job, explain func(error) string) string {
+	mark := ""
+	if j.Kind == Download {
+		mark = sealText(Lock{Seal: j.Seal})
+	}
 	switch j.State {
 	case JobFailed:
-		if j.Err != nil {
-			return explain(j.Err)
+		if j.Err == nil {
+			return mark
 		}
-		return ""
+		if mark != "" {
+			return mark + " · " + explain(j.Err)
+		}
+		return explain(j.Err)
 	case JobRunning:
 		s := humanBytes(j.Done) + " / " + humanBytes(j.Total)
 		if j.Speed > 0 {
@@ -260,6 +267,10 @@ func detailText(j Job, explain func(error) string) string {
 			s += " · " + etaText(j.ETA)
 		}
 		return s
+	case JobDone:
+		if mark != "" {
+			return humanBytes(j.Done) + " / " + humanBytes(j.Total) + " · " + mark
+		}
 	}
 	return humanBytes(j.Done) + " / " + humanBytes(j.Total)
 }
