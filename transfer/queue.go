@@ -78,7 +78,7 @@ type Event struct {
 type Queue struct {
 	up      *Uploader
 	down    *Downloader
-	maxJobs int
+	maxJobs int // under mu: SetMaxJobs changes it on a running queue
 
 	mu      sync.Mutex
 	jobs    map[int]*job

@@ -266,7 +266,8 @@ type Transfers interface {
 	Resume(id JobID) error
 	Cancel(id JobID) error
 	Retry(id JobID) error
-	// SetParallel sets how many transfers run at once.
+	// SetParallel sets how many transfers run at once, from now on:
+	// running ones keep going even when n is lower.
 	SetParallel(n int)
 }
 

@@ -294,4 +294,9 @@ func TestRealUnfinishedUploadComesBack(t *testing.T) {
 	if jobs := b3.Transfers().Jobs(); len(jobs) != 0 {
 		t.Fatalf("a finished job came back: %+v", jobs)
 	}
+	// The settings screen's choice reaches the running queue.
+	b3.Transfers().SetParallel(6)
+	if got := b3.transfers.queue.MaxJobs(); got != 6 {
+		t.Fatalf("after SetParallel(6) the queue runs %d at once", got)
+	}
 }

@@ -389,9 +389,9 @@ func (t *realTransfers) with(id JobID, f func(int) error) error {
 	return f(n)
 }
 
-// SetParallel takes effect the next time the app opens: the engine's queue
-// fixes its concurrency when it is made.
-func (t *realTransfers) SetParallel(int) {}
+// SetParallel applies at once: transfers already running keep going, and
+// the new limit decides how many of the waiting ones start.
+func (t *realTransfers) SetParallel(n int) { t.queue.SetMaxJobs(n) }
 
 // relock stores a copy of an object locked for another key, beside the
 // original as "name (for KEY).ext", and returns its object key. The

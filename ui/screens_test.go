@@ -606,6 +606,9 @@ func TestSettingsPersistAndApply(t *testing.T) {
 	if f.parallel != 5 {
 		t.Fatalf("parallel %d", f.parallel)
 	}
+	if got := s.message.Text; got != "Saved: up to 5 transfers now run at once." {
+		t.Fatalf("after choosing 5 the screen says %q", got)
+	}
 	dir := "/home/office/Downloads" // only saved, never written to
 	s.onDownloadDir(dir)
 	p, err := loadPrefs(u.home)

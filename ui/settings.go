@@ -133,7 +133,7 @@ func (s *settingsScreen) onParallel(n int) {
 	s.u.prefs.Parallel = n
 	s.u.be.Transfers().SetParallel(n)
 	s.u.savePrefs()
-	s.message.SetText(lang.L("Saved. New transfers use it from the next time ossvault opens."))
+	s.message.SetText(lang.L("Saved: up to {{.N}} transfers now run at once.", map[string]any{"N": n}))
 }
 
 func (s *settingsScreen) onDownloadDir(dir string) {
