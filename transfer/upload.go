@@ -32,8 +32,9 @@ type Progress func(done, total int64)
 
 // Uploader encrypts files into objects.
 type Uploader struct {
-	// Store is the bucket; the uploader retries its transient failures
-	// under Policy (DefaultPolicy if nil).
+	// Store is the bucket of the jobs that name none of their own
+	// (UploadJob.Store); the uploader retries its transient failures under
+	// Policy (DefaultPolicy if nil).
 	Store  Store
 	Policy *Policy
 	// Journal records multipart uploads so that they resume; nil disables
@@ -64,6 +65,9 @@ type UploadJob struct {
 	Bucket  string // for the journal's identity of the job
 	Key     string
 	Wrapper envelope.Wrapper
+	// Store is the bucket this job writes to; nil means the Uploader's.
+	// One queue can so upload to many accounts and buckets.
+	Store Store
 }
 
 // uploadRecord is an unfinished multipart upload in the journal.
@@ -121,6 +125,7 @@ func UploadID(source, bucket, key string) string {
 // started over with a new data key: the same key and counter never encrypt
 // two different contents.
 func (u *Uploader) Upload(ctx context.Context, job UploadJob, progress Progress) error {
+	u = u.forJob(job)
 	if progress == nil {
 		progress = func(int64, int64) {}
 	}
@@ -458,6 +463,7 @@ func (u *Uploader) complete(ctx context.Context, f *os.File, rec *uploadRecord) 
 // Forget throws away the unfinished upload of job, if any: it aborts it on
 // the server and removes its journal record.
 func (u *Uploader) Forget(job UploadJob) error {
+	u = u.forJob(job)
 	if u.Journal == nil {
 		return nil
 	}
