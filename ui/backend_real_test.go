@@ -19,6 +19,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
 )
 
@@ -298,5 +299,63 @@ func TestRealUnfinishedUploadComesBack(t *testing.T) {
 	b3.Transfers().SetParallel(6)
 	if got := b3.transfers.queue.MaxJobs(); got != 6 {
 		t.Fatalf("after SetParallel(6) the queue runs %d at once", got)
+	}
+}
+
+// TestRealUploadsToTwoBuckets queues uploads into two buckets on one queue:
+// each lands in its own bucket, multipart ones included.
+func TestRealUploadsToTwoBuckets(t *testing.T) {
+	home := t.TempDir()
+	b := openTestBackend(t, home)
+	if _, err := b.startLocal(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Keys().Generate(context.Background(), "Mine", 2048); err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.client(localAccountName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const other = "second-bucket"
+	if err := transfer.CreateBucket(context.Background(), c, other); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	small, big := filepath.Join(dir, "small.txt"), filepath.Join(dir, "big.bin")
+	smallData, bigData := []byte("small file"), bytes.Repeat([]byte{9}, 9<<20) // above the 8 MiB part size
+	if err := os.WriteFile(small, smallData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(big, bigData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bucket := range []string{demoBucket, other} {
+		if _, err := b.Transfers().Upload(context.Background(), UploadRequest{Paths: []string{small, big},
+			Dest: Location{Account: localAccountName, Bucket: bucket, Prefix: bucket + "-in/"}, KeyFor: "Mine"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitJobs(t, b)
+	for _, j := range b.Transfers().Jobs() {
+		if j.State != JobDone {
+			t.Fatalf("%s to %s: %v %v", j.Name, j.Remote.Bucket, j.State, j.Err)
+		}
+	}
+	for _, bucket := range []string{demoBucket, other} {
+		bk, err := c.Bucket(bucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkEncrypted(t, bk, b.vault, bucket+"-in/small.txt", smallData)
+		checkEncrypted(t, bk, b.vault, bucket+"-in/big.bin", bigData)
+		for _, elsewhere := range []string{demoBucket, other} {
+			if elsewhere == bucket {
+				continue
+			}
+			if ok, _ := bk.IsObjectExist(elsewhere + "-in/small.txt"); ok {
+				t.Fatalf("%s holds the upload meant for %s", bucket, elsewhere)
+			}
+		}
 	}
 }

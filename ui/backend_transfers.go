@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path"
 	"path/filepath"
@@ -36,13 +34,11 @@ type pendingJob struct {
 	Link string `json:"link,omitempty"`
 }
 
-// realTransfers is one transfer queue for every account and bucket. The
-// engine's uploader talks to one store, so object keys travel through it
-// prefixed with their account and bucket and muxStore routes them.
+// realTransfers is one transfer queue for every account and bucket: each
+// job carries the store of its own bucket.
 type realTransfers struct {
 	b       *realBackend
 	journal *transfer.Journal
-	mux     *muxStore
 	up      *transfer.Uploader
 	down    *transfer.Downloader
 	queue   *transfer.Queue
@@ -60,8 +56,7 @@ func newRealTransfers(b *realBackend) (*realTransfers, error) {
 		return nil, fmt.Errorf("failed to open the transfer journal: %w", err)
 	}
 	t := &realTransfers{b: b, journal: j, jobs: map[int]*pendingJob{}, subs: map[int]func(Job){}}
-	t.mux = &muxStore{b: b}
-	t.up = &transfer.Uploader{Store: t.mux, Journal: j, Keys: b.vault}
+	t.up = &transfer.Uploader{Journal: j, Keys: b.vault}
 	t.down = &transfer.Downloader{Journal: j, Keys: b.vault}
 	prefs, _ := loadPrefs(b.home)
 	t.queue = transfer.NewQueue(t.up, t.down, prefs.parallel())
@@ -135,8 +130,12 @@ func (t *realTransfers) spec(ctx context.Context, p *pendingJob) (transfer.Spec,
 		if err != nil {
 			return transfer.Spec{}, err
 		}
+		st, err := t.b.store(p.Account, p.Bucket)
+		if err != nil {
+			return transfer.Spec{}, err
+		}
 		return transfer.Spec{Upload: &transfer.UploadJob{Source: p.Local, Bucket: p.Bucket,
-			Key: muxKey(p.Account, p.Bucket, p.Key), Wrapper: w}}, nil
+			Key: p.Key, Wrapper: w, Store: st}}, nil
 	case p.Link != "":
 		l, err := transfer.ParseLink(p.Link)
 		if err != nil {
@@ -423,84 +422,3 @@ func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey st
 	}
 	return newKey, nil
 }
-
-// muxKey and muxStore carry the account and bucket inside the object key
-// through the engine's single-store uploader.
-func muxKey(account, bucket, key string) string { return account + "\x00" + bucket + "\x00" + key }
-
-type muxStore struct{ b *realBackend }
-
-func (m *muxStore) route(k string) (*transfer.OSS, string, error) {
-	parts := strings.SplitN(k, "\x00", 3)
-	if len(parts) != 3 {
-		return nil, "", fmt.Errorf("internal error: object key without its bucket")
-	}
-	st, err := m.b.store(parts[0], parts[1])
-	return st, parts[2], err
-}
-
-func (m *muxStore) Head(ctx context.Context, k string) (transfer.ObjectInfo, error) {
-	st, key, err := m.route(k)
-	if err != nil {
-		return transfer.ObjectInfo{}, err
-	}
-	return st.Head(ctx, key)
-}
-
-func (m *muxStore) GetRange(ctx context.Context, k string, start, end int64, etag string) (io.ReadCloser, http.Header, error) {
-	st, key, err := m.route(k)
-	if err != nil {
-		return nil, nil, err
-	}
-	return st.GetRange(ctx, key, start, end, etag)
-}
-
-func (m *muxStore) Put(ctx context.Context, k string, body io.ReadSeeker, size int64, meta map[string]string) error {
-	st, key, err := m.route(k)
-	if err != nil {
-		return err
-	}
-	return st.Put(ctx, key, body, size, meta)
-}
-
-func (m *muxStore) InitiateMultipart(ctx context.Context, k string, meta map[string]string) (string, error) {
-	st, key, err := m.route(k)
-	if err != nil {
-		return "", err
-	}
-	return st.InitiateMultipart(ctx, key, meta)
-}
-
-func (m *muxStore) UploadPart(ctx context.Context, k, uploadID string, number int, body io.ReadSeeker, size int64, meta map[string]string) (string, error) {
-	st, key, err := m.route(k)
-	if err != nil {
-		return "", err
-	}
-	return st.UploadPart(ctx, key, uploadID, number, body, size, meta)
-}
-
-func (m *muxStore) ListParts(ctx context.Context, k, uploadID string) (transfer.PartListing, error) {
-	st, key, err := m.route(k)
-	if err != nil {
-		return transfer.PartListing{}, err
-	}
-	return st.ListParts(ctx, key, uploadID)
-}
-
-func (m *muxStore) CompleteMultipart(ctx context.Context, k, uploadID string, parts []transfer.Part) error {
-	st, key, err := m.route(k)
-	if err != nil {
-		return err
-	}
-	return st.CompleteMultipart(ctx, key, uploadID, parts)
-}
-
-func (m *muxStore) AbortMultipart(ctx context.Context, k, uploadID string) error {
-	st, key, err := m.route(k)
-	if err != nil {
-		return err
-	}
-	return st.AbortMultipart(ctx, key, uploadID)
-}
-
-var _ transfer.Store = (*muxStore)(nil)
