@@ -5,9 +5,9 @@
 #
 # usage: packaging/bench.sh DEB [RUNS]      (root; default RUNS: 5)
 #
-# "Cold" means the page cache is dropped before each run
-# (echo 3 > /proc/sys/vm/drop_caches); where that is not permitted the runs
-# are warm and the output says so. Run it under
+# Each is measured warm (files in the page cache), the baseline, then cold:
+# the page cache dropped before each run (echo 3 > /proc/sys/vm/drop_caches),
+# where that is permitted. Run it under
 # internal/testenv/with-services.sh, which gives the app a display (Xvfb), a
 # session bus and a keyring as on a desktop. It installs DEB and removes it
 # afterwards, like check.sh, and refuses to touch an existing installation.
@@ -26,49 +26,67 @@ unknown | config-files) ;;
 *) die "ossvault is already installed; remove it first" ;;
 esac
 
-trap 'dpkg -P ossvault >/dev/null 2>&1 || true' EXIT
+# The display may still be starting (Xvfb on a busy machine): wait for it.
+for _ in $(seq 300); do
+	xdotool getdisplaygeometry >/dev/null 2>&1 && break
+	sleep 0.1
+done
+xdotool getdisplaygeometry >/dev/null 2>&1 || die "cannot open display $DISPLAY"
+
+work=$(mktemp -d)
+log=$work/app.log
+trap 'dpkg -P ossvault >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+# hyperfine --shell=none runs PREPARE without a shell, so it is a script.
+printf '#!/bin/sh\nsync\necho 3 >/proc/sys/vm/drop_caches\n' >"$work/drop-caches"
+chmod +x "$work/drop-caches"
 dpkg -i "$deb" >/dev/null
 
-if (sync && echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
-	prepare='sync; echo 3 > /proc/sys/vm/drop_caches'
-	kind=cold
-else
-	prepare=true
-	kind="warm (drop_caches not permitted)"
-fi
+# measure KIND PREPARE times --version and launch-to-window, running the
+# program PREPARE before each run.
+measure() {
+	local kind=$1 prepare=$2 times=() start end deadline pid
+	echo "== $kind: /usr/bin/ossvault --version, $runs runs"
+	hyperfine --style basic --shell=none --runs "$runs" --prepare "$prepare" '/usr/bin/ossvault --version'
 
-echo "== $kind: /usr/bin/ossvault --version, $runs runs"
-hyperfine --style basic --runs "$runs" --prepare "$prepare" '/usr/bin/ossvault --version'
-
-echo "== $kind: launch to window mapped (polling xdotool search --all --onlyvisible --pid PID --name ^ossvault$), $runs runs"
-times=()
-for _ in $(seq "$runs"); do
-	bash -c "$prepare"
-	start=$(date +%s%N)
-	/usr/bin/ossvault >/dev/null 2>&1 &
-	pid=$!
-	# Polled every 10 ms: xdotool's own --sync waits 500 ms between looks.
-	deadline=$((start + 60000000000))
-	until xdotool search --all --onlyvisible --pid "$pid" --name '^ossvault$' >/dev/null 2>&1; do
-		if [ "$(date +%s%N)" -gt "$deadline" ] || ! kill -0 "$pid" 2>/dev/null; then
-			kill "$pid" 2>/dev/null || true
-			die "no ossvault window was mapped within 60 s"
-		fi
-		sleep 0.01
+	echo "== $kind: launch to window mapped (polling xdotool search --all --onlyvisible --pid PID --name ^ossvault$), $runs runs"
+	for _ in $(seq "$runs"); do
+		"$prepare"
+		start=$(date +%s%N)
+		/usr/bin/ossvault >"$log" 2>&1 &
+		pid=$!
+		# Polled every 10 ms: xdotool's own --sync waits 500 ms between looks.
+		deadline=$((start + 60000000000))
+		until xdotool search --all --onlyvisible --pid "$pid" --name '^ossvault$' >/dev/null 2>&1; do
+			if [ "$(date +%s%N)" -gt "$deadline" ] || ! kill -0 "$pid" 2>/dev/null; then
+				kill "$pid" 2>/dev/null || true
+				cat "$log" >&2
+				die "no ossvault window was mapped within 60 s (its output is above)"
+			fi
+			sleep 0.01
+		done
+		end=$(date +%s%N)
+		# SIGKILL: a Fyne app sent SIGTERM in its first moments may miss the
+		# quit request and keep running; only the start is measured here.
+		kill -KILL "$pid"
+		wait "$pid" 2>/dev/null || true
+		times+=($(((end - start) / 1000000)))
 	done
-	end=$(date +%s%N)
-	# SIGKILL: a Fyne app sent SIGTERM in its first moments may miss the quit
-	# request and keep running; only the start is measured here anyway.
-	kill -KILL "$pid"
-	wait "$pid" 2>/dev/null || true
-	times+=($(((end - start) / 1000000)))
-done
-printf '%s\n' "${times[@]}" | sort -n | awk -v kind="$kind" '
-	{ t[NR] = $1; sum += $1 }
-	END {
-		med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
-		printf "window mapped (%s): median %d ms, min %d ms, max %d ms, mean %.0f ms over %d runs\n", kind, med, t[1], t[NR], sum / NR, NR
-	}'
+	printf '%s\n' "${times[@]}" | sort -n | awk -v kind="$kind" '
+		{ t[NR] = $1; sum += $1 }
+		END {
+			med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+			printf "window mapped (%s): median %d ms, min %d ms, max %d ms, mean %.0f ms over %d runs\n", kind, med, t[1], t[NR], sum / NR, NR
+		}'
+}
+
+# Warm runs first, as the baseline the cold ones are read against.
+/usr/bin/ossvault --version >/dev/null 2>&1 || true
+measure warm true
+if "$work/drop-caches" 2>/dev/null; then
+	measure cold "$work/drop-caches"
+else
+	echo "== cold: not measured, dropping the page cache is not permitted here"
+fi
 
 echo "== package sizes"
 human_size "$deb"

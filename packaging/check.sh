@@ -36,7 +36,7 @@ need dpkg-deb:dpkg dpkg-shlibdeps:dpkg-dev desktop-file-validate:desktop-file-ut
 	appstreamcli:appstream rsvg-convert:librsvg2-bin shellcheck:shellcheck file:file xz:xz-utils
 if [ "$windows" = 1 ]; then
 	need x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 osslsigncode:osslsigncode openssl:openssl \
-		x86_64-w64-mingw32-objdump:binutils-mingw-w64-x86-64
+		x86_64-w64-mingw32-objdump:binutils-mingw-w64-x86-64 strings:binutils
 fi
 version_facts
 source_date_epoch
