@@ -191,23 +191,19 @@ func (s *realStorage) Buckets(ctx context.Context, account string) ([]string, er
 	}
 }
 
-// List is one ListObjectsV2 call: the folder's objects and subfolders
-// merged in key order.
+// List is one page of the engine's listing: the folder's objects and
+// subfolders merged in key order.
 func (s *realStorage) List(ctx context.Context, loc Location, token string, max int) (Page, error) {
 	st, err := (*realBackend)(s).store(loc.Account, loc.Bucket)
 	if err != nil {
 		return Page{}, err
 	}
-	opts := []oss.Option{oss.Prefix(loc.Prefix), oss.Delimiter("/"), oss.MaxKeys(max), oss.WithContext(ctx)}
-	if token != "" {
-		opts = append(opts, oss.ContinuationToken(token))
-	}
-	res, err := st.Bucket.ListObjectsV2(opts...)
+	res, err := st.ListPage(ctx, loc.Prefix, "/", token, max)
 	if err != nil {
-		return Page{}, fmt.Errorf("failed to list the folder: %w", err)
+		return Page{}, err // it names the folder already
 	}
 	var p Page
-	for _, cp := range res.CommonPrefixes {
+	for _, cp := range res.Prefixes {
 		p.Entries = append(p.Entries, Entry{Name: strings.TrimSuffix(cp[len(loc.Prefix):], "/"), Key: cp, Folder: true})
 	}
 	for _, o := range res.Objects {
@@ -217,9 +213,7 @@ func (s *realStorage) List(ctx context.Context, loc Location, token string, max 
 		p.Entries = append(p.Entries, Entry{Name: o.Key[len(loc.Prefix):], Key: o.Key, Size: o.Size, Modified: o.LastModified})
 	}
 	sort.Slice(p.Entries, func(i, j int) bool { return p.Entries[i].Key < p.Entries[j].Key })
-	if res.IsTruncated {
-		p.Next = res.NextContinuationToken
-	}
+	p.Next = res.Next
 	return p, nil
 }
 

@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -357,5 +359,50 @@ func TestRealUploadsToTwoBuckets(t *testing.T) {
 				t.Fatalf("%s holds the upload meant for %s", bucket, elsewhere)
 			}
 		}
+	}
+}
+
+// TestRealListPages pages through a folder on the local endpoint: every
+// file and subfolder once, in key order, the folder's own marker left out.
+func TestRealListPages(t *testing.T) {
+	b := openTestBackend(t, t.TempDir())
+	if _, err := b.startLocal(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := b.store(localAccountName, demoBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"in/", "in/a.txt", "in/b 1.txt", "in/sub/c", "in/sub2/d", "in/报告.pdf", "other.txt"} {
+		if err := st.Put(context.Background(), k, strings.NewReader("x"), 1, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loc := Location{Account: localAccountName, Bucket: demoBucket, Prefix: "in/"}
+	var got []string
+	token, pages := "", 0
+	for {
+		p, err := b.Storage().List(context.Background(), loc, token, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, e := range p.Entries {
+			got = append(got, fmt.Sprintf("%s|%s|%v", e.Name, e.Key, e.Folder))
+		}
+		if p.Next == "" || pages > 10 {
+			break
+		}
+		token = p.Next
+	}
+	want := []string{"a.txt|in/a.txt|false", "b 1.txt|in/b 1.txt|false", "sub|in/sub/|true", "sub2|in/sub2/|true", "报告.pdf|in/报告.pdf|false"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("listed %q, want %q", got, want)
+	}
+	if pages < 3 {
+		t.Fatalf("%d pages of at most 2 for 6 keys", pages)
+	}
+	if _, err := b.Storage().List(context.Background(), Location{Account: localAccountName, Bucket: "no-such-bucket"}, "", 10); !errors.Is(err, transfer.ErrNoSuchBucket) {
+		t.Fatalf("listing a missing bucket: %v", err)
 	}
 }
