@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,7 +31,7 @@ import (
 // reported (*-cpu-s), which varies far less than wall time on a shared
 // machine. Run with:
 //
-//	go test -run '^$' -bench . -benchtime 1x ./transfer
+//	go test -run '^$' -bench . -benchtime 6x ./transfer
 
 const (
 	benchPartSize = 8 << 20
@@ -110,33 +112,80 @@ func (e *benchEnv) timeIt(b *testing.B, name string, f func() error) (mbps, cpu 
 	return float64(e.size) / (1 << 20) / time.Since(start).Seconds(), cpuSeconds() - cpu0
 }
 
+// contender is one way of moving the file; run does it once, in round i.
+type contender struct {
+	name string // metric prefix
+	run  func(i int) error
+}
+
+// rounds runs every contender b.N times. Round i starts with contender
+// i mod len(cs) and goes on in order, so each one goes first as often as
+// the others and all see the same load. It reports the median MB/s and CPU
+// seconds of each, and the median over the rounds of ours (cs[0]) against
+// each other one, taken within the same round. The peak heap is that of
+// ours.
+func (e *benchEnv) rounds(b *testing.B, cs []contender) {
+	b.Helper()
+	mbps := make([][]float64, len(cs))
+	cpu := make([][]float64, len(cs))
+	var peak uint64
+	for i := range b.N {
+		for k := range cs {
+			j := (i + k) % len(cs)
+			var stop func() uint64
+			if j == 0 {
+				runtime.GC()
+				stop = peakHeap()
+			}
+			m, c := e.timeIt(b, cs[j].name, func() error { return cs[j].run(i) })
+			if stop != nil {
+				peak = max(peak, stop())
+			}
+			mbps[j] = append(mbps[j], m)
+			cpu[j] = append(cpu[j], c)
+		}
+	}
+	for j, c := range cs {
+		b.ReportMetric(median(mbps[j]), c.name+"-MB/s")
+		b.ReportMetric(median(cpu[j]), c.name+"-cpu-s")
+		if j == 0 {
+			continue
+		}
+		ratios := make([]float64, b.N)
+		for i := range ratios {
+			ratios[i] = mbps[0][i] / mbps[j][i]
+		}
+		b.ReportMetric(median(ratios), "ratio-vs-"+strings.TrimPrefix(c.name, "sdk-"))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
+// BenchmarkPut: -benchtime Nx runs N alternating rounds (see rounds).
 func BenchmarkPut(b *testing.B) {
 	e := newBenchEnv(b)
 	up := &Uploader{Store: e.store, PartSize: benchPartSize, Parts: benchParallel}
 	sdkCrypto := cryptoBucket(b, e)
-	for range b.N {
-		runtime.GC()
-		stop := peakHeap()
-		ours, oursCPU := e.timeIt(b, "ossvault put", func() error {
+	e.rounds(b, []contender{
+		{"ours", func(int) error {
 			return up.Upload(context.Background(), UploadJob{Source: e.src, Bucket: "bench", Key: "ours", Wrapper: testWrapper(b)}, nil)
-		})
-		peak := stop()
-		plain, plainCPU := e.timeIt(b, "SDK UploadFile", func() error {
+		}},
+		{"sdk-plain", func(int) error {
 			return e.bucket.UploadFile("plain", e.src, benchPartSize, oss.Routines(benchParallel))
-		})
-		crypto, cryptoCPU := e.timeIt(b, "SDK CryptoBucket", func() error { return cryptoMultipart(e, sdkCrypto) })
-		b.ReportMetric(ours, "ours-MB/s")
-		b.ReportMetric(plain, "sdk-plain-MB/s")
-		b.ReportMetric(crypto, "sdk-crypto-MB/s")
-		b.ReportMetric(ours/plain, "ratio-vs-plain")
-		b.ReportMetric(ours/crypto, "ratio-vs-crypto")
-		b.ReportMetric(oursCPU, "ours-cpu-s")
-		b.ReportMetric(plainCPU, "sdk-plain-cpu-s")
-		b.ReportMetric(cryptoCPU, "sdk-crypto-cpu-s")
-		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
-	}
+		}},
+		{"sdk-crypto", func(int) error { return cryptoMultipart(e, sdkCrypto) }},
+	})
 }
 
+// BenchmarkGet: -benchtime Nx runs N alternating rounds (see rounds).
 func BenchmarkGet(b *testing.B) {
 	e := newBenchEnv(b)
 	up := &Uploader{Store: e.store, PartSize: benchPartSize, Parts: benchParallel}
@@ -148,27 +197,19 @@ func BenchmarkGet(b *testing.B) {
 	}
 	down := &Downloader{Keys: testKeys(b), ChunkSize: benchPartSize, Parts: benchParallel}
 	dir := benchDir(b, 2*uint64(e.size))
-	for i := range b.N {
-		dest := filepath.Join(dir, fmt.Sprint("ours", i))
-		runtime.GC()
-		stop := peakHeap()
-		ours, oursCPU := e.timeIt(b, "ossvault get", func() error {
+	e.rounds(b, []contender{
+		{"ours", func(i int) error {
+			dest := filepath.Join(dir, fmt.Sprint("ours", i))
+			defer os.Remove(dest)
 			_, err := down.Download(context.Background(), DownloadJob{Source: e.store, SourceID: "oss://bench/ours", Key: "ours", Dest: dest}, nil)
 			return err
-		})
-		peak := stop()
-		plain, plainCPU := e.timeIt(b, "SDK DownloadFile", func() error {
-			return e.bucket.DownloadFile("plain", filepath.Join(dir, fmt.Sprint("plain", i)), benchPartSize, oss.Routines(benchParallel))
-		})
-		b.ReportMetric(ours, "ours-MB/s")
-		b.ReportMetric(plain, "sdk-plain-MB/s")
-		b.ReportMetric(ours/plain, "ratio-vs-plain")
-		b.ReportMetric(oursCPU, "ours-cpu-s")
-		b.ReportMetric(plainCPU, "sdk-plain-cpu-s")
-		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
-		os.Remove(dest)
-		os.Remove(filepath.Join(dir, fmt.Sprint("plain", i)))
-	}
+		}},
+		{"sdk-plain", func(i int) error {
+			dest := filepath.Join(dir, fmt.Sprint("plain", i))
+			defer os.Remove(dest)
+			return e.bucket.DownloadFile("plain", dest, benchPartSize, oss.Routines(benchParallel))
+		}},
+	})
 }
 
 // cryptoBucket is the SDK v1 encryption client with an RSA master key, set
