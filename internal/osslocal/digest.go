@@ -16,7 +16,8 @@ import (
 var crcTable = crc64.MakeTable(crc64.ECMA)
 
 // copyBufSize is large because hashing and disk writes are cheaper per byte
-// in big blocks; 1 MiB keeps per-request memory small all the same.
+// in big blocks; 1 MiB (copyBlocks of them, 4 MiB, per PUT in progress)
+// keeps per-request memory small all the same.
 const copyBufSize = 1 << 20
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
