@@ -42,6 +42,9 @@ func (s State) String() string {
 type Spec struct {
 	Upload   *UploadJob
 	Download *DownloadJob
+	// Note is kept in the journal with the job when the queue keeps its
+	// jobs there (KeepInJournal).
+	Note JobNote
 }
 
 // Name is a short description for lists.
@@ -88,6 +91,8 @@ type Queue struct {
 	subs    map[int]*subscriber
 	nextSub int
 	idle    *sync.Cond
+	kept    *Journal // see KeepInJournal
+	keptErr error
 }
 
 type job struct {
@@ -97,6 +102,7 @@ type job struct {
 	cancel context.CancelCauseFunc
 	last   Event
 	rate   *Rate
+	kept   bool // its QueuedJob record is in the journal
 }
 
 // NewQueue returns a queue running at most maxJobs jobs at once (2 if 0).
@@ -132,6 +138,9 @@ func (q *Queue) Restore(j *Journal, build func(Record) (Spec, error)) ([]int, er
 	}
 	var ids []int
 	for _, r := range recs {
+		if r.Kind == KindQueuedUpload || r.Kind == KindQueuedDownload {
+			continue // RestoreQueued's
+		}
 		spec, err := build(r)
 		if err != nil {
 			continue
@@ -307,6 +316,7 @@ func (q *Queue) emit(j *job, e Event) {
 		e.Done, e.Total = j.last.Done, j.last.Total
 	}
 	j.last = e
+	q.keep(j, e)
 	for _, s := range q.subs {
 		s.push(e)
 	}

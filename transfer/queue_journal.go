@@ -1,0 +1,147 @@
+package transfer
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// JobNote is what the caller needs besides the job itself to build it
+// again after a restart. It is kept in the journal (mode 0600) with the
+// job, so it must never hold key material: a key is named, not included.
+type JobNote struct {
+	// KeyName is the name of the key an upload is locked for.
+	KeyName string `json:"key_name,omitempty"`
+	// Account names where the job's bucket lives, in the caller's terms.
+	Account string `json:"account,omitempty"`
+	// Link is the shared link a download reads, as the user received it:
+	// without it the object cannot be read again.
+	Link string `json:"link,omitempty"`
+}
+
+// Kinds of the records that keep queued jobs; Journal.List returns them
+// beside the records of transfers under way.
+const (
+	KindQueuedUpload   = "queued-upload"
+	KindQueuedDownload = "queued-download"
+)
+
+// QueuedJob is the journal's record of a job that has not ended: it is
+// written when the job is queued and removed when it is done or canceled,
+// so a job that never started, or that was paused or failed, comes back
+// after a restart (see Queue.RestoreQueued). Progress of a job under way is
+// kept apart, in the uploader's and downloader's own records.
+type QueuedJob struct {
+	Record
+	Bucket string `json:"bucket,omitempty"`
+	// Key is the object's key.
+	Key string `json:"key,omitempty"`
+	// SourceID is a download's DownloadJob.SourceID.
+	SourceID string  `json:"source_id,omitempty"`
+	Note     JobNote `json:"note"`
+}
+
+// queuedRecord describes spec for the journal; ok is false for a spec
+// that is neither an upload nor a download.
+func queuedRecord(spec Spec) (rec QueuedJob, ok bool) {
+	switch {
+	case spec.Upload != nil:
+		u := spec.Upload
+		rec = QueuedJob{Record: Record{Kind: KindQueuedUpload, Source: u.Source, Dest: "oss://" + u.Bucket + "/" + u.Key},
+			Bucket: u.Bucket, Key: u.Key}
+		rec.ID = JobID(rec.Kind, spec.Note.Account, UploadID(u.Source, u.Bucket, u.Key))
+	case spec.Download != nil:
+		d := spec.Download
+		rec = QueuedJob{Record: Record{Kind: KindQueuedDownload, Source: d.SourceID, Dest: d.Dest},
+			Key: d.Key, SourceID: d.SourceID}
+		rec.ID = JobID(rec.Kind, spec.Note.Account, DownloadID(d.SourceID, d.Dest, d.Range))
+	default:
+		return QueuedJob{}, false
+	}
+	rec.Note = spec.Note
+	return rec, true
+}
+
+// KeepInJournal makes the queue record every job it is given from now on
+// in j until the job is done or canceled. Saving happens as jobs are added
+// and end; a failure to save does not stop the job, and is reported by
+// JournalErr.
+func (q *Queue) KeepInJournal(j *Journal) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.kept = j
+}
+
+// JournalErr returns the last failure to keep a queued job in the journal,
+// or nil.
+func (q *Queue) JournalErr() error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.keptErr
+}
+
+// keep records or forgets job j after event e. q.mu is held: the journal
+// must see a job's adds and ends in the order they happen.
+func (q *Queue) keep(j *job, e Event) {
+	if q.kept == nil || e.Progress {
+		return
+	}
+	rec, ok := queuedRecord(j.spec)
+	if !ok {
+		return
+	}
+	var err error
+	switch e.State {
+	case Queued:
+		if j.kept {
+			return
+		}
+		rec.Created = time.Now()
+		if err = q.kept.Save(rec.ID, &rec); err == nil {
+			j.kept = true
+		}
+	case Done, Canceled:
+		if err = q.kept.Remove(rec.ID); err == nil {
+			j.kept = false
+		}
+	}
+	if err != nil {
+		q.keptErr = fmt.Errorf("failed to keep %s in the transfer journal: %w", j.spec.Name(), err)
+	}
+}
+
+// RestoreQueued queues again the jobs that an earlier queue kept in j and
+// that had not ended. build turns a record into its job (it knows the
+// accounts and keys), or returns an error to leave the record for later;
+// an error wrapping ErrDropRecord removes the record instead. It returns the new job ids, in the order the
+// jobs were first queued.
+func (q *Queue) RestoreQueued(j *Journal, build func(QueuedJob) (Spec, error)) ([]int, error) {
+	recs, err := j.List()
+	if err != nil {
+		return nil, err
+	}
+	var ids []int
+	for _, r := range recs {
+		if r.Kind != KindQueuedUpload && r.Kind != KindQueuedDownload {
+			continue
+		}
+		var rec QueuedJob
+		if ok, err := j.Load(r.ID, &rec); err != nil || !ok {
+			continue
+		}
+		spec, err := build(rec)
+		if errors.Is(err, ErrDropRecord) {
+			j.Remove(rec.ID)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		ids = append(ids, q.Add(spec))
+	}
+	return ids, nil
+}
+
+// ErrDropRecord tells RestoreQueued that a kept job can never be built
+// again (its file or key is gone) and its record should be removed.
+var ErrDropRecord = errors.New("the kept transfer cannot be restored")
