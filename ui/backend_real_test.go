@@ -406,3 +406,82 @@ func TestRealListPages(t *testing.T) {
 		t.Fatalf("listing a missing bucket: %v", err)
 	}
 }
+
+// TestRealQueuedJobsComeBack closes the app with uploads that never started
+// and opens it again: the transfer journal brings every one back, with the
+// key it was to be locked for, and a list an earlier version left is taken
+// over once.
+func TestRealQueuedJobsComeBack(t *testing.T) {
+	home := t.TempDir()
+	b := openTestBackend(t, home)
+	if _, err := b.startLocal(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Keys().Generate(context.Background(), "Mine", 2048); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := map[string][]byte{}
+	var paths []string
+	for i := range 4 {
+		name := fmt.Sprintf("file %d.bin", i)
+		files[name] = bytes.Repeat([]byte{byte(i)}, 1<<20+i)
+		if i == 0 {
+			// Big enough to be still under way when the jobs are paused
+			// a moment after being queued, so none of them has finished.
+			files[name] = bytes.Repeat([]byte{7}, 48<<20)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, files[name], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	b.Transfers().SetParallel(1)
+	ids, err := b.transfers.Upload(context.Background(), UploadRequest{Paths: paths[:3], Dest: Location{Account: localAccountName, Bucket: demoBucket}, KeyFor: "Mine"})
+	if err != nil || len(ids) != 3 {
+		t.Fatal(ids, err)
+	}
+	for _, id := range ids {
+		b.transfers.Pause(id) // what closing does to the ones still waiting
+	}
+	b.Close()
+	// A list in the format of earlier versions.
+	legacy := fmt.Sprintf(`[{"kind":"upload","local":%q,"account":%q,"bucket":%q,"key":"file 3.bin","key_for":"Mine"}]`, paths[3], localAccountName, demoBucket)
+	if err := os.WriteFile(filepath.Join(home, legacyPendingFile), []byte(legacy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	b2 := openTestBackend(t, home)
+	var names []string
+	for _, j := range b2.Transfers().Jobs() {
+		if j.Kind != Upload || j.Remote.Bucket != demoBucket || j.Remote.Account != localAccountName {
+			t.Errorf("restored job %+v", j)
+		}
+		names = append(names, j.Name)
+	}
+	if want := "file 0.bin,file 1.bin,file 2.bin,file 3.bin"; strings.Join(names, ",") != want {
+		t.Fatalf("after reopening: %q, want %s", names, want)
+	}
+	if _, err := os.Stat(filepath.Join(home, legacyPendingFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the old list is still there: %v", err)
+	}
+	waitJobs(t, b2)
+	for _, j := range b2.Transfers().Jobs() {
+		if j.State != JobDone {
+			t.Fatalf("%s ended %v: %v", j.Name, j.State, j.Err)
+		}
+	}
+	bk := sdkBucket(t, b2)
+	for name, data := range files {
+		checkEncrypted(t, bk, b2.vault, name, data)
+	}
+	recs, err := b2.transfers.journal.List()
+	if err != nil || len(recs) != 0 {
+		t.Fatalf("journal after every job finished: %+v %v", recs, err)
+	}
+	b2.Close()
+	if jobs := openTestBackend(t, home).Transfers().Jobs(); len(jobs) != 0 {
+		t.Fatalf("finished jobs came back: %+v", jobs)
+	}
+}

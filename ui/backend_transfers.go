@@ -14,15 +14,16 @@ import (
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/vault"
 )
 
-// pendingFile lists the transfers the app has queued and not finished, so
-// that they come back after a restart. The transfer journal resumes what a
-// job had already sent; this list remembers the jobs themselves, including
-// those that had not started and those the journal does not cover.
-const pendingFile = "app-transfers.json"
+// legacyPendingFile is where earlier versions of the app listed unfinished
+// transfers; the transfer journal keeps them now. A list found there is
+// queued once (and so moves into the journal), then removed.
+const legacyPendingFile = "app-transfers.json"
 
-// pendingJob is one line of pendingFile.
+// pendingJob is what the app knows of a queued job: enough to show it and
+// to build the engine's job again (see noteOf and fromRecord).
 type pendingJob struct {
 	Kind    string `json:"kind"` // "upload" or "download"
 	Local   string `json:"local"`
@@ -61,26 +62,69 @@ func newRealTransfers(b *realBackend) (*realTransfers, error) {
 	prefs, _ := loadPrefs(b.home)
 	t.queue = transfer.NewQueue(t.up, t.down, prefs.parallel())
 	t.stopSub = t.queue.Subscribe(t.publish)
+	t.queue.KeepInJournal(j)
 	t.restore()
 	return t, nil
 }
 
-// restore queues again what was unfinished when the app last closed.
+// restore queues again what was unfinished when the app last closed: the
+// jobs the journal kept, and once, a list an earlier version left.
 func (t *realTransfers) restore() {
+	t.mu.Lock()
+	var built []*pendingJob
+	ids, _ := t.queue.RestoreQueued(t.journal, func(r transfer.QueuedJob) (transfer.Spec, error) {
+		p := fromRecord(r)
+		spec, err := t.spec(context.Background(), p)
+		if err != nil && !errors.Is(err, vault.ErrKeychainUnavailable) {
+			// The key or the account is gone: the job can never run.
+			return spec, fmt.Errorf("%w: %w", transfer.ErrDropRecord, err)
+		}
+		if err == nil {
+			built = append(built, p)
+		}
+		return spec, err
+	})
+	for i, id := range ids {
+		t.jobs[id] = built[i]
+	}
+	t.mu.Unlock()
+
+	legacy := filepath.Join(t.b.home, legacyPendingFile)
 	var list []pendingJob
-	if b, err := os.ReadFile(filepath.Join(t.b.home, pendingFile)); err == nil {
+	if b, err := os.ReadFile(legacy); err == nil {
 		if json.Unmarshal(b, &list) != nil {
 			list = nil // unreadable: start clean rather than refuse to open
 		}
 	}
 	for _, p := range list {
 		p := p
-		spec, err := t.spec(context.Background(), &p)
-		if err != nil {
-			continue
+		if spec, err := t.spec(context.Background(), &p); err == nil {
+			t.add(spec, &p)
 		}
-		t.add(spec, &p)
 	}
+	if list != nil || !errors.Is(statErr(legacy), os.ErrNotExist) {
+		os.Remove(legacy)
+	}
+}
+
+func statErr(p string) error {
+	_, err := os.Stat(p)
+	return err
+}
+
+// fromRecord is the app's view of a job the journal kept.
+func fromRecord(r transfer.QueuedJob) *pendingJob {
+	p := &pendingJob{Account: r.Note.Account, KeyFor: r.Note.KeyName, Link: r.Note.Link, Key: r.Key}
+	if r.Kind == transfer.KindQueuedUpload {
+		p.Kind, p.Local, p.Bucket = "upload", r.Source, r.Bucket
+		return p
+	}
+	p.Kind, p.Local = "download", r.Dest
+	if p.Link == "" {
+		// The app names a bucket's object "oss://bucket/key" (see spec).
+		p.Bucket, _, _ = strings.Cut(strings.TrimPrefix(r.SourceID, "oss://"), "/")
+	}
+	return p
 }
 
 func (t *realTransfers) close() {
@@ -94,36 +138,24 @@ func (t *realTransfers) close() {
 	t.stopSub()
 }
 
-// add queues spec and records it as pending.
+// add queues spec; the queue keeps it in the journal until it ends.
 func (t *realTransfers) add(spec transfer.Spec, p *pendingJob) JobID {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	id := t.queue.Add(spec)
 	t.jobs[id] = p
-	t.savePending()
 	return JobID(strconv.Itoa(id))
 }
 
-// savePending writes the unfinished jobs; t.mu is held.
-func (t *realTransfers) savePending() {
-	var list []pendingJob
-	for _, e := range t.queue.Jobs() {
-		if p := t.jobs[e.Job]; p != nil && e.State != transfer.Done && e.State != transfer.Canceled {
-			list = append(list, *p)
-		}
-	}
-	b, err := json.MarshalIndent(list, "", "  ")
-	if err != nil {
-		return
-	}
-	tmp := filepath.Join(t.b.home, pendingFile+".tmp")
-	if os.WriteFile(tmp, b, 0o600) == nil {
-		os.Rename(tmp, filepath.Join(t.b.home, pendingFile))
-	}
+// spec turns a pending job into the engine's job, with the note the
+// journal keeps to build it again: the key's name, never the key.
+func (t *realTransfers) spec(ctx context.Context, p *pendingJob) (transfer.Spec, error) {
+	s, err := t.engineSpec(ctx, p)
+	s.Note = transfer.JobNote{KeyName: p.KeyFor, Account: p.Account, Link: p.Link}
+	return s, err
 }
 
-// spec turns a pending job into the engine's job.
-func (t *realTransfers) spec(ctx context.Context, p *pendingJob) (transfer.Spec, error) {
+func (t *realTransfers) engineSpec(ctx context.Context, p *pendingJob) (transfer.Spec, error) {
 	switch {
 	case p.Kind == "upload":
 		w, err := t.b.vault.Wrapper(ctx, p.KeyFor)
@@ -337,11 +369,6 @@ func (t *realTransfers) publish(e transfer.Event) {
 	j, ok := t.job(e)
 	if !ok {
 		return
-	}
-	if !e.Progress && j.State.Finished() {
-		t.mu.Lock()
-		t.savePending()
-		t.mu.Unlock()
 	}
 	t.mu.Lock()
 	fns := make([]func(Job), 0, len(t.subs))

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/ossvault/ossvault/internal/osslocal"
+	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
 )
 
@@ -166,26 +166,35 @@ func TestE2EDropOnRealWindow(t *testing.T) {
 	}
 }
 
-// waitPendingEmpty waits until the app's list of unfinished transfers exists
-// (the drop was queued) and has stayed empty for a second.
+// waitPendingEmpty waits until the transfer journal has held queued jobs
+// (the drop was queued) and has held none for a second.
 func waitPendingEmpty(home string, d time.Duration) error {
+	j, err := transfer.OpenJournal(home)
+	if err != nil {
+		return err
+	}
 	deadline := time.Now().Add(d)
 	var emptySince time.Time
 	queued := false
 	for time.Now().Before(deadline) {
-		b, err := os.ReadFile(filepath.Join(home, pendingFile))
-		var list []pendingJob
+		recs, err := j.List()
+		n := 0
+		for _, r := range recs {
+			if r.Kind == transfer.KindQueuedUpload || r.Kind == transfer.KindQueuedDownload {
+				n++
+			}
+		}
 		switch {
 		case err != nil:
-		case json.Unmarshal(b, &list) != nil:
-		case len(list) > 0:
+		case n > 0:
 			queued, emptySince = true, time.Time{}
+		case !queued:
 		case emptySince.IsZero():
-			queued, emptySince = true, time.Now()
+			emptySince = time.Now()
 		case time.Since(emptySince) > time.Second:
 			return nil
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 	if !queued {
 		return errors.New("the app never queued the dropped files")
