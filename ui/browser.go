@@ -295,6 +295,7 @@ func (b *browser) loadNextPage() {
 		b.next = p.Next
 		b.more = p.Next != ""
 		b.rebuildView()
+		signalReady()
 	})
 }
 

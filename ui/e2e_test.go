@@ -74,7 +74,8 @@ func TestE2EDropOnRealWindow(t *testing.T) {
 	display := needDisplay(t)
 	bin := buildApp(t)
 	home := t.TempDir()
-	env := append(os.Environ(), "OSSVAULT_HOME="+home, "LANGUAGE=en")
+	ready := filepath.Join(t.TempDir(), "ready")
+	env := append(os.Environ(), "OSSVAULT_HOME="+home, "LANGUAGE=en", readyFileEnv+"="+ready)
 
 	// A key made with the command line, so the app opens on its main screen.
 	gen := exec.Command(bin, "key", "gen", "Mine", "--bits", "2048")
@@ -107,8 +108,11 @@ func TestE2EDropOnRealWindow(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\napp output:\n%s", err, appLog)
 	}
-	// The window maps before the first folder is listed.
-	time.Sleep(3 * time.Second)
+	// The window maps, and takes part in XDND, before the first folder is
+	// listed; a drop counts only once a folder is on screen.
+	if err := waitFile(ready, 60*time.Second); err != nil {
+		t.Fatalf("%v\napp output:\n%s", err, appLog)
+	}
 	if err := src.drop(win, 500, 400, paths); err != nil {
 		t.Fatalf("drop: %v\napp output:\n%s", err, appLog)
 	}
@@ -164,6 +168,16 @@ func TestE2EDropOnRealWindow(t *testing.T) {
 	for name, data := range files {
 		checkEncrypted(t, bk, v, name, data)
 	}
+}
+
+// waitFile waits for the app to create p.
+func waitFile(p string, d time.Duration) error {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(p); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("the app did not show a folder within %v (no %s)", d, filepath.Base(p))
 }
 
 // waitPendingEmpty waits until the transfer journal has held queued jobs
