@@ -8,6 +8,7 @@
 //     multipart calls an upload or a download makes. OSS (oss.go) implements
 //     it with the official SDK v1; Link (link.go) implements the read half
 //     over a presigned URL; Retrying (retry.go) layers backoff on any Store.
+//     Lister (list.go) reads a bucket's listing a page at a time.
 //   - Upload (upload.go) encrypts one file into one object: a single PUT
 //     below the multipart threshold, else a multipart upload whose parts are
 //     encrypted at their own counter offsets and sent in parallel.
@@ -19,9 +20,12 @@
 //     under OSSVAULT_HOME so that they resume after a restart. It holds the
 //     wrapped data key exactly as the object's headers carry it, never a
 //     plaintext key.
-//   - Queue (queue.go) runs jobs with bounded concurrency, publishes events
-//     for every state change and for progress, and pauses, resumes, cancels
-//     and retries jobs.
+//   - Queue (queue.go) runs jobs with bounded concurrency, changeable while
+//     it runs (queue_limits.go), publishes events for every state change and
+//     for progress (a download's last event carries its integrity outcome),
+//     and pauses, resumes, cancels and retries jobs. Told to, it keeps every
+//     job in the journal until it ends, so that jobs not yet started come
+//     back after a restart too (queue_journal.go).
 //
 // The package never imports a user-interface toolkit, so the command line,
 // the desktop app and the tests drive the same engine.

@@ -123,7 +123,7 @@ func (j *Journal) Remove(id string) error {
 // is, for listing unfinished jobs after a restart.
 type Record struct {
 	ID      string    `json:"id"`
-	Kind    string    `json:"kind"` // "upload" or "download"
+	Kind    string    `json:"kind"` // "upload", "download", or a queued job's KindQueued*
 	Source  string    `json:"source"`
 	Dest    string    `json:"dest"`
 	Created time.Time `json:"created"`

@@ -130,7 +130,8 @@ func (q *Queue) Add(spec Spec) int {
 
 // Restore queues the unfinished transfers of journal; build turns a
 // record into its job (it knows the accounts and keys), or returns an
-// error to leave the record alone.
+// error to leave the record alone. The jobs a queue kept in the journal
+// are RestoreQueued's, and skipped here.
 func (q *Queue) Restore(j *Journal, build func(Record) (Spec, error)) ([]int, error) {
 	recs, err := j.List()
 	if err != nil {
