@@ -74,3 +74,25 @@ var (
 	_ Lister = (*OSS)(nil)
 	_ Lister = (*Retrying)(nil)
 )
+
+// ListBuckets returns the names of the buckets the client's account owns,
+// every page of them, in OSS's order (by name). Like ListPage it tries each
+// request once, so a screen waiting on it hears of a network failure at
+// once; a caller that prefers to wait runs it under a Policy.
+func ListBuckets(ctx context.Context, client *oss.Client) ([]string, error) {
+	var out []string
+	marker := ""
+	for {
+		r, err := client.ListBuckets(oss.Marker(marker), oss.WithContext(ctx))
+		if err := ossError("ListBuckets", err); err != nil {
+			return nil, fmt.Errorf("failed to list the buckets: %w", err)
+		}
+		for _, b := range r.Buckets {
+			out = append(out, b.Name)
+		}
+		if !r.IsTruncated || r.NextMarker == "" {
+			return out, nil
+		}
+		marker = r.NextMarker
+	}
+}

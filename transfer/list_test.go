@@ -137,3 +137,28 @@ func TestRetryingListPage(t *testing.T) {
 		})
 	}
 }
+
+func TestListBuckets(t *testing.T) {
+	_, st := startOSS(t)
+	ctx := context.Background()
+	c := &st.Bucket.Client
+	for _, b := range []string{"zeta", "alpha-2", "mid"} {
+		if err := CreateBucket(ctx, c, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := ListBuckets(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"alpha-2", "bkt", "mid", "zeta"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("buckets %q, want %q", got, want)
+	}
+	bad, err := Conn{Endpoint: c.Config.Endpoint, AccessKeyID: "LTAInobody", AccessKeySecret: "wrong"}.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ListBuckets(ctx, bad); !errors.Is(err, ErrAccessDenied) {
+		t.Fatalf("with a wrong key: %v, want ErrAccessDenied", err)
+	}
+}

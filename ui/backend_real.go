@@ -174,21 +174,7 @@ func (s *realStorage) Buckets(ctx context.Context, account string) ([]string, er
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	marker := ""
-	for {
-		res, err := c.ListBuckets(oss.Marker(marker), oss.WithContext(ctx))
-		if err != nil {
-			return nil, fmt.Errorf("failed to list the buckets: %w", err)
-		}
-		for _, bk := range res.Buckets {
-			out = append(out, bk.Name)
-		}
-		if !res.IsTruncated || res.NextMarker == "" {
-			return out, nil
-		}
-		marker = res.NextMarker
-	}
+	return transfer.ListBuckets(ctx, c)
 }
 
 // List is one page of the engine's listing: the folder's objects and
