@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ossvault/ossvault/envelope"
 )
 
 // JobNote is what the caller needs besides the job itself to build it
@@ -104,10 +106,30 @@ func (q *Queue) keep(j *job, e Event) {
 		if err = q.kept.Remove(rec.ID); err == nil {
 			j.kept = false
 		}
+	case Failed:
+		// A failure that retrying after a restart cannot change (the object
+		// was altered, is gone, or its link expired) is not brought back on
+		// every start; the others (network, credentials, a full disk) are.
+		if failsForGood(e.Err) {
+			if err = q.kept.Remove(rec.ID); err == nil {
+				j.kept = false
+			}
+		}
 	}
 	if err != nil {
 		q.keptErr = fmt.Errorf("failed to keep %s in the transfer journal: %w", j.spec.Name(), err)
 	}
+}
+
+// failsForGood reports whether err means the job would fail the same way
+// however often it is retried.
+func failsForGood(err error) bool {
+	for _, target := range []error{envelope.ErrIntegrity, ErrNoSuchObject, ErrNoSuchBucket, ErrLinkExpired} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }
 
 // RestoreQueued queues again the jobs that an earlier queue kept in j and

@@ -144,3 +144,44 @@ func TestQueueWithoutJournalKeepsNothing(t *testing.T) {
 	close(g.release)
 	q.Wait()
 }
+
+// A kept job that failed for good (its object is gone, or was altered) is not
+// brought back on every start; one that may work next time (the network,
+// the credentials) is.
+func TestQueueForgetsJobsThatFailForGood(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fail error
+		kept bool
+	}{
+		{"object gone", &RemoteError{Op: "HeadObject", Status: 404, Code: "NoSuchKey"}, false},
+		{"bucket gone", &RemoteError{Op: "HeadObject", Status: 404, Code: "NoSuchBucket"}, false},
+		{"object altered", nil, false},
+		{"access denied", &RemoteError{Op: "HeadObject", Status: 403, Code: "InvalidAccessKeyId"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newMemStore()
+			up, down := newEngines(t, s)
+			src, _ := writeRandom(t, t.TempDir(), "src", 1000)
+			if err := up.Upload(context.Background(), UploadJob{Source: src, Bucket: "b", Key: "k", Wrapper: testWrapper(t)}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if tc.fail != nil {
+				s.fail = func(string, int) error { return tc.fail }
+			} else {
+				s.objects["k"].data[10] ^= 1
+			}
+			j := up.Journal
+			q := NewQueue(up, down, 1)
+			q.KeepInJournal(j)
+			q.Add(Spec{Download: &DownloadJob{Source: s, SourceID: "oss://b/k", Key: "k", Dest: filepath.Join(t.TempDir(), "out")}})
+			q.Wait()
+			if e := q.Jobs()[0]; e.State != Failed {
+				t.Fatalf("job ended %v (%v), want Failed", e.State, e.Err)
+			}
+			if left := queuedRecords(t, j); (len(left) == 1) != tc.kept {
+				t.Fatalf("records after the failure: %q, want kept=%v", left, tc.kept)
+			}
+		})
+	}
+}
