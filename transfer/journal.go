@@ -9,8 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/ossvault/ossvault/internal/atomicfile"
 )
 
 // Journal keeps one JSON record per unfinished transfer in a folder
@@ -85,23 +88,7 @@ func (j *Journal) Save(id string, v any) error {
 	if err != nil {
 		return fmt.Errorf("failed to encode the transfer journal: %w", err)
 	}
-	f, err := os.CreateTemp(j.dir, ".tmp-"+id+"-*")
-	if err != nil {
-		return fmt.Errorf("failed to write the transfer journal: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, p)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteFile(p, b); err != nil {
 		return fmt.Errorf("failed to write the transfer journal: %w", err)
 	}
 	return nil
@@ -147,10 +134,6 @@ func (j *Journal) List() ([]Record, error) {
 		}
 		out = append(out, r)
 	}
-	for i := 1; i < len(out); i++ {
-		for k := i; k > 0 && out[k].Created.Before(out[k-1].Created); k-- {
-			out[k], out[k-1] = out[k-1], out[k]
-		}
-	}
+	slices.SortStableFunc(out, func(a, b Record) int { return a.Created.Compare(b.Created) })
 	return out, nil
 }

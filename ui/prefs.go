@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/ossvault/ossvault/internal/atomicfile"
 )
 
 // prefsFile is the app's settings file inside OSSVAULT_HOME, so that two
@@ -73,19 +75,7 @@ func (p Prefs) save(home string) error {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return fmt.Errorf("failed to create the settings folder: %w", err)
 	}
-	tmp, err := os.CreateTemp(home, ".settings-*")
-	if err != nil {
-		return fmt.Errorf("failed to save the app settings: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("failed to save the app settings: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("failed to save the app settings: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(home, prefsFile)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(home, prefsFile), append(b, '\n')); err != nil {
 		return fmt.Errorf("failed to save the app settings: %w", err)
 	}
 	return nil

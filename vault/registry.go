@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/ossvault/ossvault/envelope"
+
+	"github.com/ossvault/ossvault/internal/atomicfile"
 )
 
 const (
@@ -111,47 +113,7 @@ func writeRegistry(dir string, r *registry) error {
 	if err != nil {
 		return fmt.Errorf("failed to encode the key registry: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(dir, registryFile), append(b, '\n'))
-}
-
-// writeFileAtomic writes data to path with mode 0600 via a temporary file in
-// the same folder, fsync and rename.
-func writeFileAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("failed to write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = f.Chmod(0o600); err != nil {
-		return fmt.Errorf("failed to write %s: %w", path, err)
-	}
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("failed to write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("failed to write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("failed to write %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("failed to write %s: %w", path, err)
-	}
-	syncDir(filepath.Dir(path))
-	return nil
-}
-
-// syncDir makes a rename durable where the OS allows syncing a folder.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	return atomicfile.WriteFile(filepath.Join(dir, registryFile), append(b, '\n'))
 }
 
 func newID() string {

@@ -13,6 +13,8 @@ import (
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/vault"
 	"github.com/ossvault/ossvault/vault/kms"
+
+	"github.com/ossvault/ossvault/internal/atomicfile"
 )
 
 func init() {
@@ -261,7 +263,7 @@ func keyBackup(_ context.Context, env *Env, _ *pflag.FlagSet, v *vault.Vault, ar
 	if err := v.Backup(&buf, pass); err != nil {
 		return err
 	}
-	if err := writeFilePrivate(args[0], buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(args[0], buf.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Out, "backed up %d keys and %d accounts, with their secrets, to %s\n", len(v.Keys()), len(v.Accounts()), args[0])
