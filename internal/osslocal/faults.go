@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,6 +22,11 @@ type Faults struct {
 	mu    sync.Mutex
 	rng   *rand.Rand
 	rules []*FaultRule
+
+	// rate is the per-connection limit set by Throttle (bytes per second,
+	// 0: none); clock, when set, replaces real time for pacing in tests.
+	rate  atomic.Int64
+	clock *clock
 }
 
 // NewFaults returns an empty set of rules whose probabilities draw from a
