@@ -111,6 +111,26 @@ expect "assets/icon-*.png match assets/icon.svg" "$ROOT/assets/render.sh" --chec
 mapfile -t scripts < <(cd "$ROOT" && ls packaging/*.sh packaging/*/*.sh packaging/linux/postinst packaging/linux/postrm assets/render.sh)
 expect "shellcheck: ${scripts[*]}" in_root shellcheck -x "${scripts[@]}"
 
+# version_for DESCRIBE prints what lib.sh derives from a git describe
+# output, in a fresh shell so this build's own version facts stay as they are.
+version_for() {
+	VERSION=$1 BUILD_NUMBER=1 bash -c \
+		". \"\$0\" && version_facts && echo \"\$DEB_VERSION \$NUM_VERSION.\$COMMITS_SINCE_TAG\"" \
+		"$ROOT/packaging/lib.sh"
+}
+base=$(fyneapp_value Version)
+while read -r describe want; do
+	expect "git describe $describe gives package version and Windows file version '$want'" \
+		same "$(version_for "$describe")" "$want"
+done <<EOF
+v1.2.3 1.2.3 1.2.3.0
+v1.2.3-dirty 1.2.3+0.dirty 1.2.3.0
+v1.2.3-4-gabc1234 1.2.3+4.gabc1234 1.2.3.4
+v10.0.1-12-gabc1234-dirty 10.0.1+12.gabc1234.dirty 10.0.1.12
+abc1234 $base~git.abc1234 $base.0
+abc1234-dirty $base~git.abc1234.dirty $base.0
+EOF
+
 echo "== .deb (version $VERSION)"
 go_build linux amd64 "$work/bin/ossvault"
 deb=$("$ROOT/packaging/linux/build-deb.sh" "$work/bin/ossvault" "$work/deb1")
