@@ -12,6 +12,9 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/ossvault/ossvault/internal/version.Version=$(VERSION)
 BIN := bin/ossvault
 TEST_TIMEOUT ?= 20m
+# The same flags as the packaging builds, so tests, vet and packages share
+# one compiled copy of Fyne in the build cache instead of two.
+export GOFLAGS += -trimpath -buildvcs=false
 
 # Packages: C toolchain and X11/OpenGL headers for Fyne, and the services the
 # tests talk to (session bus, gnome-keyring, Xvfb).
@@ -20,7 +23,7 @@ BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 TEST_PKGS := dbus gnome-keyring xvfb x11-utils
 CHECK_CMDS := gcc pkg-config Xvfb dbus-run-session gnome-keyring-daemon xdpyinfo
 
-.PHONY: all deps build run test check lint unit fuzz clean
+.PHONY: all deps build run test lint unit fuzz package package-check clean
 
 all: build
 
@@ -51,7 +54,7 @@ run: build
 		echo "no display: starting the app under Xvfb is not useful; run 'make run' from a desktop session"; exit 1; fi
 	./$(BIN) --local
 
-test: deps lint unit
+test: deps lint unit package-check
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -73,5 +76,15 @@ fuzz:
 		done; \
 	done
 
+# Native packages for every system this machine can build for, into dist/.
+package: deps
+	packaging/build.sh
+
+# Builds the .deb and the signed Windows exe, installs the .deb, runs it,
+# removes it (packaging/README.md). Installing needs root, as CI runs.
+package-check: deps
+	@if [ "$$(id -u)" = 0 ]; then packaging/check.sh; \
+	else echo "packaging/check.sh skipped: it installs the .deb, so it needs root (CI runs it as root)"; fi
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -8,7 +8,8 @@ import (
 	"os"
 
 	"github.com/ossvault/ossvault/internal/cli"
-	"github.com/ossvault/ossvault/internal/localefix" // initialises before Fyne; see its doc
+	"github.com/ossvault/ossvault/internal/localefix"    // initialises before Fyne; see its doc
+	_ "github.com/ossvault/ossvault/internal/winconsole" // the Windows GUI build prints to the console it was started from
 	"github.com/ossvault/ossvault/ui"
 )
 

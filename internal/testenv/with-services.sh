@@ -35,10 +35,18 @@ if [ -z "${DISPLAY:-}" ]; then
 	Xvfb "$display" -screen 0 1280x1024x24 -nolisten tcp >"$scratch/xvfb.log" 2>&1 &
 	xvfb_pid=$!
 	export DISPLAY=$display
-	for _ in $(seq 50); do
-		[ -e "/tmp/.X11-unix/X${display#:}" ] && break
+	# A busy machine can take a while to bring Xvfb up; tests that open
+	# windows must not start before it answers.
+	for _ in $(seq 300); do
+		xdpyinfo >/dev/null 2>&1 && break
+		if ! kill -0 "$xvfb_pid" 2>/dev/null; then
+			echo "with-services: Xvfb exited:" >&2; cat "$scratch/xvfb.log" >&2; exit 1
+		fi
 		sleep 0.1
 	done
+	if ! xdpyinfo >/dev/null 2>&1; then
+		echo "with-services: Xvfb on $DISPLAY did not answer within 30 s" >&2; exit 1
+	fi
 fi
 
 "$@"
