@@ -23,6 +23,7 @@ type settingsScreen struct {
 	browseBtn   *widget.Button
 	defaultKey  *widget.Select
 	message     *widget.Label
+	aboutBtn    *widget.Button
 
 	keyChoices map[string]string
 }
@@ -77,7 +78,8 @@ func newSettingsScreen(u *appUI) *settingsScreen {
 		widget.NewFormItem(lang.L("Download folder"), container.NewBorder(nil, nil, nil, s.browseBtn, s.downloadDir)),
 		widget.NewFormItem(lang.L("Lock new files with"), s.defaultKey),
 	)
-	s.content = container.NewVBox(form, s.message)
+	s.aboutBtn = widget.NewButtonWithIcon(lang.L("About ossvault"), theme.InfoIcon(), func() { u.showAbout() })
+	s.content = container.NewVBox(form, s.message, widget.NewSeparator(), container.NewHBox(s.aboutBtn))
 	return s
 }
 
