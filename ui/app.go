@@ -43,7 +43,9 @@ func Run(opts cli.AppOptions) error {
 	}
 	defer be.Close()
 	a := app.NewWithID(AppID)
+	a.SetIcon(appIcon)
 	w := a.NewWindow(windowTitle)
+	w.SetIcon(appIcon)
 	w.Resize(fyne.NewSize(1024, 768))
 	u := newAppUI(a, w, be, opts.Home, prefs)
 	u.start(opts.Local)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
 
 	"github.com/ossvault/ossvault/internal/osslocal"
 	"github.com/ossvault/ossvault/transfer"
@@ -113,6 +115,10 @@ func TestE2EDropOnRealWindow(t *testing.T) {
 	if err := waitFile(ready, 60*time.Second); err != nil {
 		t.Fatalf("%v\napp output:\n%s", err, appLog)
 	}
+	// The window manager and the task bar show the app's own icon.
+	if w, h, err := src.iconSize(win); err != nil || w != 256 || h != 256 {
+		t.Errorf("window icon %dx%d (%v), want the 256x256 app icon", w, h, err)
+	}
 	if err := src.drop(win, 500, 400, paths); err != nil {
 		t.Fatalf("drop: %v\napp output:\n%s", err, appLog)
 	}
@@ -168,6 +174,23 @@ func TestE2EDropOnRealWindow(t *testing.T) {
 	for name, data := range files {
 		checkEncrypted(t, bk, v, name, data)
 	}
+}
+
+// iconSize reads the size of the first image in the window's _NET_WM_ICON
+// property, which is where the window system takes its icon from.
+func (s *xdndSource) iconSize(w xproto.Window) (width, height uint32, err error) {
+	a, err := xproto.InternAtom(s.conn, false, uint16(len("_NET_WM_ICON")), "_NET_WM_ICON").Reply()
+	if err != nil {
+		return 0, 0, err
+	}
+	r, err := xproto.GetProperty(s.conn, false, w, a.Atom, xproto.AtomCardinal, 0, 2).Reply()
+	if err != nil {
+		return 0, 0, err
+	}
+	if r.Format != 32 || len(r.Value) < 8 {
+		return 0, 0, errors.New("the window has no _NET_WM_ICON")
+	}
+	return xgb.Get32(r.Value), xgb.Get32(r.Value[4:]), nil
 }
 
 // waitFile waits for the app to create p.
