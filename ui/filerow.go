@@ -35,6 +35,11 @@ func newFileRow(b *browser) *fileRow {
 
 func (r *fileRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
 
+// Tapped selects this row's file or opens its folder. The window delivers a
+// click to the topmost tappable object, which is this row once it handles
+// right clicks, so it must pass left clicks on to the list itself.
+func (r *fileRow) Tapped(*fyne.PointEvent) { r.b.list.Select(r.id) }
+
 // TappedSecondary opens the context menu for this row's file.
 func (r *fileRow) TappedSecondary(e *fyne.PointEvent) {
 	m := r.b.contextMenu(r.id)

@@ -1,0 +1,47 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+// A real window hands a left click to the topmost object under the pointer
+// that takes any kind of click, so a row that takes right clicks must pass
+// left clicks on to the list, or no file can be chosen and no folder opened.
+func TestClickingRowsSelectsFilesAndOpensFolders(t *testing.T) {
+	u := startMain(t, readyFake())
+	b := u.browser
+	row := func(name string) fyne.Tappable {
+		t.Helper()
+		for _, o := range test.LaidOutObjects(u.win.Content()) {
+			r, ok := o.(*fileRow)
+			if !ok || !r.Visible() || r.name.Text != name {
+				continue
+			}
+			tr, ok := o.(fyne.Tappable)
+			if !ok {
+				t.Fatalf("the row of %q takes right clicks but not left clicks", name)
+			}
+			return tr
+		}
+		t.Fatalf("no row %q on screen; rows %v", name, rowNames(b))
+		return nil
+	}
+
+	test.Tap(row("contract.pdf"))
+	u.wait()
+	if e, ok := b.selected(); !ok || e.Name != "contract.pdf" {
+		t.Fatalf("a click on contract.pdf selected %+v (%v)", e, ok)
+	}
+	if b.getBtn.Disabled() {
+		t.Fatal("Download stays disabled after a click on a file")
+	}
+
+	test.Tap(row("payroll"))
+	u.wait()
+	if b.loc.Prefix != "payroll/" {
+		t.Fatalf("a click on the payroll folder left the browser in %q", b.loc.Prefix)
+	}
+}
