@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"path"
 	"sort"
 	"strings"
 	"time"
@@ -677,7 +676,8 @@ func (b *browser) uploadPaths(paths []string) {
 	})
 }
 
-// jobFinished refreshes the folder when an upload into it completes, and
+// jobFinished refreshes the folder when an upload into it or into a folder
+// below it completes (a dropped folder shows up as a new folder here), and
 // remembers what a download found out about the object's integrity.
 func (b *browser) jobFinished(j Job) {
 	if j.Kind == Download && j.Seal != SealUnknown {
@@ -686,7 +686,7 @@ func (b *browser) jobFinished(j Job) {
 	}
 	if j.Kind == Upload && j.State == JobDone && b.hasLoc &&
 		j.Remote.Account == b.loc.Account && j.Remote.Bucket == b.loc.Bucket &&
-		path.Dir(j.Key+"x") == path.Dir(b.loc.Prefix+"x") {
+		strings.HasPrefix(j.Key, b.loc.Prefix) {
 		b.locks.forget(b.loc, j.Key)
 		b.refreshSoon()
 	}
