@@ -30,6 +30,9 @@ const windowTitle = "ossvault"
 
 // Run opens the main window and blocks until it is closed.
 func Run(opts cli.AppOptions) error {
+	if err := checkDisplay(displayEnv); err != nil {
+		return err
+	}
 	prefs, err := loadPrefs(opts.Home)
 	if err != nil {
 		return err
