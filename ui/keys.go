@@ -164,9 +164,34 @@ func (s *keysScreen) selected() *Key {
 	return s.rows[s.sel].key
 }
 
+// myKey is the key whose public half the export buttons hand out: the one
+// selected if it is mine, else my default key, else my first, so a new user
+// with one key can send it without first finding out that rows select.
+func (s *keysScreen) myKey() *Key {
+	if k := s.selected(); k != nil {
+		if k.Kind == KeyMine {
+			return k
+		}
+		return nil
+	}
+	var first *Key
+	for _, r := range s.rows {
+		if r.key == nil || r.key.Kind != KeyMine {
+			continue
+		}
+		if r.key.Default {
+			return r.key
+		}
+		if first == nil {
+			first = r.key
+		}
+	}
+	return first
+}
+
 func (s *keysScreen) updateActions() {
 	k := s.selected()
-	mine := k != nil && k.Kind == KeyMine
+	mine := s.myKey() != nil
 	setEnabled(s.copyBtn, mine)
 	setEnabled(s.saveBtn, mine)
 	setEnabled(s.defaultBtn, k != nil && k.Kind != KeyColleague && !k.Default)
@@ -271,10 +296,10 @@ func (s *keysScreen) onAddKMS() {
 	})
 }
 
-// publicKey fetches the selected key's public half.
+// publicKey fetches the public half of myKey.
 func (s *keysScreen) publicKey(then func(name string, pem []byte)) {
-	k := s.selected()
-	if k == nil || k.Kind != KeyMine {
+	k := s.myKey()
+	if k == nil {
 		return
 	}
 	name := k.Name

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
 )
 
 // A folder dropped on the window lands as a new folder in the one on screen;
@@ -34,5 +35,30 @@ func TestFolderUploadShowsTheNewFolder(t *testing.T) {
 	u.wait()
 	if !slices.Contains(rowNames(u.browser), "Reports 2026") {
 		t.Fatalf("the uploaded folder is not listed: %v", rowNames(u.browser))
+	}
+}
+
+// A new user with one key opens Keys to send it to a colleague: "Copy my
+// public key" must work without first knowing to click the key's row, and
+// must not hand out a colleague's key when theirs is the row selected.
+func TestCopyMyPublicKeyWithoutSelecting(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	s := u.keysView
+	if s.copyBtn.Disabled() || s.saveBtn.Disabled() {
+		t.Fatal("the public-key buttons are disabled with no row selected")
+	}
+	test.Tap(s.copyBtn)
+	u.wait()
+	if got := u.app.Clipboard().Content(); got != string(f.publicPEM["My key"]) {
+		t.Fatalf("clipboard %q, want my public key", got)
+	}
+	for i, r := range s.rows {
+		if r.key != nil && r.key.Kind == KeyColleague {
+			s.list.Select(i)
+		}
+	}
+	if !s.copyBtn.Disabled() {
+		t.Fatal("Copy my public key is enabled with a colleague's key selected")
 	}
 }
