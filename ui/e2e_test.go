@@ -51,6 +51,13 @@ func buildApp(t testing.TB) string {
 // runApp starts the app and stops it when the test ends.
 func runApp(t testing.TB, bin string, env []string, args ...string) (log *bytes.Buffer, exited chan error) {
 	t.Helper()
+	log, exited, _ = runAppProcess(t, bin, env, args...)
+	return log, exited
+}
+
+// runAppProcess is runApp that also hands out the process, to signal it.
+func runAppProcess(t testing.TB, bin string, env []string, args ...string) (log *bytes.Buffer, exited chan error, proc *os.Process) {
+	t.Helper()
 	app := exec.Command(bin, args...)
 	app.Env = env
 	log = &bytes.Buffer{}
@@ -65,7 +72,7 @@ func runApp(t testing.TB, bin string, env []string, args ...string) (log *bytes.
 		app.Process.Kill()
 		<-done
 	})
-	return log, exited
+	return log, exited, app.Process
 }
 
 // TestE2EDropOnRealWindow runs the app in a real window on the embedded
