@@ -160,6 +160,11 @@ func stateText(j Job) string {
 		if j.Kind == Upload {
 			return lang.L("Uploaded")
 		}
+		// The row must say where the file went: the status line that
+		// named the folder is gone once every transfer is done.
+		if j.Local != "" {
+			return lang.L("Saved in {{.Folder}}", map[string]any{"Folder": filepath.Base(filepath.Dir(j.Local))})
+		}
 		return lang.L("Downloaded")
 	case JobCanceled:
 		return lang.L("Canceled")

@@ -62,3 +62,17 @@ func TestCopyMyPublicKeyWithoutSelecting(t *testing.T) {
 		t.Fatal("Copy my public key is enabled with a colleague's key selected")
 	}
 }
+
+// Once every transfer is done the status line is cleared, so a finished
+// download's row is the only place left that says where the file went.
+func TestFinishedDownloadSaysWhere(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Downloads")
+	j := Job{Kind: Download, Name: "合同.txt", Local: filepath.Join(dir, "合同.txt"), State: JobDone}
+	if got := stateText(j); got != "Saved in Downloads" {
+		t.Fatalf("a finished download's state reads %q", got)
+	}
+	j.State = JobRunning
+	if got := stateText(j); got != "Downloading" {
+		t.Fatalf("a running download's state reads %q", got)
+	}
+}
