@@ -59,7 +59,7 @@ func (s *sharing) showShare(loc Location, e Entry) {
 	s.expires.SetSelectedIndex(1)
 	s.link = widget.NewEntry()
 	s.link.Disable()
-	s.message = widget.NewLabel(lang.L("They need the key you choose to open it. The link stops working when it expires."))
+	s.message = widget.NewLabel(lang.L("Only the person you choose can open the file, on a computer with their key. The link stops working when it expires."))
 	s.message.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
 	makeBtn := widget.NewButton(lang.L("Copy link"), func() { s.makeLink(loc, e) })
