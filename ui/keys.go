@@ -251,7 +251,7 @@ func (s *keysScreen) onAddColleague() {
 	name := widget.NewEntry()
 	name.SetPlaceHolder(lang.L("Colleague's name"))
 	text := widget.NewMultiLineEntry()
-	text.SetPlaceHolder("-----BEGIN PUBLIC KEY-----")
+	text.SetPlaceHolder(lang.L("Paste the key your colleague sent you, or choose the file below."))
 	text.SetMinRowsVisible(6)
 	fromFile := widget.NewButtonWithIcon(lang.L("From a file…"), theme.FileIcon(), func() {
 		openFile(s.u, func(fname string, data []byte) {
