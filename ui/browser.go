@@ -367,6 +367,8 @@ func (b *browser) updateInfo() {
 	switch {
 	case len(b.all) == 0 && !b.more && !b.loading:
 		s = lang.L("This folder is empty. Drop files here to upload them.")
+	case n == len(b.all) && n == 1:
+		s = lang.L("1 item")
 	case n == len(b.all):
 		s = lang.L("{{.N}} items", map[string]any{"N": n})
 	default:

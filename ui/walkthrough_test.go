@@ -76,3 +76,15 @@ func TestFinishedDownloadSaysWhere(t *testing.T) {
 		t.Fatalf("a running download's state reads %q", got)
 	}
 }
+
+// A folder holding one thing must not read "1 items".
+func TestOneItemIsSingular(t *testing.T) {
+	f := newFakeBackend()
+	f.accounts = []Account{{Name: "This computer", Local: true}}
+	f.keys = []Key{{Name: "My key", Kind: KeyMine, Fingerprint: "SHA256:mmmmmmmm", Default: true}}
+	f.addObject("This computer", "demo", "Reports 2026/合同.txt", 13, Lock{Kind: LockMine, KeyName: "My key", Seal: SealPresent})
+	u := startMain(t, f)
+	if got := u.browser.info.Text; got != "1 item" {
+		t.Fatalf("a folder with one thing says %q", got)
+	}
+}
