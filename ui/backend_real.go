@@ -233,6 +233,9 @@ func (b *realBackend) lockOf(env *envelope.Envelope) Lock {
 		l.Seal = SealPresent
 	}
 	k, ok := b.vault.KeyFor(env)
+	if !ok {
+		k, ok = b.colleagueFor(env)
+	}
 	switch {
 	case ok && k.Kind == vault.KindRSAPublic:
 		l.Kind, l.KeyName = LockColleague, k.Name
@@ -251,6 +254,21 @@ func (b *realBackend) lockOf(env *envelope.Envelope) Lock {
 		}
 	}
 	return l
+}
+
+// colleagueFor finds the colleague's key an envelope was locked for. The
+// vault's KeyFor names only keys that open an object, so without this a copy
+// shared with Alice reads as locked with a key not on this computer.
+func (b *realBackend) colleagueFor(env *envelope.Envelope) (vault.Key, bool) {
+	if len(env.MatDesc) == 0 {
+		return vault.Key{}, false
+	}
+	for _, k := range b.vault.Keys() {
+		if k.Kind == vault.KindRSAPublic && k.MatDesc.Equal(env.MatDesc) {
+			return k, true
+		}
+	}
+	return vault.Key{}, false
 }
 
 func (b *realBackend) privateKeys() []vault.Key {

@@ -244,6 +244,10 @@ func TestRealLocalFlow(t *testing.T) {
 		t.Errorf("the link does not point at Alice's copy: %s", link)
 	}
 	checkEncrypted(t, bk, b2.vault, "quarterly report (for Alice).pdf", files["quarterly report.pdf"])
+	// Her copy reads as hers in "Locked with", not as a stranger's key.
+	if l, err := b.Storage().Lock(context.Background(), u.browser.loc, "quarterly report (for Alice).pdf"); err != nil || l.Kind != LockColleague || l.KeyName != "Alice" {
+		t.Errorf("Alice's copy is locked with %+v (%v), want her key", l, err)
+	}
 	out := filepath.Join(home2, "in")
 	if _, err := b2.Sharing().OpenLink(context.Background(), link, out); err != nil {
 		t.Fatal(err)
