@@ -123,11 +123,16 @@ func (p *transfersPanel) updateSummary() {
 		if eta > 0 {
 			s += " · " + etaText(eta)
 		}
+	case failed == 1:
+		s = lang.L("1 transfer failed: see Transfers")
 	case failed > 0:
 		s = lang.L("{{.N}} transfers failed: see Transfers", map[string]any{"N": failed})
 	case len(p.jobs) > 0:
 		s = lang.L("All transfers are done.")
-		// "Uploading 3 files…" in the status line is over too.
+	}
+	if running+waiting == 0 && len(p.jobs) > 0 {
+		// "Uploading 3 files…" in the status line is over too, whether it
+		// went well or not; left there it contradicts a failure.
 		p.u.setStatus("")
 	}
 	p.summary.SetText(s)

@@ -88,3 +88,24 @@ func TestOneItemIsSingular(t *testing.T) {
 		t.Fatalf("a folder with one thing says %q", got)
 	}
 }
+
+// When the last transfer fails, the status line must not go on saying the
+// file is on its way, and one failure reads as one.
+func TestFailedTransferClearsTheStatusLine(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	selectFile(t, u.browser, "contract.pdf")
+	test.Tap(u.browser.getBtn)
+	u.wait()
+	if u.status.Text == "" {
+		t.Fatal("nothing on the status line after Download")
+	}
+	f.Transfers().(*fakeTransfers).set(f.jobs[0].ID, func(j *Job) { j.State = JobFailed })
+	u.wait()
+	if u.status.Text != "" {
+		t.Fatalf("after the download failed the status line still says %q", u.status.Text)
+	}
+	if got := u.transfers.summary.Text; got != "1 transfer failed: see Transfers" {
+		t.Fatalf("summary %q", got)
+	}
+}
