@@ -104,7 +104,7 @@ func (s *sharing) showOpenLink() {
 	s.pasted = widget.NewMultiLineEntry()
 	s.pasted.SetPlaceHolder(lang.L("Paste the link you were sent"))
 	s.pasted.Wrapping = fyne.TextWrapBreak
-	s.openMsg = widget.NewLabel(lang.L("The file is saved in {{.Dir}}.", map[string]any{"Dir": s.u.prefs.downloadDir()}))
+	s.openMsg = widget.NewLabel(lang.L("The file will be saved in {{.Dir}}.", map[string]any{"Dir": s.u.prefs.downloadDir()}))
 	s.openMsg.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(lang.L("Open a shared link"), lang.L("Download"), lang.L("Cancel"),
 		container.NewVBox(s.pasted, s.openMsg), func(ok bool) {
