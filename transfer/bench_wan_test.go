@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -17,11 +18,24 @@ import (
 // at most wanRate bytes per second each way, as one TCP connection over a
 // long path is held back by its window and round trip. Parallel parts then
 // pay off, as they do for users, whereas over bare loopback every
-// contender is bound by the CPU.
+// contender is bound by the CPU. OSSVAULT_BENCH_WAN_RATE (bytes per second)
+// replaces wanRate, to see how the figures move with the line;
+// OSSVAULT_BENCH_WAN_LOG=1 prints the endpoint's access log to stderr.
 const (
 	wanLatency = 20 * time.Millisecond
 	wanRate    = 25_000_000
 )
+
+func wanBenchRate(b *testing.B) int64 {
+	if s := os.Getenv("OSSVAULT_BENCH_WAN_RATE"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			b.Fatalf("OSSVAULT_BENCH_WAN_RATE=%q", s)
+		}
+		return n
+	}
+	return wanRate
+}
 
 // wanBenchSize is OSSVAULT_BENCH_WAN_MB MiB, 256 by default: enough for
 // some 40 parts in each transfer at the link's pace.
@@ -42,7 +56,7 @@ func newWANBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
 	size := wanBenchSize(b)
 	faults := osslocal.NewFaults(1)
-	faults.Throttle(wanRate)
+	faults.Throttle(wanBenchRate(b))
 	faults.Add(osslocal.Fault{Action: osslocal.Latency(wanLatency)})
 
 	store, err := osslocal.NewDiskStore(benchDir(b, 6*uint64(size)))
@@ -50,7 +64,16 @@ func newWANBenchEnv(b *testing.B) *benchEnv {
 		b.Fatal(err)
 	}
 	cred := osslocal.Credential{AccessKeyID: "LTAIbenchwan", AccessKeySecret: "bench-wan-secret"}
-	srv, err := osslocal.New(osslocal.Options{Store: store, Credentials: []osslocal.Credential{cred}, Faults: faults})
+	opts := osslocal.Options{Store: store, Credentials: []osslocal.Credential{cred}, Faults: faults}
+	if os.Getenv("OSSVAULT_BENCH_WAN_LOG") != "" {
+		// Each request's start and duration show where a contender's
+		// time goes: before the first request, or on the link.
+		opts.Logger = osslocal.LoggerFunc(func(e osslocal.LogEntry) {
+			fmt.Fprintf(os.Stderr, "%s %s %s part=%d in=%d out=%d took=%s\n",
+				e.Time.Format("15:04:05.000"), e.Op, e.Key, e.Part, e.In, e.Out, e.Duration.Round(time.Millisecond))
+		})
+	}
+	srv, err := osslocal.New(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
