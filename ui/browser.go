@@ -176,12 +176,15 @@ func (b *browser) updateNode(uid widget.TreeNodeID, branch bool, o fyne.CanvasOb
 	if branch {
 		name := strings.TrimPrefix(uid, "a:")
 		icon.SetResource(theme.StorageIcon())
+		label.SetText(name)
 		for _, a := range b.accounts {
 			if a.Name == name && a.Local {
 				icon.SetResource(theme.ComputerIcon())
+				// The local store's name is data, stored in English; on
+				// screen it is the user's own words.
+				label.SetText(lang.L("This computer"))
 			}
 		}
-		label.SetText(name)
 		return
 	}
 	_, bucket := splitBucketUID(uid)

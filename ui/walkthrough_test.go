@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // A folder dropped on the window lands as a new folder in the one on screen;
@@ -107,5 +108,19 @@ func TestFailedTransferClearsTheStatusLine(t *testing.T) {
 	}
 	if got := u.transfers.summary.Text; got != "1 transfer failed: see Transfers" {
 		t.Fatalf("summary %q", got)
+	}
+}
+
+// The local store is named in the user's language, whatever name it is
+// stored under.
+func TestLocalStoreIsNamedInTheUsersWords(t *testing.T) {
+	f := readyFake()
+	f.accounts = []Account{{Name: "local-store", Local: true}}
+	u := startMain(t, f)
+	b := u.browser
+	o := b.createNode(true)
+	b.updateNode("a:local-store", true, o)
+	if got := o.(*fyne.Container).Objects[1].(*widget.Label).Text; got != "This computer" {
+		t.Fatalf("the local store reads %q in the sidebar", got)
 	}
 }
