@@ -94,11 +94,19 @@ func TestFaultResetRequestStoresNothing(t *testing.T) {
 	if string(got) != "previous" {
 		t.Fatalf("a half-sent PUT changed the object: %d bytes", len(got))
 	}
-	entries := srv.Log.Entries()
+	// The client sees the reset before the server's handler has returned,
+	// cleaned up and logged the request, so wait for the log entry (a
+	// bound against hanging, not a timing check).
 	var reset *osslocal.LogEntry
-	for i := range entries {
-		if entries[i].Fault != "" {
-			reset = &entries[i]
+	for deadline := time.Now().Add(10 * time.Second); reset == nil && time.Now().Before(deadline); {
+		entries := srv.Log.Entries()
+		for i := range entries {
+			if entries[i].Fault != "" {
+				reset = &entries[i]
+			}
+		}
+		if reset == nil {
+			time.Sleep(10 * time.Millisecond)
 		}
 	}
 	if reset == nil || reset.Status != 0 || reset.In != 64<<10 {
