@@ -43,6 +43,7 @@ type firstRun struct {
 	// Save a backup.
 	pass1, pass2 *widget.Entry
 	backupBtn    *widget.Button
+	backupPath   string // where the save dialog put the backup, to tell the user
 	laterBtn     *widget.Button
 
 	// step names the page on screen, for tests.
@@ -335,6 +336,7 @@ func (f *firstRun) onBackupDialog() {
 		if err != nil || w == nil {
 			return
 		}
+		f.backupPath = w.URI().Path()
 		f.onBackup(w)
 	}, f.u.win)
 	d.SetFileName("ossvault-keys-backup.age")
@@ -363,6 +365,13 @@ func (f *firstRun) onBackup(w io.WriteCloser) {
 		f.pass1.SetText("")
 		f.pass2.SetText("")
 		f.u.showMain()
+		// The window moves on at once: say that the backup worked, and
+		// where it went, or the user is left wondering.
+		if f.backupPath != "" {
+			f.u.setStatus(lang.L("Your backup is saved in {{.Path}}.", map[string]any{"Path": f.backupPath}))
+		} else {
+			f.u.setStatus(lang.L("Your backup is saved."))
+		}
 	})
 }
 

@@ -124,3 +124,29 @@ func TestLocalStoreIsNamedInTheUsersWords(t *testing.T) {
 		t.Fatalf("the local store reads %q in the sidebar", got)
 	}
 }
+
+// Saving the first backup moves straight on to the files; the status line
+// must say it worked, and where the file is.
+func TestFirstBackupSaysWhereItWent(t *testing.T) {
+	f := newFakeBackend()
+	u := newTestUI(t, f)
+	u.start(true)
+	u.wait()
+	test.Tap(u.firstRun.createBtn)
+	u.wait()
+	if u.firstRun.step != "backup" {
+		t.Fatalf("after creating a key: step %q", u.firstRun.step)
+	}
+	u.firstRun.pass1.SetText("correct horse battery")
+	u.firstRun.pass2.SetText("correct horse battery")
+	u.firstRun.backupPath = "/home/ann/USB/ossvault-keys-backup.age"
+	var buf closeBuffer
+	u.firstRun.onBackup(&buf)
+	u.wait()
+	if u.win.Content() != u.main {
+		t.Fatal("after the backup the main screen is not shown")
+	}
+	if got := u.status.Text; got != "Your backup is saved in /home/ann/USB/ossvault-keys-backup.age." {
+		t.Fatalf("status after the backup: %q", got)
+	}
+}
