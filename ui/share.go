@@ -94,6 +94,11 @@ func (s *sharing) makeLink(loc Location, e Entry) {
 		}
 		s.link.SetText(link)
 		s.u.app.Clipboard().SetContent(link)
+		// Sharing may have written the colleague's own copy next to the
+		// file: show it without making the user press Refresh.
+		if b := s.u.browser; b.hasLoc && b.loc == loc {
+			b.refresh()
+		}
 		s.message.SetText(lang.L("The link is copied. Paste it into an email or a chat. It works for {{.Time}}.",
 			map[string]any{"Time": s.expires.Selected}))
 	})
