@@ -276,22 +276,30 @@ func TestOpenNoKey(t *testing.T) {
 	}
 }
 
+// foreignRSAEnvelope seals a data key for priv's public half and strips the
+// ossvault key check, as an object written by another client comes.
+func foreignRSAEnvelope(t *testing.T, priv *rsa.PrivateKey) (*Envelope, *DataKey) {
+	t.Helper()
+	e, k, err := Seal(context.Background(), NewRSAWrapper(&priv.PublicKey, nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := e.Meta()
+	delete(m, HeaderKeyCheck)
+	foreign, err := ParseMeta(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return foreign, k
+}
+
 // A wrapped key that is, as a number, not below the modulus cannot have been
 // made for that key. It must read as "not this key", so Open moves on to the
 // next key or reports ErrNoKey (exit 3) rather than a raw RSA error.
 func TestRSAWrappedKeyAboveModulusIsIncorrectIdentity(t *testing.T) {
 	ctx := context.Background()
 	priv := sharedTestKey(t)
-	e, k, err := Seal(ctx, NewRSAWrapper(&priv.PublicKey, nil), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := e.Meta()
-	delete(m, HeaderKeyCheck)
-	a, err := ParseMeta(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, k := foreignRSAEnvelope(t, priv)
 	for _, field := range []*[]byte{&a.WrappedKey, &a.WrappedIV} {
 		saved := *field
 		*field = bytes.Repeat([]byte{0xff}, priv.Size())
@@ -313,16 +321,7 @@ func TestRSAWrappedKeyAboveModulusIsIncorrectIdentity(t *testing.T) {
 func TestWrongSameSizeKeyWithoutKeyCheck(t *testing.T) {
 	ctx := context.Background()
 	priv := sharedTestKey(t)
-	e, k, err := Seal(ctx, NewRSAWrapper(&priv.PublicKey, nil), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := e.Meta()
-	delete(m, HeaderKeyCheck)
-	foreign, err := ParseMeta(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	foreign, k := foreignRSAEnvelope(t, priv)
 	for i := 0; i < 8; i++ {
 		wrong, err := rsa.GenerateKey(rand.Reader, priv.N.BitLen())
 		if err != nil {
