@@ -106,18 +106,24 @@ func BenchmarkCTR(b *testing.B) {
 	})
 }
 
-// BenchmarkSum measures the integrity MAC over 64 MiB (encrypt + HMAC per
-// chunk) with one worker and with several.
+// BenchmarkSum measures the integrity MAC over 64 MiB (encrypt + keyed
+// hash per chunk) with one worker and with several, for the construction
+// written now (blake3) and the earlier one (hmac-sha256).
 func BenchmarkSum(b *testing.B) {
 	src := make([]byte, benchSize)
 	e, k, _ := Seal(context.Background(), NewRSAWrapper(&sharedTestKey(b).PublicKey, nil), nil)
-	for _, w := range []int{1, 2, 4} {
-		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
-			loop(b, func() {
-				if err := Sum(context.Background(), e, k, bytes.NewReader(src), benchSize, w); err != nil {
-					b.Fatal(err)
-				}
+	for _, s := range []struct {
+		name string
+		s    *macScheme
+	}{{"blake3", schemeBLAKE3}, {"hmac-sha256", schemeHMAC}} {
+		for _, w := range []int{1, 2, 4} {
+			b.Run(fmt.Sprintf("%s/workers=%d", s.name, w), func(b *testing.B) {
+				loop(b, func() {
+					if err := sum(context.Background(), e, k, bytes.NewReader(src), benchSize, w, ChunkSizeFor(benchSize), s.s); err != nil {
+						b.Fatal(err)
+					}
+				})
 			})
-		})
+		}
 	}
 }

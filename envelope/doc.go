@@ -81,37 +81,57 @@
 //
 // The OSS format has no integrity: CTR is malleable and no SDK checks
 // anything. Objects ossvault writes also carry, in ossvault-* headers that
-// other clients ignore, a MAC over the ciphertext and the envelope:
+// other clients ignore, a MAC over the ciphertext and the envelope. It is
+// written with keyed BLAKE3 (ossvault-mac-alg "BLAKE3-CHUNKED-v2", MACAlg):
 //
-//	macKey  = HKDF-SHA256(secret = data key, salt = none, info = "ossvault integrity v1")
-//	leaf_i  = HMAC-SHA256(macKey, "leaf" || u64(i) || ciphertext chunk i)
-//	MAC     = HMAC-SHA256(macKey, F("ossvault root v1") || F(mac-alg) || F(legacy flag)
+//	macKey  = HKDF-SHA256(secret = data key, salt = none, info = "ossvault integrity v2 blake3")
+//	leaf_i  = BLAKE3-keyed(macKey, "leaf" || u64(i) || ciphertext chunk i)
+//	MAC     = BLAKE3-keyed(macKey, F("ossvault root v2") || F(mac-alg) || F(legacy flag)
 //	          || F(wrap-alg) || F(cek-alg) || F(wrapped key) || F(wrapped counter)
 //	          || F(matdesc) || F(unencrypted-content-length) || F(unencrypted-content-md5)
 //	          || F(data-size) || F(part-size) || F(key check)
 //	          || u64(chunk size) || u64(size) || u64(n) || leaf_0 || ... || leaf_{n-1})
 //
-// where u64 is 8 bytes big-endian, F(x) = u64(len(x)) || x, header values
-// are taken as Meta writes them ("" when absent), and the ciphertext is cut
-// into n chunks of the chunk size (the last may be shorter). The headers
-// are ossvault-mac-alg (MACAlg), ossvault-chunk-size, ossvault-size and
-// ossvault-mac (base64). The chunk size is 1 MiB, doubled for objects of
-// more than 1 TiB so a verifier holds at most 2^20 leaves.
+// where BLAKE3-keyed is BLAKE3's keyed_hash mode with a 32-byte output, u64
+// is 8 bytes big-endian, F(x) = u64(len(x)) || x, header values are taken as
+// Meta writes them ("" when absent), and the ciphertext is cut into n chunks
+// of the chunk size (the last may be shorter). The headers are
+// ossvault-mac-alg, ossvault-chunk-size, ossvault-size and ossvault-mac
+// (base64). The chunk size is 1 MiB, doubled for objects of more than
+// 1 TiB so a verifier holds at most 2^20 leaves.
+//
+// Earlier versions wrote "HMAC-SHA256-CHUNKED-v1" (MACAlgHMACSHA256): the
+// same encoding with HMAC-SHA256 in place of BLAKE3-keyed, info "ossvault
+// integrity v1" and root tag "ossvault root v1". Such objects still verify;
+// nothing writes them any more. An ossvault-mac-alg this version does not
+// know fails verification (Failed, an error matching ErrIntegrity) and the
+// verifying reader returns no plaintext: a rewritten algorithm name must
+// not turn a failed check into a mere warning.
 //
 // OSS fixes metadata when an upload starts, so the MAC must exist before
 // the first byte is sent: Sum reads the plaintext file once, encrypting
 // and hashing chunks in parallel, and the uploader reads it again to upload.
-// Downloads check it with a Verifier (chunks in any order, from many
-// goroutines, either as ciphertext or as plaintext already on disk) or with
-// NewVerifyingReader (one stream from offset 0), and get Verified, Failed
-// (with an error matching ErrIntegrity), or Unverified when the object has
-// no ossvault MAC or one of a construction this version does not know.
+// BLAKE3 is used for that pass because it costs well under half the CPU of
+// HMAC-SHA256 per byte. Downloads check the MAC with a Verifier (chunks in
+// any order, from many goroutines, either as ciphertext or as plaintext
+// already on disk) or with NewVerifyingReader (one stream from offset 0),
+// and get Verified, Failed (with an error matching ErrIntegrity), or
+// Unverified when the object has no ossvault MAC.
 //
 // Why it is sound:
 //   - Only holders of the data key can compute a valid MAC: the data key is
-//     fresh per object and reachable only through the master key, and
-//     HMAC-SHA256 is a secure MAC. HKDF gives a MAC key independent of the
-//     AES keystream although both come from one secret.
+//     fresh per object and reachable only through the master key. BLAKE3's
+//     keyed mode is designed and analysed as a PRF (and so a MAC) under a
+//     uniformly random 256-bit key: the key replaces the IV in every
+//     compression, so there is no length extension (every output is a
+//     finalized root node) and no need for HMAC's nested construction.
+//     HMAC-SHA256 in the earlier construction is a PRF as well.
+//   - HKDF-SHA256 gives a MAC key that is pseudorandom and independent of
+//     the AES keystream although both come from one secret, which is what
+//     the keyed mode needs. A distinct info label per construction gives the
+//     two constructions independent keys, so a tag of one can never be
+//     replayed as a tag of the other, and the algorithm name is itself
+//     bound in the root.
 //   - The MAC input is an injective encoding: every variable-length field is
 //     length-prefixed, numbers have fixed width, and the chunk count is
 //     bound before the fixed-size leaves. Two different objects or
@@ -120,13 +140,17 @@
 //     swapped or reordered; the size and chunk count are bound, so the
 //     object cannot be truncated or extended; the chunk size is bound, so
 //     it cannot be re-cut. Leaf and root inputs begin differently ("leaf"
-//     against the length prefix 00..10), so a leaf tag is never a root tag.
+//     against the length prefix 00..10), so a leaf tag is never a root tag:
+//     the two inputs are domain-separated within one key, the same way for
+//     both hashes. BLAKE3's own chunk tree inside each call is internal to
+//     the hash and plays no part in this argument.
 //   - Every envelope header is bound, including the wrapped key and
 //     counter: pairing an object with another object's wrapped counter, or
 //     changing its matdesc, sizes or algorithm names, fails. Chunks spliced
 //     in from another object fail because each object has its own MAC key.
 //   - It is encrypt-then-MAC over the ciphertext, so checking needs no
 //     decryption and CTR's malleability is caught.
+//   - Tags are 256 bits and compared in constant time.
 //
 // What it does not give, and what callers should do:
 //   - Integrity, not authorship. Anyone holding the RSA public key (which
@@ -134,7 +158,8 @@
 //     with a valid MAC. Verified means "unaltered since its writer made it",
 //     not "made by a colleague".
 //   - No protection against downgrade: an attacker with write access can
-//     strip the ossvault headers, or replace the object with one written by
+//     strip the ossvault headers (renaming the algorithm fails, stripping
+//     does not), or replace the object with one written by
 //     another client or with plaintext; those read as Unverified (or not
 //     encrypted). Show Unverified as a warning, never as success; where
 //     every object in a place is known to come from ossvault, treat

@@ -16,11 +16,57 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"lukechampine.com/blake3"
 )
 
-// MACAlg names ossvault's integrity construction (see doc.go) in the
-// ossvault-mac-alg header.
-const MACAlg = "HMAC-SHA256-CHUNKED-v1"
+// MACAlg names the integrity construction ossvault writes (keyed BLAKE3,
+// see doc.go) in the ossvault-mac-alg header.
+const MACAlg = "BLAKE3-CHUNKED-v2"
+
+// MACAlgHMACSHA256 names the HMAC-SHA256 construction of earlier versions,
+// which is still verified but no longer written.
+const MACAlgHMACSHA256 = "HMAC-SHA256-CHUNKED-v1"
+
+// macScheme is one integrity construction. Both share the leaf and root
+// encoding (doc.go) and differ in the keyed hash, the key derivation label
+// and the root tag, so no tag of one is ever a tag of the other.
+type macScheme struct {
+	alg     string
+	info    string // HKDF info deriving the MAC key from the data key
+	rootTag string
+	newMAC  func(key []byte) hash.Hash
+}
+
+// macSize is the tag size of every known scheme.
+const macSize = 32
+
+var (
+	schemeHMAC = &macScheme{
+		alg:     MACAlgHMACSHA256,
+		info:    "ossvault integrity v1",
+		rootTag: "ossvault root v1",
+		newMAC:  func(key []byte) hash.Hash { return hmac.New(sha256.New, key) },
+	}
+	schemeBLAKE3 = &macScheme{
+		alg:     MACAlg,
+		info:    "ossvault integrity v2 blake3",
+		rootTag: "ossvault root v2",
+		newMAC:  func(key []byte) hash.Hash { return blake3.New(macSize, key) },
+	}
+)
+
+// schemeFor returns the construction an ossvault-mac-alg value names, or
+// nil when this version does not know it.
+func schemeFor(alg string) *macScheme {
+	switch alg {
+	case schemeBLAKE3.alg:
+		return schemeBLAKE3
+	case schemeHMAC.alg:
+		return schemeHMAC
+	}
+	return nil
+}
 
 // DefaultChunkSize is the integrity chunk size of objects up to
 // maxLeaves MiB; larger objects use larger powers of two (ChunkSizeFor).
@@ -31,10 +77,9 @@ const (
 	// objects ossvault writes: 1 TiB in 1 MiB chunks.
 	maxLeaves = 1 << 20
 	// Limits accepted when reading, a little looser than what is written.
-	maxReadLeaves    = 1 << 22
-	maxChunkSize     = 1 << 34
-	integrityInfo    = "ossvault integrity v1"
-	leafTag, rootTag = "leaf", "ossvault root v1"
+	maxReadLeaves = 1 << 22
+	maxChunkSize  = 1 << 34
+	leafTag       = "leaf"
 )
 
 // ChunkSizeFor returns the integrity chunk size Sum uses for an object of
@@ -108,17 +153,18 @@ func parseOssvault(e *Envelope, m map[string]string) error {
 	if in.MAC, err = decodeBase64(m[HeaderMAC]); err != nil {
 		return &HeaderError{HeaderMAC, err}
 	}
-	if in.Alg == MACAlg && len(in.MAC) != sha256.Size {
-		return &HeaderError{HeaderMAC, fmt.Errorf("%d bytes, want %d", len(in.MAC), sha256.Size)}
+	if schemeFor(in.Alg) != nil && len(in.MAC) != macSize {
+		return &HeaderError{HeaderMAC, fmt.Errorf("%d bytes, want %d", len(in.MAC), macSize)}
 	}
 	e.Integrity = in
 	return nil
 }
 
-// macKey derives the integrity key from the content key. A separate key
-// keeps the MAC independent of the CTR keystream.
-func macKey(k *DataKey) []byte {
-	mk, err := hkdf.Key(sha256.New, k.Key[:], nil, integrityInfo, sha256.Size)
+// macKey derives the scheme's integrity key from the content key. A
+// separate key keeps the MAC independent of the CTR keystream, and a label
+// per scheme keeps the schemes' keys independent of each other.
+func (s *macScheme) macKey(k *DataKey) []byte {
+	mk, err := hkdf.Key(sha256.New, k.Key[:], nil, s.info, macSize)
 	if err != nil {
 		panic(err) // unreachable: the output length is far below the HKDF limit
 	}
@@ -130,14 +176,14 @@ func numChunks(size, chunk int64) int64 {
 }
 
 // leaf computes chunk i's tag from its ciphertext.
-func leaf(h hash.Hash, i int64, ct []byte) [sha256.Size]byte {
+func leaf(h hash.Hash, i int64, ct []byte) [macSize]byte {
 	h.Reset()
 	var hdr [len(leafTag) + 8]byte
 	copy(hdr[:], leafTag)
 	binary.BigEndian.PutUint64(hdr[len(leafTag):], uint64(i))
 	h.Write(hdr[:])
 	h.Write(ct)
-	var out [sha256.Size]byte
+	var out [macSize]byte
 	h.Sum(out[:0])
 	return out
 }
@@ -145,7 +191,7 @@ func leaf(h hash.Hash, i int64, ct []byte) [sha256.Size]byte {
 // rootPrefix writes everything the root MAC covers ahead of the leaves: every
 // envelope header as Meta writes it, each length-prefixed so no two
 // envelopes encode alike, then the chunk size, the size and the chunk count.
-func rootPrefix(h hash.Hash, e *Envelope, in *Integrity) {
+func (s *macScheme) rootPrefix(h hash.Hash, e *Envelope, in *Integrity) {
 	field := func(b []byte) {
 		var l [8]byte
 		binary.BigEndian.PutUint64(l[:], uint64(len(b)))
@@ -163,7 +209,7 @@ func rootPrefix(h hash.Hash, e *Envelope, in *Integrity) {
 		}
 		return strconv.FormatInt(n, 10)
 	}
-	field([]byte(rootTag))
+	field([]byte(s.rootTag))
 	field([]byte(in.Alg))
 	legacy := "0"
 	if e.Legacy {
@@ -185,9 +231,9 @@ func rootPrefix(h hash.Hash, e *Envelope, in *Integrity) {
 	num(numChunks(in.Size, in.ChunkSize))
 }
 
-func rootMAC(mk []byte, e *Envelope, in *Integrity, leaves []byte) []byte {
-	h := hmac.New(sha256.New, mk)
-	rootPrefix(h, e, in)
+func (s *macScheme) rootMAC(mk []byte, e *Envelope, in *Integrity, leaves []byte) []byte {
+	h := s.newMAC(mk)
+	s.rootPrefix(h, e, in)
 	h.Write(leaves)
 	return h.Sum(nil)
 }
@@ -211,12 +257,12 @@ func getChunkBuf(n int64) (*[]byte, func()) {
 // upload starts, so the uploader reads the file once here and again to
 // upload it; a file that changes in between fails verification later.
 func Sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int) error {
-	return sum(ctx, e, k, plaintext, size, workers, ChunkSizeFor(size))
+	return sum(ctx, e, k, plaintext, size, workers, ChunkSizeFor(size), schemeBLAKE3)
 }
 
-// sum is Sum with a given chunk size, so tests can cross chunk boundaries
-// with small objects.
-func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int, chunk int64) error {
+// sum is Sum with a given chunk size and scheme, so tests can cross chunk
+// boundaries with small objects and write objects as earlier versions did.
+func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int, chunk int64, s *macScheme) error {
 	if size < 0 {
 		return errors.New("failed to compute the integrity MAC: negative size")
 	}
@@ -226,12 +272,12 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	in := &Integrity{Alg: MACAlg, ChunkSize: chunk, Size: size}
+	in := &Integrity{Alg: s.alg, ChunkSize: chunk, Size: size}
 	n := numChunks(size, in.ChunkSize)
 	workers = int(min(int64(workers), max(n, 1)))
-	mk := macKey(k)
+	mk := s.macKey(k)
 	defer clear(mk)
-	leaves := make([]byte, n*sha256.Size)
+	leaves := make([]byte, n*macSize)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -248,7 +294,7 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 		wg.Go(func() {
 			bp, put := getChunkBuf(in.ChunkSize)
 			defer put()
-			h := hmac.New(sha256.New, mk)
+			h := s.newMAC(mk)
 			for {
 				i := next.Add(1) - 1
 				if i >= n {
@@ -270,7 +316,7 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 				}
 				k.XORKeyStreamAt(buf, buf, off)
 				l := leaf(h, i, buf)
-				copy(leaves[i*sha256.Size:], l[:])
+				copy(leaves[i*macSize:], l[:])
 			}
 		})
 	}
@@ -278,7 +324,7 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 	if failed != nil {
 		return fmt.Errorf("failed to compute the integrity MAC: %w", failed)
 	}
-	in.MAC = rootMAC(mk, e, in, leaves)
+	in.MAC = s.rootMAC(mk, e, in, leaves)
 	e.Integrity = in
 	return nil
 }
@@ -287,12 +333,14 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 // object arrives in pieces, in any order and from several goroutines (a
 // parallel ranged download). It is safe for concurrent use.
 type Verifier struct {
-	e      *Envelope
-	in     *Integrity // nil: nothing to verify
-	k      *DataKey
-	mk     []byte
-	n      int64
-	leaves []byte
+	e       *Envelope
+	in      *Integrity // nil: nothing to verify
+	s       *macScheme
+	unknown error // set when the object names a construction this version does not know
+	k       *DataKey
+	mk      []byte
+	n       int64
+	leaves  []byte
 
 	mu     sync.Mutex
 	have   []bool
@@ -303,18 +351,29 @@ type Verifier struct {
 }
 
 // NewVerifier returns a Verifier of the object e describes, opened with k.
-// Objects without ossvault integrity headers, or with a construction this
-// version does not know, verify as Unverified.
+// Objects without ossvault integrity headers verify as Unverified. Objects
+// whose headers name a construction this version does not know fail: a
+// rewritten algorithm name must not turn a check into a warning.
 func NewVerifier(e *Envelope, k *DataKey) *Verifier {
 	v := &Verifier{e: e, k: k}
-	if in := e.Integrity; in != nil && in.Alg == MACAlg {
-		v.in = in
-		v.mk = macKey(k)
-		v.n = numChunks(in.Size, in.ChunkSize)
-		v.leaves = make([]byte, v.n*sha256.Size)
-		v.have = make([]bool, v.n)
+	in := e.Integrity
+	if in == nil {
+		return v
 	}
+	if v.s = schemeFor(in.Alg); v.s == nil {
+		v.unknown = unknownAlgError(in.Alg)
+		return v
+	}
+	v.in = in
+	v.mk = v.s.macKey(k)
+	v.n = numChunks(in.Size, in.ChunkSize)
+	v.leaves = make([]byte, v.n*macSize)
+	v.have = make([]bool, v.n)
 	return v
+}
+
+func unknownAlgError(alg string) error {
+	return fmt.Errorf("the object's integrity MAC uses %q, a construction this version does not know: %w", alg, ErrIntegrity)
 }
 
 // AddCiphertext adds object bytes p read from offset off. off must be a
@@ -349,7 +408,7 @@ func (v *Verifier) add(off int64, p []byte, plain bool) error {
 	if int64(len(p))%cs != 0 && end != size {
 		return fmt.Errorf("verifier: %d bytes at offset %d neither fill whole chunks of %d bytes nor end the object", len(p), off, cs)
 	}
-	h := hmac.New(sha256.New, v.mk)
+	h := v.s.newMAC(v.mk)
 	var scratch []byte
 	if plain {
 		bp, put := getChunkBuf(cs)
@@ -366,7 +425,7 @@ func (v *Verifier) add(off int64, p []byte, plain bool) error {
 		i := off / cs
 		l := leaf(h, i, c)
 		v.mu.Lock()
-		slot := v.leaves[i*sha256.Size : (i+1)*sha256.Size]
+		slot := v.leaves[i*macSize : (i+1)*macSize]
 		if v.have[i] && !hmac.Equal(slot, l[:]) {
 			conflict = true
 		}
@@ -396,6 +455,9 @@ func (v *Verifier) fail(err error) {
 // counts as a failure (the object is shorter than recorded). The error
 // wraps ErrIntegrity exactly when the status is Failed.
 func (v *Verifier) Finish() (IntegrityStatus, error) {
+	if v.unknown != nil {
+		return Failed, v.unknown
+	}
 	if v.in == nil {
 		return Unverified, nil
 	}
@@ -416,7 +478,7 @@ func (v *Verifier) Finish() (IntegrityStatus, error) {
 		switch {
 		case missing > 0:
 			v.result = fmt.Errorf("%d of the object's %d chunks never arrived: the object is shorter than recorded: %w", missing, v.n, ErrIntegrity)
-		case !hmac.Equal(rootMAC(v.mk, v.e, v.in, v.leaves), v.in.MAC):
+		case !hmac.Equal(v.s.rootMAC(v.mk, v.e, v.in, v.leaves), v.in.MAC):
 			v.result = ErrIntegrity
 		default:
 			v.status = Verified
@@ -430,20 +492,29 @@ func (v *Verifier) Finish() (IntegrityStatus, error) {
 // given its ciphertext from offset 0, that checks the integrity MAC on the
 // way. At the end it returns io.EOF if the object verified or carries no
 // MAC, and an error wrapping ErrIntegrity instead if the MAC failed, the
-// object was longer or shorter than recorded. Bytes are returned before the
+// object was longer or shorter than recorded. An object whose MAC names a
+// construction this version does not know fails at the first Read, before
+// any byte is returned. Bytes are returned before the
 // check completes, so callers must write them somewhere provisional and
 // keep them only after io.EOF. VerifyStatus tells which status resulted.
 func NewVerifyingReader(ciphertext io.Reader, e *Envelope, k *DataKey) io.Reader {
 	r := &VerifyingReader{src: ciphertext, s: k.streamAt(0), e: e}
-	if in := e.Integrity; in != nil && in.Alg == MACAlg {
-		r.in = in
-		mk := macKey(k)
-		r.leaf = hmac.New(sha256.New, mk)
-		r.root = hmac.New(sha256.New, mk)
-		clear(mk)
-		rootPrefix(r.root, e, in)
-		r.startLeaf()
+	in := e.Integrity
+	if in == nil {
+		return r
 	}
+	s := schemeFor(in.Alg)
+	if s == nil {
+		r.finish(Failed, unknownAlgError(in.Alg))
+		return r
+	}
+	r.in = in
+	mk := s.macKey(k)
+	r.leaf = s.newMAC(mk)
+	r.root = s.newMAC(mk)
+	clear(mk)
+	s.rootPrefix(r.root, e, in)
+	r.startLeaf()
 	return r
 }
 
@@ -473,7 +544,7 @@ func (r *VerifyingReader) startLeaf() {
 }
 
 func (r *VerifyingReader) endLeaf() {
-	var l [sha256.Size]byte
+	var l [macSize]byte
 	r.root.Write(r.leaf.Sum(l[:0]))
 	r.chunk++
 	r.inChunk = 0

@@ -3,6 +3,7 @@ package envelope
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -22,7 +23,16 @@ type sealed struct {
 	chunk int64
 }
 
+// schemes lists every construction a test runs over: the one written now
+// and the one earlier versions wrote.
+var schemes = []*macScheme{schemeBLAKE3, schemeHMAC}
+
 func sealObject(t testing.TB, size int, chunk int64, workers int) sealed {
+	t.Helper()
+	return sealObjectWith(t, schemeBLAKE3, size, chunk, workers)
+}
+
+func sealObjectWith(t testing.TB, s *macScheme, size int, chunk int64, workers int) sealed {
 	t.Helper()
 	priv := sharedTestKey(t)
 	e, k, err := Seal(context.Background(), NewRSAWrapper(&priv.PublicKey, MatDesc{"desc": "t"}), nil)
@@ -35,7 +45,7 @@ func sealObject(t testing.TB, size int, chunk int64, workers int) sealed {
 		plain[i] = byte(rng.Uint32())
 	}
 	e.UnencryptedLength = int64(size)
-	if err := sum(context.Background(), e, k, bytes.NewReader(plain), int64(size), workers, chunk); err != nil {
+	if err := sum(context.Background(), e, k, bytes.NewReader(plain), int64(size), workers, chunk, s); err != nil {
 		t.Fatal(err)
 	}
 	ct := make([]byte, size)
@@ -101,11 +111,16 @@ func decryptAll(k *DataKey, ct []byte) []byte {
 }
 
 func TestIntegrityVerified(t *testing.T) {
-	for _, size := range []int{0, 1, 15, 16, 63, 64, 65, 640, 1000} {
-		for _, chunk := range []int64{16, 64} {
-			o := sealObject(t, size, chunk, 3)
-			if st, err := readBack(t, o.meta, o.ct, o.k); st != Verified {
-				t.Errorf("size %d chunk %d: %v %v", size, chunk, st, err)
+	for _, s := range schemes {
+		for _, size := range []int{0, 1, 15, 16, 63, 64, 65, 640, 1000} {
+			for _, chunk := range []int64{16, 64} {
+				o := sealObjectWith(t, s, size, chunk, 3)
+				if o.meta[HeaderMACAlg] != s.alg {
+					t.Fatalf("%s: written as %q", s.alg, o.meta[HeaderMACAlg])
+				}
+				if st, err := readBack(t, o.meta, o.ct, o.k); st != Verified {
+					t.Errorf("%s size %d chunk %d: %v %v", s.alg, size, chunk, st, err)
+				}
 			}
 		}
 	}
@@ -133,16 +148,39 @@ func TestIntegrityUnverified(t *testing.T) {
 	if st, err := readBack(t, o.meta, o.ct, o.k); st != Unverified || err != nil {
 		t.Errorf("stripped: %v %v", st, err)
 	}
-	// So does a construction this version does not know.
-	o = sealObject(t, 300, 64, 2)
-	o.meta[HeaderMACAlg] = "HMAC-SHA512-FUTURE"
-	if st, err := readBack(t, o.meta, o.ct, o.k); st != Unverified || err != nil {
-		t.Errorf("unknown alg: %v %v", st, err)
+}
+
+// A construction this version does not know fails closed: otherwise
+// rewriting the algorithm name would turn a failed check into a warning.
+func TestIntegrityUnknownAlgFails(t *testing.T) {
+	for _, alg := range []string{"HMAC-SHA512-FUTURE", "blake3-chunked-v2", "HMAC-SHA256-CHUNKED-v3", "x"} {
+		o := sealObject(t, 300, 64, 2)
+		o.meta[HeaderMACAlg] = alg
+		if st, err := readBack(t, o.meta, o.ct, o.k); st != Failed || !errors.Is(err, ErrIntegrity) {
+			t.Errorf("unknown alg %q: %v %v", alg, st, err)
+		}
+		// The stream gives out no plaintext before failing.
+		e, err := ParseMeta(o.meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := NewVerifyingReader(bytes.NewReader(o.ct), e, o.k)
+		n, err := r.Read(make([]byte, 100))
+		if n != 0 || !errors.Is(err, ErrIntegrity) || VerifyStatus(r) != Failed {
+			t.Errorf("unknown alg %q: first read gave %d bytes, %v, %v", alg, n, err, VerifyStatus(r))
+		}
 	}
 }
 
 func TestIntegrityFailed(t *testing.T) {
 	const size, chunk = 1000, 64
+	for _, s := range schemes {
+		testIntegrityFailed(t, s, size, chunk)
+	}
+}
+
+func testIntegrityFailed(t *testing.T, s *macScheme, size int, chunk int64) {
+	other := map[*macScheme]*macScheme{schemeBLAKE3: schemeHMAC, schemeHMAC: schemeBLAKE3}[s]
 	for _, c := range []struct {
 		name   string
 		change func(o *sealed)
@@ -193,9 +231,10 @@ func TestIntegrityFailed(t *testing.T) {
 			o.k = k
 		}},
 		{"key check stripped", func(o *sealed) { delete(o.meta, HeaderKeyCheck) }},
+		{"other construction named", func(o *sealed) { o.meta[HeaderMACAlg] = other.alg }},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			o := sealObject(t, size, chunk, 4)
+		t.Run(s.alg+"/"+c.name, func(t *testing.T) {
+			o := sealObjectWith(t, s, size, chunk, 4)
 			c.change(&o)
 			st, err := readBack(t, o.meta, o.ct, o.k)
 			if st != Failed || !errors.Is(err, ErrIntegrity) {
@@ -274,22 +313,24 @@ func TestSumParallelEqualsSequential(t *testing.T) {
 	for i := range plain {
 		plain[i] = byte(i)
 	}
-	var macs []string
-	for _, w := range []int{1, 2, 3, 8, 64} {
-		for _, chunk := range []int64{16, 4096} {
-			if err := sum(context.Background(), e, k, bytes.NewReader(plain), int64(len(plain)), w, chunk); err != nil {
-				t.Fatal(err)
+	for _, s := range schemes {
+		var macs []string
+		for _, w := range []int{1, 2, 3, 8, 64} {
+			for _, chunk := range []int64{16, 4096} {
+				if err := sum(context.Background(), e, k, bytes.NewReader(plain), int64(len(plain)), w, chunk, s); err != nil {
+					t.Fatal(err)
+				}
+				macs = append(macs, strconv.FormatInt(chunk, 10)+":"+string(e.Integrity.MAC))
 			}
-			macs = append(macs, strconv.FormatInt(chunk, 10)+":"+string(e.Integrity.MAC))
 		}
-	}
-	for i := 2; i < len(macs); i++ {
-		if macs[i] != macs[i%2] {
-			t.Fatalf("MAC depends on the number of workers")
+		for i := 2; i < len(macs); i++ {
+			if macs[i] != macs[i%2] {
+				t.Fatalf("%s: MAC depends on the number of workers", s.alg)
+			}
 		}
-	}
-	if macs[0] == macs[1] {
-		t.Fatal("MAC does not depend on the chunk size")
+		if macs[0] == macs[1] {
+			t.Fatalf("%s: MAC does not depend on the chunk size", s.alg)
+		}
 	}
 }
 
@@ -297,7 +338,7 @@ func TestSumErrors(t *testing.T) {
 	priv := sharedTestKey(t)
 	e, k, _ := Seal(context.Background(), NewRSAWrapper(&priv.PublicKey, nil), nil)
 	// A file shorter than its stated size (changed while reading).
-	err := sum(context.Background(), e, k, bytes.NewReader(make([]byte, 100)), 200, 2, 64)
+	err := sum(context.Background(), e, k, bytes.NewReader(make([]byte, 100)), 200, 2, 64, schemeBLAKE3)
 	if err == nil || e.Integrity != nil || !strings.Contains(err.Error(), "before its size 200") || errors.Is(err, context.Canceled) {
 		t.Errorf("short file: %v", err)
 	}
@@ -360,5 +401,76 @@ func TestVerifyingReaderReadShapes(t *testing.T) {
 		if s.String() != want {
 			t.Errorf("%d.String() = %q", s, s.String())
 		}
+	}
+}
+
+// goldenObject is a fixed object: fixed envelope, data key and plaintext,
+// 197 bytes in 64-byte chunks.
+func goldenObject(t *testing.T) (*Envelope, *DataKey, []byte) {
+	t.Helper()
+	e, err := ParseMeta(baseMeta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.UnencryptedLength = 197
+	var k DataKey
+	for i := range k.Key {
+		k.Key[i] = byte(i)
+	}
+	for i := range k.IV {
+		k.IV[i] = byte(0xf0 + i)
+	}
+	plain := make([]byte, 197)
+	for i := range plain {
+		plain[i] = byte(i * 7)
+	}
+	return e, &k, plain
+}
+
+// TestIntegrityGolden pins each construction's MAC of a fixed object, so
+// any change to the encoding, key derivation or hash fails here. The
+// HMAC-SHA256 value is what earlier versions of ossvault wrote.
+func TestIntegrityGolden(t *testing.T) {
+	for _, c := range []struct {
+		s   *macScheme
+		mac string
+	}{
+		{schemeBLAKE3, "e0223983b8efc8e38794852c267572866006507ddde50b1900cc6f206ab90be8"},
+		{schemeHMAC, "f5fe61e3132bffe1e96b122d12bf5b16eef57141465bdfd9ac67447bc6822fc4"},
+	} {
+		e, k, plain := goldenObject(t)
+		if err := sum(context.Background(), e, k, bytes.NewReader(plain), int64(len(plain)), 2, 64, c.s); err != nil {
+			t.Fatal(err)
+		}
+		if got := hex.EncodeToString(e.Integrity.MAC); got != c.mac || e.Integrity.Alg != c.s.alg {
+			t.Errorf("%s: MAC %s (alg %q), want %s", c.s.alg, got, e.Integrity.Alg, c.mac)
+		}
+	}
+}
+
+// TestIntegrityEarlierVersion reads the headers an earlier version of
+// ossvault wrote for the golden object: it must still verify, and any
+// change to it must still fail.
+func TestIntegrityEarlierVersion(t *testing.T) {
+	_, k, plain := goldenObject(t)
+	meta := map[string]string{
+		"client-side-encryption-key":                        "d3JhcHBlZCBrZXkgYnl0ZXMh",
+		"client-side-encryption-start":                      "d3JhcHBlZCBpdiBieXRlcw==",
+		"client-side-encryption-cek-alg":                    "AES/CTR/NoPadding",
+		"client-side-encryption-wrap-alg":                   "RSA/NONE/PKCS1Padding",
+		"client-side-encryption-unencrypted-content-length": "197",
+		"ossvault-mac-alg":                                  "HMAC-SHA256-CHUNKED-v1",
+		"ossvault-chunk-size":                               "64",
+		"ossvault-size":                                     "197",
+		"ossvault-mac":                                      "9f5h4xMr/+HpaxItEr9bFu71cUFGW9/ZrGdEe8aCL8Q=",
+	}
+	ct := make([]byte, len(plain))
+	k.XORKeyStreamAt(ct, plain, 0)
+	if st, err := readBack(t, meta, ct, k); st != Verified || err != nil {
+		t.Fatalf("earlier version's object: %v %v", st, err)
+	}
+	ct[100] ^= 4
+	if st, err := readBack(t, meta, ct, k); st != Failed || !errors.Is(err, ErrIntegrity) {
+		t.Errorf("altered earlier version's object: %v %v", st, err)
 	}
 }
