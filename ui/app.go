@@ -143,7 +143,20 @@ func (u *appUI) start(local bool) {
 		default:
 			u.showMain()
 		}
+		if err == nil {
+			u.tellLocalMoved()
+		}
 	})
+}
+
+// tellLocalMoved says, once at start, that links to files on this computer
+// made before no longer work because the local storage took a new address.
+func (u *appUI) tellLocalMoved() {
+	if m, ok := u.be.(interface{ localMoved() bool }); ok && m.localMoved() {
+		dialog.NewInformation(lang.L("The storage on this computer has a new address"),
+			lang.L("Another program was using the address of the storage on this computer, so it now uses a new one. Links made earlier for files on this computer no longer work: share those files again to send new links."),
+			u.win).Show()
+	}
 }
 
 type setupState struct{ needAccount, needKey bool }

@@ -123,6 +123,9 @@ func (a *realAccounts) List(context.Context) ([]Account, error) {
 	}
 	b.mu.Unlock()
 	for _, x := range b.vault.Accounts() {
+		if isLocalAccount(x) {
+			continue // listed above while it runs; unreachable otherwise
+		}
 		out = append(out, Account{Name: x.Name, Endpoint: x.Endpoint, Region: x.Region})
 	}
 	return out, nil
@@ -348,8 +351,11 @@ func keyFileError(err error) error {
 // (or the environment's when there is none).
 func (k *realKeys) AddKMS(_ context.Context, m KMSKey) (Key, error) {
 	var opts []vault.KMSKeyOption
-	if accts := k.vault.Accounts(); len(accts) > 0 {
-		opts = append(opts, vault.UseAccount(accts[0].Name))
+	for _, a := range k.vault.Accounts() {
+		if !isLocalAccount(a) {
+			opts = append(opts, vault.UseAccount(a.Name))
+			break
+		}
 	}
 	x, err := k.vault.AddKMSKey(m.Name, m.KeyID, m.Region, m.Endpoint, nil, nil, opts...)
 	return toKey(x), err
