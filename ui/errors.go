@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"syscall"
 
 	"fyne.io/fyne/v2/lang"
 	v1oss "github.com/aliyun/aliyun-oss-go-sdk/oss"
@@ -87,6 +88,9 @@ func explain(err error, keyName func(matdesc string) string) string {
 	}
 	if code, status, ok := ossCode(err); ok {
 		return explainOSS(code, status)
+	}
+	if refusedOnLoopback(err) {
+		return lang.L("This link points to files kept on a computer running ossvault; that app must be open for the link to work. If it is open, ask for a new link.")
 	}
 	if isNetwork(err) {
 		return lang.L("Cannot reach the storage service. Check this computer's internet connection and try again.")
@@ -209,6 +213,23 @@ func isNetwork(err error) bool {
 	var oe *net.OpError
 	var de *net.DNSError
 	return errors.As(err, &de) || errors.As(err, &oe) || errors.As(err, &ne) || errors.As(err, &ue)
+}
+
+// refusedOnLoopback reports a connection refused by this computer's own
+// loopback address: a store kept by an ossvault app (a link to "This
+// computer") that is closed here, or a link made on another computer, where
+// "check your network" would send the user the wrong way.
+func refusedOnLoopback(err error) bool {
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return false
+	}
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Addr == nil {
+		return false
+	}
+	host, _, splitErr := net.SplitHostPort(oe.Addr.String())
+	ip := net.ParseIP(host)
+	return splitErr == nil && ip != nil && ip.IsLoopback()
 }
 
 // ownerFromMatDesc picks a person-readable name out of a key description
