@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/ossvault/ossvault/internal/cli"
 )
 
@@ -38,6 +41,26 @@ func TestRealLocalStorePortTaken(t *testing.T) {
 	newEndpoint := b.local.account.Endpoint
 	if newEndpoint == "http://"+u.Host || localAccountEndpoint(t, b) != newEndpoint {
 		t.Fatalf("old %s, running at %s, saved account at %s", u.Host, newEndpoint, localAccountEndpoint(t, b))
+	}
+
+	// The app tells the user, in plain words, when it opens.
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	ui := newAppUI(test.NewTempApp(t), w, b, home, Prefs{DownloadDir: filepath.Join(home, "Downloads")})
+	t.Cleanup(ui.close)
+	ui.start(false)
+	ui.wait()
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no word to the user that the store moved")
+	}
+	var said []string
+	for _, o := range test.LaidOutObjects(top) {
+		if l, ok := o.(*widget.Label); ok {
+			said = append(said, l.Text)
+		}
+	}
+	if text := strings.Join(said, " "); !strings.Contains(text, "Links made earlier for files on this computer no longer work") {
+		t.Fatalf("the notice reads %q", text)
 	}
 
 	// The old link names the closed store, not the network.
