@@ -3,7 +3,9 @@ package transfer
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"syscall"
 )
 
 // RemoteError is an error response from the object store, classified. It
@@ -84,6 +86,9 @@ func isTemporary(err error) bool {
 	if errors.As(err, &re) {
 		return re.Temporary()
 	}
+	if refusedOnLoopback(err) {
+		return false
+	}
 	for _, s := range []error{ErrAccessDenied, ErrNoSuchBucket, ErrNoSuchObject, ErrNoSuchUpload,
 		ErrSourceChanged, ErrDiskFull, ErrExists, ErrLinkExpired, ErrPaused, ErrCanceled} {
 		if errors.Is(err, s) {
@@ -91,4 +96,24 @@ func isTemporary(err error) bool {
 		}
 	}
 	return true
+}
+
+// refusedOnLoopback reports a connection refused by this very computer:
+// nothing listens there (a local store or an app that is closed), and
+// waiting through a minute of retries will not start it. Refusals from
+// other hosts stay temporary: a server behind a load balancer may come back.
+func refusedOnLoopback(err error) bool {
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return false
+	}
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Addr == nil {
+		return false
+	}
+	if ta, ok := oe.Addr.(*net.TCPAddr); ok {
+		return ta.IP.IsLoopback()
+	}
+	host, _, err := net.SplitHostPort(oe.Addr.String())
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
 }

@@ -6,7 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -146,5 +151,38 @@ func TestRetryingRewindsBodies(t *testing.T) {
 	}
 	if len(f.got) != 1 || f.got[0] != "hello world" || body.seeks != 3 {
 		t.Fatalf("stored %q after %d rewinds, want one full body after 3", f.got, body.seeks)
+	}
+}
+
+// A refusal from this very computer (nothing listens: a closed app's local
+// store) is not retried; a refusal elsewhere, like any other network error,
+// is.
+func TestRefusedOnLoopbackIsNotRetried(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, err = http.Get("http://" + addr + "/bucket/key")
+	if err == nil {
+		t.Fatal("a closed port answered")
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Skipf("this system reports a refused connection as %v", err)
+	}
+	if isTemporary(err) {
+		t.Errorf("refused on loopback counted as temporary: %v", err)
+	}
+	calls := 0
+	p := Policy{Attempts: 5, Sleep: func(context.Context, time.Duration) error { return nil }}
+	p.Do(context.Background(), func() error { calls++; return err })
+	if calls != 1 {
+		t.Errorf("tried %d times, want 1", calls)
+	}
+	remote := &url.Error{Op: "Get", URL: "http://192.0.2.1/", Err: &net.OpError{Op: "dial", Net: "tcp",
+		Addr: &net.TCPAddr{IP: net.ParseIP("192.0.2.1"), Port: 80}, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
+	if !isTemporary(remote) {
+		t.Errorf("a refusal from another host should stay temporary")
 	}
 }
