@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -94,40 +95,64 @@ func ParseMeta(meta map[string]string) (*Envelope, error) {
 	return nil, ErrNotEncrypted
 }
 
-func parseCurrent(m map[string]string) (*Envelope, error) {
+// headerSet names the headers of one generation of the format and the
+// content-cipher labels it accepts.
+type headerSet struct {
+	key, start, cekAlg, wrapAlg, matDesc, length, md5 string
+	cekAlgs                                           []string
+}
+
+var (
+	currentHeaders = headerSet{HeaderKey, HeaderStart, HeaderCEKAlg, HeaderWrapAlg,
+		HeaderMatDesc, HeaderUnencryptedLength, HeaderUnencryptedMD5, []string{CEKAlgAESCTR}}
+	// Old Python clients labelled their CTR data "AES/GCM/NoPadding".
+	legacyHeaders = headerSet{HeaderLegacyKey, HeaderLegacyStart, HeaderLegacyCEKAlg, HeaderLegacyWrapAlg,
+		HeaderLegacyMatDesc, HeaderLegacyLength, HeaderLegacyMD5, []string{legacyCEKAlgGCM, CEKAlgAESCTR}}
+)
+
+// parseEnvelope reads what both generations of the format carry.
+func parseEnvelope(m map[string]string, h headerSet) (*Envelope, error) {
 	e := &Envelope{UnencryptedLength: -1}
 	var err error
-	if e.WrappedKey, err = decodeBase64(m[HeaderKey]); err != nil {
-		return nil, &HeaderError{HeaderKey, err}
+	if e.WrappedKey, err = decodeBase64(m[h.key]); err != nil {
+		return nil, &HeaderError{h.key, err}
 	}
-	start, ok := m[HeaderStart]
+	start, ok := m[h.start]
 	if !ok || strings.TrimSpace(start) == "" {
-		return nil, &HeaderError{HeaderStart, errors.New("missing")}
+		return nil, &HeaderError{h.start, errors.New("missing")}
 	}
 	if e.WrappedIV, err = decodeBase64(start); err != nil {
-		return nil, &HeaderError{HeaderStart, err}
+		return nil, &HeaderError{h.start, err}
 	}
-	e.CEKAlg = strings.TrimSpace(m[HeaderCEKAlg])
-	if !strings.EqualFold(e.CEKAlg, CEKAlgAESCTR) {
-		return nil, &HeaderError{HeaderCEKAlg, fmt.Errorf("unsupported content cipher %q (only %s exists)", e.CEKAlg, CEKAlgAESCTR)}
+	e.CEKAlg = strings.TrimSpace(m[h.cekAlg])
+	if !slices.ContainsFunc(h.cekAlgs, func(a string) bool { return strings.EqualFold(e.CEKAlg, a) }) {
+		return nil, &HeaderError{h.cekAlg, fmt.Errorf("unsupported content cipher %q (only %s exists)", e.CEKAlg, CEKAlgAESCTR)}
 	}
-	e.WrapAlg = strings.TrimSpace(m[HeaderWrapAlg])
+	e.WrapAlg = strings.TrimSpace(m[h.wrapAlg])
 	if e.WrapAlg == "" {
-		return nil, &HeaderError{HeaderWrapAlg, errors.New("missing")}
+		return nil, &HeaderError{h.wrapAlg, errors.New("missing")}
 	}
-	if raw, ok := m[HeaderMatDesc]; ok {
+	if raw, ok := m[h.matDesc]; ok {
 		e.RawMatDesc = raw
 		// A description that is not a JSON object of strings is kept as
 		// stored: it cannot select a key, but trying every key still can
 		// open the object.
 		e.MatDesc, _ = ParseMatDesc(raw)
 	}
-	if v, ok := m[HeaderUnencryptedLength]; ok {
+	if v, ok := m[h.length]; ok {
 		if e.UnencryptedLength, err = parseNonNeg(strings.TrimSpace(v)); err != nil {
-			return nil, &HeaderError{HeaderUnencryptedLength, err}
+			return nil, &HeaderError{h.length, err}
 		}
 	}
-	e.UnencryptedMD5 = m[HeaderUnencryptedMD5]
+	e.UnencryptedMD5 = m[h.md5]
+	return e, nil
+}
+
+func parseCurrent(m map[string]string) (*Envelope, error) {
+	e, err := parseEnvelope(m, currentHeaders)
+	if err != nil {
+		return nil, err
+	}
 	if v, ok := m[HeaderDataSize]; ok {
 		if e.DataSize, err = parseNonNeg(strings.TrimSpace(v)); err != nil {
 			return nil, &HeaderError{HeaderDataSize, err}
@@ -148,37 +173,11 @@ func parseCurrent(m map[string]string) (*Envelope, error) {
 }
 
 func parseLegacy(m map[string]string) (*Envelope, error) {
-	e := &Envelope{Legacy: true, UnencryptedLength: -1}
-	var err error
-	if e.WrappedKey, err = decodeBase64(m[HeaderLegacyKey]); err != nil {
-		return nil, &HeaderError{HeaderLegacyKey, err}
+	e, err := parseEnvelope(m, legacyHeaders)
+	if err != nil {
+		return nil, err
 	}
-	start, ok := m[HeaderLegacyStart]
-	if !ok || strings.TrimSpace(start) == "" {
-		return nil, &HeaderError{HeaderLegacyStart, errors.New("missing")}
-	}
-	if e.WrappedIV, err = decodeBase64(start); err != nil {
-		return nil, &HeaderError{HeaderLegacyStart, err}
-	}
-	// Old Python clients labelled their CTR data "AES/GCM/NoPadding".
-	e.CEKAlg = strings.TrimSpace(m[HeaderLegacyCEKAlg])
-	if !strings.EqualFold(e.CEKAlg, legacyCEKAlgGCM) && !strings.EqualFold(e.CEKAlg, CEKAlgAESCTR) {
-		return nil, &HeaderError{HeaderLegacyCEKAlg, fmt.Errorf("unsupported content cipher %q", e.CEKAlg)}
-	}
-	e.WrapAlg = strings.TrimSpace(m[HeaderLegacyWrapAlg])
-	if e.WrapAlg == "" {
-		return nil, &HeaderError{HeaderLegacyWrapAlg, errors.New("missing")}
-	}
-	if raw, ok := m[HeaderLegacyMatDesc]; ok {
-		e.RawMatDesc = raw
-		e.MatDesc, _ = ParseMatDesc(raw)
-	}
-	if v, ok := m[HeaderLegacyLength]; ok {
-		if e.UnencryptedLength, err = parseNonNeg(strings.TrimSpace(v)); err != nil {
-			return nil, &HeaderError{HeaderLegacyLength, err}
-		}
-	}
-	e.UnencryptedMD5 = m[HeaderLegacyMD5]
+	e.Legacy = true
 	return e, nil
 }
 
