@@ -136,30 +136,22 @@ func destFile(dest, name string) (string, error) {
 	return dest, nil
 }
 
-// planPrefix lists every object under a folder and maps it into dest.
+// planPrefix lists every object under a folder and maps it into dest,
+// refusing the whole folder if any object name is unsafe as a file name.
 func planPrefix(ctx context.Context, store *transfer.OSS, u ossURL, dest string) ([]*transfer.DownloadJob, error) {
-	var specs []*transfer.DownloadJob
-	err := store.List(ctx, u.Key, true, func(e transfer.Entry) error {
-		rel := strings.TrimPrefix(e.Key, u.Key)
-		if rel == "" || strings.HasSuffix(rel, "/") {
-			return nil
-		}
-		local := filepath.Join(dest, filepath.FromSlash(rel))
-		// Keys like "../x" must not climb out of the destination.
-		if r, err := filepath.Rel(dest, local); err != nil || strings.HasPrefix(r, "..") {
-			return fmt.Errorf("refusing the object name %q: it points outside %s", e.Key, dest)
-		}
-		if err := os.MkdirAll(filepath.Dir(local), 0o755); err != nil {
-			return fmt.Errorf("failed to create a folder: %w", err)
-		}
-		specs = append(specs, &transfer.DownloadJob{Source: store, SourceID: "oss://" + store.Bucket.BucketName + "/" + e.Key, Key: e.Key, Dest: local})
-		return nil
-	})
+	files, err := transfer.PlanFolder(ctx, store, u.Key, dest)
 	if err != nil {
 		return nil, err
 	}
-	if len(specs) == 0 {
+	if len(files) == 0 {
 		return nil, fmt.Errorf("nothing found under %s", u)
+	}
+	specs := make([]*transfer.DownloadJob, 0, len(files))
+	for _, f := range files {
+		if err := os.MkdirAll(filepath.Dir(f.Local), 0o755); err != nil {
+			return nil, fmt.Errorf("failed to create a folder: %w", err)
+		}
+		specs = append(specs, &transfer.DownloadJob{Source: store, SourceID: "oss://" + store.Bucket.BucketName + "/" + f.Key, Key: f.Key, Dest: f.Local})
 	}
 	return specs, nil
 }

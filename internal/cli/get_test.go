@@ -255,3 +255,23 @@ func TestConnectionRules(t *testing.T) {
 		t.Errorf("error is not one ossvault: line: %q", errs)
 	}
 }
+
+// A folder holding an object whose name would climb out of DEST is refused
+// as a whole, in one line, before anything is written.
+func TestGetFolderRefusesClimbingName(t *testing.T) {
+	h := newHarness(t)
+	src := filepath.Join(t.TempDir(), "a.txt")
+	writeFile(t, src, 10)
+	h.must("put", src, "oss://bkt/team/a.txt")
+	if err := h.bucket().PutObject("team/../../escaped.txt", strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "in", "back")
+	_, errs, code := h.run("get", "oss://bkt/team/", dest+"/")
+	if code != 1 || errs != "ossvault: refusing the object name \"team/../../escaped.txt\": it points outside "+dest+"/\n" {
+		t.Fatalf("exit %d, %q; want a refusal naming the object", code, errs)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(dest)); len(ents) != 0 {
+		t.Fatalf("left %d entries beside the destination", len(ents))
+	}
+}
