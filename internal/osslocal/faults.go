@@ -88,6 +88,7 @@ const (
 	actResetResponse
 	actTruncateResponse
 	actLatency
+	actHang
 )
 
 // Action is what a triggered rule does.
@@ -149,6 +150,8 @@ func (a Action) String() string {
 		return fmt.Sprintf("truncate response after %d bytes", a.bytes)
 	case actLatency:
 		return fmt.Sprintf("latency %s", a.delay)
+	case actHang:
+		return "hang"
 	}
 	return "none"
 }

@@ -251,16 +251,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	hung := false
 	if plan.action.kind == actError {
 		io.Copy(io.Discard, r.Body)
 		writeError(rw, r, reqID, newError(plan.action.status, plan.action.code, "Injected fault: "+plan.action.String()))
+	} else if plan.action.kind == actHang {
+		hang(r)
+		hung = true
 	} else if e := s.authenticate(r, rt); e != nil {
 		writeError(rw, r, reqID, e)
 	} else {
 		s.dispatch(rw, r, rt, reqID)
 	}
 
-	if !body.tripped {
+	if !body.tripped && !hung {
 		// Read what the operation left unread so the client gets the
 		// response rather than a broken pipe while it is still sending.
 		io.Copy(io.Discard, r.Body)
@@ -286,7 +290,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rt.op == OpUploadPart {
 			e.Part = rt.part
 		}
-		if body.tripped || (plan.action.kind == actResetResponse && rw.tripped) {
+		if hung || body.tripped || (plan.action.kind == actResetResponse && rw.tripped) {
 			e.Status = 0 // no complete response reached the client
 		}
 		s.logger.Log(e)
