@@ -448,7 +448,7 @@ func (d *Downloader) fetch(ctx context.Context, src Reader, key string, p *prepa
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	go watchStall(ctx, cancel, &count, d.StallTimeout)
+	src = watchReads(ctx, cancel, src, d.StallTimeout)
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cmp.Or(max(d.Parts, 0), 4))

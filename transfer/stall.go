@@ -1,0 +1,46 @@
+package transfer
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// watchReads returns src with every byte read from a range's body counted,
+// and ends ctx with ErrStalled once none has arrived for timeout.
+//
+// A download reports progress a piece at a time (one integrity chunk, 1 MiB
+// or more), so on a slow connection a piece can take longer than the stall
+// timeout while its bytes keep arriving; the stall watch must see those
+// bytes, not the pieces.
+func watchReads(ctx context.Context, cancel context.CancelCauseFunc, src Reader, timeout time.Duration) Reader {
+	r := &countingReader{Reader: src}
+	go watchStall(ctx, cancel, &r.n, timeout)
+	return r
+}
+
+type countingReader struct {
+	Reader
+	n atomic.Int64
+}
+
+func (r *countingReader) GetRange(ctx context.Context, key string, start, end int64, etag string) (io.ReadCloser, http.Header, error) {
+	body, h, err := r.Reader.GetRange(ctx, key, start, end, etag)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &countingBody{ReadCloser: body, n: &r.n}, h, nil
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
