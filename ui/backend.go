@@ -256,6 +256,14 @@ type Transfers interface {
 	Upload(ctx context.Context, req UploadRequest) ([]JobID, error)
 	// Download saves the object into dir (a folder on this computer).
 	Download(ctx context.Context, loc Location, key, dir string) (JobID, error)
+	// DownloadFolder saves every file under the folder prefix (a key
+	// ending in "/") into dir as "<folder name>/...", one job per file,
+	// and returns the folder it made. Like a file, the folder never
+	// replaces one already there: it becomes "<folder name> (2)" and so
+	// on. A folder holding no file is errEmptyFolder; an object whose name
+	// cannot be saved safely refuses the whole folder (transfer.ErrUnsafeName)
+	// before any job starts.
+	DownloadFolder(ctx context.Context, loc Location, prefix, dir string) (local string, ids []JobID, err error)
 	// Jobs lists every job the queue knows, unfinished ones from earlier
 	// runs included, oldest first.
 	Jobs() []Job

@@ -259,6 +259,66 @@ func (t *realTransfers) Download(_ context.Context, loc Location, key, dir strin
 	return t.add(spec, p), nil
 }
 
+func (t *realTransfers) DownloadFolder(ctx context.Context, loc Location, prefix, dir string) (string, []JobID, error) {
+	st, err := t.b.store(loc.Account, loc.Bucket)
+	if err != nil {
+		return "", nil, err
+	}
+	local, err := claimFolder(dir, path.Base(prefix))
+	if err != nil {
+		return "", nil, err
+	}
+	files, err := transfer.PlanFolder(ctx, st, prefix, local)
+	if err == nil && len(files) == 0 {
+		err = errEmptyFolder
+	}
+	if err != nil {
+		os.Remove(local) // still empty: nothing was planned into it
+		return "", nil, err
+	}
+	var ids []JobID
+	for _, f := range files {
+		if err := os.MkdirAll(filepath.Dir(f.Local), 0o700); err != nil {
+			return local, ids, fmt.Errorf("failed to create a folder: %w", err)
+		}
+		p := &pendingJob{Kind: "download", Local: f.Local, Account: loc.Account, Bucket: loc.Bucket, Key: f.Key}
+		spec, err := t.spec(ctx, p)
+		if err != nil {
+			return local, ids, err
+		}
+		ids = append(ids, t.add(spec, p))
+	}
+	return local, ids, nil
+}
+
+// claimFolder creates dir/name, or "name (2)" and so on when that is
+// taken (as freeName does for a file, with no extension to keep), so that
+// a folder download never mixes its files into a folder already there.
+func claimFolder(dir, name string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	// The folder's own name obeys the rules its files do.
+	if _, ok, err := transfer.FolderPath(dir, "", name); !ok || err != nil || filepath.Base(name) != name {
+		name = "download"
+	}
+	for i := 1; ; i++ {
+		cand := filepath.Join(dir, name)
+		if i > 1 {
+			cand = filepath.Join(dir, fmt.Sprintf("%s (%d)", name, i))
+		}
+		// Mkdir fails on anything already there, so two downloads of one
+		// folder at once get a folder each.
+		err := os.Mkdir(cand, 0o700)
+		if err == nil {
+			return cand, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", err
+		}
+	}
+}
+
 func (t *realTransfers) openLink(link, dir string) (JobID, error) {
 	l, err := transfer.ParseLink(link)
 	if err != nil {

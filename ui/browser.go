@@ -531,20 +531,34 @@ func sealText(l Lock) string {
 	return ""
 }
 
+// onSelected marks a file or a folder as the one the actions work on; a
+// folder opens with a double click (openRow), as on the desktop.
 func (b *browser) onSelected(id widget.ListItemID) {
 	if id >= len(b.view) {
-		return
-	}
-	e := b.all[b.view[id]]
-	if e.Folder {
-		b.open(Location{Account: b.loc.Account, Bucket: b.loc.Bucket, Prefix: e.Key})
 		return
 	}
 	b.sel = id
 	b.updateActions()
 }
 
-// selected returns the file selected, if any.
+// openRow opens the row's folder; for a file it only selects it.
+func (b *browser) openRow(id widget.ListItemID) {
+	if id >= len(b.view) {
+		return
+	}
+	e := b.all[b.view[id]]
+	if !e.Folder {
+		b.list.Select(id)
+		return
+	}
+	b.openFolder(e)
+}
+
+func (b *browser) openFolder(e Entry) {
+	b.open(Location{Account: b.loc.Account, Bucket: b.loc.Bucket, Prefix: e.Key})
+}
+
+// selected returns the file or folder selected, if any.
 func (b *browser) selected() (Entry, bool) {
 	if b.sel < 0 || b.sel >= len(b.view) {
 		return Entry{}, false
@@ -553,9 +567,15 @@ func (b *browser) selected() (Entry, bool) {
 }
 
 func (b *browser) updateActions() {
-	_, ok := b.selected()
-	for _, btn := range []*widget.Button{b.getBtn, b.shareBtn, b.detailsBtn, b.deleteBtn} {
-		if ok {
+	e, ok := b.selected()
+	if ok {
+		b.getBtn.Enable()
+	} else {
+		b.getBtn.Disable()
+	}
+	// Sharing, details and deleting are for one file at a time.
+	for _, btn := range []*widget.Button{b.shareBtn, b.detailsBtn, b.deleteBtn} {
+		if ok && !e.Folder {
 			btn.Enable()
 		} else {
 			btn.Disable()
@@ -573,8 +593,15 @@ func (b *browser) updateActions() {
 // contextMenu is the right-click menu for a row.
 func (b *browser) contextMenu(id widget.ListItemID) *fyne.Menu {
 	b.list.Select(id)
-	if _, ok := b.selected(); !ok {
+	e, ok := b.selected()
+	if !ok {
 		return nil
+	}
+	if e.Folder {
+		return fyne.NewMenu("",
+			fyne.NewMenuItem(lang.L("Open"), func() { b.openFolder(e) }),
+			fyne.NewMenuItem(lang.L("Download"), b.onDownload),
+		)
 	}
 	return fyne.NewMenu("",
 		fyne.NewMenuItem(lang.L("Download"), b.onDownload),
@@ -721,6 +748,10 @@ func (b *browser) onDownload() {
 		return
 	}
 	loc, dir := b.loc, b.u.prefs.downloadDir()
+	if e.Folder {
+		b.downloadFolder(loc, e, dir)
+		return
+	}
 	goDo(b.u, func(ctx context.Context) (JobID, error) {
 		return b.u.be.Transfers().Download(ctx, loc, e.Key, dir)
 	}, func(_ JobID, err error) {
@@ -729,6 +760,27 @@ func (b *browser) onDownload() {
 			return
 		}
 		b.u.setStatus(lang.L("Downloading {{.Name}} to {{.Dir}}…", map[string]any{"Name": e.Name, "Dir": dir}))
+	})
+}
+
+// downloadFolder saves every file of a folder into dir, under the folder's
+// name, one transfer per file.
+func (b *browser) downloadFolder(loc Location, e Entry, dir string) {
+	type started struct {
+		local string
+		ids   []JobID
+	}
+	b.u.setStatus(lang.L("Looking for the files in {{.Name}}…", map[string]any{"Name": e.Name}))
+	goDo(b.u, func(ctx context.Context) (started, error) {
+		local, ids, err := b.u.be.Transfers().DownloadFolder(ctx, loc, e.Key, dir)
+		return started{local, ids}, err
+	}, func(s started, err error) {
+		if err != nil {
+			b.u.setStatus("")
+			b.u.showError(err)
+			return
+		}
+		b.u.setStatus(lang.L("Downloading {{.N}} files from {{.Name}} to {{.Dir}}…", map[string]any{"N": len(s.ids), "Name": e.Name, "Dir": s.local}))
 	})
 }
 

@@ -9,8 +9,9 @@ import (
 
 // A real window hands a left click to the topmost object under the pointer
 // that takes any kind of click, so a row that takes right clicks must pass
-// left clicks on to the list, or no file can be chosen and no folder opened.
-func TestClickingRowsSelectsFilesAndOpensFolders(t *testing.T) {
+// left clicks on to the list, or no file can be chosen, and double clicks
+// too, or no folder opened.
+func TestClickingRowsSelectsAndDoubleClickOpensFolders(t *testing.T) {
 	u := startMain(t, readyFake())
 	b := u.browser
 	row := func(name string) fyne.Tappable {
@@ -39,9 +40,22 @@ func TestClickingRowsSelectsFilesAndOpensFolders(t *testing.T) {
 		t.Fatal("Download stays disabled after a click on a file")
 	}
 
+	// A click on a folder chooses it, for Download; a double click opens it.
 	test.Tap(row("payroll"))
 	u.wait()
+	if e, ok := b.selected(); !ok || e.Name != "payroll" || b.loc.Prefix != "" {
+		t.Fatalf("a click on the payroll folder selected %+v (%v) in %q", e, ok, b.loc.Prefix)
+	}
+	if b.getBtn.Disabled() || !b.shareBtn.Disabled() || !b.deleteBtn.Disabled() {
+		t.Fatal("with a folder chosen, Download must be on and Share and Delete off")
+	}
+	dt, ok := row("payroll").(fyne.DoubleTappable)
+	if !ok {
+		t.Fatal("a folder's row does not take double clicks")
+	}
+	test.DoubleTap(dt)
+	u.wait()
 	if b.loc.Prefix != "payroll/" {
-		t.Fatalf("a click on the payroll folder left the browser in %q", b.loc.Prefix)
+		t.Fatalf("a double click on the payroll folder left the browser in %q", b.loc.Prefix)
 	}
 }

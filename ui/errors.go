@@ -79,6 +79,8 @@ func explain(err error, keyName func(matdesc string) string) string {
 		return lang.L("A folder name cannot be empty or contain “/”.")
 	case errors.Is(err, errNotALink):
 		return lang.L("That is not a link. Paste the whole link, starting with https://.")
+	case errors.Is(err, errEmptyFolder):
+		return lang.L("This folder has no files to download.")
 	}
 	if msg := explainVault(err); msg != "" {
 		return msg
@@ -128,7 +130,10 @@ func explainVault(err error) string {
 // explainTransfer covers the transfer engine's outcomes.
 func explainTransfer(err error) string {
 	var re *transfer.RemoteError
+	var unsafe *transfer.UnsafeNameError
 	switch {
+	case errors.As(err, &unsafe):
+		return lang.L("Nothing was downloaded: “{{.Name}}” in this folder has a name that cannot be saved safely on this computer.", map[string]any{"Name": unsafe.Key})
 	case errors.Is(err, transfer.ErrNoSuchBucket):
 		return lang.L("That storage bucket does not exist. Check its name and region.")
 	case errors.Is(err, transfer.ErrNoSuchObject):
@@ -268,5 +273,6 @@ var (
 	errNoKeyChosen        = errors.New("no key chosen")
 	errBadFolderName      = errors.New("bad folder name")
 	errNotALink           = errors.New("not a link")
+	errEmptyFolder        = errors.New("no files in the folder")
 	errNotAKey            = errors.New("not a readable key")
 )

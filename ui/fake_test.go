@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ossvault/ossvault/transfer"
 )
 
 // fakeBackend is an in-memory Backend for fast screen tests. It answers at
@@ -402,6 +405,42 @@ func (t *fakeTransfers) Download(_ context.Context, loc Location, key, dir strin
 	t.mu.Unlock()
 	t.emit(j)
 	return j.ID, nil
+}
+
+// DownloadFolder queues a job per file under prefix, mapped as the real
+// backend maps them, without touching the disk.
+func (t *fakeTransfers) DownloadFolder(_ context.Context, loc Location, prefix, dir string) (string, []JobID, error) {
+	local := filepath.Join(dir, path.Base(prefix))
+	t.mu.Lock()
+	var jobs []Job
+	b := (*fakeBackend)(t).bucket(loc.Account, loc.Bucket)
+	for _, k := range b.keys {
+		if !strings.HasPrefix(k, prefix) {
+			continue
+		}
+		p, ok, err := transfer.FolderPath(local, prefix, k)
+		if err != nil {
+			t.mu.Unlock()
+			return "", nil, err
+		}
+		if !ok {
+			continue
+		}
+		t.nextJob++
+		jobs = append(jobs, Job{ID: JobID(fmt.Sprint("j", t.nextJob)), Kind: Download, Name: filepath.Base(p), Local: p,
+			Remote: Location{Account: loc.Account, Bucket: loc.Bucket, Prefix: path.Dir(k) + "/"}, Key: k, State: JobQueued, Total: b.objects[k].size})
+	}
+	t.jobs = append(t.jobs, jobs...)
+	t.mu.Unlock()
+	if len(jobs) == 0 {
+		return "", nil, errEmptyFolder
+	}
+	ids := make([]JobID, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+		t.emit(j)
+	}
+	return local, ids, nil
 }
 
 func (t *fakeTransfers) Jobs() []Job {

@@ -35,10 +35,15 @@ func newFileRow(b *browser) *fileRow {
 
 func (r *fileRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
 
-// Tapped selects this row's file or opens its folder. The window delivers a
+// Tapped selects this row's file or folder. The window delivers a
 // click to the topmost tappable object, which is this row once it handles
 // right clicks, so it must pass left clicks on to the list itself.
 func (r *fileRow) Tapped(*fyne.PointEvent) { r.b.list.Select(r.id) }
+
+// DoubleTapped opens this row's folder, as a double click does on the
+// desktop. (A window that sees a double-tappable object holds a single
+// click back for the double-click delay before passing it to Tapped.)
+func (r *fileRow) DoubleTapped(*fyne.PointEvent) { r.b.openRow(r.id) }
 
 // TappedSecondary opens the context menu for this row's file.
 func (r *fileRow) TappedSecondary(e *fyne.PointEvent) {

@@ -265,8 +265,8 @@ func TestBrowserShowsFolderWithLocks(t *testing.T) {
 	}
 	test.AssertRendersToMarkup(t, "browser.xml", u.win.Canvas())
 
-	// Into a folder by selecting it; breadcrumbs lead back.
-	b.list.Select(0)
+	// Into a folder with a double click; breadcrumbs lead back.
+	b.openRow(0)
 	u.wait()
 	if b.loc.Prefix != "payroll/" || strings.Join(rowNames(b), ",") != "march.xlsx" {
 		t.Fatalf("inside payroll: prefix %q rows %v", b.loc.Prefix, rowNames(b))
