@@ -193,7 +193,7 @@ func TestRealLocalFlow(t *testing.T) {
 	}
 	for _, e := range u.browser.all {
 		if l := u.browser.locks.peek(u.browser.loc, e.Key); !e.Folder && (l.Kind != LockMine || l.KeyName != "Mine" || l.Seal != SealPresent) {
-			t.Errorf("%s: lock %+v, want Mine and sealed", e.Name, l)
+			t.Errorf("%s: lock %+v, want Mine and protected", e.Name, l)
 		}
 	}
 
@@ -216,7 +216,7 @@ func TestRealLocalFlow(t *testing.T) {
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		u.wait()
 		got := sealOnScreen(t, u.browser, "合同 2026.txt")
-		if got == "✓ checked" {
+		if got == "✓ intact" {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
@@ -479,8 +481,20 @@ func (t *realTransfers) with(id JobID, f func(int) error) error {
 // the new limit decides how many of the waiting ones start.
 func (t *realTransfers) SetParallel(n int) { t.queue.SetMaxJobs(n) }
 
+// sharedCopyName is the object key of the copy of key locked for forKey:
+// beside the original, "name (for KEY).ext" in the user's language, so that
+// whoever browses the folder sees whom each copy is for.
+func sharedCopyName(key, forKey string) string {
+	dir, base := path.Split(key)
+	ext := path.Ext(base)
+	if ext == base {
+		ext = "" // ".profile" is a name, not an extension
+	}
+	return dir + lang.L("{{.Name}} (for {{.Key}})", map[string]any{"Name": strings.TrimSuffix(base, ext), "Key": forKey}) + ext
+}
+
 // relock stores a copy of an object locked for another key, beside the
-// original as "name (for KEY).ext", and returns its object key. The
+// original as sharedCopyName names it, and returns its object key. The
 // plaintext passes through a private temporary folder that is removed.
 func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey string) (string, error) {
 	st, err := t.b.store(loc.Account, loc.Bucket)
@@ -501,8 +515,7 @@ func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey st
 	if _, err := down.Download(ctx, transfer.DownloadJob{Source: st, SourceID: "oss://" + loc.Bucket + "/" + key, Key: key, Dest: plain}, nil); err != nil {
 		return "", err
 	}
-	ext := path.Ext(key)
-	newKey := strings.TrimSuffix(key, ext) + " (for " + forKey + ")" + ext
+	newKey := sharedCopyName(key, forKey)
 	up := &transfer.Uploader{Store: st, Keys: t.b.vault}
 	if err := up.Upload(ctx, transfer.UploadJob{Source: plain, Bucket: loc.Bucket, Key: newKey, Wrapper: w}, nil); err != nil {
 		return "", err

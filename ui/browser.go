@@ -424,7 +424,7 @@ func (b *browser) newHeader() *fyne.Container {
 	}
 	return container.New(&columns{widths: fileColumnWidths},
 		mk(lang.L("Name"), colName), mk(lang.L("Size"), colSize), mk(lang.L("Modified"), colModified),
-		mk(lang.L("Locked with"), colLock), mk(lang.L("Check"), colSeal))
+		mk(lang.L("Locked with"), colLock), mk(lang.L("Tamper check"), colSeal))
 }
 
 // sortBy sorts by a column; the same column again reverses the order.
@@ -514,19 +514,21 @@ func lockText(l Lock) string {
 	return "…"
 }
 
-// sealText is the integrity column.
+// sealText is the "Tamper check" column, in four words that say what the
+// user can rely on: "protected" (any change will be noticed on download),
+// "intact" (a download checked it), "altered", and "not protected"
+// (another app wrote it without the check). sealExplained says the same
+// in a sentence.
 func sealText(l Lock) string {
 	switch l.Seal {
 	case SealPresent:
-		return lang.L("sealed")
+		return lang.L("protected")
 	case SealVerified:
-		return "✓ " + lang.L("checked")
+		return "✓ " + lang.L("intact")
 	case SealBroken:
-		return "⚠ " + lang.L("altered!")
-	case SealAbsent:
-		return lang.L("no seal")
-	case SealNotChecked:
-		return lang.L("not checked: written by another app")
+		return "⚠ " + lang.L("altered")
+	case SealAbsent, SealNotChecked:
+		return lang.L("not protected")
 	}
 	return ""
 }
@@ -649,7 +651,7 @@ func keyLabel(k Key) string {
 	case KeyMine:
 		return lang.L("Me ({{.Name}})", map[string]any{"Name": k.Name})
 	case KeyKMS:
-		return lang.L("{{.Name}} (company KMS key)", map[string]any{"Name": k.Name})
+		return lang.L("{{.Name}} (company key)", map[string]any{"Name": k.Name})
 	}
 	return k.Name
 }
@@ -811,27 +813,27 @@ func (b *browser) onDetails() {
 			widget.NewFormItem(lang.L("Size"), widget.NewLabel(humanBytes(e.Size))),
 			widget.NewFormItem(lang.L("Modified"), widget.NewLabel(e.Modified.Local().Format(time.DateTime))),
 			widget.NewFormItem(lang.L("Locked with"), widget.NewLabel(lockText(l))),
-			widget.NewFormItem(lang.L("Check"), widget.NewLabel(sealExplained(l.Seal))),
+			widget.NewFormItem(lang.L("Tamper check"), widget.NewLabel(sealExplained(l.Seal))),
 		)
 		dialog.ShowCustom(lang.L("Details"), lang.L("Close"), form, b.u.win)
 	})
 }
 
-// sealExplained says in a sentence what the integrity mark means.
+// sealExplained says in a sentence what the "Tamper check" mark means.
 func sealExplained(s Seal) string {
 	switch s {
 	case SealPresent:
-		return lang.L("Sealed: any change is detected when it is downloaded.")
+		return lang.L("Protected: if anyone changes it, the app notices when it is downloaded and does not save it.")
 	case SealVerified:
-		return lang.L("Checked: it has not changed since it was uploaded.")
+		return lang.L("Intact: checked when it was downloaded, it has not changed since it was uploaded.")
 	case SealBroken:
 		return lang.L("Altered after it was uploaded: do not trust it.")
 	case SealAbsent:
-		return lang.L("Written by another program, without a seal.")
+		return lang.L("Not protected: another app uploaded it without a tamper check, so a change would go unnoticed.")
 	case SealNotChecked:
-		return lang.L("Downloaded, but not checked: written by another program, without a seal.")
+		return lang.L("Downloaded, but not protected: another app uploaded it without a tamper check, so it could not be checked.")
 	}
-	return lang.L("Not encrypted, so there is nothing to check.")
+	return lang.L("Not encrypted, so it has no tamper check.")
 }
 
 func (b *browser) onDelete() {

@@ -48,7 +48,7 @@ func TestCheckCacheKeysByVersion(t *testing.T) {
 	}
 }
 
-// sealOnScreen is the "Check" column as the row for name shows it.
+// sealOnScreen is the "Tamper check" column as the row for name shows it.
 func sealOnScreen(t *testing.T, b *browser, name string) string {
 	t.Helper()
 	for i, idx := range b.view {
@@ -75,9 +75,9 @@ func TestDownloadMarksCheck(t *testing.T) {
 		after  string
 		detail string
 	}{
-		{"contract.pdf", "sealed", JobDone, SealVerified, "✓ checked", "✓ checked"},
-		{"from-bob.docx", "no seal", JobDone, SealNotChecked, "not checked: written by another app", "not checked: written by another app"},
-		{"tampered.pdf", "sealed", JobFailed, SealBroken, "⚠ altered!", "⚠ altered! · This file was altered after it was uploaded."},
+		{"contract.pdf", "protected", JobDone, SealVerified, "✓ intact", "✓ intact"},
+		{"from-bob.docx", "not protected", JobDone, SealNotChecked, "not protected", "not protected (another app)"},
+		{"tampered.pdf", "protected", JobFailed, SealBroken, "⚠ altered", "⚠ altered · This file was altered after it was uploaded."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := sealOnScreen(t, u.browser, tc.name); got != tc.before {
@@ -111,7 +111,7 @@ func TestDownloadMarksCheck(t *testing.T) {
 	sealOnScreen(t, u.browser, "contract.pdf") // asks for the new lock
 	u.browser.locks.wait()
 	u.wait()
-	if got := sealOnScreen(t, u.browser, "contract.pdf"); got != "sealed" {
+	if got := sealOnScreen(t, u.browser, "contract.pdf"); got != "protected" {
 		t.Fatalf("a replaced object still shows %q", got)
 	}
 }

@@ -76,7 +76,7 @@ func newFirstRun(u *appUI) *firstRun {
 	f.createBtn = widget.NewButtonWithIcon(lang.L("Create my key"), theme.ContentAddIcon(), f.onCreateKey)
 	f.createBtn.Importance = widget.HighImportance
 	f.importBtn = widget.NewButtonWithIcon(lang.L("Import a key"), theme.FileIcon(), f.onImportKeyDialog)
-	f.kmsBtn = widget.NewButtonWithIcon(lang.L("Add a KMS key"), theme.StorageIcon(), f.onAddKMSDialog)
+	f.kmsBtn = widget.NewButtonWithIcon(lang.L("Add a company key"), theme.StorageIcon(), f.onAddKMSDialog)
 	f.keyBusy = widget.NewActivity()
 	f.keyBusyMsg = widget.NewLabel("")
 
@@ -308,7 +308,7 @@ func (f *firstRun) onImportKey(r io.Reader) {
 
 func (f *firstRun) onAddKMSDialog() {
 	showKMSDialog(f.u, func(k KMSKey) {
-		f.setKeyBusy(true, lang.L("Checking the KMS key…"))
+		f.setKeyBusy(true, lang.L("Checking the company key…"))
 		goDo(f.u, func(ctx context.Context) (Key, error) {
 			return f.u.be.Keys().AddKMS(ctx, k)
 		}, f.keyAdded)

@@ -52,7 +52,7 @@ func newKeysScreen(u *appUI) *keysScreen {
 	s.createBtn = widget.NewButtonWithIcon(lang.L("Create a new key"), theme.ContentAddIcon(), s.onCreate)
 	s.importBtn = widget.NewButtonWithIcon(lang.L("Import a key"), theme.FileIcon(), s.onImportDialog)
 	s.addBtn = widget.NewButtonWithIcon(lang.L("Add a colleague's key"), theme.AccountIcon(), s.onAddColleague)
-	s.kmsBtn = widget.NewButtonWithIcon(lang.L("Add a KMS key"), theme.StorageIcon(), s.onAddKMS)
+	s.kmsBtn = widget.NewButtonWithIcon(lang.L("Add a company key"), theme.StorageIcon(), s.onAddKMS)
 	s.backupBtn = widget.NewButtonWithIcon(lang.L("Back up my keys…"), theme.DocumentSaveIcon(), s.onBackupDialog)
 	s.restoreBtn = widget.NewButtonWithIcon(lang.L("Restore from a backup…"), theme.HistoryIcon(), s.onRestoreDialog)
 
@@ -87,7 +87,7 @@ func (s *keysScreen) setKeys(keys []Key) {
 	}{
 		{KeyMine, lang.L("My keys")},
 		{KeyColleague, lang.L("Colleagues' keys")},
-		{KeyKMS, lang.L("KMS keys")},
+		{KeyKMS, lang.L("Company keys")},
 	} {
 		s.rows = append(s.rows, keyListRow{heading: g.heading})
 		for i := range keys {
@@ -289,7 +289,7 @@ func (s *keysScreen) addColleague(name string, pem []byte) {
 
 func (s *keysScreen) onAddKMS() {
 	showKMSDialog(s.u, func(k KMSKey) {
-		s.run(lang.L("Checking the KMS key…"), lang.L("The KMS key was added."), func(ctx context.Context) error {
+		s.run(lang.L("Checking the company key…"), lang.L("The company key was added."), func(ctx context.Context) error {
 			_, err := s.u.be.Keys().AddKMS(ctx, k)
 			return err
 		})
@@ -436,17 +436,19 @@ func (s *keysScreen) restore(data []byte, pass string) {
 func showKMSDialog(u *appUI, then func(KMSKey)) {
 	name, id, ep := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	name.SetText(lang.L("Company key"))
-	id.SetPlaceHolder(lang.L("Key ID, from your administrator"))
+	id.SetPlaceHolder(lang.L("KMS key ID, from your administrator"))
 	ep.SetPlaceHolder(lang.L("Only if your administrator gave you an address"))
 	region := widget.NewSelect(regionLabels(), nil)
 	region.SetSelectedIndex(0)
 	items := []*widget.FormItem{
 		widget.NewFormItem(lang.L("Name"), name),
-		widget.NewFormItem(lang.L("Key ID"), id),
+		widget.NewFormItem(lang.L("KMS key ID"), id),
 		widget.NewFormItem(lang.L("Region"), region),
 		widget.NewFormItem(lang.L("Address"), ep),
 	}
-	d := dialog.NewForm(lang.L("Add a KMS key"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
+	// The one place that names KMS: whoever was handed a KMS key ID must
+	// recognise where it goes.
+	d := dialog.NewForm(lang.L("Add a company key (Alibaba Cloud KMS)"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}

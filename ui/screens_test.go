@@ -504,7 +504,7 @@ func TestKeysScreen(t *testing.T) {
 			labels = append(labels, r.key.Name)
 		}
 	}
-	if got := strings.Join(labels, ","); got != "#My keys,My key,#Colleagues' keys,Alice,#KMS keys,Finance KMS" {
+	if got := strings.Join(labels, ","); got != "#My keys,My key,#Colleagues' keys,Alice,#Company keys,Finance KMS" {
 		t.Fatalf("rows %s", got)
 	}
 	u.tabs.SelectIndex(2)

@@ -259,6 +259,10 @@ func detailText(j Job, explain func(error) string) string {
 	if j.Kind == Download {
 		mark = sealText(Lock{Seal: j.Seal})
 	}
+	if j.Seal == SealNotChecked {
+		// The row has room to say why, which the column has not.
+		mark = lang.L("not protected (another app)")
+	}
 	switch j.State {
 	case JobFailed:
 		if j.Err == nil {
