@@ -19,7 +19,10 @@
 //   - The journal (journal.go) records unfinished uploads and downloads
 //     under OSSVAULT_HOME so that they resume after a restart. It holds the
 //     wrapped data key exactly as the object's headers carry it, never a
-//     plaintext key.
+//     plaintext key. What a job cannot resume without but must not write to
+//     a file (the data key of an upload for a colleague's public key, a
+//     shared link) goes to JobSecrets (secrets.go), the OS keychain through
+//     the vault, and is deleted when the job ends.
 //   - Queue (queue.go) runs jobs with bounded concurrency, changeable while
 //     it runs (queue_limits.go), publishes events for every state change and
 //     for progress (a download's last event carries its integrity outcome),

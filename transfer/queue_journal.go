@@ -154,6 +154,11 @@ func (q *Queue) RestoreQueued(j *Journal, build func(QueuedJob) (Spec, error)) (
 		spec, err := build(rec)
 		if errors.Is(err, ErrDropRecord) {
 			j.Remove(rec.ID)
+			if rec.Kind == KindQueuedUpload {
+				// Its progress, and a data key kept for it, go too:
+				// nothing would ever resume or remove them.
+				q.up.dropRecord(UploadID(rec.Source, rec.Bucket, rec.Key))
+			}
 			continue
 		}
 		if err != nil {

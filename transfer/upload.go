@@ -43,6 +43,12 @@ type Uploader struct {
 	// Keys reopens a journaled upload's data key; without it (or without a
 	// private key) an interrupted upload starts over with a new key.
 	Keys Keys
+	// Secrets, if set, keeps the data key of an unfinished multipart upload
+	// that Keys cannot reopen (one locked for a colleague's public key)
+	// until the upload ends, so that it resumes rather than starting over.
+	// The journal never holds it. Uploads that Keys can reopen (own keys,
+	// KMS) never use it.
+	Secrets JobSecrets
 	// PartSize is the smallest part size (DefaultPartSize if 0). Files up
 	// to it go up in one PutObject; larger ones in parts of
 	// envelope.PartSize(size, PartSize), so that any file OSS accepts
@@ -80,6 +86,9 @@ type uploadRecord struct {
 	UploadID string            `json:"upload_id"`
 	Meta     map[string]string `json:"meta"` // env.Meta(): the wrapped key, never a plaintext one
 	Parts    []Part            `json:"parts"`
+	// KeptKey says that Uploader.Secrets holds the data key (keptKeyID),
+	// so that removing the record removes it too.
+	KeptKey bool `json:"kept_key,omitempty"`
 }
 
 // maxRestarts bounds how often a file that keeps changing is started over.
@@ -251,9 +260,17 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f *os.File, 
 			Bucket: job.Bucket, Key: job.Key, State: st, PartSize: ps, UploadID: uploadID, Meta: meta,
 		}
 		dk = key
+		// The record says a key is kept before the key is, so that no
+		// crash leaves a kept key that no record would remove.
+		rec.KeptKey = u.mustKeepKey(ctx, env)
 		if err := u.save(rec); err != nil {
 			u.abort(rec)
 			return err
+		}
+		if rec.KeptKey {
+			// Without the copy the upload still works; only a resume
+			// would start over, as it did before Secrets existed.
+			_ = u.Secrets.Put(keptKeyID(rec.ID), sealKeptKey(rec, dk))
 		}
 	}
 	err = u.sendParts(ctx, f, rec, dk, progress)
@@ -296,15 +313,14 @@ func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st file
 		return drop()
 	}
 	env, err := envelope.ParseMeta(rec.Meta)
-	if err != nil || u.Keys == nil {
-		return drop()
-	}
-	ids, err := u.Keys.Identities(ctx, env)
 	if err != nil {
 		return drop()
 	}
-	dk, err := envelope.Open(ctx, env, ids...)
+	dk, err := u.reopen(ctx, &rec, env)
 	if err != nil {
+		return nil, nil, err
+	}
+	if dk == nil {
 		return drop()
 	}
 	listing, err := u.st().ListParts(ctx, rec.Key, rec.UploadID)
@@ -331,6 +347,59 @@ func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st file
 	return &rec, dk, u.save(&rec)
 }
 
+// mustKeepKey reports whether a new upload's data key must go to Secrets
+// for the upload to resume: its envelope is one that Keys cannot open (a
+// colleague's public key). KMS envelopes are left alone: reopening them
+// would cost a KMS call, and Keys reopens them on a resume anyway.
+func (u *Uploader) mustKeepKey(ctx context.Context, env *envelope.Envelope) bool {
+	if u.Secrets == nil || u.Journal == nil || env.WrapAlg == envelope.WrapKMS {
+		return false
+	}
+	var ids []envelope.Identity
+	if u.Keys != nil {
+		var err error
+		if ids, err = u.Keys.Identities(ctx, env); err != nil {
+			return false // the keychain is unusable: a copy could not be made either
+		}
+	}
+	dk, err := envelope.Open(ctx, env, ids...)
+	if err == nil {
+		*dk = envelope.DataKey{}
+		return false
+	}
+	return errors.Is(err, envelope.ErrNoKey)
+}
+
+// reopen returns the data key of a journaled upload: unwrapped by Keys, or
+// else the copy kept in Secrets if it was kept for this very upload. It
+// returns nil when neither gives it, and an error when Secrets could not be
+// read (a locked keychain): the upload can resume once it can.
+func (u *Uploader) reopen(ctx context.Context, rec *uploadRecord, env *envelope.Envelope) (*envelope.DataKey, error) {
+	if u.Keys != nil {
+		if ids, err := u.Keys.Identities(ctx, env); err == nil {
+			if dk, err := envelope.Open(ctx, env, ids...); err == nil {
+				return dk, nil
+			}
+		}
+	}
+	if !rec.KeptKey || u.Secrets == nil {
+		return nil, nil
+	}
+	b, ok, err := u.Secrets.Get(keptKeyID(rec.ID))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read the unfinished upload's data key: %w", err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	dk, err := openKeptKey(ctx, rec, env, b)
+	clear(b)
+	if err != nil {
+		return nil, nil // refused: the upload starts over rather than use a wrong key
+	}
+	return dk, nil
+}
+
 func (u *Uploader) save(rec *uploadRecord) error {
 	if u.Journal == nil {
 		return nil
@@ -338,11 +407,36 @@ func (u *Uploader) save(rec *uploadRecord) error {
 	return u.Journal.Save(rec.ID, rec)
 }
 
+// remove forgets rec: its journal record and its kept data key, if any.
+// Every end of an upload (done, aborted, canceled, dropped) comes here, so
+// no data key outlives its upload.
 func (u *Uploader) remove(rec *uploadRecord) error {
 	if u.Journal == nil {
 		return nil
 	}
-	return u.Journal.Remove(rec.ID)
+	var kerr error
+	if rec.KeptKey && u.Secrets != nil {
+		if err := u.Secrets.Delete(keptKeyID(rec.ID)); err != nil {
+			kerr = fmt.Errorf("failed to remove the upload's data key from the keychain: %w", err)
+		}
+	}
+	return errors.Join(kerr, u.Journal.Remove(rec.ID))
+}
+
+// dropRecord removes the journal record of upload id and its kept data key
+// without reaching the server: for a job that can never run again (its
+// file or key is gone), whose bucket may be out of reach.
+func (u *Uploader) dropRecord(id string) error {
+	if u == nil || u.Journal == nil {
+		return nil
+	}
+	var rec uploadRecord
+	ok, err := u.Journal.Load(id, &rec)
+	if err != nil || !ok {
+		return err
+	}
+	rec.ID = id
+	return u.remove(&rec)
 }
 
 // abort ends an unfinished upload on the server so its parts stop costing

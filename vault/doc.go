@@ -18,6 +18,11 @@
 //     the copy its own id and its own copies of the secrets, so removing a key
 //     from one copy cannot remove it from the other. A restore always writes
 //     its own entries.
+//   - Unfinished transfers keep their few secrets there too (JobSecrets):
+//     the data key of an upload locked for a colleague's public key, and the
+//     shared link of a download, each in an entry "job:<id>" that the
+//     transfer engine deletes when the job ends. They are not backed up and
+//     a copied home does not take them along.
 //   - Keychains limit the size of one secret (Windows 2560 bytes, macOS about
 //     3000). Private keys are stored as their primes only, which fits one entry
 //     for RSA up to 8192 bits, and any secret larger than one entry (a long

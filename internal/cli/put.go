@@ -78,7 +78,7 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	up := &transfer.Uploader{Store: store, Journal: journal, Keys: v, PartSize: partSize, Parts: n}
+	up := &transfer.Uploader{Store: store, Journal: journal, Keys: v, Secrets: v.JobSecrets(), PartSize: partSize, Parts: n}
 	q := transfer.NewQueue(up, &transfer.Downloader{Journal: journal, Keys: v}, min(n, 8))
 
 	var total int64

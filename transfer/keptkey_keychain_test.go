@@ -1,0 +1,208 @@
+package transfer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	gokeyring "github.com/zalando/go-keyring"
+
+	"github.com/ossvault/ossvault/internal/osslocal"
+	"github.com/ossvault/ossvault/internal/osslocal/osstest"
+	"github.com/ossvault/ossvault/vault"
+)
+
+// These tests keep an upload's data key in the real OS keychain through the
+// vault, over the real SDK and the local endpoint. Run them under
+// internal/testenv/with-services.sh; without a session bus they skip,
+// except in CI (CI=true), where they fail.
+
+var _ JobSecrets = vault.JobSecrets{}
+
+func requireKeychain(t *testing.T) {
+	t.Helper()
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but no session bus: run the tests under internal/testenv/with-services.sh")
+		}
+		t.Skip("no session bus for the keychain; run under internal/testenv/with-services.sh")
+	}
+}
+
+func openVault(t *testing.T, home string) *vault.Vault {
+	t.Helper()
+	v, err := vault.Open(home, vault.WithKeychain(vault.LimitedKeychain{Keychain: vault.SystemKeychain{}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// keychainEntry reads the vault's raw keychain entry for job secret id,
+// past the vault, so the test sees what the keychain holds.
+func keychainEntry(t *testing.T, home, id string) bool {
+	t.Helper()
+	var reg struct {
+		VaultID string `json:"vault_id"`
+	}
+	b, err := os.ReadFile(filepath.Join(home, "vault.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &reg); err != nil {
+		t.Fatal(err)
+	}
+	_, err = gokeyring.Get("ossvault:"+reg.VaultID, "job:"+id)
+	if err != nil && !errors.Is(err, gokeyring.ErrNotFound) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
+type colleagueSetup struct {
+	srv      *osstest.Server
+	st       *OSS
+	faults   *osslocal.Faults
+	bobHome  string
+	bob      *vault.Vault
+	alice    *vault.Vault
+	journal  *Journal
+	src      string
+	job      UploadJob
+	secretID string
+}
+
+// newColleagueSetup: Bob holds his own key and Alice's public key; Alice's
+// private key is in her own vault ("her computer").
+func newColleagueSetup(t *testing.T, key string) *colleagueSetup {
+	t.Helper()
+	ctx := context.Background()
+	c := &colleagueSetup{faults: osslocal.NewFaults(1), bobHome: t.TempDir()}
+	c.srv, c.st = startOSS(t, osstest.WithFaults(c.faults))
+	c.alice = openVault(t, t.TempDir())
+	if _, err := c.alice.GenerateRSA(ctx, "alice", 2048, nil); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := c.alice.ExportPublic("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.bob = openVault(t, c.bobHome)
+	if _, err := c.bob.GenerateRSA(ctx, "me", 2048, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.bob.AddPublicKey("alice", pub, nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.bob.Wrapper(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.journal, err = OpenJournal(c.bobHome); err != nil {
+		t.Fatal(err)
+	}
+	c.src, _ = writeRandom(t, t.TempDir(), "src", 6*MinPartSize+3)
+	c.job = UploadJob{Source: c.src, Bucket: "bkt", Key: key, Wrapper: w}
+	c.secretID = keptKeyID(UploadID(c.job.Source, c.job.Bucket, c.job.Key))
+	return c
+}
+
+// uploader is Bob's uploader in a new process: a vault opened afresh.
+func (c *colleagueSetup) uploader(t *testing.T) *Uploader {
+	v := openVault(t, c.bobHome)
+	return &Uploader{Store: c.st, Journal: c.journal, Keys: v, Secrets: v.JobSecrets(),
+		PartSize: MinPartSize, Parts: 1, Policy: &fastPolicy, StallTimeout: stallTimeout}
+}
+
+// stallAtPart3 runs the upload until part 3 hangs, leaving parts 1-2.
+func (c *colleagueSetup) stallAtPart3(t *testing.T) {
+	t.Helper()
+	c.faults.Add(osslocal.Fault{Op: osslocal.OpUploadPart, Part: 3, Times: 1, Action: osslocal.Hang()})
+	if err := c.uploader(t).Upload(guarded(t), c.job, nil); !errors.Is(err, ErrStalled) {
+		t.Fatalf("err = %v, want ErrStalled", err)
+	}
+	if !keychainEntry(t, c.bobHome, c.secretID) {
+		t.Fatal("the stalled upload's data key is not in the keychain")
+	}
+}
+
+func (c *colleagueSetup) aliceOpens(t *testing.T) {
+	t.Helper()
+	down := &Downloader{Keys: c.alice, Policy: &fastPolicy}
+	dest := filepath.Join(t.TempDir(), "out")
+	if _, err := down.Download(context.Background(), DownloadJob{Source: c.st, SourceID: "oss://bkt/" + c.job.Key, Key: c.job.Key, Dest: dest}, nil); err != nil {
+		t.Fatalf("Alice cannot open the object: %v", err)
+	}
+	if fileSum(t, dest) != fileSum(t, c.src) {
+		t.Fatal("Alice's copy differs from the file uploaded")
+	}
+}
+
+func TestKeychainColleagueUploadResumes(t *testing.T) {
+	requireKeychain(t)
+	c := newColleagueSetup(t, "for-alice")
+	c.stallAtPart3(t)
+	if err := c.uploader(t).Upload(guarded(t), c.job, nil); err != nil {
+		t.Fatal(err)
+	}
+	for n, k := range c.srv.Log.PartsStored("bkt", c.job.Key) {
+		if k != 1 {
+			t.Errorf("part %d stored %d times, want once", n, k)
+		}
+	}
+	if n := c.srv.Log.Count(osslocal.OpInitiateMultipartUpload); n != 1 {
+		t.Errorf("%d uploads initiated, want 1", n)
+	}
+	if keychainEntry(t, c.bobHome, c.secretID) {
+		t.Error("the data key is still in the keychain after the upload completed")
+	}
+	c.aliceOpens(t)
+	// Bob cannot open what he sent to Alice: only the kept key let him
+	// resume it.
+	down := &Downloader{Keys: openVault(t, c.bobHome), Policy: &fastPolicy}
+	_, err := down.Download(context.Background(), DownloadJob{Source: c.st, SourceID: "x", Key: c.job.Key, Dest: filepath.Join(t.TempDir(), "x")}, nil)
+	if err == nil {
+		t.Fatal("Bob opened an object locked for Alice")
+	}
+}
+
+func TestKeychainColleagueUploadCanceled(t *testing.T) {
+	requireKeychain(t)
+	c := newColleagueSetup(t, "canceled")
+	c.stallAtPart3(t)
+	if err := c.uploader(t).Forget(c.job); err != nil {
+		t.Fatal(err)
+	}
+	if keychainEntry(t, c.bobHome, c.secretID) {
+		t.Error("the data key is still in the keychain after the upload was canceled")
+	}
+}
+
+func TestKeychainColleagueUploadTamperedKey(t *testing.T) {
+	requireKeychain(t)
+	c := newColleagueSetup(t, "tampered")
+	c.stallAtPart3(t)
+	js := c.bob.JobSecrets()
+	b, ok, err := js.Get(c.secretID)
+	if err != nil || !ok {
+		t.Fatalf("Get: %v %v", ok, err)
+	}
+	b[len(b)-30] ^= 0x80 // a bit of the data key
+	if err := js.Put(c.secretID, b); err != nil {
+		t.Fatal(err)
+	}
+	c.srv.Log.Reset()
+	if err := c.uploader(t).Upload(guarded(t), c.job, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.srv.Log.Count(osslocal.OpUploadPart); n != 7 {
+		t.Errorf("sent %d parts after the tampered key, want all 7 again", n)
+	}
+	if keychainEntry(t, c.bobHome, c.secretID) {
+		t.Error("a data key is still in the keychain after the upload completed")
+	}
+	c.aliceOpens(t)
+}
