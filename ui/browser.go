@@ -383,6 +383,10 @@ func (b *browser) updateInfo() {
 	} else {
 		b.loadMore.Hide()
 	}
+	// A click chooses a folder rather than opening it: say how to open it.
+	if e, ok := b.selected(); ok && e.Folder {
+		s += " · " + lang.L("double-click “{{.Name}}” to open it", map[string]any{"Name": e.Name})
+	}
 	b.info.SetText(s)
 }
 
@@ -541,6 +545,7 @@ func (b *browser) onSelected(id widget.ListItemID) {
 	}
 	b.sel = id
 	b.updateActions()
+	b.updateInfo()
 }
 
 // openRow opens the row's folder; for a file it only selects it.

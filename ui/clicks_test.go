@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -48,6 +49,9 @@ func TestClickingRowsSelectsAndDoubleClickOpensFolders(t *testing.T) {
 	}
 	if b.getBtn.Disabled() || !b.shareBtn.Disabled() || !b.deleteBtn.Disabled() {
 		t.Fatal("with a folder chosen, Download must be on and Share and Delete off")
+	}
+	if !strings.Contains(b.info.Text, "double-click “payroll” to open it") {
+		t.Fatalf("nothing says how to open the folder: %q", b.info.Text)
 	}
 	dt, ok := row("payroll").(fyne.DoubleTappable)
 	if !ok {

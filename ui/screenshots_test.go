@@ -37,6 +37,23 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 
+	for _, l := range []string{"en", "zh"} {
+		t.Run(l, func(t *testing.T) {
+			if err := setLanguage(l); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { setLanguage("en") })
+			suffix := ""
+			if l != "en" {
+				suffix = "-" + l
+			}
+			screens(t, func(t *testing.T, u *appUI, name string) { shot(t, u, name+suffix) })
+		})
+	}
+}
+
+// screens shows each screen in turn and hands it to shot.
+func screens(t *testing.T, shot func(t *testing.T, u *appUI, name string)) {
 	u := newTestUI(t, newFakeBackend())
 	u.start(false)
 	u.wait()
@@ -70,4 +87,16 @@ func TestScreenshots(t *testing.T) {
 	shot(t, u, "settings")
 	u.showError(errIntegrityForTest())
 	shot(t, u, "error")
+
+	f.addObject("This computer", "demo", "payroll/2025/年终 奖金.xlsx", 77, Lock{Kind: LockMine, KeyName: "My key", Seal: SealPresent})
+	u = startMain(t, f)
+	u.prefs.DownloadDir = t.TempDir()
+	selectFile(t, u.browser, "payroll")
+	test.Tap(u.browser.getBtn)
+	shot(t, u, "folder-downloading")
+	selectFile(t, u.browser, "from-bob.docx")
+	u.browser.onDetails()
+	shot(t, u, "details")
+	u.keysView.onAddKMS()
+	shot(t, u, "add-company-key")
 }

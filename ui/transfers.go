@@ -116,7 +116,14 @@ func (p *transfersPanel) updateSummary() {
 	s := ""
 	switch {
 	case running+waiting > 0:
-		s = lang.L("{{.Running}} transferring, {{.Waiting}} waiting", map[string]any{"Running": running, "Waiting": waiting})
+		switch {
+		case waiting == 0:
+			s = lang.L("{{.N}} transferring", map[string]any{"N": running})
+		case running == 0:
+			s = lang.L("{{.N}} waiting", map[string]any{"N": waiting})
+		default:
+			s = lang.L("{{.Running}} transferring, {{.Waiting}} waiting", map[string]any{"Running": running, "Waiting": waiting})
+		}
 		if speed > 0 {
 			s += " · " + humanBytes(int64(speed)) + "/s"
 		}
