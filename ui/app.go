@@ -28,11 +28,18 @@ const AppID = "io.ossvault.app"
 // windowTitle is how the window is found by people and by the end-to-end test.
 const windowTitle = "ossvault"
 
-// Run opens the main window and blocks until it is closed.
+// Run opens the main window and blocks until it is closed. When the app is
+// already open on opts.Home it asks that one to bring its window forward and
+// returns nil at once.
 func Run(opts cli.AppOptions) error {
 	if err := checkDisplay(displayEnv); err != nil {
 		return err
 	}
+	inst, err := claimOrShow(opts.Home, instanceWait)
+	if err != nil || inst == nil {
+		return err
+	}
+	defer inst.close()
 	prefs, err := loadPrefs(opts.Home)
 	if err != nil {
 		return err
@@ -52,7 +59,15 @@ func Run(opts cli.AppOptions) error {
 	w.Resize(fyne.NewSize(1024, 768))
 	u := newAppUI(a, w, be, opts.Home, prefs)
 	u.start(opts.Local)
+	inst.setOnShow(func() {
+		fyne.Do(func() {
+			w.Show()
+			w.RequestFocus()
+		})
+	})
+	w.SetOnClosed(func() { inst.setOnShow(nil) })
 	w.ShowAndRun()
+	inst.setOnShow(nil)
 	u.close()
 	return nil
 }
