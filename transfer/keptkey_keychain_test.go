@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"net/url"
 	"path/filepath"
 	"testing"
+	"time"
 
 	gokeyring "github.com/zalando/go-keyring"
 
@@ -205,4 +207,84 @@ func TestKeychainColleagueUploadTamperedKey(t *testing.T) {
 		t.Error("a data key is still in the keychain after the upload completed")
 	}
 	c.aliceOpens(t)
+}
+
+// A shared link queued for download lives in the keychain, not the
+// journal, while the job is unfinished, and is gone once it is done.
+func TestKeychainSharedLinkDownload(t *testing.T) {
+	requireKeychain(t)
+	faults := osslocal.NewFaults(1)
+	_, st := startOSS(t, osstest.WithFaults(faults))
+	home := t.TempDir()
+	v := openVault(t, home)
+	if _, err := v.GenerateRSA(context.Background(), "me", 2048, nil); err != nil {
+		t.Fatal(err) // gives the vault its id and keychain service
+	}
+	j, err := OpenJournal(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := &Uploader{Store: st, Journal: j, Keys: testKeys(t), Secrets: v.JobSecrets(), Policy: &fastPolicy}
+	down := &Downloader{Journal: j, Keys: testKeys(t), Parts: 1, ChunkSize: 1 << 20, Policy: &fastPolicy, StallTimeout: stallTimeout}
+	src, _ := writeRandom(t, t.TempDir(), "src", 3<<20)
+	if err := up.Upload(context.Background(), UploadJob{Source: src, Bucket: "bkt", Key: "shared/q3.bin", Wrapper: testWrapper(t)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := st.SignURL("shared/q3.bin", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := ParseLink(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := link.URL.Query().Get("Signature")
+	dest := filepath.Join(t.TempDir(), "q3.bin")
+	spec := Spec{Download: &DownloadJob{Source: link, SourceID: link.ID(), Dest: dest}, Note: JobNote{Link: raw}}
+	rec, _ := queuedRecord(spec)
+
+	// The first process: the download stalls and fails, to be retried.
+	faults.Add(osslocal.Fault{Op: osslocal.OpGetObject, Nth: 2, Action: osslocal.Hang()})
+	q := NewQueue(up, down, 1)
+	q.KeepInJournal(j)
+	q.Add(spec)
+	q.Wait()
+	if e := q.Jobs()[0]; e.State != Failed {
+		t.Fatalf("job %v (%v), want failed on the stall", e.State, e.Err)
+	}
+	if err := q.JournalErr(); err != nil {
+		t.Fatal(err)
+	}
+	if sig == "" || journalHolds(t, j, url.QueryEscape(sig)) || journalHolds(t, j, sig) {
+		t.Fatal("the journal holds the link's signature")
+	}
+	if !keychainEntry(t, home, linkSecretID(rec.ID)) {
+		t.Fatal("the link is not in the keychain")
+	}
+
+	// The next process restores it from the keychain and finishes it.
+	v2 := openVault(t, home)
+	up2 := &Uploader{Store: st, Journal: j, Keys: testKeys(t), Secrets: v2.JobSecrets(), Policy: &fastPolicy}
+	q2 := NewQueue(up2, down, 1)
+	q2.KeepInJournal(j)
+	ids, err := q2.RestoreQueued(j, func(r QueuedJob) (Spec, error) {
+		l, err := ParseLink(r.Note.Link)
+		if err != nil {
+			return Spec{}, err
+		}
+		return Spec{Download: &DownloadJob{Source: l, SourceID: l.ID(), Dest: r.Dest}, Note: r.Note}, nil
+	})
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("restored %v (%v)", ids, err)
+	}
+	q2.Wait()
+	if e := q2.Jobs()[0]; e.State != Done {
+		t.Fatalf("restored job %v (%v)", e.State, e.Err)
+	}
+	if fileSum(t, dest) != fileSum(t, src) {
+		t.Fatal("the restored link download differs from the upload")
+	}
+	if keychainEntry(t, home, linkSecretID(rec.ID)) {
+		t.Error("the link is still in the keychain after the download")
+	}
 }

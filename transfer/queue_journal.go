@@ -3,6 +3,8 @@ package transfer
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/ossvault/ossvault/envelope"
@@ -17,8 +19,82 @@ type JobNote struct {
 	// Account names where the job's bucket lives, in the caller's terms.
 	Account string `json:"account,omitempty"`
 	// Link is the shared link a download reads, as the user received it:
-	// without it the object cannot be read again.
+	// without it the object cannot be read again. It is a bearer credential
+	// until it expires, so the queue never writes it to the journal: it
+	// keeps it in its uploader's Secrets and records only LinkRef, and
+	// RestoreQueued puts it back here. Records written before held it here;
+	// they still restore, and are rewritten without it.
 	Link string `json:"link,omitempty"`
+	// LinkRef describes a kept download's link without its signature.
+	LinkRef *LinkRef `json:"link_ref,omitempty"`
+}
+
+// LinkRef is what the journal keeps of a shared link: enough to show the
+// job, nothing that grants access.
+type LinkRef struct {
+	// Object is the link without its query ("https://host/bucket/key").
+	Object string `json:"object"`
+	// Expires is when the link's signature ends (zero if it does not say).
+	Expires time.Time `json:"expires,omitzero"`
+}
+
+// linkRef describes link for the journal.
+func linkRef(link string) *LinkRef {
+	u, err := url.Parse(link)
+	if err != nil {
+		return &LinkRef{}
+	}
+	ref := &LinkRef{Object: u.Scheme + "://" + u.Host + u.EscapedPath()}
+	q := u.Query()
+	if s, err := strconv.ParseInt(q.Get("Expires"), 10, 64); err == nil {
+		ref.Expires = time.Unix(s, 0).UTC() // V1 signature
+	} else if d, err := time.Parse("20060102T150405Z", q.Get("x-oss-date")); err == nil {
+		if s, err := strconv.ParseInt(q.Get("x-oss-expires"), 10, 64); err == nil {
+			ref.Expires = d.Add(time.Duration(s) * time.Second) // V4 signature
+		}
+	}
+	return ref
+}
+
+// linkSecretID is the JobSecrets entry of queued record id's link.
+func linkSecretID(recordID string) string { return "link-" + recordID }
+
+// secrets is where the queue keeps links: its uploader's JobSecrets.
+func (q *Queue) secrets() JobSecrets {
+	if q.up == nil {
+		return nil
+	}
+	return q.up.Secrets
+}
+
+// keepLink moves rec's link out of the record into Secrets. Without
+// Secrets the link is not kept: the job runs, but is not restored.
+func (q *Queue) keepLink(rec *QueuedJob) error {
+	link := rec.Note.Link
+	if link == "" {
+		return nil
+	}
+	rec.Note.Link, rec.Note.LinkRef = "", linkRef(link)
+	s := q.secrets()
+	if s == nil {
+		return nil
+	}
+	if err := s.Put(linkSecretID(rec.ID), []byte(link)); err != nil {
+		return fmt.Errorf("failed to keep the link: %w", err)
+	}
+	return nil
+}
+
+// forgetLink deletes the link kept for rec, if the job had one.
+func (q *Queue) forgetLink(rec QueuedJob) error {
+	s := q.secrets()
+	if s == nil || (rec.Note.Link == "" && rec.Note.LinkRef == nil) {
+		return nil
+	}
+	if err := s.Delete(linkSecretID(rec.ID)); err != nil {
+		return fmt.Errorf("failed to remove the link from the keychain: %w", err)
+	}
+	return nil
 }
 
 // Kinds of the records that keep queued jobs; Journal.List returns them
@@ -99,11 +175,15 @@ func (q *Queue) keep(j *job, e Event) {
 			return
 		}
 		rec.Created = time.Now()
+		if err = q.keepLink(&rec); err != nil {
+			break
+		}
 		if err = q.kept.Save(rec.ID, &rec); err == nil {
 			j.kept = true
 		}
 	case Done, Canceled:
-		if err = q.kept.Remove(rec.ID); err == nil {
+		err = errors.Join(q.forgetLink(rec), q.kept.Remove(rec.ID))
+		if err == nil {
 			j.kept = false
 		}
 	case Failed:
@@ -111,7 +191,8 @@ func (q *Queue) keep(j *job, e Event) {
 		// was altered, is gone, or its link expired) is not brought back on
 		// every start; the others (network, credentials, a full disk) are.
 		if failsForGood(e.Err) {
-			if err = q.kept.Remove(rec.ID); err == nil {
+			err = errors.Join(q.forgetLink(rec), q.kept.Remove(rec.ID))
+			if err == nil {
 				j.kept = false
 			}
 		}
@@ -151,9 +232,26 @@ func (q *Queue) RestoreQueued(j *Journal, build func(QueuedJob) (Spec, error)) (
 		if ok, err := j.Load(r.ID, &rec); err != nil || !ok {
 			continue
 		}
+		if rec.Note.Link == "" && rec.Note.LinkRef != nil {
+			var s JobSecrets
+			if s = q.secrets(); s == nil {
+				continue // a queue that cannot read it: leave it for one that can
+			}
+			link, ok, err := s.Get(linkSecretID(rec.ID))
+			if err != nil {
+				continue // the keychain is locked: leave it for later
+			}
+			if !ok {
+				// The link is gone, and with it any way to read the object.
+				j.Remove(rec.ID)
+				continue
+			}
+			rec.Note.Link = string(link)
+		}
 		spec, err := build(rec)
 		if errors.Is(err, ErrDropRecord) {
 			j.Remove(rec.ID)
+			q.forgetLink(rec)
 			if rec.Kind == KindQueuedUpload {
 				// Its progress, and a data key kept for it, go too:
 				// nothing would ever resume or remove them.

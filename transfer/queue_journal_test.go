@@ -31,6 +31,8 @@ func TestQueueKeepsQueuedJobs(t *testing.T) {
 	g := &gate{release: make(chan struct{})}
 	s.fail = g.hook
 	up, down := newEngines(t, s)
+	secrets := newMemSecrets()
+	up.Secrets = secrets
 	j := up.Journal
 	q := NewQueue(up, down, 1)
 	q.KeepInJournal(j)
@@ -62,6 +64,7 @@ func TestQueueKeepsQueuedJobs(t *testing.T) {
 	s2 := newMemStore()
 	up2, down2 := newEngines(t, s2)
 	up2.Journal, down2.Journal = j, j
+	up2.Secrets = secrets
 	sharedSrc, sharedData := writeRandom(t, t.TempDir(), "shared", 3000)
 	if err := up2.Upload(context.Background(), UploadJob{Source: sharedSrc, Bucket: "b", Key: "shared", Wrapper: testWrapper(t)}, nil); err != nil {
 		t.Fatal(err)
@@ -70,7 +73,7 @@ func TestQueueKeepsQueuedJobs(t *testing.T) {
 	q2.KeepInJournal(j)
 	var got []string
 	ids, err := q2.RestoreQueued(j, func(r QueuedJob) (Spec, error) {
-		got = append(got, fmt.Sprintf("%s %s %s %+v", r.Kind, r.Bucket, r.Key, r.Note))
+		got = append(got, fmt.Sprintf("%s %s %s {KeyName:%s Account:%s Link:%s}", r.Kind, r.Bucket, r.Key, r.Note.KeyName, r.Note.Account, r.Note.Link))
 		if r.Kind == KindQueuedDownload {
 			return Spec{Download: &DownloadJob{Source: s2, SourceID: r.SourceID, Key: r.Key, Dest: r.Dest}, Note: r.Note}, nil
 		}
