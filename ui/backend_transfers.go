@@ -59,7 +59,7 @@ func newRealTransfers(b *realBackend) (*realTransfers, error) {
 		return nil, fmt.Errorf("failed to open the transfer journal: %w", err)
 	}
 	t := &realTransfers{b: b, journal: j, jobs: map[int]*pendingJob{}, subs: map[int]func(Job){}}
-	t.up = &transfer.Uploader{Journal: j, Keys: b.vault}
+	t.up = &transfer.Uploader{Journal: j, Keys: b.vault, Secrets: b.vault.JobSecrets()}
 	t.down = &transfer.Downloader{Journal: j, Keys: b.vault}
 	prefs, _ := loadPrefs(b.home)
 	t.queue = transfer.NewQueue(t.up, t.down, prefs.parallel())
