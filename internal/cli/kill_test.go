@@ -16,8 +16,9 @@ import (
 	"github.com/ossvault/ossvault/internal/osslocal/osstest"
 )
 
-// killSize is the file size of the SIGKILL tests: 256 MiB, or
-// OSSVAULT_KILL_MB (e.g. 1024 for the 1 GiB run).
+// killSize is the file size of the SIGKILL tests: 1 GiB, as the issue
+// asks, or OSSVAULT_KILL_MB (e.g. 256 for a quicker run: on two cores the
+// two tests took 40-50 s less at 256 MiB).
 func killSize(t *testing.T) int {
 	if s := os.Getenv("OSSVAULT_KILL_MB"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -26,7 +27,7 @@ func killSize(t *testing.T) int {
 		}
 		return n << 20
 	}
-	return 256 << 20
+	return 1024 << 20
 }
 
 const kills = 5
