@@ -8,8 +8,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/signal"
 	"reflect"
 	"sync"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -30,12 +33,15 @@ const windowTitle = "ossvault"
 
 // Run opens the main window and blocks until it is closed. When the app is
 // already open on opts.Home it asks that one to bring its window forward and
-// returns nil at once.
+// returns nil at once. SIGINT or SIGTERM close the app at any point, as if
+// its window were closed.
 func Run(opts cli.AppOptions) error {
 	if err := checkDisplay(displayEnv); err != nil {
 		return err
 	}
-	inst, err := claimOrShow(opts.Home, instanceWait)
+	q := listenQuit()
+	defer q.stop()
+	inst, err := claimOrShow(opts.Home, instanceWait, q.asked)
 	if err != nil || inst == nil {
 		return err
 	}
@@ -52,6 +58,9 @@ func Run(opts cli.AppOptions) error {
 		return err
 	}
 	defer be.Close()
+	if q.asked() {
+		return nil
+	}
 	a := app.NewWithID(AppID)
 	a.SetIcon(appIcon)
 	w := a.NewWindow(windowTitle)
@@ -66,10 +75,71 @@ func Run(opts cli.AppOptions) error {
 		})
 	})
 	w.SetOnClosed(func() { inst.setOnShow(nil) })
-	w.ShowAndRun()
+	if q.setApp(func() {
+		inst.setOnShow(nil)
+		a.Quit()
+	}) {
+		w.ShowAndRun()
+	}
 	inst.setOnShow(nil)
 	u.close()
 	return nil
+}
+
+// quitter closes the app on SIGINT or SIGTERM whenever they come. Fyne's
+// driver listens for them too, but only once its loop runs; before that, and
+// before the app exists, a signal would otherwise be swallowed and the app
+// would open anyway.
+type quitter struct {
+	sigs chan os.Signal
+	done chan struct{}
+
+	mu        sync.Mutex
+	requested bool
+	quit      func()
+}
+
+func listenQuit() *quitter {
+	q := &quitter{sigs: make(chan os.Signal, 1), done: make(chan struct{})}
+	signal.Notify(q.sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-q.sigs:
+			q.mu.Lock()
+			q.requested = true
+			quit := q.quit
+			q.mu.Unlock()
+			if quit != nil {
+				fyne.Do(quit)
+			}
+		case <-q.done:
+		}
+	}()
+	return q
+}
+
+// asked reports whether a signal came in before the app was built.
+func (q *quitter) asked() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.requested
+}
+
+// setApp hands over how to quit the app once it exists, to be called from
+// another goroutine through fyne.Do, which queues it for Fyne's loop. It
+// reports false when a signal came before: then the loop must not start.
+// (On the main goroutine before the loop runs, fyne.Do calls quit at once,
+// when the driver has nothing to stop yet, and the loop would run on.)
+func (q *quitter) setApp(quit func()) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.quit = quit
+	return !q.requested
+}
+
+func (q *quitter) stop() {
+	signal.Stop(q.sigs)
+	close(q.done)
 }
 
 // appUI is the window and the screens in it.

@@ -227,15 +227,16 @@ func askToShow(home string) error {
 // claimOrShow makes this process the app for home and returns its instance,
 // or, when another app already is, asks that one to show its window and
 // returns nil, nil. It keeps trying for up to wait: the other app may not
-// have written its address yet, or may be closing, freeing the lock.
-func claimOrShow(home string, wait time.Duration) (*instance, error) {
+// have written its address yet, or may be closing, freeing the lock. It
+// gives up, returning nil, nil, as soon as stop (if not nil) reports true.
+func claimOrShow(home string, wait time.Duration, stop func() bool) (*instance, error) {
 	deadline := time.Now().Add(wait)
 	for {
 		in, err := claimInstance(home)
 		if !errors.Is(err, errInstanceHeld) {
 			return in, err
 		}
-		if askToShow(home) == nil {
+		if askToShow(home) == nil || (stop != nil && stop()) {
 			return nil, nil
 		}
 		if time.Now().After(deadline) {

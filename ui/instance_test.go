@@ -51,7 +51,7 @@ func TestInstanceShowsFirstWindow(t *testing.T) {
 	var shown atomic.Int32
 	first.setOnShow(func() { shown.Add(1) })
 
-	in, err := claimOrShow(home, 5*time.Second)
+	in, err := claimOrShow(home, 5*time.Second, nil)
 	if err != nil || in != nil {
 		t.Fatalf("claimOrShow = %v, %v; want nil, nil (the first app shows)", in, err)
 	}
@@ -126,7 +126,7 @@ func TestInstanceStaleFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(home, instanceLockName), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	in, err := claimOrShow(home, 5*time.Second)
+	in, err := claimOrShow(home, 5*time.Second, nil)
 	if err != nil || in == nil {
 		t.Fatalf("claimOrShow over a stale file = %v, %v; want this process to be the app", in, err)
 	}
@@ -152,9 +152,31 @@ func TestInstanceSilentHolder(t *testing.T) {
 	if held, err := tryLockFile(f); err != nil || !held {
 		t.Fatalf("tryLockFile = %v, %v", held, err)
 	}
-	in, err := claimOrShow(home, 300*time.Millisecond)
+	in, err := claimOrShow(home, 300*time.Millisecond, nil)
 	if !errors.Is(err, errOtherInstanceSilent) || in != nil {
 		t.Fatalf("claimOrShow = %v, %v; want errOtherInstanceSilent", in, err)
+	}
+}
+
+// TestInstanceSilentHolderStop: a signal while waiting for a silent holder
+// ends the wait at once, quietly.
+func TestInstanceSilentHolderStop(t *testing.T) {
+	home := t.TempDir()
+	f, err := os.OpenFile(filepath.Join(home, instanceLockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if held, err := tryLockFile(f); err != nil || !held {
+		t.Fatalf("tryLockFile = %v, %v", held, err)
+	}
+	var asked atomic.Int32
+	in, err := claimOrShow(home, time.Hour, func() bool { return asked.Add(1) >= 3 })
+	if err != nil || in != nil {
+		t.Fatalf("claimOrShow = %v, %v; want nil, nil once stopped", in, err)
+	}
+	if n := asked.Load(); n != 3 {
+		t.Errorf("stop was asked %d times, want 3", n)
 	}
 }
 
@@ -174,7 +196,7 @@ func TestInstanceTakesOverAfterClose(t *testing.T) {
 		unlockFile(f)
 		f.Close()
 	}()
-	in, err := claimOrShow(home, 30*time.Second)
+	in, err := claimOrShow(home, 30*time.Second, nil)
 	if err != nil || in == nil {
 		t.Fatalf("claimOrShow = %v, %v; want this process to be the app once the lock frees", in, err)
 	}
