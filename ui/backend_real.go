@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -348,8 +349,11 @@ func keyFileError(err error) error {
 }
 
 // AddKMS adds a KMS key reached with the first cloud account's credentials
-// (or the environment's when there is none).
-func (k *realKeys) AddKMS(_ context.Context, m KMSKey) (Key, error) {
+// (or the environment's when there is none), then locks a throw-away data
+// key with it, as every upload will: wrong credentials, a mistyped key ID or
+// region, or an address that does not answer are found now, and the key is
+// removed again, rather than at the first upload.
+func (k *realKeys) AddKMS(ctx context.Context, m KMSKey) (Key, error) {
 	var opts []vault.KMSKeyOption
 	for _, a := range k.vault.Accounts() {
 		if !isLocalAccount(a) {
@@ -358,7 +362,32 @@ func (k *realKeys) AddKMS(_ context.Context, m KMSKey) (Key, error) {
 		}
 	}
 	x, err := k.vault.AddKMSKey(m.Name, m.KeyID, m.Region, m.Endpoint, nil, nil, opts...)
-	return toKey(x), err
+	if err != nil {
+		return Key{}, err
+	}
+	if err := k.tryKMS(ctx, x.Name); err != nil {
+		if rmErr := k.vault.Remove(x.Name); rmErr != nil {
+			return Key{}, fmt.Errorf("%w (and failed to remove the key again: %w)", err, rmErr)
+		}
+		return Key{}, err
+	}
+	return toKey(x), nil
+}
+
+// tryKMS wraps a random data key with the named KMS key.
+func (k *realKeys) tryKMS(ctx context.Context, name string) error {
+	w, err := k.vault.Wrapper(ctx, name)
+	if err != nil {
+		return err
+	}
+	probe := make([]byte, 32)
+	if _, err := rand.Read(probe); err != nil {
+		return fmt.Errorf("failed to make a test data key: %w", err)
+	}
+	if _, err := w.Wrap(ctx, probe); err != nil {
+		return fmt.Errorf("failed to use the KMS key: %w", err)
+	}
+	return nil
 }
 
 func (k *realKeys) ExportPublic(_ context.Context, name string) ([]byte, error) {

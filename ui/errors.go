@@ -17,6 +17,7 @@ import (
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
+	"github.com/ossvault/ossvault/vault/kms"
 )
 
 // ossCoder is the OSS SDK v2's service error (through any wrapping).
@@ -82,6 +83,9 @@ func explain(err error, keyName func(matdesc string) string) string {
 	case errors.Is(err, errEmptyFolder):
 		return lang.L("This folder has no files to download.")
 	}
+	if msg := explainKMS(err); msg != "" {
+		return msg
+	}
 	if msg := explainVault(err); msg != "" {
 		return msg
 	}
@@ -98,6 +102,26 @@ func explain(err error, keyName func(matdesc string) string) string {
 		return lang.L("Cannot reach the storage service. Check this computer's internet connection and try again.")
 	}
 	return lang.L("Something went wrong and the action was not done. Please try again.")
+}
+
+// explainKMS covers a company (KMS) key's outcomes. It comes before the
+// network cases: KMS's own network failures would otherwise read as the
+// storage service's, or, on a loopback address, as a closed ossvault app's.
+func explainKMS(err error) string {
+	switch {
+	case errors.Is(err, kms.ErrNoCredentials):
+		return lang.L("A company key works through an Alibaba Cloud account. Connect to Alibaba Cloud OSS first, then add the key.")
+	case errors.Is(err, kms.ErrAccessDenied):
+		return lang.L("The company key would not work with this account's AccessKey. Ask your administrator to check the AccessKey and its permission to use the key.")
+	case errors.Is(err, kms.ErrKeyNotFound), errors.Is(err, kms.ErrWrongRegion):
+		return lang.L("No company key with that ID was found in that region. Check the key ID and the region your administrator gave you.")
+	case errors.Is(err, kms.ErrKeyDisabled):
+		return lang.L("The company key is switched off or about to be deleted. Ask your administrator.")
+	case errors.Is(err, kms.ErrUnreachable), errors.Is(err, kms.ErrTimeout), errors.Is(err, kms.ErrUnavailable),
+		errors.Is(err, kms.ErrCertificate), errors.Is(err, kms.ErrBadResponse):
+		return lang.L("Cannot reach the service that keeps the company key. Check this computer's internet connection and the key's region and address, then try again.")
+	}
+	return ""
 }
 
 // explainVault covers the key vault's outcomes.
