@@ -487,21 +487,34 @@ func (p *prepared) pieceSize() int64 {
 
 var piecePool sync.Pool
 
+// getPiece returns a buffer of n bytes from piecePool.
+func getPiece(n int64) *[]byte {
+	if b, ok := piecePool.Get().(*[]byte); ok && int64(cap(*b)) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]byte, n)
+	return &b
+}
+
 // fetchSpan reads one span. A body that breaks off is asked for again from
 // the last whole piece, so a reset costs at most one piece.
 func (d *Downloader) fetchSpan(ctx context.Context, src Reader, key string, p *prepared, sp span, w io.WriterAt, ver *envelope.Verifier, count *atomic.Int64) error {
 	ps := p.pieceSize()
-	var buf []byte
-	if b, ok := piecePool.Get().(*[]byte); ok && int64(cap(*b)) >= ps {
-		buf = (*b)[:ps]
-	} else {
-		buf = make([]byte, ps)
-	}
-	defer piecePool.Put(&buf)
+	bufs := [2]*[]byte{getPiece(ps), getPiece(ps)}
+	defer func() {
+		for _, b := range bufs {
+			piecePool.Put(b)
+		}
+	}()
 
 	off, end := sp.Off, sp.end()
 	return d.policy().Do(ctx, func() error {
-		body, h, err := src.GetRange(ctx, key, off, end, p.info.ETag)
+		// Its own context, so that a piece that fails to write can stop
+		// the read of the next one.
+		rctx, stop := context.WithCancel(ctx)
+		defer stop()
+		body, h, err := src.GetRange(rctx, key, off, end, p.info.ETag)
 		if err != nil {
 			return err
 		}
@@ -524,33 +537,86 @@ func (d *Downloader) fetchSpan(ctx context.Context, src Reader, key string, p *p
 				return err
 			}
 		}
-		for off <= end {
-			// Pieces end on multiples of the piece size, as the
-			// verifier's chunks do.
-			n := min((off/ps+1)*ps, end+1) - off
-			piece := buf[:n]
-			if _, err := io.ReadFull(body, piece); err != nil {
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
-				return fmt.Errorf("the download broke off: %w", err)
-			}
+		return readPieces(body, stop, off, end, ps, bufs, func(piece []byte, at int64) error {
 			if ver != nil {
-				if err := ver.AddCiphertext(off, piece); err != nil {
+				if err := ver.AddCiphertext(at, piece); err != nil {
 					return Permanent(err)
 				}
 			}
 			if p.dk != nil {
-				p.dk.XORKeyStreamAt(piece, piece, off)
+				p.dk.XORKeyStreamAt(piece, piece, at)
 			}
-			if _, err := w.WriteAt(piece, off); err != nil {
+			if _, err := w.WriteAt(piece, at); err != nil {
 				return Permanent(err)
 			}
-			off += n
-			count.Add(n)
-		}
-		return nil
+			off = at + int64(len(piece))
+			count.Add(int64(len(piece)))
+			return nil
+		})
 	})
+}
+
+// readPieces reads body, which holds the bytes off..end, in pieces that
+// end on multiples of ps (as the verifier's chunks do) and hands each to
+// handle in order. The next piece is read while handle works on the
+// previous one, so the connection keeps flowing while a piece is checked,
+// decrypted and written. If handle fails, stop must make a blocked read
+// of body return; readPieces returns only after its reader has.
+func readPieces(body io.Reader, stop func(), off, end, ps int64, bufs [2]*[]byte, handle func(piece []byte, at int64) error) error {
+	type piece struct {
+		b   []byte
+		at  int64
+		err error
+	}
+	free := make(chan []byte, len(bufs))
+	for _, b := range bufs {
+		free <- *b
+	}
+	full := make(chan piece, len(bufs))
+	quit := make(chan struct{})
+	go func() {
+		defer close(full)
+		for at := off; at <= end; {
+			var b []byte
+			select {
+			case b = <-free:
+			case <-quit:
+				return
+			}
+			n := min((at/ps+1)*ps, end+1) - at
+			b = b[:n]
+			if _, err := io.ReadFull(body, b); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				full <- piece{err: fmt.Errorf("the download broke off: %w", err)}
+				return
+			}
+			full <- piece{b: b, at: at}
+			at += n
+		}
+	}()
+	var err error
+	for pc := range full {
+		if err == nil {
+			err = pc.err
+		}
+		if err == nil {
+			err = handle(pc.b, pc.at)
+		}
+		if err != nil {
+			// Unblock and drain the reader before the buffers go back.
+			select {
+			case <-quit:
+			default:
+				close(quit)
+				stop()
+			}
+			continue
+		}
+		free <- pc.b
+	}
+	return err
 }
 
 // Forget throws away the partial download of job, if any: the temporary
