@@ -14,9 +14,9 @@ import (
 
 // TestE2ESignalClosesApp sends SIGTERM and SIGINT to the app with its window
 // open: it must close as if the window were closed (Run returns, running
-// transfers pause into the journal) and exit 0. Fyne's desktop driver quits
-// on these signals by itself while its loop runs, even though cli.Main also
-// listens for them; this guards that against a change in either.
+// transfers pause into the journal) and exit 0. Run quits Fyne's loop on
+// them, as Fyne's desktop driver also does while its loop runs;
+// e2e_startsignal_test.go covers signals that come before the window.
 func TestE2ESignalClosesApp(t *testing.T) {
 	display := needDisplay(t)
 	bin := buildApp(t)
