@@ -103,6 +103,10 @@ type job struct {
 	last   Event
 	rate   *Rate
 	kept   bool // its QueuedJob record is in the journal
+	// canceled: Cancel was asked while it ran. A context keeps only its
+	// first cause, so a Pause asked just before would otherwise win and
+	// the cancel be lost.
+	canceled bool
 }
 
 // NewQueue returns a queue running at most maxJobs jobs at once (2 if 0).
@@ -199,6 +203,7 @@ func (q *Queue) Cancel(id int) error {
 	}
 	switch j.state {
 	case Running:
+		j.canceled = true
 		j.cancel(ErrCanceled)
 		q.mu.Unlock()
 		return nil
@@ -287,6 +292,17 @@ func (q *Queue) run(ctx context.Context, j *job) {
 	}
 	cause := context.Cause(ctx)
 	j.cancel(nil)
+
+	q.mu.Lock()
+	canceled := j.canceled
+	q.mu.Unlock()
+	if err != nil && canceled && !errors.Is(cause, ErrCanceled) {
+		// Paused first, then canceled: the job stopped as a pause
+		// does, keeping its upload and partial file; the cancel
+		// throws them away.
+		q.forget(j.spec)
+		cause = ErrCanceled
+	}
 
 	q.mu.Lock()
 	defer q.mu.Unlock()

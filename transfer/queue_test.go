@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -161,5 +162,47 @@ func TestSubscriberCoalescesProgress(t *testing.T) {
 	s.push(Event{Job: 1, State: Done})
 	if len(s.pending) != 4 || s.pending[1].Done != 99 || s.pending[3].State != Done {
 		t.Fatalf("pending = %+v", s.pending)
+	}
+}
+
+// A Cancel that follows a Pause before the job has stopped still cancels:
+// the upload is aborted and forgotten, not left paused.
+func TestQueueCancelAfterPauseWhileRunning(t *testing.T) {
+	s := newMemStore()
+	up, down := newEngines(t, s)
+	up.Parts = 1
+	started := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	s.fail = func(op string, part int) error {
+		if op == "UploadPart" && part == 2 {
+			once.Do(func() { close(started) })
+			<-release
+		}
+		return nil
+	}
+	q := NewQueue(up, down, 1)
+	var log eventLog
+	defer q.Subscribe(log.add)()
+	src, _ := writeRandom(t, t.TempDir(), "src", 4*MinPartSize)
+	id := q.Add(Spec{Upload: &UploadJob{Source: src, Bucket: "b", Key: "k", Wrapper: testWrapper(t)}})
+	<-started
+	if err := q.Pause(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Cancel(id); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	q.Wait()
+	log.waitFor(t, id, Canceled)
+	if got := log.states(id); slices.Contains(got, Paused) {
+		t.Fatalf("states %v: the job was reported paused", got)
+	}
+	if recs, _ := up.Journal.List(); len(recs) != 0 {
+		t.Fatalf("canceled job left %d journal records", len(recs))
+	}
+	if len(s.uploads) != 0 {
+		t.Fatalf("canceled job left %d unfinished uploads", len(s.uploads))
 	}
 }
