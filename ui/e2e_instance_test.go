@@ -121,6 +121,14 @@ func TestE2ESecondStartShowsFirst(t *testing.T) {
 		}
 	}
 
+	// The command line does not take the app's lock: it runs meanwhile,
+	// and reaches the store the open app keeps.
+	ls := exec.Command(bin, "ls", "oss://"+demoBucket, "--account", localAccountName)
+	ls.Env = env
+	if out, err := ls.CombinedOutput(); err != nil {
+		t.Errorf("the command line while the app is open: %v\n%s", err, out)
+	}
+
 	if err := waitMapState(x, win, xproto.MapStateViewable, 10*time.Second); err != nil {
 		t.Errorf("the first app's window did not come back: %v", err)
 	}
