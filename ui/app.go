@@ -39,7 +39,7 @@ func Run(opts cli.AppOptions) error {
 	if err := checkDisplay(displayEnv); err != nil {
 		return err
 	}
-	q := listenQuit()
+	q := listenQuit(opts.Context)
 	defer q.stop()
 	inst, err := claimOrShow(opts.Home, instanceWait, q.asked)
 	if err != nil || inst == nil {
@@ -99,20 +99,28 @@ type quitter struct {
 	quit      func()
 }
 
-func listenQuit() *quitter {
-	q := &quitter{sigs: make(chan os.Signal, 1), done: make(chan struct{})}
+// listenQuit starts listening. A signal that ended ctx (the command line's
+// own handler, which listens from the start of the process) counts as one
+// that came here.
+func listenQuit(ctx context.Context) *quitter {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	q := &quitter{sigs: make(chan os.Signal, 1), done: make(chan struct{}), requested: ctx.Err() != nil}
 	signal.Notify(q.sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		select {
 		case <-q.sigs:
-			q.mu.Lock()
-			q.requested = true
-			quit := q.quit
-			q.mu.Unlock()
-			if quit != nil {
-				fyne.Do(quit)
-			}
+		case <-ctx.Done():
 		case <-q.done:
+			return
+		}
+		q.mu.Lock()
+		q.requested = true
+		quit := q.quit
+		q.mu.Unlock()
+		if quit != nil {
+			fyne.Do(quit)
 		}
 	}()
 	return q

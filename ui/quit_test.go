@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"syscall"
 	"testing"
@@ -14,7 +15,7 @@ import (
 // TestQuitterBeforeApp: a signal that comes before the app exists is kept,
 // and keeps Fyne's loop from starting.
 func TestQuitterBeforeApp(t *testing.T) {
-	q := listenQuit()
+	q := listenQuit(nil)
 	defer q.stop()
 	if q.asked() {
 		t.Fatal("asked before any signal")
@@ -36,7 +37,7 @@ func TestQuitterBeforeApp(t *testing.T) {
 // through Fyne's queue.
 func TestQuitterWithApp(t *testing.T) {
 	test.NewTempApp(t)
-	q := listenQuit()
+	q := listenQuit(nil)
 	defer q.stop()
 	quit := make(chan struct{})
 	if !q.setApp(func() { close(quit) }) {
@@ -60,4 +61,25 @@ func waitTrue(t *testing.T, f func() bool) {
 		}
 	}
 	t.Fatal("still false after 30s")
+}
+
+// TestQuitterContext: a signal the command line caught before the app began
+// listening (its context ended) counts, whether it came before or after.
+func TestQuitterContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	q := listenQuit(ctx)
+	if !q.asked() {
+		t.Error("a context ended before listening is not taken as a signal")
+	}
+	q.stop()
+
+	ctx, cancel = context.WithCancel(context.Background())
+	q = listenQuit(ctx)
+	defer q.stop()
+	if q.asked() {
+		t.Fatal("asked before the context ended")
+	}
+	cancel()
+	waitTrue(t, q.asked)
 }

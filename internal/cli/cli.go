@@ -68,6 +68,10 @@ type AppOptions struct {
 	Local bool
 	// Home is the OSSVAULT_HOME folder.
 	Home string
+	// Context ends when SIGINT or SIGTERM arrives, from the moment the
+	// process began listening: the app must quit even if the signal came
+	// before it set up its own handling.
+	Context context.Context
 }
 
 // AppRunner opens the desktop app and returns when its window closes.
@@ -134,7 +138,7 @@ func Run(ctx context.Context, args []string, stdio Stdio, app AppRunner) int {
 	env := &Env{Stdio: stdio, Home: home}
 
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return runApp(env, args, app)
+		return runApp(ctx, env, args, app)
 	}
 	name := args[0]
 	if name == "help" {
@@ -162,7 +166,7 @@ func Run(ctx context.Context, args []string, stdio Stdio, app AppRunner) int {
 	return report(stdio.Err, c.run(ctx, env, fs, fs.Args()))
 }
 
-func runApp(env *Env, args []string, app AppRunner) int {
+func runApp(ctx context.Context, env *Env, args []string, app AppRunner) int {
 	fs := pflag.NewFlagSet("ossvault", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	local := fs.Bool("local", false, "open the app on the embedded local endpoint")
@@ -184,7 +188,7 @@ func runApp(env *Env, args []string, app AppRunner) int {
 	if app == nil {
 		return report(env.Err, errors.New("this build has no desktop app"))
 	}
-	return report(env.Err, app(AppOptions{Local: *local, Home: env.Home}))
+	return report(env.Err, app(AppOptions{Local: *local, Home: env.Home, Context: ctx}))
 }
 
 func printUsage(w io.Writer) {
