@@ -54,7 +54,13 @@ run: build
 		echo "no display: starting the app under Xvfb is not useful; run 'make run' from a desktop session"; exit 1; fi
 	./$(BIN) --local
 
-test: deps lint unit package-check
+# The tests and the packaging check run side by side: the packaging check
+# spends most of its time cross-compiling Fyne's C code for Windows, the
+# tests much of theirs waiting on processes, windows and sockets, so each
+# fills time the other leaves idle. Each one's output is printed when it
+# ends.
+test: deps lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target unit package-check
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
