@@ -15,7 +15,7 @@ import (
 // TestQuitterBeforeApp: a signal that comes before the app exists is kept,
 // and keeps Fyne's loop from starting.
 func TestQuitterBeforeApp(t *testing.T) {
-	q := listenQuit(nil)
+	q := listenQuit(context.Background())
 	defer q.stop()
 	if q.asked() {
 		t.Fatal("asked before any signal")
@@ -37,7 +37,7 @@ func TestQuitterBeforeApp(t *testing.T) {
 // through Fyne's queue.
 func TestQuitterWithApp(t *testing.T) {
 	test.NewTempApp(t)
-	q := listenQuit(nil)
+	q := listenQuit(context.Background())
 	defer q.stop()
 	quit := make(chan struct{})
 	if !q.setApp(func() { close(quit) }) {
