@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -241,18 +242,38 @@ func (v *Vault) addRSA(name string, pub *rsa.PublicKey, priv *rsa.PrivateKey, md
 }
 
 // KMSKeyOption configures AddKMSKey.
-type KMSKeyOption func(*kmsRecord)
+type KMSKeyOption func(*kmsKeyOptions)
+
+type kmsKeyOptions struct {
+	account  string
+	check    bool
+	checkCtx context.Context
+}
 
 // UseAccount makes a KMS key without its own credentials use the named
 // account's.
 func UseAccount(account string) KMSKeyOption {
-	return func(r *kmsRecord) { r.Account = account }
+	return func(o *kmsKeyOptions) { o.account = account }
+}
+
+// CheckKMS makes AddKMSKey try the key before saving it: it wraps a random
+// 32-byte data key through KMS, as every upload will, with the credentials
+// the key would use, and saves the key only if that works. Otherwise
+// nothing is written, to the registry or the keychain, and the error wraps
+// the vault/kms sentinel saying why (kms.ErrAccessDenied,
+// kms.ErrKeyNotFound, kms.ErrKeyDisabled, kms.ErrUnreachable, ...), or
+// kms.ErrNoCredentials when no credentials reach the key. ctx bounds the
+// try; nil means no bound.
+func CheckKMS(ctx context.Context) KMSKeyOption {
+	return func(o *kmsKeyOptions) { o.check, o.checkCtx = true, ctx }
 }
 
 // AddKMSKey adds an Alibaba Cloud KMS key. endpoint is empty for the
 // region's public KMS endpoint, else a VPC or dedicated-instance
 // host[:port]. creds, if not nil, are stored with the key in the keychain;
 // otherwise the key uses its account's (UseAccount) or the environment's.
+// Without CheckKMS the key is saved without contacting KMS (for adding one
+// while offline); its first use then finds any mistake.
 func (v *Vault) AddKMSKey(name, keyID, region, endpoint string, md envelope.MatDesc, creds *kms.Credentials, opts ...KMSKeyOption) (Key, error) {
 	if err := checkName("key", name); err != nil {
 		return Key{}, err
@@ -269,10 +290,11 @@ func (v *Vault) AddKMSKey(name, keyID, region, endpoint string, md envelope.MatD
 			return Key{}, err
 		}
 	}
-	kr := &kmsRecord{KeyID: keyID, Region: region, Endpoint: endpoint}
-	for _, o := range opts {
-		o(kr)
+	var o kmsKeyOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
+	kr := &kmsRecord{KeyID: keyID, Region: region, Endpoint: endpoint, Account: o.account}
 	if kr.Account != "" {
 		if _, err := v.Account(kr.Account); err != nil {
 			return Key{}, err
@@ -299,7 +321,61 @@ func (v *Vault) AddKMSKey(name, keyID, region, endpoint string, md envelope.MatD
 			return Key{}, err
 		}
 	}
+	if o.check {
+		ctx := o.checkCtx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		if err := v.tryKMS(ctx, &rec, creds); err != nil {
+			return Key{}, err
+		}
+	}
 	return v.addKey(rec, encoded)
+}
+
+// tryKMS wraps a random data key with the KMS key rec describes, before rec
+// is saved. A name or key already taken is reported first, without asking
+// KMS; addKey checks again under the lock.
+func (v *Vault) tryKMS(ctx context.Context, rec *keyRecord, creds *kms.Credentials) error {
+	r := v.snapshot()
+	if err := r.conflict(rec); err != nil {
+		return err
+	}
+	var c kms.Credentials
+	if creds != nil {
+		c = *creds
+	} else {
+		var err error
+		if c, err = v.kmsCredentials(r, rec); err != nil {
+			return fmt.Errorf("failed to check KMS key %q, so it was not saved: %w", rec.Name, err)
+		}
+	}
+	client, err := v.newKMS(rec.KMS.Region, rec.KMS.Endpoint, c)
+	if err != nil {
+		return fmt.Errorf("failed to set up KMS for key %q: %w", rec.Name, err)
+	}
+	probe := make([]byte, 32)
+	if _, err := io.ReadFull(v.rand, probe); err != nil {
+		return fmt.Errorf("failed to make a test data key: %w", err)
+	}
+	if _, err := envelope.NewKMSWrapper(client, rec.KMS.KeyID, rec.MatDesc).Wrap(ctx, probe); err != nil {
+		return fmt.Errorf("failed to check KMS key %q, so it was not saved: %w", rec.Name, err)
+	}
+	return nil
+}
+
+// conflict reports a key that rec would duplicate: the same name, or the
+// same key under another name.
+func (r *registry) conflict(rec *keyRecord) error {
+	if _, old := r.key(rec.Name); old != nil {
+		return fmt.Errorf("%w: %q", ErrKeyExists, rec.Name)
+	}
+	for _, old := range r.Keys {
+		if old.Fingerprint == rec.Fingerprint && old.Kind == rec.Kind {
+			return fmt.Errorf("%w: the same key is already stored as %q", ErrKeyExists, old.Name)
+		}
+	}
+	return nil
 }
 
 // addKey stores secret (if any) in the keychain first and then the record,
@@ -309,13 +385,8 @@ func (v *Vault) addKey(rec keyRecord, secret string) (Key, error) {
 	var stored secretStore
 	var key Key
 	err := v.update(func(r *registry) error {
-		if _, old := r.key(rec.Name); old != nil {
-			return fmt.Errorf("%w: %q", ErrKeyExists, rec.Name)
-		}
-		for _, old := range r.Keys {
-			if old.Fingerprint == rec.Fingerprint && old.Kind == rec.Kind {
-				return fmt.Errorf("%w: the same key is already stored as %q", ErrKeyExists, old.Name)
-			}
+		if err := r.conflict(&rec); err != nil {
+			return err
 		}
 		if secret != "" {
 			rec.Secret = newID()

@@ -16,9 +16,11 @@ import (
 // fakeKMS is an in-memory KMS for unit tests; vault/systemtest uses the real
 // client against internal/kmslocal.
 type fakeKMS struct {
-	mu    sync.Mutex
-	blobs map[string]string
-	used  []kms.Credentials // credentials of each client made
+	mu     sync.Mutex
+	blobs  map[string]string
+	used   []kms.Credentials // credentials of each client made
+	encErr error             // returned by Encrypt when set
+	calls  int               // Encrypt calls
 }
 
 func newFakeKMS() *fakeKMS { return &fakeKMS{blobs: map[string]string{}} }
@@ -28,6 +30,10 @@ type fakeKMSClient struct{ f *fakeKMS }
 func (c fakeKMSClient) Encrypt(_ context.Context, keyID, pt string) (string, error) {
 	c.f.mu.Lock()
 	defer c.f.mu.Unlock()
+	c.f.calls++
+	if c.f.encErr != nil {
+		return "", c.f.encErr
+	}
 	blob := base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "%s/%d", keyID, len(c.f.blobs)))
 	c.f.blobs[blob] = pt
 	return blob, nil
@@ -137,5 +143,78 @@ func TestAddKMSKeyValidation(t *testing.T) {
 		if _, err := v.AddKMSKey("ep"+fmt.Sprint(len(v.Keys())), "key-"+ep, "cn-hangzhou", ep, nil, nil); err != nil {
 			t.Errorf("endpoint %s: %v", ep, err)
 		}
+	}
+}
+
+// CheckKMS saves a key only after KMS wrapped a probe with it, using the
+// credentials the key will use; a failure writes nothing anywhere.
+func TestAddKMSKeyChecked(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeKMS()
+	kc := newMemKeychain()
+	v := newTestVault(t, WithKeychain(kc), WithKMSFactory(fakeKMSFactory(f)), WithGetenv(envOf(nil)))
+	if _, err := v.AddAccount(Account{Name: "acct", Endpoint: "oss-cn-hangzhou.aliyuncs.com", AccessKeyID: "acct-id"}, "acct-secret", ""); err != nil {
+		t.Fatal(err)
+	}
+	entries := kc.len()
+	own := &kms.Credentials{AccessKeyID: "own-id", AccessKeySecret: "own-secret"}
+	denied := &kms.Error{Op: "encrypt", KeyID: "key-1", Region: "cn-hangzhou", Kind: kms.ErrAccessDenied, Code: "SignatureDoesNotMatch"}
+	for _, tc := range []struct {
+		name  string
+		creds *kms.Credentials
+		opts  []KMSKeyOption
+		err   error
+		want  error
+	}{
+		{"own credentials refused", own, nil, denied, kms.ErrAccessDenied},
+		{"account refused", nil, []KMSKeyOption{UseAccount("acct")}, denied, kms.ErrAccessDenied},
+		{"key not found", own, nil, &kms.Error{Op: "encrypt", Kind: kms.ErrKeyNotFound}, kms.ErrKeyNotFound},
+		{"no credentials anywhere", nil, nil, nil, kms.ErrNoCredentials},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.encErr = tc.err
+			_, err := v.AddKMSKey("k", "key-1", "cn-hangzhou", "", nil, tc.creds, append(tc.opts, CheckKMS(ctx))...)
+			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), "not saved") {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if strings.Contains(err.Error(), own.AccessKeySecret) || strings.Contains(err.Error(), "acct-secret") {
+				t.Fatal("the error holds the secret")
+			}
+			if len(v.Keys()) != 0 || kc.len() != entries {
+				t.Fatalf("a failed check left %d keys and %d keychain entries (had %d)", len(v.Keys()), kc.len(), entries)
+			}
+		})
+	}
+	f.encErr = nil
+	calls := f.calls
+	if _, err := v.AddKMSKey("k", "key-1", "cn-hangzhou", "", nil, own, CheckKMS(ctx)); err != nil {
+		t.Fatal(err)
+	}
+	if f.calls != calls+1 || f.lastCreds() != *own {
+		t.Fatalf("the check made %d Encrypt calls with %v", f.calls-calls, f.lastCreds())
+	}
+	if k := mustKey(t, v, "k"); !k.KMS.OwnCredentials || kc.len() != entries+1 {
+		t.Fatalf("checked key saved as %+v with %d keychain entries", k.KMS, kc.len())
+	}
+	if _, err := v.AddKMSKey("viaacct", "key-2", "cn-hangzhou", "", nil, nil, UseAccount("acct"), CheckKMS(ctx)); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.lastCreds(); got != (kms.Credentials{AccessKeyID: "acct-id", AccessKeySecret: "acct-secret"}) {
+		t.Fatalf("checked with %v, want the account's AccessKey", got)
+	}
+	// A taken name or key is refused before KMS is asked.
+	calls = f.calls
+	for _, args := range [][2]string{{"k", "key-3"}, {"again", "key-1"}} {
+		if _, err := v.AddKMSKey(args[0], args[1], "cn-hangzhou", "", nil, own, CheckKMS(ctx)); !errors.Is(err, ErrKeyExists) {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	if f.calls != calls {
+		t.Errorf("a duplicate key made %d Encrypt calls", f.calls-calls)
+	}
+	// Without CheckKMS nothing is asked: a key can be added offline.
+	f.encErr = denied
+	if _, err := v.AddKMSKey("offline", "key-4", "cn-hangzhou", "", nil, own); err != nil || f.calls != calls {
+		t.Fatalf("unchecked add: %v, %d calls", err, f.calls-calls)
 	}
 }
