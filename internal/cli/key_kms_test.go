@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	dbus "github.com/godbus/dbus/v5"
+
+	"github.com/ossvault/ossvault/internal/kmslocal"
+)
+
+// keychainEntries counts the Secret Service items of home's vault, locked or
+// not, by the service name go-keyring gives them ("ossvault:<vault id>").
+func keychainEntries(t *testing.T, home string) int {
+	t.Helper()
+	var reg struct {
+		VaultID string `json:"vault_id"`
+	}
+	if err := json.Unmarshal(mustRead(t, filepath.Join(home, "vault.json")), &reg); err != nil || reg.VaultID == "" {
+		t.Fatalf("vault.json: %v", err)
+	}
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var unlocked, locked []dbus.ObjectPath
+	err = conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets").
+		Call("org.freedesktop.Secret.Service.SearchItems", 0, map[string]string{"service": "ossvault:" + reg.VaultID}).
+		Store(&unlocked, &locked)
+	if err != nil {
+		t.Fatalf("searching the keychain: %v", err)
+	}
+	return len(unlocked) + len(locked)
+}
+
+// "key add-kms" tries the key with KMS (internal/kmslocal over HTTPS, its
+// certificate trusted through SSL_CERT_FILE) before saving it. A key that
+// does not work exits 1 with one plain sentence and leaves "key list",
+// vault.json and the keychain as they were; --no-check saves without asking
+// KMS, as when adding a key offline.
+func TestKeyAddKMSChecksTheKey(t *testing.T) {
+	requireKeychain(t)
+	srv := kmslocal.NewServer()
+	ep, err := kmslocal.ServeTLS(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ep.Close()
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, ep.CACertPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		kmsID, kmsSecret = "LTAI5tKmsUser", "KmsUserSecretValue0123456789"
+		wrongSecret      = "NotTheKmsSecretValue987654"
+	)
+	srv.AddAccessKey(kmsID, kmsSecret)
+	keyID, err := srv.CreateKey("cn-hangzhou", "company")
+	if err != nil {
+		t.Fatal(err)
+	}
+	offKey, err := srv.CreateKey("cn-hangzhou", "switched off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.SetKeyState(offKey, kmslocal.Disabled); err != nil {
+		t.Fatal(err)
+	}
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadAddr := closed.Addr().String()
+	closed.Close()
+
+	home := filepath.Join(dir, "home")
+	s := newSession(t, map[string]string{
+		"OSSVAULT_HOME": home, "SSL_CERT_FILE": ca,
+		"OSS_ACCESS_KEY_ID": kmsID, "OSS_ACCESS_KEY_SECRET": wrongSecret,
+	})
+	// An account whose secret KMS does not take, so the vault has an id and
+	// one keychain entry before any key is tried.
+	s.must("account", "add", "wrong", "--endpoint", "https://oss-cn-hangzhou.aliyuncs.com")
+	delete(s.vars, "OSS_ACCESS_KEY_ID")
+	delete(s.vars, "OSS_ACCESS_KEY_SECRET")
+	entries := keychainEntries(t, home)
+	registry := string(mustRead(t, filepath.Join(home, "vault.json")))
+
+	withKey := func(id, secret string) {
+		s.vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], s.vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = id, secret
+	}
+	add := func(keyID, endpoint string, extra ...string) []string {
+		return append([]string{"key", "add-kms", "company", "--kms-key-id", keyID, "--region", "cn-hangzhou", "--kms-endpoint", endpoint}, extra...)
+	}
+	for _, tc := range []struct {
+		name       string
+		id, secret string // ALIBABA_CLOUD_* ("" leaves them unset)
+		args       []string
+		want       string
+	}{
+		{"unknown AccessKey", "LTAI5tNobody", kmsSecret, add(keyID, ep.Host, "--store-credentials"), "access denied: Alibaba Cloud does not know this AccessKey ID"},
+		{"wrong secret", kmsID, wrongSecret, add(keyID, ep.Host, "--store-credentials"), "access denied: the AccessKey secret does not match"},
+		{"wrong secret from the environment", kmsID, wrongSecret, add(keyID, ep.Host), "access denied: the AccessKey secret does not match"},
+		{"account KMS refuses", "", "", add(keyID, ep.Host, "--account", "wrong"), "access denied: the AccessKey secret does not match"},
+		{"unknown key id", kmsID, kmsSecret, add("key-doesnotexist0000", ep.Host, "--store-credentials"), "the KMS key was not found in region cn-hangzhou"},
+		{"disabled key", kmsID, kmsSecret, add(offKey, ep.Host, "--store-credentials"), "the KMS key is disabled"},
+		{"unreachable endpoint", kmsID, kmsSecret, add(keyID, deadAddr, "--store-credentials"), "could not connect to https://" + deadAddr},
+		{"no credentials", "", "", add(keyID, ep.Host), "has no credentials"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			delete(s.vars, "ALIBABA_CLOUD_ACCESS_KEY_ID")
+			delete(s.vars, "ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+			if tc.id != "" {
+				withKey(tc.id, tc.secret)
+			}
+			s.fail(ExitFailure, tc.want, tc.args...)
+			if out := s.must("key", "list"); out != "" {
+				t.Fatalf("key list after the failed add:\n%s", out)
+			}
+			if got := string(mustRead(t, filepath.Join(home, "vault.json"))); got != registry {
+				t.Fatalf("vault.json changed:\n%s", got)
+			}
+			if n := keychainEntries(t, home); n != entries {
+				t.Fatalf("%d keychain entries after the failed add, want %d", n, entries)
+			}
+		})
+	}
+	// Only a failure to reach KMS suggests --no-check.
+	withKey(kmsID, kmsSecret)
+	_, errs, _ := s.run(add(keyID, deadAddr, "--store-credentials")...)
+	if !strings.Contains(errs, "add --no-check") {
+		t.Errorf("unreachable KMS: %q does not mention --no-check", errs)
+	}
+	withKey(kmsID, wrongSecret)
+	if _, errs, _ := s.run(add(keyID, ep.Host)...); strings.Contains(errs, "--no-check") {
+		t.Errorf("refused AccessKey: %q suggests --no-check", errs)
+	}
+
+	// The right details save the key and print its "key list" line, as
+	// before the check; one Encrypt call was the check.
+	withKey(kmsID, kmsSecret)
+	encrypts := srv.Calls("Encrypt")
+	line := s.must(add(keyID, ep.Host, "--store-credentials")...)
+	f := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
+	if len(f) != 5 || f[0] != "company" || f[1] != "kms" || f[4] != "default" || !strings.HasSuffix(line, "\n") || strings.Count(line, "\n") != 1 {
+		t.Fatalf("add-kms printed %q", line)
+	}
+	if n := srv.Calls("Encrypt") - encrypts; n != 1 {
+		t.Errorf("%d Encrypt calls for one checked key", n)
+	}
+	if got := s.must("key", "list"); got != line {
+		t.Errorf("key list %q, want the printed line %q", got, line)
+	}
+	if n := keychainEntries(t, home); n != entries+1 {
+		t.Errorf("%d keychain entries, want %d (the key's own AccessKey)", n, entries+1)
+	}
+
+	// --no-check saves a key whose KMS cannot be reached, without a call.
+	encrypts = srv.Calls("Encrypt")
+	line = s.must("key", "add-kms", "offline", "--kms-key-id", keyID, "--region", "cn-shanghai", "--kms-endpoint", deadAddr, "--no-check")
+	if !strings.HasPrefix(line, "offline\tkms\t") || strings.Count(line, "\n") != 1 {
+		t.Errorf("add-kms --no-check printed %q", line)
+	}
+	if n := srv.Calls("Encrypt") - encrypts; n != 0 {
+		t.Errorf("--no-check made %d Encrypt calls", n)
+	}
+	if got := s.must("key", "list"); !strings.Contains(got, "offline\tkms\t") {
+		t.Errorf("key list:\n%s", got)
+	}
+
+	secrets := map[string][]byte{"KMS secret": []byte(kmsSecret), "wrong secret": []byte(wrongSecret)}
+	scanTree(t, home, secrets)
+	scanBytes(t, "the commands' output", s.all.Bytes(), secrets)
+}
