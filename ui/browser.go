@@ -37,6 +37,13 @@ const (
 // fileColumnWidths are the fixed widths of every column but the name.
 var fileColumnWidths = []float32{90, 150, 200, 110}
 
+// newFileColumns lays out the file list's header and rows alike. A narrow
+// window hides the modified time, then the size, before names become
+// unreadable; who a file is locked for and its tamper check always show.
+func newFileColumns() *columns {
+	return &columns{widths: fileColumnWidths, minFirst: 200, drop: []int{colModified, colSize}}
+}
+
 // browser shows accounts and buckets, one folder's files, and what can be
 // done with them.
 type browser struct {
@@ -125,10 +132,12 @@ func newBrowser(u *appUI) *browser {
 	b.openLink = widget.NewButtonWithIcon(lang.L("Open a shared link…"), theme.LoginIcon(), u.sharing.showOpenLink)
 	b.addAccount = widget.NewButtonWithIcon(lang.L("Add storage…"), theme.ContentAddIcon(), func() { u.firstRun.showAddAccount() })
 
-	actions := container.NewHBox(b.uploadBtn, b.newDirBtn, widget.NewSeparator(), b.getBtn, b.shareBtn, b.detailsBtn, b.deleteBtn)
+	// New folder sits with the folder's path it adds to, so the toolbar
+	// fits an 800-pixel-wide window on one line in both languages.
+	actions := container.NewHBox(b.uploadBtn, widget.NewSeparator(), b.getBtn, b.shareBtn, b.detailsBtn, b.deleteBtn)
 	keyRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Encrypt for:")), nil, b.encryptFor)
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, nil, b.refreshBtn, container.NewHScroll(b.crumbs)),
+		container.NewBorder(nil, nil, nil, container.NewHBox(b.newDirBtn, b.refreshBtn), container.NewHScroll(b.crumbs)),
 		actions,
 		container.NewGridWithColumns(2, keyRow, b.filter),
 		b.header,
@@ -426,7 +435,7 @@ func (b *browser) newHeader() *fyne.Container {
 		btn.Importance = widget.LowImportance
 		return btn
 	}
-	return container.New(&columns{widths: fileColumnWidths},
+	return container.New(newFileColumns(),
 		mk(lang.L("Name"), colName), mk(lang.L("Size"), colSize), mk(lang.L("Modified"), colModified),
 		mk(lang.L("Locked with"), colLock), mk(lang.L("Tamper check"), colSeal))
 }

@@ -28,7 +28,7 @@ func newFileRow(b *browser) *fileRow {
 	}
 	r.name, r.size, r.modified, r.lock, r.seal = label(), label(), label(), label(), label()
 	name := container.NewBorder(nil, nil, r.icon, nil, r.name)
-	r.content = container.New(&columns{widths: fileColumnWidths}, name, r.size, r.modified, r.lock, r.seal)
+	r.content = container.New(newFileColumns(), name, r.size, r.modified, r.lock, r.seal)
 	r.ExtendBaseWidget(r)
 	return r
 }
