@@ -171,6 +171,9 @@ type KMSKey struct {
 	KeyID    string
 	Region   string
 	Endpoint string // optional
+	// Account is the cloud account whose AccessKey reaches the key; empty
+	// means the first one.
+	Account string
 }
 
 // Keys manages my keys, colleagues' keys and KMS keys.

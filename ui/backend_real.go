@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
+	"github.com/ossvault/ossvault/vault/kms"
 )
 
 // realBackend implements Backend over the vault, the transfer engine and the
@@ -348,46 +348,32 @@ func keyFileError(err error) error {
 	return fmt.Errorf("%w: %w", errNotAKey, err)
 }
 
-// AddKMS adds a KMS key reached with the first cloud account's credentials
-// (or the environment's when there is none), then locks a throw-away data
-// key with it, as every upload will: wrong credentials, a mistyped key ID or
-// region, or an address that does not answer are found now, and the key is
-// removed again, rather than at the first upload.
+// AddKMS adds a KMS key reached with the chosen cloud account's AccessKey
+// (the first account's when none is chosen, the environment's when there is
+// no account). The vault locks a throw-away data key with it before saving
+// it, as every upload will: wrong credentials, a mistyped key ID or region,
+// or an address that does not answer are found now, and nothing is saved.
 func (k *realKeys) AddKMS(ctx context.Context, m KMSKey) (Key, error) {
-	var opts []vault.KMSKeyOption
-	for _, a := range k.vault.Accounts() {
-		if !isLocalAccount(a) {
-			opts = append(opts, vault.UseAccount(a.Name))
-			break
+	account := m.Account
+	if account == "" {
+		for _, a := range k.vault.Accounts() {
+			if !isLocalAccount(a) {
+				account = a.Name
+				break
+			}
 		}
+	} else if a, err := k.vault.Account(account); err == nil && isLocalAccount(a) {
+		return Key{}, fmt.Errorf("the storage on this computer has no Alibaba Cloud AccessKey: %w", kms.ErrNoCredentials)
+	}
+	opts := []vault.KMSKeyOption{vault.CheckKMS(ctx)}
+	if account != "" {
+		opts = append(opts, vault.UseAccount(account))
 	}
 	x, err := k.vault.AddKMSKey(m.Name, m.KeyID, m.Region, m.Endpoint, nil, nil, opts...)
 	if err != nil {
 		return Key{}, err
 	}
-	if err := k.tryKMS(ctx, x.Name); err != nil {
-		if rmErr := k.vault.Remove(x.Name); rmErr != nil {
-			return Key{}, fmt.Errorf("%w (and failed to remove the key again: %w)", err, rmErr)
-		}
-		return Key{}, err
-	}
 	return toKey(x), nil
-}
-
-// tryKMS wraps a random data key with the named KMS key.
-func (k *realKeys) tryKMS(ctx context.Context, name string) error {
-	w, err := k.vault.Wrapper(ctx, name)
-	if err != nil {
-		return err
-	}
-	probe := make([]byte, 32)
-	if _, err := rand.Read(probe); err != nil {
-		return fmt.Errorf("failed to make a test data key: %w", err)
-	}
-	if _, err := w.Wrap(ctx, probe); err != nil {
-		return fmt.Errorf("failed to use the KMS key: %w", err)
-	}
-	return nil
 }
 
 func (k *realKeys) ExportPublic(_ context.Context, name string) ([]byte, error) {

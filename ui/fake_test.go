@@ -37,6 +37,7 @@ type fakeBackend struct {
 	genDelay   time.Duration
 	keyErr     error
 	lastBackup string
+	kmsAdded   []KMSKey
 
 	jobs     []Job
 	subs     map[int]func(Job)
@@ -297,6 +298,9 @@ func (k *fakeKeys) AddPublic(_ context.Context, name string, pem []byte) (Key, e
 }
 
 func (k *fakeKeys) AddKMS(_ context.Context, m KMSKey) (Key, error) {
+	k.mu.Lock()
+	k.kmsAdded = append(k.kmsAdded, m)
+	k.mu.Unlock()
 	return k.add(Key{Name: m.Name, Kind: KeyKMS})
 }
 

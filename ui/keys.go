@@ -432,34 +432,66 @@ func (s *keysScreen) restore(data []byte, pass string) {
 	})
 }
 
-// showKMSDialog collects a KMS key's details.
+// showKMSDialog collects a KMS key's details. The key is reached with a
+// cloud account's AccessKey: with several accounts the dialog asks which,
+// offering the first; with one there is nothing to ask; with none the
+// backend says to connect first.
 func showKMSDialog(u *appUI, then func(KMSKey)) {
+	// Listing accounts reads the local registry only, so the dialog can
+	// wait for it and still open at the tap.
+	var cloud []string
+	if accts, err := u.be.Accounts().List(u.ctx); err == nil {
+		for _, a := range accts {
+			if !a.Local {
+				cloud = append(cloud, a.Name)
+			}
+		}
+	}
 	name, id, ep := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	name.SetText(lang.L("Company key"))
 	id.SetPlaceHolder(lang.L("KMS key ID, from your administrator"))
 	ep.SetPlaceHolder(lang.L("Only if your administrator gave you an address"))
 	region := widget.NewSelect(regionLabels(), nil)
 	region.SetSelectedIndex(0)
-	items := []*widget.FormItem{
-		widget.NewFormItem(lang.L("Name"), name),
+	items := []*widget.FormItem{widget.NewFormItem(lang.L("Name"), name)}
+	var account *widget.Select
+	if len(cloud) > 1 {
+		// "Storage" is what the app calls an account everywhere else (the
+		// sidebar lists them under it), so the names offered are familiar.
+		account = widget.NewSelect(cloud, nil)
+		account.SetSelectedIndex(0)
+		items = append(items, widget.NewFormItem(lang.L("Storage"), account))
+	}
+	items = append(items,
 		widget.NewFormItem(lang.L("KMS key ID"), id),
 		widget.NewFormItem(lang.L("Region"), region),
 		widget.NewFormItem(lang.L("Address"), ep),
-	}
+	)
 	// The one place that names KMS: whoever was handed a KMS key ID must
 	// recognise where it goes.
 	d := dialog.NewForm(lang.L("Add a company key (Alibaba Cloud KMS)"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
-		then(KMSKey{
+		k := KMSKey{
 			Name:     strings.TrimSpace(name.Text),
 			KeyID:    strings.TrimSpace(id.Text),
 			Region:   ossRegions[max(region.SelectedIndex(), 0)].ID,
 			Endpoint: strings.TrimSpace(ep.Text),
-		})
+		}
+		switch {
+		case account != nil:
+			k.Account = cloud[max(account.SelectedIndex(), 0)]
+		case len(cloud) == 1:
+			k.Account = cloud[0]
+		}
+		then(k)
 	}, u.win)
-	d.Resize(fyne.NewSize(520, 320))
+	height := float32(320)
+	if account != nil {
+		height = 370
+	}
+	d.Resize(fyne.NewSize(520, height))
 	d.Show()
 }
 
