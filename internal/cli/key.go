@@ -23,7 +23,7 @@ func init() {
 		name: "key",
 		args: "gen NAME [--bits 2048|3072|4096] [--matdesc JSON] | import NAME --private-key FILE [--matdesc JSON] | " +
 			"add-public NAME --public-key FILE [--matdesc JSON] | " +
-			"add-kms NAME --kms-key-id ID --region REGION [--kms-endpoint HOST[:PORT]] [--matdesc JSON] [--account NAME | --store-credentials] [--no-check] | " +
+			"add-kms NAME --kms-key-id ID --region REGION [--kms-endpoint HOST[:PORT]] [--matdesc JSON] [--account NAME | --store-credentials] [--check] | " +
 			"export-public NAME | list | default NAME | rm NAME | backup FILE | restore FILE",
 		summary: "Manages encryption keys: RSA pairs (private half in the system keychain), colleagues' public keys and KMS keys.",
 		flags: func(fs *pflag.FlagSet) {
@@ -36,13 +36,13 @@ func init() {
 			fs.String("kms-endpoint", "", "KMS `HOST[:PORT]` for add-kms, for VPC or dedicated KMS instances")
 			fs.String("account", "", "add-kms: use the saved account `NAME`'s AccessKey for this key")
 			fs.Bool("store-credentials", false, "add-kms: store the AccessKey from ALIBABA_CLOUD_* (or OSS_*) variables with the key")
-			fs.Bool("no-check", false, "add-kms: save the key without first trying it with KMS (for adding one while offline)")
+			fs.Bool("check", false, "add-kms: try the key with KMS first and save it only if it works")
 		},
 		run: runKey,
 	})
 }
 
-const addKMSUsage = "key add-kms NAME --kms-key-id ID --region REGION [--kms-endpoint HOST[:PORT]] [--matdesc JSON] [--account NAME | --store-credentials] [--no-check]"
+const addKMSUsage = "key add-kms NAME --kms-key-id ID --region REGION [--kms-endpoint HOST[:PORT]] [--matdesc JSON] [--account NAME | --store-credentials] [--check]"
 
 var keySubcommands = map[string]struct {
 	nargs int
@@ -53,7 +53,7 @@ var keySubcommands = map[string]struct {
 	"gen":           {1, "key gen NAME [--bits 2048|3072|4096] [--matdesc JSON]", []string{"bits", "matdesc"}, keyGen},
 	"import":        {1, "key import NAME --private-key FILE [--matdesc JSON]", []string{"private-key", "matdesc"}, keyImport},
 	"add-public":    {1, "key add-public NAME --public-key FILE [--matdesc JSON]", []string{"public-key", "matdesc"}, keyAddPublic},
-	"add-kms":       {1, addKMSUsage, []string{"kms-key-id", "region", "kms-endpoint", "matdesc", "account", "store-credentials", "no-check"}, keyAddKMS},
+	"add-kms":       {1, addKMSUsage, []string{"kms-key-id", "region", "kms-endpoint", "matdesc", "account", "store-credentials", "check"}, keyAddKMS},
 	"export-public": {1, "key export-public NAME", nil, keyExportPublic},
 	"list":          {0, "key list", nil, keyList},
 	"default":       {1, "key default NAME", nil, keyDefault},
@@ -184,10 +184,11 @@ func keyAddPublic(_ context.Context, env *Env, fs *pflag.FlagSet, v *vault.Vault
 	return nil
 }
 
-// keyAddKMS saves a KMS key after wrapping a random data key with it, as
-// every upload will, so that wrong credentials, a mistyped key ID or region
-// and an endpoint that does not answer are found now and nothing is saved;
-// --no-check skips the try.
+// keyAddKMS saves a KMS key. With --check it first wraps a random data key
+// with it, as every upload will, so that wrong credentials, a mistyped key
+// ID or region and an endpoint that does not answer are found now and
+// nothing is saved. Without it the command saves without asking KMS, as
+// the contract has it (scripts may add keys while offline).
 func keyAddKMS(ctx context.Context, env *Env, fs *pflag.FlagSet, v *vault.Vault, args []string) error {
 	md, err := matDescFlag(fs)
 	if err != nil {
@@ -216,12 +217,13 @@ func keyAddKMS(ctx context.Context, env *Env, fs *pflag.FlagSet, v *vault.Vault,
 	if account != "" {
 		opts = append(opts, vault.UseAccount(account))
 	}
-	if noCheck, _ := fs.GetBool("no-check"); !noCheck {
+	check, _ := fs.GetBool("check")
+	if check {
 		opts = append(opts, vault.CheckKMS(ctx))
 	}
 	k, err := v.AddKMSKey(args[0], id, region, endpoint, md, creds, opts...)
-	if errors.Is(err, kms.ErrUnreachable) || errors.Is(err, kms.ErrTimeout) || errors.Is(err, kms.ErrUnavailable) {
-		return fmt.Errorf("%w; to save the key without trying it, add --no-check", err)
+	if check && (errors.Is(err, kms.ErrUnreachable) || errors.Is(err, kms.ErrTimeout) || errors.Is(err, kms.ErrUnavailable)) {
+		return fmt.Errorf("%w; to save the key without trying it, leave out --check", err)
 	}
 	if err != nil {
 		return err

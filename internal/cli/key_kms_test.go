@@ -38,11 +38,11 @@ func keychainEntries(t *testing.T, home string) int {
 	return len(unlocked) + len(locked)
 }
 
-// "key add-kms" tries the key with KMS (internal/kmslocal over HTTPS, its
-// certificate trusted through SSL_CERT_FILE) before saving it. A key that
-// does not work exits 1 with one plain sentence and leaves "key list",
-// vault.json and the keychain as they were; --no-check saves without asking
-// KMS, as when adding a key offline.
+// "key add-kms --check" tries the key with KMS (internal/kmslocal over
+// HTTPS, its certificate trusted through SSL_CERT_FILE) before saving it. A
+// key that does not work exits 1 with one plain sentence and leaves "key
+// list", vault.json and the keychain as they were; without --check the
+// command saves without asking KMS, as the contract has it (offline adds).
 func TestKeyAddKMSChecksTheKey(t *testing.T) {
 	requireKeychain(t)
 	srv := kmslocal.NewServer()
@@ -96,7 +96,7 @@ func TestKeyAddKMSChecksTheKey(t *testing.T) {
 		s.vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], s.vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = id, secret
 	}
 	add := func(keyID, endpoint string, extra ...string) []string {
-		return append([]string{"key", "add-kms", "company", "--kms-key-id", keyID, "--region", "cn-hangzhou", "--kms-endpoint", endpoint}, extra...)
+		return append([]string{"key", "add-kms", "company", "--kms-key-id", keyID, "--region", "cn-hangzhou", "--kms-endpoint", endpoint, "--check"}, extra...)
 	}
 	for _, tc := range []struct {
 		name       string
@@ -131,15 +131,15 @@ func TestKeyAddKMSChecksTheKey(t *testing.T) {
 			}
 		})
 	}
-	// Only a failure to reach KMS suggests --no-check.
+	// Only a failure to reach KMS suggests leaving out --check.
 	withKey(kmsID, kmsSecret)
 	_, errs, _ := s.run(add(keyID, deadAddr, "--store-credentials")...)
-	if !strings.Contains(errs, "add --no-check") {
-		t.Errorf("unreachable KMS: %q does not mention --no-check", errs)
+	if !strings.Contains(errs, "leave out --check") {
+		t.Errorf("unreachable KMS: %q does not suggest leaving out --check", errs)
 	}
 	withKey(kmsID, wrongSecret)
-	if _, errs, _ := s.run(add(keyID, ep.Host)...); strings.Contains(errs, "--no-check") {
-		t.Errorf("refused AccessKey: %q suggests --no-check", errs)
+	if _, errs, _ := s.run(add(keyID, ep.Host)...); strings.Contains(errs, "leave out --check") {
+		t.Errorf("refused AccessKey: %q suggests leaving out --check", errs)
 	}
 
 	// The right details save the key and print its "key list" line, as
@@ -161,14 +161,15 @@ func TestKeyAddKMSChecksTheKey(t *testing.T) {
 		t.Errorf("%d keychain entries, want %d (the key's own AccessKey)", n, entries+1)
 	}
 
-	// --no-check saves a key whose KMS cannot be reached, without a call.
+	// Without --check a key whose KMS cannot be reached is saved, without
+	// a call, as before the check existed.
 	encrypts = srv.Calls("Encrypt")
-	line = s.must("key", "add-kms", "offline", "--kms-key-id", keyID, "--region", "cn-shanghai", "--kms-endpoint", deadAddr, "--no-check")
+	line = s.must("key", "add-kms", "offline", "--kms-key-id", keyID, "--region", "cn-shanghai", "--kms-endpoint", deadAddr)
 	if !strings.HasPrefix(line, "offline\tkms\t") || strings.Count(line, "\n") != 1 {
-		t.Errorf("add-kms --no-check printed %q", line)
+		t.Errorf("add-kms without --check printed %q", line)
 	}
 	if n := srv.Calls("Encrypt") - encrypts; n != 0 {
-		t.Errorf("--no-check made %d Encrypt calls", n)
+		t.Errorf("add-kms without --check made %d Encrypt calls", n)
 	}
 	if got := s.must("key", "list"); !strings.Contains(got, "offline\tkms\t") {
 		t.Errorf("key list:\n%s", got)

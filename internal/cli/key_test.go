@@ -219,9 +219,9 @@ func TestKeyAndAccountCommandsLeakNoSecret(t *testing.T) {
 	}
 	pubFile := filepath.Join(dir, "mine.pub")
 	os.WriteFile(pubFile, []byte(pub), 0o644)
-	s.must("key", "add-kms", "vaultkms", "--kms-key-id", "key-123", "--region", "cn-hangzhou", "--store-credentials", "--no-check")
+	s.must("key", "add-kms", "vaultkms", "--kms-key-id", "key-123", "--region", "cn-hangzhou", "--store-credentials")
 	s.must("account", "add", "work", "--endpoint", "https://oss-cn-hangzhou.aliyuncs.com")
-	s.must("key", "add-kms", "acctkms", "--kms-key-id", "key-456", "--region", "cn-hangzhou", "--kms-endpoint", "kms-vpc.cn-hangzhou.aliyuncs.com", "--account", "work", "--no-check")
+	s.must("key", "add-kms", "acctkms", "--kms-key-id", "key-456", "--region", "cn-hangzhou", "--kms-endpoint", "kms-vpc.cn-hangzhou.aliyuncs.com", "--account", "work")
 	if out := s.must("account", "import-ossutil", cfg); !strings.HasPrefix(out, "ossutil\thttps://oss-cn-shanghai.aliyuncs.com\tcn-shanghai\tLTAI5tOssutil\tsts") {
 		t.Errorf("import-ossutil printed %q", out)
 	}
