@@ -301,6 +301,10 @@ func (u *appUI) close() {
 	u.cancel()
 	u.transfers.close()
 	u.tasks.Wait()
+	// The "locked with" look-ups stop at the cancel; wait for those under
+	// way, so none reaches into the window (or the translations, which a
+	// test may be changing) after the app is closed.
+	u.browser.locks.wait()
 }
 
 // wait blocks until every background task started so far has landed.
