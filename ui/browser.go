@@ -720,7 +720,17 @@ func (b *browser) uploadPaths(paths []string) {
 			b.u.showError(err)
 			return
 		}
-		b.u.setStatus(lang.L("Uploading {{.N}} files, locked for {{.Key}}…", map[string]any{"N": len(ids), "Key": b.encryptFor.Selected}))
+		args := map[string]any{"N": len(ids), "Key": b.encryptFor.Selected}
+		running := lang.L("Uploading {{.N}} files, locked for {{.Key}}…", args)
+		if len(ids) == 1 {
+			running = lang.L("Uploading 1 file, locked for {{.Key}}…", args)
+		}
+		b.u.transfers.track(ids, running, func(jobs []Job) string {
+			if len(jobs) == 1 {
+				return lang.L("Uploaded “{{.Name}}”, locked for {{.Key}}.", map[string]any{"Name": jobs[0].Name, "Key": args["Key"]})
+			}
+			return lang.L("Uploaded {{.N}} files, locked for {{.Key}}.", args)
+		})
 	})
 }
 
@@ -770,12 +780,12 @@ func (b *browser) onDownload() {
 	}
 	goDo(b.u, func(ctx context.Context) (JobID, error) {
 		return b.u.be.Transfers().Download(ctx, loc, e.Key, dir)
-	}, func(_ JobID, err error) {
+	}, func(id JobID, err error) {
 		if err != nil {
 			b.u.showError(err)
 			return
 		}
-		b.u.setStatus(lang.L("Downloading {{.Name}} to {{.Dir}}…", map[string]any{"Name": e.Name, "Dir": dir}))
+		b.u.transfers.track([]JobID{id}, lang.L("Downloading {{.Name}} to {{.Dir}}…", map[string]any{"Name": e.Name, "Dir": dir}), savedText)
 	})
 }
 
@@ -796,7 +806,17 @@ func (b *browser) downloadFolder(loc Location, e Entry, dir string) {
 			b.u.showError(err)
 			return
 		}
-		b.u.setStatus(lang.L("Downloading {{.N}} files from {{.Name}} to {{.Dir}}…", map[string]any{"N": len(s.ids), "Name": e.Name, "Dir": s.local}))
+		args := map[string]any{"N": len(s.ids), "Name": e.Name, "Dir": s.local}
+		running := lang.L("Downloading {{.N}} files from {{.Name}} to {{.Dir}}…", args)
+		if len(s.ids) == 1 {
+			running = lang.L("Downloading 1 file from {{.Name}} to {{.Dir}}…", args)
+		}
+		b.u.transfers.track(s.ids, running, func(jobs []Job) string {
+			if len(jobs) == 1 {
+				return lang.L("Saved 1 file from {{.Name}} in {{.Dir}}.", args)
+			}
+			return lang.L("Saved {{.N}} files from {{.Name}} in {{.Dir}}.", args)
+		})
 	})
 }
 

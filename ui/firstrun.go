@@ -332,6 +332,9 @@ func (f *firstRun) onBackupDialog() {
 		f.keyBusyMsg.SetText(f.u.explain(err))
 		return
 	}
+	// An earlier "too short" must not stay on screen once the passphrase
+	// is right: it reads as if the backup were refused.
+	f.keyBusyMsg.SetText("")
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return

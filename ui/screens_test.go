@@ -455,7 +455,7 @@ func TestTransfersPanel(t *testing.T) {
 		j.Started = time.Now().Add(-time.Minute)
 	})
 	u.wait()
-	if got := u.transfers.summary.Text; !strings.HasPrefix(got, "1 transferring · ") || !strings.Contains(got, "2.0 KB/s") || !strings.Contains(got, "about 3 min left") {
+	if got := u.transfers.summary.Text; got != "1 transferring · 25% · 2.0 KB/s · about 3 min left" {
 		t.Fatalf("summary %q", got)
 	}
 	u.tabs.SelectIndex(1)

@@ -31,6 +31,7 @@ type sharing struct {
 	expires *widget.Select
 	link    *widget.Entry
 	message *widget.Label
+	makeBtn *widget.Button
 	choices map[string]string
 
 	// The open-link form.
@@ -62,15 +63,15 @@ func (s *sharing) showShare(loc Location, e Entry) {
 	s.message = widget.NewLabel(lang.L("Only the person you choose can open the file, on a computer with their key. The link stops working when it expires."))
 	s.message.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
-	makeBtn := widget.NewButton(lang.L("Copy link"), func() { s.makeLink(loc, e) })
-	makeBtn.Importance = widget.HighImportance
+	s.makeBtn = widget.NewButton(lang.L("Copy link"), func() { s.makeLink(loc, e) })
+	s.makeBtn.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Share with"), s.with),
 		widget.NewFormItem(lang.L("Link works for"), s.expires),
 		widget.NewFormItem(lang.L("Link"), s.link),
 	)
 	d = dialog.NewCustom(lang.L("Share “{{.Name}}”", map[string]any{"Name": e.Name}), lang.L("Close"),
-		container.NewVBox(form, s.message, makeBtn), s.u.win)
+		container.NewVBox(form, s.message, s.makeBtn), s.u.win)
 	d.Resize(fyne.NewSize(560, 320))
 	d.Show()
 }
@@ -85,9 +86,14 @@ func (s *sharing) makeLink(loc Location, e Entry) {
 	}
 	expires := shareDurations[max(s.expires.SelectedIndex(), 0)].d
 	s.message.SetText(lang.L("Preparing the link…"))
+	// Locking a large file again for a colleague takes a while; a second
+	// click meanwhile would start the same work over.
+	btn := s.makeBtn
+	btn.Disable()
 	goDo(s.u, func(ctx context.Context) (string, error) {
 		return s.u.be.Sharing().Share(ctx, loc, e.Key, forKey, expires)
 	}, func(link string, err error) {
+		btn.Enable()
 		if err != nil {
 			s.message.SetText(s.u.explain(err))
 			return
@@ -130,11 +136,11 @@ func (s *sharing) openLink(link string) {
 	dir := s.u.prefs.downloadDir()
 	goDo(s.u, func(ctx context.Context) (JobID, error) {
 		return s.u.be.Sharing().OpenLink(ctx, link, dir)
-	}, func(_ JobID, err error) {
+	}, func(id JobID, err error) {
 		if err != nil {
 			s.u.showError(err)
 			return
 		}
-		s.u.setStatus(lang.L("Downloading the shared file to {{.Dir}}…", map[string]any{"Dir": dir}))
+		s.u.transfers.track([]JobID{id}, lang.L("Downloading the shared file to {{.Dir}}…", map[string]any{"Dir": dir}), savedText)
 	})
 }

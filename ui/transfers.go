@@ -3,6 +3,7 @@ package ui
 import (
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -28,6 +29,16 @@ type transfersPanel struct {
 	jobs  []Job
 	index map[JobID]int
 	stop  func()
+
+	// batches are the transfers the status line is talking about, each
+	// with what to say once all of its jobs are over.
+	batches []jobBatch
+}
+
+// jobBatch is one user action's transfers: a download, a folder, a drop.
+type jobBatch struct {
+	ids  []JobID
+	done func([]Job) string
 }
 
 func newTransfersPanel(u *appUI) *transfersPanel {
@@ -67,6 +78,9 @@ func (p *transfersPanel) update(j Job) {
 		p.index[j.ID] = len(p.jobs)
 		p.jobs = append(p.jobs, j)
 		p.list.Refresh()
+		// The newest transfer is the one the user just started: bring it
+		// into view rather than leave it below older ones.
+		p.list.ScrollToBottom()
 	} else {
 		was := p.jobs[i].State
 		p.jobs[i] = j
@@ -96,6 +110,7 @@ func (p *transfersPanel) updateSummary() {
 	var running, waiting, failed int
 	var speed float64
 	var eta time.Duration
+	var done, total int64
 	for _, j := range p.jobs {
 		switch j.State {
 		case JobRunning:
@@ -106,6 +121,10 @@ func (p *transfersPanel) updateSummary() {
 			waiting++
 		case JobFailed:
 			failed++
+		}
+		if j.State == JobRunning || j.State == JobQueued {
+			done += max(j.Done, 0)
+			total += max(j.Total, 0)
 		}
 	}
 	if len(p.jobs) == 0 {
@@ -124,6 +143,11 @@ func (p *transfersPanel) updateSummary() {
 		default:
 			s = lang.L("{{.Running}} transferring, {{.Waiting}} waiting", map[string]any{"Running": running, "Waiting": waiting})
 		}
+		// How far along, on whatever screen the user is: the progress bars
+		// are on Transfers, and a drop happens on Files.
+		if total > 0 {
+			s += " · " + strconv.FormatInt(min(done*100/total, 100), 10) + "%"
+		}
 		if speed > 0 {
 			s += " · " + humanBytes(int64(speed)) + "/s"
 		}
@@ -137,12 +161,58 @@ func (p *transfersPanel) updateSummary() {
 	case len(p.jobs) > 0:
 		s = lang.L("All transfers are done.")
 	}
-	if running+waiting == 0 && len(p.jobs) > 0 {
-		// "Uploading 3 files…" in the status line is over too, whether it
-		// went well or not; left there it contradicts a failure.
-		p.u.setStatus("")
-	}
 	p.summary.SetText(s)
+	p.settleBatches()
+}
+
+// track puts running on the status line for the jobs ids, and once they
+// are all over, what done says about them: where a download went and under
+// what name, which the user otherwise has to look for. If any failed or was
+// canceled the line is cleared instead, since "Downloading…" would
+// contradict the failure the summary reports.
+func (p *transfersPanel) track(ids []JobID, running string, done func([]Job) string) {
+	p.u.setStatus(running)
+	p.batches = append(p.batches, jobBatch{ids: ids, done: done})
+	p.settleBatches()
+}
+
+func (p *transfersPanel) settleBatches() {
+	keep := p.batches[:0]
+	for _, b := range p.batches {
+		jobs := make([]Job, 0, len(b.ids))
+		over, ok := true, true
+		for _, id := range b.ids {
+			i, known := p.index[id]
+			// A job not heard of yet is still on its way to the list.
+			if !known || !p.jobs[i].State.Finished() {
+				over = false
+				break
+			}
+			jobs = append(jobs, p.jobs[i])
+			ok = ok && p.jobs[i].State == JobDone
+		}
+		if !over {
+			keep = append(keep, b)
+			continue
+		}
+		msg := ""
+		if ok {
+			msg = b.done(jobs)
+		}
+		p.u.setStatus(msg)
+	}
+	clear(p.batches[len(keep):])
+	p.batches = keep
+}
+
+// savedText says where a finished download went, under the name it was
+// saved with, which differs from the file's when one of that name was there.
+func savedText(jobs []Job) string {
+	if len(jobs) != 1 || jobs[0].Local == "" {
+		return lang.L("All transfers are done.")
+	}
+	return lang.L("Saved “{{.Name}}” in {{.Dir}}.", map[string]any{
+		"Name": filepath.Base(jobs[0].Local), "Dir": filepath.Dir(jobs[0].Local)})
 }
 
 func etaText(d time.Duration) string {
@@ -172,10 +242,14 @@ func stateText(j Job) string {
 		if j.Kind == Upload {
 			return lang.L("Uploaded")
 		}
-		// The row must say where the file went: the status line that
-		// named the folder is gone once every transfer is done.
+		// The row must say where the file went, and under which name when
+		// a file of the same name was there already.
 		if j.Local != "" {
-			return lang.L("Saved in {{.Folder}}", map[string]any{"Folder": filepath.Base(filepath.Dir(j.Local))})
+			args := map[string]any{"Folder": filepath.Base(filepath.Dir(j.Local)), "File": filepath.Base(j.Local)}
+			if filepath.Base(j.Local) != j.Name {
+				return lang.L("Saved in {{.Folder}} as {{.File}}", args)
+			}
+			return lang.L("Saved in {{.Folder}}", args)
 		}
 		return lang.L("Downloaded")
 	case JobCanceled:

@@ -1,0 +1,225 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Once a transfer is over, the status line used to go blank: after a
+// download the user was left to find the file, which may have been saved
+// as "contract (2).pdf" next to an older one. It must say where each
+// action's files went, under the name they were saved with.
+func TestStatusLineSaysWhereFinishedTransfersWent(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	tr := f.Transfers().(*fakeTransfers)
+	dir := u.prefs.downloadDir()
+
+	selectFile(t, u.browser, "contract.pdf")
+	test.Tap(u.browser.getBtn)
+	u.wait()
+	if want := "Downloading contract.pdf to " + dir + "…"; u.status.Text != want {
+		t.Fatalf("status while downloading %q, want %q", u.status.Text, want)
+	}
+	id := f.jobs[len(f.jobs)-1].ID
+	tr.set(id, func(j *Job) {
+		j.State, j.Done = JobDone, j.Total
+		j.Local = filepath.Join(dir, "contract (2).pdf")
+	})
+	u.wait()
+	if want := "Saved “contract (2).pdf” in " + dir + "."; u.status.Text != want {
+		t.Fatalf("status after the download %q, want %q", u.status.Text, want)
+	}
+
+	// A folder of one file, in the singular.
+	selectFile(t, u.browser, "payroll")
+	test.Tap(u.browser.getBtn)
+	u.wait()
+	local := filepath.Join(dir, "payroll")
+	if want := "Downloading 1 file from payroll to " + local + "…"; u.status.Text != want {
+		t.Fatalf("status while downloading a folder %q, want %q", u.status.Text, want)
+	}
+	tr.set(f.jobs[len(f.jobs)-1].ID, func(j *Job) { j.State, j.Done = JobDone, j.Total })
+	u.wait()
+	if want := "Saved 1 file from payroll in " + local + "."; u.status.Text != want {
+		t.Fatalf("status after the folder %q, want %q", u.status.Text, want)
+	}
+
+	// Two files dropped: the line says so while they go and once they are up.
+	src := t.TempDir()
+	var uris []fyne.URI
+	for _, n := range []string{"a.txt", "b.txt"} {
+		p := filepath.Join(src, n)
+		if err := os.WriteFile(p, []byte(n), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		uris = append(uris, storage.NewFileURI(p))
+	}
+	u.onDropped(fyne.NewPos(1, 1), uris)
+	u.wait()
+	if want := "Uploading 2 files, locked for Me (My key)…"; u.status.Text != want {
+		t.Fatalf("status while uploading %q, want %q", u.status.Text, want)
+	}
+	n := len(f.jobs)
+	tr.set(f.jobs[n-2].ID, func(j *Job) { j.State, j.Done = JobDone, j.Total })
+	u.wait()
+	if want := "Uploading 2 files, locked for Me (My key)…"; u.status.Text != want {
+		t.Fatalf("status with one of two files up %q, want %q", u.status.Text, want)
+	}
+	tr.set(f.jobs[n-1].ID, func(j *Job) { j.State, j.Done = JobDone, j.Total })
+	u.wait()
+	if want := "Uploaded 2 files, locked for Me (My key)."; u.status.Text != want {
+		t.Fatalf("status after the upload %q, want %q", u.status.Text, want)
+	}
+}
+
+// A tiny file can be over before the app hears that its transfer was
+// queued; the status line must then go straight to the outcome, not stay
+// on "Downloading…" for good.
+func TestTransferOverBeforeItIsTracked(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	id, err := f.Transfers().Download(u.ctx, u.browser.loc, "old.txt", "/home/ann/Downloads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Transfers().(*fakeTransfers).set(id, func(j *Job) { j.State, j.Done = JobDone, j.Total })
+	u.wait()
+	u.do(func() { u.transfers.track([]JobID{id}, "Downloading old.txt…", savedText) })
+	u.wait()
+	if want := "Saved “old.txt” in /home/ann/Downloads."; u.status.Text != want {
+		t.Fatalf("status %q, want %q", u.status.Text, want)
+	}
+}
+
+// A download saved under another name, because a file of its name was
+// there already, says so on its row: the user looks for the new name.
+func TestDownloadRowNamesTheSavedFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Downloads")
+	j := Job{Kind: Download, Name: "Q1 report.txt", Local: filepath.Join(dir, "Q1 report (2).txt"), State: JobDone}
+	if got := stateText(j); got != "Saved in Downloads as Q1 report (2).txt" {
+		t.Fatalf("a download saved under a new name reads %q", got)
+	}
+	j.Local = filepath.Join(dir, "Q1 report.txt")
+	if got := stateText(j); got != "Saved in Downloads" {
+		t.Fatalf("a download saved under its own name reads %q", got)
+	}
+}
+
+// The progress bars are on Transfers, but a drop happens on Files: the
+// status bar says how far the transfers under way have got, counting the
+// ones still waiting.
+func TestSummaryShowsHowFarAlong(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	tr := f.Transfers().(*fakeTransfers)
+	for _, name := range []string{"contract.pdf", "old.txt"} {
+		selectFile(t, u.browser, name)
+		test.Tap(u.browser.getBtn)
+		u.wait()
+	}
+	tr.set(f.jobs[0].ID, func(j *Job) { j.State, j.Done, j.Total = JobRunning, 100, 100 })
+	tr.set(f.jobs[1].ID, func(j *Job) { j.State, j.Done, j.Total = JobQueued, 0, 300 })
+	u.wait()
+	if got := u.transfers.summary.Text; got != "1 transferring, 1 waiting · 25%" {
+		t.Fatalf("summary %q", got)
+	}
+}
+
+// New transfers were added below the old ones, out of sight: the one the
+// user just started must be on screen when they look at Transfers.
+func TestNewestTransferIsInView(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	u.tabs.SelectIndex(1)
+	for range 20 {
+		if _, err := f.Transfers().Download(u.ctx, u.browser.loc, "old.txt", t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u.wait()
+	l := u.transfers.list
+	if l.GetScrollOffset() == 0 {
+		t.Fatal("with 20 transfers the list still shows the oldest at the top")
+	}
+}
+
+// slowSharing holds Share until release is closed, as a large file being
+// locked again for a colleague does.
+type slowSharing struct {
+	Sharing
+	release chan struct{}
+}
+
+func (s slowSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (string, error) {
+	<-s.release
+	return s.Sharing.Share(ctx, loc, key, forKey, expires)
+}
+
+type slowShareBackend struct {
+	*fakeBackend
+	release chan struct{}
+}
+
+func (b slowShareBackend) Sharing() Sharing {
+	return slowSharing{b.fakeBackend.Sharing(), b.release}
+}
+
+// While the link is being prepared, Copy link cannot be pressed again to
+// start the same work twice; it comes back once the link is made.
+func TestCopyLinkWaitsForTheLink(t *testing.T) {
+	f := readyFake()
+	be := slowShareBackend{f, make(chan struct{})}
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	w.Resize(fyne.NewSize(1024, 768))
+	u := newAppUI(a, w, be, t.TempDir(), Prefs{})
+	t.Cleanup(u.close)
+	u.start(false)
+	u.wait()
+	selectFile(t, u.browser, "contract.pdf")
+	test.Tap(u.browser.shareBtn)
+	sh := u.sharing
+	sh.with.SetSelected("Alice")
+	test.Tap(sh.makeBtn)
+	if !sh.makeBtn.Disabled() || sh.message.Text != "Preparing the link…" {
+		t.Fatalf("while the link is made: button disabled %v, message %q", sh.makeBtn.Disabled(), sh.message.Text)
+	}
+	close(be.release)
+	u.wait()
+	if sh.makeBtn.Disabled() || len(f.shares) != 1 {
+		t.Fatalf("after the link: button disabled %v, %d links made", sh.makeBtn.Disabled(), len(f.shares))
+	}
+}
+
+// "Please choose a passphrase of at least 10 characters." stayed on the
+// backup page after a long enough one was typed, beside the save dialog.
+func TestBackupPageDropsAnOldComplaint(t *testing.T) {
+	f := newFakeBackend()
+	u := newTestUI(t, f)
+	u.start(true)
+	u.wait()
+	test.Tap(u.firstRun.createBtn)
+	u.wait()
+	fr := u.firstRun
+	fr.pass1.SetText("short")
+	fr.pass2.SetText("short")
+	test.Tap(fr.backupBtn)
+	if fr.keyBusyMsg.Text == "" {
+		t.Fatal("a short passphrase is not refused")
+	}
+	fr.pass1.SetText("correct horse battery")
+	fr.pass2.SetText("correct horse battery")
+	test.Tap(fr.backupBtn)
+	if fr.keyBusyMsg.Text != "" {
+		t.Fatalf("with a good passphrase the page still says %q", fr.keyBusyMsg.Text)
+	}
+}
