@@ -2,15 +2,13 @@ package cli
 
 import (
 	"encoding/json"
-	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	dbus "github.com/godbus/dbus/v5"
 
-	"github.com/ossvault/ossvault/internal/kmslocal"
+	"github.com/ossvault/ossvault/internal/kmslocal/kmstest"
 )
 
 // keychainEntries counts the Secret Service items of home's vault, locked or
@@ -45,40 +43,18 @@ func keychainEntries(t *testing.T, home string) int {
 // command saves without asking KMS, as the contract has it (offline adds).
 func TestKeyAddKMSChecksTheKey(t *testing.T) {
 	requireKeychain(t)
-	srv := kmslocal.NewServer()
-	ep, err := kmslocal.ServeTLS(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ep.Close()
-	dir := t.TempDir()
-	ca := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(ca, ep.CACertPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	k := kmstest.Start(t)
+	srv, ep, ca := k, k.Endpoint, k.CAFile
 	const (
 		kmsID, kmsSecret = "LTAI5tKmsUser", "KmsUserSecretValue0123456789"
 		wrongSecret      = "NotTheKmsSecretValue987654"
 	)
 	srv.AddAccessKey(kmsID, kmsSecret)
-	keyID, err := srv.CreateKey("cn-hangzhou", "company")
-	if err != nil {
-		t.Fatal(err)
-	}
-	offKey, err := srv.CreateKey("cn-hangzhou", "switched off")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.SetKeyState(offKey, kmslocal.Disabled); err != nil {
-		t.Fatal(err)
-	}
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadAddr := closed.Addr().String()
-	closed.Close()
+	keyID := k.NewKey(t, "cn-hangzhou", "company", false)
+	offKey := k.NewKey(t, "cn-hangzhou", "switched off", true)
+	deadAddr := kmstest.DeadAddr(t)
 
+	dir := t.TempDir()
 	home := filepath.Join(dir, "home")
 	s := newSession(t, map[string]string{
 		"OSSVAULT_HOME": home, "SSL_CERT_FILE": ca,

@@ -3,15 +3,12 @@ package systemtest
 import (
 	"context"
 	"errors"
-	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	dbus "github.com/godbus/dbus/v5"
 
-	"github.com/ossvault/ossvault/internal/kmslocal"
+	"github.com/ossvault/ossvault/internal/kmslocal/kmstest"
 	"github.com/ossvault/ossvault/vault"
 	"github.com/ossvault/ossvault/vault/kms"
 )
@@ -43,38 +40,16 @@ func keychainEntries(t *testing.T, service string) int {
 func TestKMSKeyCheckedBeforeSaving(t *testing.T) {
 	requireKeychain(t)
 	ctx := context.Background()
-	srv := kmslocal.NewServer()
-	ep, err := kmslocal.ServeTLS(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ep.Close()
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(ca, ep.CACertPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	k := kmstest.Start(t)
+	srv, ep, ca := k, k.Endpoint, k.CAFile
 	const (
 		officeID, officeSecret = "LTAIofficeKMS", "office-kms-secret-value"
 		wrongSecret            = "a-secret-KMS-does-not-have"
 	)
 	srv.AddAccessKey(officeID, officeSecret)
-	keyID, err := srv.CreateKey("cn-hangzhou", "company")
-	if err != nil {
-		t.Fatal(err)
-	}
-	offKey, err := srv.CreateKey("cn-hangzhou", "switched off")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.SetKeyState(offKey, kmslocal.Disabled); err != nil {
-		t.Fatal(err)
-	}
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadAddr := closed.Addr().String()
-	closed.Close()
+	keyID := k.NewKey(t, "cn-hangzhou", "company", false)
+	offKey := k.NewKey(t, "cn-hangzhou", "switched off", true)
+	deadAddr := kmstest.DeadAddr(t)
 
 	home := t.TempDir()
 	// No AccessKey in the environment: only the key's or the account's count.

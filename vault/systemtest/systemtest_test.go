@@ -15,7 +15,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/ossvault/ossvault/envelope"
-	"github.com/ossvault/ossvault/internal/kmslocal"
+	"github.com/ossvault/ossvault/internal/kmslocal/kmstest"
 	"github.com/ossvault/ossvault/vault"
 	"github.com/ossvault/ossvault/vault/kms"
 )
@@ -199,16 +199,8 @@ func TestHomesAreSeparateInTheRealKeychain(t *testing.T) {
 // the environment, and SSL_CERT_FILE from the vault's environment.
 func TestKMSWithTheRealClient(t *testing.T) {
 	requireKeychain(t)
-	srv := kmslocal.NewServer()
-	ep, err := kmslocal.ServeTLS(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ep.Close()
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(ca, ep.CACertPEM, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	k := kmstest.Start(t)
+	srv, ep, ca := k, k.Endpoint, k.CAFile
 	srv.AddAccessKey("env-id", "env-secret")
 	srv.AddAccessKey("acct-id", "acct-secret")
 	srv.AddSTSToken("STS.own", "own-secret", "own-token", time.Now().Add(time.Hour))
