@@ -1,16 +1,14 @@
 package transfer
 
 import (
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/ossvault/ossvault/internal/osslocal"
+	"github.com/ossvault/ossvault/internal/osslocal/osstest"
 )
 
 // The network-like link of the WAN benchmarks: every request waits
@@ -59,42 +57,17 @@ func newWANBenchEnv(b *testing.B) *benchEnv {
 	faults.Throttle(wanBenchRate(b))
 	faults.Add(osslocal.Fault{Action: osslocal.Latency(wanLatency)})
 
-	store, err := osslocal.NewDiskStore(benchDir(b, 6*uint64(size)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	cred := osslocal.Credential{AccessKeyID: "LTAIbenchwan", AccessKeySecret: "bench-wan-secret"}
-	opts := osslocal.Options{Store: store, Credentials: []osslocal.Credential{cred}, Faults: faults}
+	opts := []osstest.Option{osstest.WithDir(benchDir(b, 6*uint64(size))), osstest.WithBuckets("bench"), osstest.WithThrottledFaults(faults)}
 	if os.Getenv("OSSVAULT_BENCH_WAN_LOG") != "" {
 		// Each request's start and duration show where a contender's
 		// time goes: before the first request, or on the link.
-		opts.Logger = osslocal.LoggerFunc(func(e osslocal.LogEntry) {
+		opts = append(opts, osstest.WithLogger(osslocal.LoggerFunc(func(e osslocal.LogEntry) {
 			fmt.Fprintf(os.Stderr, "%s %s %s part=%d in=%d out=%d took=%s\n",
 				e.Time.Format("15:04:05.000"), e.Op, e.Key, e.Part, e.In, e.Out, e.Duration.Round(time.Millisecond))
-		})
+		})))
 	}
-	srv, err := osslocal.New(opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.CreateBucket("bench"); err != nil {
-		b.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(faults.Listener(ln)) }()
-	b.Cleanup(func() {
-		hs.Close()
-		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-			b.Errorf("failed to serve the WAN endpoint: %v", err)
-		}
-	})
-
-	client, err := Conn{Endpoint: "http://" + ln.Addr().String(), AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.AccessKeySecret}.Client()
+	srv := osstest.Start(b, opts...)
+	client, err := Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}.Client()
 	if err != nil {
 		b.Fatal(err)
 	}

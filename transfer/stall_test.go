@@ -3,8 +3,6 @@ package transfer
 import (
 	"context"
 	"errors"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -197,32 +195,8 @@ func assertSameDownload(t *testing.T, st *OSS, key, src string) {
 // faults.Throttle paces every connection.
 func startThrottledOSS(t *testing.T, faults *osslocal.Faults) *OSS {
 	t.Helper()
-	store, err := osslocal.NewDiskStore(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred := osslocal.Credential{AccessKeyID: "LTAI" + osstest.RandomKey(8), AccessKeySecret: osstest.RandomKey(15)}
-	srv, err := osslocal.New(osslocal.Options{Store: store, Credentials: []osslocal.Credential{cred}, Faults: faults})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.CreateBucket("bkt"); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(faults.Listener(ln)) }()
-	t.Cleanup(func() {
-		hs.Close()
-		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("failed to serve the throttled endpoint: %v", err)
-		}
-	})
-	client, err := Conn{Endpoint: "http://" + ln.Addr().String(), AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.AccessKeySecret}.Client()
+	srv := osstest.Start(t, osstest.WithBuckets("bkt"), osstest.WithThrottledFaults(faults))
+	client, err := Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}.Client()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -134,6 +134,15 @@ func (s *Server) Start(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("failed to listen on %s: %w", addr, err)
 	}
+	return s.StartOn(ln)
+}
+
+// StartOn is Start on a listener of the caller's, e.g. Faults.Listener's
+// wrapping for a throttled link. It takes ln over: Close closes it.
+func (s *Server) StartOn(ln net.Listener) (string, error) {
+	if s.httpSrv != nil {
+		return "", errors.New("osslocal: server already started")
+	}
 	s.listener = ln
 	s.fresh = map[net.Conn]bool{}
 	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second, ConnState: s.trackConn}

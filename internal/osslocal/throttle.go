@@ -20,7 +20,9 @@ import (
 //	f.Add(osslocal.Fault{Action: osslocal.Latency(20 * time.Millisecond)})
 //	srv, _ := osslocal.New(osslocal.Options{Store: st, Credentials: creds, Faults: f})
 //	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-//	go http.Serve(f.Listener(ln), srv)
+//	endpoint, _ := srv.StartOn(f.Listener(ln))
+//
+// (in tests, osstest.WithThrottledFaults(f) does the same).
 
 // throttleChunk is the most a throttled connection reads or writes in one
 // step, so pacing is smooth rather than one sleep per large buffer.

@@ -2,44 +2,22 @@ package osslocal_test
 
 import (
 	"bytes"
-	"errors"
 	"io"
-	"net"
-	"net/http"
 	"testing"
 	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/ossvault/ossvault/internal/osslocal"
+	"github.com/ossvault/ossvault/internal/osslocal/osstest"
 )
 
 // throttledServer serves a memory-store endpoint through the faults'
 // Listener, as Throttle requires, and returns an SDK bucket on it.
 func throttledServer(t *testing.T, f *osslocal.Faults) *oss.Bucket {
 	t.Helper()
-	cred := osslocal.Credential{AccessKeyID: "throttle-id", AccessKeySecret: "throttle-secret"}
-	srv, err := osslocal.New(osslocal.Options{Store: osslocal.NewMemoryStore(), Credentials: []osslocal.Credential{cred}, Faults: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.CreateBucket("throttle"); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(f.Listener(ln)) }()
-	t.Cleanup(func() {
-		hs.Close()
-		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	c, err := oss.New("http://"+ln.Addr().String(), cred.AccessKeyID, cred.AccessKeySecret)
+	srv := osstest.Start(t, osstest.WithMemoryStore(), osstest.WithBuckets("throttle"), osstest.WithThrottledFaults(f))
+	c, err := oss.New(srv.Endpoint, srv.AccessKeyID, srv.AccessKeySecret)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ package osstest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -41,6 +42,7 @@ type config struct {
 	dir        string
 	buckets    []string
 	opts       osslocal.Options
+	throttled  bool
 }
 
 // Option adjusts Start.
@@ -71,6 +73,13 @@ func WithCredentials(creds ...osslocal.Credential) Option {
 
 // WithFaults installs fault rules (also reachable later via Faults()).
 func WithFaults(f *osslocal.Faults) Option { return func(c *config) { c.opts.Faults = f } }
+
+// WithThrottledFaults is WithFaults, served through f.Listener so that
+// f.Throttle, set before or after Start, paces every connection. Such
+// connections do not offer sendfile.
+func WithThrottledFaults(f *osslocal.Faults) Option {
+	return func(c *config) { c.opts.Faults, c.throttled = f, true }
+}
 
 // WithRegion restricts V4 signatures to region.
 func WithRegion(region string) Option { return func(c *config) { c.opts.Region = region } }
@@ -135,7 +144,14 @@ func Start(t testing.TB, options ...Option) *Server {
 		}
 	}
 	s.Server = srv
-	s.Endpoint, err = srv.Start("127.0.0.1:0")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("osstest: %v", err)
+	}
+	if cfg.throttled {
+		ln = cfg.opts.Faults.Listener(ln)
+	}
+	s.Endpoint, err = srv.StartOn(ln)
 	if err != nil {
 		t.Fatalf("osstest: %v", err)
 	}
