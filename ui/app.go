@@ -174,9 +174,10 @@ type appUI struct {
 	settings  *settingsScreen
 	sharing   *sharing
 
-	tabs   *container.AppTabs
-	status *widget.Label
-	main   fyne.CanvasObject
+	tabs      *container.AppTabs
+	status    *widget.Label
+	statusBar *fyne.Container
+	main      fyne.CanvasObject
 }
 
 func newAppUI(a fyne.App, w fyne.Window, be Backend, home string, prefs Prefs) *appUI {
@@ -207,10 +208,12 @@ func (u *appUI) build() {
 		container.NewTabItemWithIcon(lang.L("Keys"), theme.AccountIcon(), u.keysView.content),
 		container.NewTabItemWithIcon(lang.L("Settings"), theme.SettingsIcon(), u.settings.content),
 	)
+	// The summary is short and takes what it needs; the status line gets
+	// the rest, since it names the folder a download went to and at half
+	// the width an 800-pixel window cut that folder off.
 	u.transfers.summary.Alignment = fyne.TextAlignTrailing
-	u.transfers.summary.Truncation = fyne.TextTruncateEllipsis
-	statusBar := container.NewGridWithColumns(2, u.status, u.transfers.summary)
-	u.main = container.NewBorder(nil, statusBar, nil, nil, u.tabs)
+	u.statusBar = container.NewBorder(nil, nil, nil, u.transfers.summary, u.status)
+	u.main = container.NewBorder(nil, u.statusBar, nil, nil, u.tabs)
 	u.keysChanged()
 	u.transfers.updateSummary()
 }

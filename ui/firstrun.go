@@ -77,7 +77,9 @@ func newFirstRun(u *appUI) *firstRun {
 	f.createBtn.Importance = widget.HighImportance
 	f.importBtn = widget.NewButtonWithIcon(lang.L("Import a key"), theme.FileIcon(), f.onImportKeyDialog)
 	f.kmsBtn = widget.NewButtonWithIcon(lang.L("Add a company key"), theme.StorageIcon(), f.onAddKMSDialog)
+	// A stopped spinner still draws a dot: show it only while working.
 	f.keyBusy = widget.NewActivity()
+	f.keyBusy.Hide()
 	f.keyBusyMsg = widget.NewLabel("")
 
 	f.pass1 = widget.NewPasswordEntry()
@@ -246,9 +248,11 @@ func (f *firstRun) setKeyBusy(busy bool, msg string) {
 		}
 	}
 	if busy {
+		f.keyBusy.Show()
 		f.keyBusy.Start()
 	} else {
 		f.keyBusy.Stop()
+		f.keyBusy.Hide()
 	}
 	f.keyBusyMsg.SetText(msg)
 }

@@ -60,7 +60,9 @@ func newKeysScreen(u *appUI) *keysScreen {
 	s.saveBtn = widget.NewButtonWithIcon(lang.L("Save my public key…"), theme.DocumentSaveIcon(), s.onSavePublicDialog)
 	s.defaultBtn = widget.NewButtonWithIcon(lang.L("Use by default"), theme.ConfirmIcon(), s.onSetDefault)
 	s.removeBtn = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), s.onRemove)
+	// A stopped spinner still draws a dot: show it only while working.
 	s.busy = widget.NewActivity()
+	s.busy.Hide()
 	s.message = widget.NewLabel("")
 	s.message.Wrapping = fyne.TextWrapWord
 
@@ -209,12 +211,14 @@ func setEnabled(w fyne.Disableable, on bool) {
 // run does one key operation in the background with the spinner on, then
 // reloads the list.
 func (s *keysScreen) run(busyMsg, doneMsg string, op func(ctx context.Context) error) {
+	s.busy.Show()
 	s.busy.Start()
 	s.message.SetText(busyMsg)
 	goDo(s.u, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, op(ctx)
 	}, func(_ struct{}, err error) {
 		s.busy.Stop()
+		s.busy.Hide()
 		if err != nil {
 			s.message.SetText(s.u.explain(err))
 			return

@@ -61,3 +61,24 @@ func TestNarrowWindowKeepsFileNamesReadable(t *testing.T) {
 		}
 	}
 }
+
+// The status line names the folder a download went to; at half the bar an
+// 800-pixel window cut the folder off. It gets all the bar the transfer
+// summary does not need.
+func TestStatusLineGetsTheRoomTheSummaryLeaves(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	u.win.Resize(fyne.NewSize(800, 600))
+	selectFile(t, u.browser, "contract.pdf")
+	test.Tap(u.browser.getBtn)
+	u.wait()
+	f.Transfers().(*fakeTransfers).set(f.jobs[0].ID, func(j *Job) { j.State, j.Done = JobDone, j.Total })
+	u.wait()
+	if u.transfers.summary.Text != "All transfers are done." {
+		t.Fatalf("summary %q", u.transfers.summary.Text)
+	}
+	status, summary := u.status.Size().Width, u.transfers.summary.Size().Width
+	if status < 550 || summary < u.transfers.summary.MinSize().Width {
+		t.Fatalf("at 800 wide the status line has %v and the summary %v (needs %v)", status, summary, u.transfers.summary.MinSize().Width)
+	}
+}

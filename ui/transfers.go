@@ -161,7 +161,13 @@ func (p *transfersPanel) updateSummary() {
 	case len(p.jobs) > 0:
 		s = lang.L("All transfers are done.")
 	}
-	p.summary.SetText(s)
+	if s != p.summary.Text {
+		p.summary.SetText(s)
+		// The summary's width follows its text: lay the bar out again.
+		if p.u.statusBar != nil {
+			p.u.statusBar.Refresh()
+		}
+	}
 	p.settleBatches()
 }
 
