@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
 
@@ -265,9 +266,25 @@ func (s *keysScreen) onAddColleague() {
 			}
 		})
 	})
+	// Add stays off until both are filled in: a mistake found after the
+	// dialog closed threw away the key the user had pasted.
+	name.Validator = func(v string) error {
+		if strings.TrimSpace(v) == "" {
+			return errors.New(s.u.explain(errEmptyName))
+		}
+		return nil
+	}
+	text.Validator = func(v string) error {
+		if !strings.Contains(v, "-----BEGIN") {
+			return errors.New(s.u.explain(errNotAKey))
+		}
+		return nil
+	}
 	items := []*widget.FormItem{
 		widget.NewFormItem(lang.L("Name"), name),
-		widget.NewFormItem(lang.L("Public key"), container.NewBorder(nil, fromFile, nil, nil, text)),
+		// The key box is the item's own widget, so the form sees its check.
+		widget.NewFormItem(lang.L("Public key"), text),
+		widget.NewFormItem("", fromFile),
 	}
 	d := dialog.NewForm(lang.L("Add a colleague's key"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
 		if ok {
@@ -384,8 +401,26 @@ func (s *keysScreen) removeKey(name string) {
 // onBackupDialog asks for the passphrase twice, then where to save.
 func (s *keysScreen) onBackupDialog() {
 	p1, p2 := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	// The dialog says what is wrong while it is open and keeps the save
+	// button off until it is right, instead of closing and making the user
+	// start over.
+	p1.Validator = func(v string) error {
+		if err := checkPassphrases(v, v); err != nil {
+			return errors.New(s.u.explain(err))
+		}
+		return nil
+	}
+	p2.Validator = func(v string) error {
+		if v != p1.Text {
+			return errors.New(s.u.explain(errPassphraseMismatch))
+		}
+		return nil
+	}
+	p1.OnChanged = func(string) { p2.Validate() }
+	first := widget.NewFormItem(lang.L("Passphrase"), p1)
+	first.HintText = lang.L("At least 10 characters.")
 	items := []*widget.FormItem{
-		widget.NewFormItem(lang.L("Passphrase"), p1),
+		first,
 		widget.NewFormItem(lang.L("Passphrase again"), p2),
 	}
 	dialog.ShowForm(lang.L("Back up my keys"), lang.L("Choose where to save"), lang.L("Cancel"), items, func(ok bool) {

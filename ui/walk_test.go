@@ -223,3 +223,99 @@ func TestBackupPageDropsAnOldComplaint(t *testing.T) {
 		t.Fatalf("with a good passphrase the page still says %q", fr.keyBusyMsg.Text)
 	}
 }
+
+// overlayButton returns the button labelled text in the dialog on top.
+func overlayButton(t *testing.T, u *appUI, text string) *widget.Button {
+	t.Helper()
+	top := u.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog is open")
+	}
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			return b
+		}
+	}
+	t.Fatalf("no %q button in the dialog", text)
+	return nil
+}
+
+// overlayEntries returns the dialog's text entries, top to bottom.
+func overlayEntries(u *appUI) []*widget.Entry {
+	var out []*widget.Entry
+	for _, o := range test.LaidOutObjects(u.win.Canvas().Overlays().Top()) {
+		if e, ok := o.(*widget.Entry); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Pressing Add with the name forgotten closed the dialog, threw away the
+// pasted key and said "Please give it a name." under the list. Add now
+// waits until there is a name and something that looks like a key.
+func TestAddColleagueWaitsForNameAndKey(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	u.tabs.SelectIndex(2)
+	test.Tap(u.keysView.addBtn)
+	add := overlayButton(t, u, "Add")
+	if !add.Disabled() {
+		t.Fatal("Add is on with nothing filled in")
+	}
+	es := overlayEntries(u)
+	if len(es) != 2 {
+		t.Fatalf("%d entries in the dialog", len(es))
+	}
+	name, key := es[0], es[1]
+	key.SetText("-----BEGIN PUBLIC KEY-----\nbob\n-----END PUBLIC KEY-----\n")
+	if !add.Disabled() {
+		t.Fatal("Add is on without a name")
+	}
+	name.SetText("Bob")
+	if add.Disabled() {
+		t.Fatal("Add is off with a name and a key")
+	}
+	key.SetText("hello Bob")
+	if !add.Disabled() {
+		t.Fatal("Add is on with text that is no key")
+	}
+	if got := key.Validate(); got == nil || got.Error() != "That is not a key ossvault can read. Ask for the file that begins with “-----BEGIN”." {
+		t.Fatalf("the key box says %v", got)
+	}
+}
+
+// The keys backup dialog closed on a short or mistyped passphrase and left
+// the complaint under the list; it now stays open, says what is wrong, and
+// offers to save only once both passphrases agree and are long enough.
+func TestKeysBackupDialogChecksPassphrasesInPlace(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	u.tabs.SelectIndex(2)
+	test.Tap(u.keysView.backupBtn)
+	save := overlayButton(t, u, "Choose where to save")
+	es := overlayEntries(u)
+	if len(es) != 2 {
+		t.Fatalf("%d entries in the dialog", len(es))
+	}
+	p1, p2 := es[0], es[1]
+	for _, tc := range []struct {
+		a, b string
+		ok   bool
+	}{
+		{"", "", false},
+		{"short", "short", false},
+		{"correct horse battery", "correct horse batter", false},
+		{"correct horse battery", "correct horse battery", true},
+		{"correct horse battery!", "correct horse battery", false},
+	} {
+		p1.SetText(tc.a)
+		p2.SetText(tc.b)
+		if save.Disabled() == tc.ok {
+			t.Errorf("passphrases %q and %q: save enabled %v, want %v", tc.a, tc.b, !save.Disabled(), tc.ok)
+		}
+	}
+	if got := p2.Validate(); got == nil || got.Error() != "The two passphrases are not the same." {
+		t.Fatalf("the second box says %v", got)
+	}
+}
