@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -45,6 +46,7 @@ func newTransfersPanel(u *appUI) *transfersPanel {
 	p := &transfersPanel{u: u, index: map[JobID]int{}}
 	p.list = widget.NewList(func() int { return len(p.jobs) }, func() fyne.CanvasObject { return newJobRow(p) },
 		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).show(id) })
+	p.list.OnSelected = p.onSelected
 	p.empty = widget.NewLabel(lang.L("Nothing is being uploaded or downloaded. Drop files on the window to upload them."))
 	p.empty.Wrapping = fyne.TextWrapWord
 	p.summary = widget.NewLabel("")
@@ -92,6 +94,23 @@ func (p *transfersPanel) update(j Job) {
 	p.updateSummary()
 }
 
+// onSelected shows why a failed transfer failed: in its row the sentence
+// is cut to the width left beside the progress bar.
+func (p *transfersPanel) onSelected(id widget.ListItemID) {
+	p.list.Unselect(id)
+	if id < 0 || id >= len(p.jobs) {
+		return
+	}
+	if j := p.jobs[id]; j.State == JobFailed && j.Err != nil {
+		dialog.NewInformation(lang.L("That did not work"), p.failureText(j), p.u.win).Show()
+	}
+}
+
+// failureText is a failed transfer in a sentence: the file, then why.
+func (p *transfersPanel) failureText(j Job) string {
+	return j.Name + ": " + p.u.explain(j.Err)
+}
+
 // finished tells the rest of the app, and the desktop if it took long.
 func (p *transfersPanel) finished(j Job) {
 	p.u.browser.jobFinished(j)
@@ -100,7 +119,7 @@ func (p *transfersPanel) finished(j Job) {
 	}
 	n := fyne.NewNotification(lang.L("Transfer finished"), lang.L("{{.Name}} is done.", map[string]any{"Name": j.Name}))
 	if j.State == JobFailed {
-		n = fyne.NewNotification(lang.L("Transfer failed"), j.Name+": "+p.u.explain(j.Err))
+		n = fyne.NewNotification(lang.L("Transfer failed"), p.failureText(j))
 	}
 	p.u.app.SendNotification(n)
 }
@@ -204,11 +223,24 @@ func (p *transfersPanel) settleBatches() {
 		msg := ""
 		if ok {
 			msg = b.done(jobs)
+		} else if j, failed := firstFailure(jobs); failed {
+			// Say why where the user is looking, not only on Transfers.
+			msg = p.failureText(j)
 		}
 		p.u.setStatus(msg)
 	}
 	clear(p.batches[len(keep):])
 	p.batches = keep
+}
+
+// firstFailure returns the first job that failed with a reason.
+func firstFailure(jobs []Job) (Job, bool) {
+	for _, j := range jobs {
+		if j.State == JobFailed && j.Err != nil {
+			return j, true
+		}
+	}
+	return Job{}, false
 }
 
 // savedText says where a finished download went, under the name it was

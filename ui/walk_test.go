@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ossvault/ossvault/envelope"
 )
 
 // Once a transfer is over, the status line used to go blank: after a
@@ -317,5 +319,37 @@ func TestKeysBackupDialogChecksPassphrasesInPlace(t *testing.T) {
 	}
 	if got := p2.Validate(); got == nil || got.Error() != "The two passphrases are not the same." {
 		t.Fatalf("the second box says %v", got)
+	}
+}
+
+// A failed transfer's reason was cut to the width beside its progress bar
+// ("…on this computer does not h…") with no way to read the rest. The
+// status line now gives it, and a click on the row shows it whole.
+func TestFailedTransferSaysWhyInFull(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	selectFile(t, u.browser, "contract.pdf")
+	test.Tap(u.browser.getBtn)
+	u.wait()
+	f.Transfers().(*fakeTransfers).set(f.jobs[0].ID, func(j *Job) { j.State, j.Err = JobFailed, envelope.ErrIntegrity })
+	u.wait()
+	why := u.explain(envelope.ErrIntegrity)
+	if want := "contract.pdf: " + why; u.status.Text != want {
+		t.Fatalf("status %q, want %q", u.status.Text, want)
+	}
+	u.tabs.SelectIndex(1)
+	u.transfers.list.Select(0)
+	top := u.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("a click on the failed transfer shows nothing")
+	}
+	found := false
+	for _, o := range test.LaidOutObjects(top) {
+		if l, ok := o.(*widget.Label); ok && l.Text == "contract.pdf: "+why {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("the dialog does not give the file and the whole reason")
 	}
 }
