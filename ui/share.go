@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -117,8 +118,16 @@ func (s *sharing) showOpenLink() {
 	s.pasted.Wrapping = fyne.TextWrapBreak
 	s.openMsg = widget.NewLabel(lang.L("The file will be saved in {{.Dir}}.", map[string]any{"Dir": s.u.prefs.downloadDir()}))
 	s.openMsg.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustomConfirm(lang.L("Open a shared link"), lang.L("Download"), lang.L("Cancel"),
-		container.NewVBox(s.pasted, s.openMsg), func(ok bool) {
+	// Download waits for something that is a link: pressing it on other
+	// text closed the dialog and threw away what was pasted.
+	s.pasted.Validator = func(v string) error {
+		if !isLink(v) {
+			return errors.New(s.u.explain(errNotALink))
+		}
+		return nil
+	}
+	d := dialog.NewForm(lang.L("Open a shared link"), lang.L("Download"), lang.L("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem("", s.pasted), widget.NewFormItem("", s.openMsg)}, func(ok bool) {
 			if ok {
 				s.openLink(s.pasted.Text)
 			}
@@ -127,9 +136,15 @@ func (s *sharing) showOpenLink() {
 	d.Show()
 }
 
+// isLink says whether pasted text is a web link, as a shared link is.
+func isLink(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+}
+
 func (s *sharing) openLink(link string) {
 	link = strings.TrimSpace(link)
-	if !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://") {
+	if !isLink(link) {
 		s.u.showError(errNotALink)
 		return
 	}

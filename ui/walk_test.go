@@ -353,3 +353,31 @@ func TestFailedTransferSaysWhyInFull(t *testing.T) {
 		t.Fatal("the dialog does not give the file and the whole reason")
 	}
 }
+
+// Download in "Open a shared link" on text that is no link closed the
+// dialog and lost what was pasted; it now waits for a link.
+func TestOpenLinkWaitsForALink(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	test.Tap(u.browser.openLink)
+	dl := overlayButton(t, u, "Download")
+	for _, tc := range []struct {
+		text string
+		ok   bool
+	}{
+		{"", false},
+		{"see you at 5", false},
+		{"  https://demo.oss-cn-hangzhou.aliyuncs.com/a.txt?Expires=1  ", true},
+		{"http://127.0.0.1:40113/demo/a.txt?Expires=1", true},
+	} {
+		u.sharing.pasted.SetText(tc.text)
+		if dl.Disabled() == tc.ok {
+			t.Errorf("pasted %q: Download enabled %v, want %v", tc.text, !dl.Disabled(), tc.ok)
+		}
+	}
+	test.Tap(dl)
+	u.wait()
+	if len(f.opened) != 1 {
+		t.Fatalf("%d links opened", len(f.opened))
+	}
+}
