@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"reflect"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -298,6 +299,34 @@ func (u *appUI) showMain() {
 	u.browser.reloadAccounts()
 	u.reloadKeys()
 	u.transfers.reload()
+	u.remindBackup()
+}
+
+// remindBackup says, each time the main screen opens, that my keys have
+// no backup: whoever chose "Not now" on the first day loses every file
+// locked for them when this computer breaks, and nothing else tells them.
+// Company (KMS) keys live in the cloud and need none.
+func (u *appUI) remindBackup() {
+	if u.prefs.KeysBackedUp || !slices.ContainsFunc(u.keys, func(k Key) bool { return k.Kind == KeyMine }) {
+		return
+	}
+	u.setStatus(backupReminder())
+}
+
+func backupReminder() string {
+	return lang.L("Your key has no backup: if this computer breaks, your files are lost. Back it up on Keys.")
+}
+
+// setBackedUp records whether my keys have a backup since the last one of
+// them was made.
+func (u *appUI) setBackedUp(done bool) {
+	if u.prefs.KeysBackedUp != done {
+		u.prefs.KeysBackedUp = done
+		u.savePrefs()
+	}
+	if done && u.status.Text == backupReminder() {
+		u.setStatus("")
+	}
 }
 
 func (u *appUI) close() {

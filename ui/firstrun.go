@@ -277,6 +277,9 @@ func (f *firstRun) keyAdded(k Key, err error) {
 		return
 	}
 	f.u.keys = append(f.u.keys, k)
+	if k.Kind == KeyMine {
+		f.u.setBackedUp(false)
+	}
 	f.u.keysChanged()
 	f.u.reloadKeys()
 	f.showBackupStep()
@@ -371,6 +374,7 @@ func (f *firstRun) onBackup(w io.WriteCloser) {
 		}
 		f.pass1.SetText("")
 		f.pass2.SetText("")
+		f.u.setBackedUp(true)
 		f.u.showMain()
 		// The window moves on at once: say that the backup worked, and
 		// where it went, or the user is left wondering.

@@ -212,6 +212,11 @@ func setEnabled(w fyne.Disableable, on bool) {
 // run does one key operation in the background with the spinner on, then
 // reloads the list.
 func (s *keysScreen) run(busyMsg, doneMsg string, op func(ctx context.Context) error) {
+	s.runThen(busyMsg, doneMsg, op, nil)
+}
+
+// runThen is run, with then called on the UI goroutine if op worked.
+func (s *keysScreen) runThen(busyMsg, doneMsg string, op func(ctx context.Context) error, then func()) {
 	s.busy.Show()
 	s.busy.Start()
 	s.message.SetText(busyMsg)
@@ -225,6 +230,9 @@ func (s *keysScreen) run(busyMsg, doneMsg string, op func(ctx context.Context) e
 			return
 		}
 		s.message.SetText(doneMsg)
+		if then != nil {
+			then()
+		}
 		s.u.reloadKeys()
 	})
 }
@@ -234,10 +242,10 @@ func (s *keysScreen) onCreate() {
 }
 
 func (s *keysScreen) createKey(name string) {
-	s.run(lang.L("Creating your key… this takes a few seconds."), lang.L("Your new key is ready. Save a backup of your keys."), func(ctx context.Context) error {
+	s.runThen(lang.L("Creating your key… this takes a few seconds."), lang.L("Your new key is ready. Save a backup of your keys."), func(ctx context.Context) error {
 		_, err := s.u.be.Keys().Generate(ctx, name, defaultKeyBits)
 		return err
-	})
+	}, func() { s.u.setBackedUp(false) })
 }
 
 func (s *keysScreen) onImportDialog() {
@@ -245,10 +253,10 @@ func (s *keysScreen) onImportDialog() {
 }
 
 func (s *keysScreen) importKey(name string, pem []byte) {
-	s.run(lang.L("Importing your key…"), lang.L("The key was imported."), func(ctx context.Context) error {
+	s.runThen(lang.L("Importing your key…"), lang.L("The key was imported."), func(ctx context.Context) error {
 		_, err := s.u.be.Keys().ImportPrivate(ctx, name, pem)
 		return err
-	})
+	}, func() { s.u.setBackedUp(false) })
 }
 
 // onAddColleague takes a colleague's public key from a file or pasted text.
@@ -444,13 +452,13 @@ func (s *keysScreen) onBackupDialog() {
 }
 
 func (s *keysScreen) backup(w io.WriteCloser, pass string) {
-	s.run(lang.L("Saving the backup…"), lang.L("The backup is saved. Keep it somewhere safe, away from this computer."), func(ctx context.Context) error {
+	s.runThen(lang.L("Saving the backup…"), lang.L("The backup is saved. Keep it somewhere safe, away from this computer."), func(ctx context.Context) error {
 		err := s.u.be.Keys().Backup(ctx, w, pass)
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}
 		return err
-	})
+	}, func() { s.u.setBackedUp(true) })
 }
 
 func (s *keysScreen) onRestoreDialog() {
@@ -466,9 +474,9 @@ func (s *keysScreen) onRestoreDialog() {
 }
 
 func (s *keysScreen) restore(data []byte, pass string) {
-	s.run(lang.L("Restoring the keys…"), lang.L("Your keys are back."), func(ctx context.Context) error {
+	s.runThen(lang.L("Restoring the keys…"), lang.L("Your keys are back."), func(ctx context.Context) error {
 		return s.u.be.Keys().Restore(ctx, bytes.NewReader(data), pass)
-	})
+	}, func() { s.u.setBackedUp(true) })
 }
 
 // showKMSDialog collects a KMS key's details. The key is reached with a

@@ -26,6 +26,9 @@ type Prefs struct {
 	DownloadDir string `json:"download_dir,omitempty"`
 	// SetupDone is set when the first-run screens were completed.
 	SetupDone bool `json:"setup_done,omitempty"`
+	// KeysBackedUp is set when a backup of the keys was saved or restored,
+	// and cleared when a key of mine is created or imported after it.
+	KeysBackedUp bool `json:"keys_backed_up,omitempty"`
 }
 
 const (

@@ -381,3 +381,69 @@ func TestOpenLinkWaitsForALink(t *testing.T) {
 		t.Fatalf("%d links opened", len(f.opened))
 	}
 }
+
+// Whoever chose "Not now" for the backup on the first day was never told
+// again, and loses every file locked for them when the computer breaks.
+// The main screen reminds them each time it opens, until a backup is
+// saved; a new key of theirs needs a new backup.
+func TestBackupReminder(t *testing.T) {
+	const reminder = "Your key has no backup: if this computer breaks, your files are lost. Back it up on Keys."
+
+	// First run, "Not now".
+	u := newTestUI(t, newFakeBackend())
+	u.start(true)
+	u.wait()
+	test.Tap(u.firstRun.createBtn)
+	u.wait()
+	test.Tap(u.firstRun.laterBtn)
+	u.wait()
+	if u.status.Text != reminder {
+		t.Fatalf("after skipping the backup the status line says %q", u.status.Text)
+	}
+	// A backup from Keys clears it, and is remembered.
+	var buf closeBuffer
+	u.keysView.backup(&buf, "correct horse battery")
+	u.wait()
+	if u.status.Text == reminder {
+		t.Fatal("the reminder stays after the backup")
+	}
+	if p, err := loadPrefs(u.home); err != nil || !p.KeysBackedUp {
+		t.Fatalf("the backup is not remembered: %+v, %v", p, err)
+	}
+	u.showMain()
+	u.wait()
+	if u.status.Text == reminder {
+		t.Fatal("reminded again after a backup")
+	}
+	// A new key is not in that backup.
+	u.keysView.createKey("Second key")
+	u.wait()
+	u.showMain()
+	u.wait()
+	if u.status.Text != reminder {
+		t.Fatalf("after a new key the status line says %q", u.status.Text)
+	}
+
+	// First run with a backup: no reminder.
+	u = newTestUI(t, newFakeBackend())
+	u.start(true)
+	u.wait()
+	test.Tap(u.firstRun.createBtn)
+	u.wait()
+	u.firstRun.pass1.SetText("correct horse battery")
+	u.firstRun.pass2.SetText("correct horse battery")
+	u.firstRun.onBackup(&closeBuffer{})
+	u.wait()
+	if u.status.Text == reminder {
+		t.Fatal("reminded right after the first-run backup")
+	}
+
+	// Only a company key: nothing on this computer to lose.
+	f := newFakeBackend()
+	f.accounts = []Account{{Name: "This computer", Local: true}}
+	f.keys = []Key{{Name: "Company", Kind: KeyKMS, Default: true}}
+	u = startMain(t, f)
+	if u.status.Text == reminder {
+		t.Fatal("reminded to back up a company key")
+	}
+}
