@@ -432,8 +432,12 @@ func (r *jobRow) showInFolder() {
 	if !ok || j.Local == "" {
 		return
 	}
-	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Dir(j.Local))}
+	dir := filepath.Dir(j.Local)
+	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}
 	if err := r.p.u.app.OpenURL(u); err != nil {
-		r.p.u.showError(err)
+		// Without a file manager to open it with, "try again" does not
+		// help: say where the folder is, so the user can go there.
+		dialog.NewInformation(lang.L("That did not work"),
+			lang.L("This computer could not open the folder. The file is in {{.Dir}}.", map[string]any{"Dir": dir}), r.p.u.win).Show()
 	}
 }

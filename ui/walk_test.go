@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -446,4 +448,39 @@ func TestBackupReminder(t *testing.T) {
 	if u.status.Text == reminder {
 		t.Fatal("reminded to back up a company key")
 	}
+}
+
+// noFileManager is a desktop with nothing to open folders with.
+type noFileManager struct{ fyne.App }
+
+func (noFileManager) OpenURL(*url.URL) error { return errors.New("exec: \"xdg-open\": not found") }
+
+// "Show in folder" on a computer with no file manager said "Something went
+// wrong… Please try again", which no retry fixes; it says where the file is.
+func TestShowInFolderSaysWhereWhenItCannot(t *testing.T) {
+	f := readyFake()
+	a := noFileManager{test.NewTempApp(t)}
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	w.Resize(fyne.NewSize(1024, 768))
+	u := newAppUI(a, w, f, t.TempDir(), Prefs{})
+	t.Cleanup(u.close)
+	u.start(false)
+	u.wait()
+	if _, err := f.Transfers().Download(u.ctx, u.browser.loc, "old.txt", "/home/ann/Downloads"); err != nil {
+		t.Fatal(err)
+	}
+	u.wait()
+	row := newJobRow(u.transfers)
+	row.show(0)
+	test.Tap(row.reveal)
+	top := u.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("nothing is said when the folder cannot be opened")
+	}
+	for _, o := range test.LaidOutObjects(top) {
+		if l, ok := o.(*widget.Label); ok && l.Text == "This computer could not open the folder. The file is in /home/ann/Downloads." {
+			return
+		}
+	}
+	t.Fatal("the message does not say where the file is")
 }
