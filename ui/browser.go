@@ -876,11 +876,17 @@ func (b *browser) onDelete() {
 		return
 	}
 	msg := lang.L("Delete “{{.Name}}”? It is removed from the storage for everyone, and cannot be brought back.", map[string]any{"Name": e.Name})
-	dialog.ShowConfirm(lang.L("Delete file"), msg, func(yes bool) {
+	d := dialog.NewConfirm(lang.L("Delete file"), msg, func(yes bool) {
 		if yes {
 			b.deleteEntry(e)
 		}
 	}, b.u.win)
+	// The buttons say what they do, and the one that destroys is red
+	// rather than the inviting blue of "Yes".
+	d.SetConfirmText(lang.L("Delete"))
+	d.SetDismissText(lang.L("Cancel"))
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Show()
 }
 
 // deleteEntry deletes a file without asking (the confirmation is onDelete's).

@@ -393,13 +393,21 @@ func (s *keysScreen) onRemove() {
 	name := k.Name
 	msg := lang.L("Remove the key “{{.Name}}” from this computer?", map[string]any{"Name": name})
 	if k.Kind == KeyMine {
-		msg += "\n\n" + lang.L("Files locked with it can no longer be opened here unless you restore a backup.")
+		if s.u.prefs.KeysBackedUp {
+			msg += "\n\n" + lang.L("Files locked with it can no longer be opened here unless you restore a backup.")
+		} else {
+			msg += "\n\n" + lang.L("You have not saved a backup of your keys: files locked with it can never be opened again.")
+		}
 	}
-	dialog.ShowConfirm(lang.L("Remove key"), msg, func(yes bool) {
+	d := dialog.NewConfirm(lang.L("Remove key"), msg, func(yes bool) {
 		if yes {
 			s.removeKey(name)
 		}
 	}, s.u.win)
+	d.SetConfirmText(lang.L("Remove"))
+	d.SetDismissText(lang.L("Cancel"))
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Show()
 }
 
 func (s *keysScreen) removeKey(name string) {

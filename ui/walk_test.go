@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -483,4 +484,63 @@ func TestShowInFolderSaysWhereWhenItCannot(t *testing.T) {
 		}
 	}
 	t.Fatal("the message does not say where the file is")
+}
+
+// Deleting asked "Yes / No" with Yes in the inviting blue of every safe
+// action; the buttons say Delete and Cancel, and Delete is marked as
+// destructive. Cancel deletes nothing.
+func TestDeleteConfirmationSaysWhatItDoes(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	selectFile(t, u.browser, "old.txt")
+	test.Tap(u.browser.deleteBtn)
+	del := overlayButton(t, u, "Delete")
+	if del.Importance != widget.DangerImportance {
+		t.Fatalf("Delete has importance %v", del.Importance)
+	}
+	test.Tap(overlayButton(t, u, "Cancel"))
+	u.wait()
+	if _, ok := f.buckets["This computer/demo"].objects["old.txt"]; !ok {
+		t.Fatal("Cancel deleted the file")
+	}
+	test.Tap(u.browser.deleteBtn)
+	test.Tap(overlayButton(t, u, "Delete"))
+	u.wait()
+	if _, ok := f.buckets["This computer/demo"].objects["old.txt"]; ok {
+		t.Fatal("Delete did not delete the file")
+	}
+}
+
+// Removing my only key with no backup saved loses every file locked with
+// it for good; the confirmation must say that, not "unless you restore a
+// backup" the user never made.
+func TestRemovingMyKeyWithoutBackupWarns(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	s := u.keysView
+	u.tabs.SelectIndex(2)
+	for i, r := range s.rows {
+		if r.key != nil && r.key.Name == "My key" {
+			s.list.Select(i)
+		}
+	}
+	test.Tap(s.removeBtn)
+	found := false
+	for _, o := range test.LaidOutObjects(u.win.Canvas().Overlays().Top()) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "You have not saved a backup of your keys: files locked with it can never be opened again.") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("removing my key without a backup does not warn that its files are lost")
+	}
+	rm := overlayButton(t, u, "Remove")
+	if rm.Importance != widget.DangerImportance {
+		t.Fatalf("Remove has importance %v", rm.Importance)
+	}
+	test.Tap(overlayButton(t, u, "Cancel"))
+	u.wait()
+	if len(f.keys) != 2 {
+		t.Fatalf("Cancel removed a key: %v", f.keys)
+	}
 }
