@@ -107,6 +107,9 @@ type job struct {
 	// first cause, so a Pause asked just before would otherwise win and
 	// the cancel be lost.
 	canceled bool
+	// linkStored: Add put the job's shared link into the keychain before
+	// taking the lock (prekeepLink).
+	linkStored bool
 }
 
 // NewQueue returns a queue running at most maxJobs jobs at once (2 if 0).
@@ -121,10 +124,11 @@ func NewQueue(up *Uploader, down *Downloader, maxJobs int) *Queue {
 
 // Add queues a job and returns its id.
 func (q *Queue) Add(spec Spec) int {
+	stored := q.prekeepLink(spec)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.nextID++
-	j := &job{id: q.nextID, spec: spec, state: Queued, rate: NewRate()}
+	j := &job{id: q.nextID, spec: spec, state: Queued, rate: NewRate(), linkStored: stored}
 	q.jobs[j.id] = j
 	q.order = append(q.order, j.id)
 	q.emit(j, Event{State: Queued})

@@ -67,22 +67,44 @@ func (q *Queue) secrets() JobSecrets {
 	return q.up.Secrets
 }
 
-// keepLink moves rec's link out of the record into Secrets. Without
-// Secrets the link is not kept: the job runs, but is not restored.
-func (q *Queue) keepLink(rec *QueuedJob) error {
+// keepLink moves rec's link out of the record into Secrets, unless
+// prekeepLink already put it there (stored). Without Secrets the link is
+// not kept: the job runs, but is not restored.
+func (q *Queue) keepLink(rec *QueuedJob, stored bool) error {
 	link := rec.Note.Link
 	if link == "" {
 		return nil
 	}
 	rec.Note.Link, rec.Note.LinkRef = "", linkRef(link)
 	s := q.secrets()
-	if s == nil {
+	if s == nil || stored {
 		return nil
 	}
-	if err := s.Put(linkSecretID(rec.ID), []byte(link)); err != nil {
+	return putLink(s, rec.ID, link)
+}
+
+func putLink(s JobSecrets, recordID, link string) error {
+	if err := s.Put(linkSecretID(recordID), []byte(link)); err != nil {
 		return fmt.Errorf("failed to keep the link: %w", err)
 	}
 	return nil
+}
+
+// prekeepLink puts the link of a job about to be added into Secrets, so
+// that Add does it before taking the queue's lock: a keychain that asks
+// the user to unlock it must not hold up every transfer's progress.
+// It reports whether the link is stored; on failure keep tries again
+// under the lock and records the error there.
+func (q *Queue) prekeepLink(spec Spec) bool {
+	q.mu.Lock()
+	kept := q.kept != nil
+	q.mu.Unlock()
+	s := q.secrets()
+	if !kept || s == nil || spec.Note.Link == "" {
+		return false
+	}
+	rec, ok := queuedRecord(spec)
+	return ok && putLink(s, rec.ID, spec.Note.Link) == nil
 }
 
 // forgetLink deletes the link kept for rec, if the job had one.
@@ -175,7 +197,9 @@ func (q *Queue) keep(j *job, e Event) {
 			return
 		}
 		rec.Created = time.Now()
-		if err = q.keepLink(&rec); err != nil {
+		err = q.keepLink(&rec, j.linkStored)
+		j.linkStored = false // a later re-queue after forgetLink puts it again
+		if err != nil {
 			break
 		}
 		if err = q.kept.Save(rec.ID, &rec); err == nil {

@@ -226,3 +226,52 @@ func mustList(t *testing.T, j *Journal) []Record {
 	}
 	return recs
 }
+
+// slowSecrets is a keychain whose Put waits, as one does while it asks the
+// user to unlock it.
+type slowSecrets struct {
+	*memSecrets
+	entered, release chan struct{}
+}
+
+func (s *slowSecrets) Put(id string, secret []byte) error {
+	close(s.entered)
+	<-s.release
+	return s.memSecrets.Put(id, secret)
+}
+
+// Adding a link download keeps its link in the keychain without holding the
+// queue's lock meanwhile: while the keychain waits, the queue still answers
+// and other jobs still report.
+func TestQueueAddDoesNotHoldTheQueueOnTheKeychain(t *testing.T) {
+	s := newMemStore()
+	up, down := newEngines(t, s)
+	uploadShared(t, up)
+	secrets := &slowSecrets{memSecrets: newMemSecrets(), entered: make(chan struct{}), release: make(chan struct{})}
+	up.Secrets = secrets
+	q := NewQueue(up, down, 1)
+	q.KeepInJournal(up.Journal)
+	added := make(chan int)
+	go func() {
+		added <- q.Add(Spec{Download: &DownloadJob{Source: s, SourceID: "https://bkt.example.com/shared/r.pdf", Key: "shared",
+			Dest: filepath.Join(t.TempDir(), "r.pdf")}, Note: JobNote{Link: testLink}})
+	}()
+	<-secrets.entered
+	answered := make(chan struct{})
+	go func() { q.Jobs(); close(answered) }()
+	select {
+	case <-answered:
+	case <-time.After(10 * time.Second):
+		close(secrets.release)
+		t.Fatal("the queue did not answer while the keychain was busy")
+	}
+	close(secrets.release)
+	<-added
+	q.Wait()
+	if err := q.JournalErr(); err != nil {
+		t.Fatal(err)
+	}
+	if secrets.puts != 1 {
+		t.Fatalf("%d keychain writes for one link, want 1", secrets.puts)
+	}
+}
