@@ -282,11 +282,19 @@ type Transfers interface {
 	SetParallel(n int)
 }
 
+// Shared is a link made by Share.
+type Shared struct {
+	Link string
+	// Key is the object the link opens: the file itself, or the copy
+	// locked for the colleague that Share wrote next to it.
+	Key string
+}
+
 // Sharing makes and opens expiring links.
 type Sharing interface {
 	// Share makes sure the object opens with the colleague's key (locking a
 	// copy for it if needed) and returns a link that expires after expires.
-	Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (string, error)
+	Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (Shared, error)
 	// OpenLink downloads and decrypts a shared link into dir, with no
 	// account.
 	OpenLink(ctx context.Context, link, dir string) (JobID, error)

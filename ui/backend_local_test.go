@@ -34,14 +34,14 @@ func shareLocalFile(t *testing.T, home string) (link string, data []byte) {
 		t.Fatal(err)
 	}
 	waitJobs(t, b)
-	link, err := b.Sharing().Share(context.Background(), loc, "minutes.txt", "Mine", time.Hour)
+	shared, err := b.Sharing().Share(context.Background(), loc, "minutes.txt", "Mine", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return link, data
+	return shared.Link, data
 }
 
 // lastJob is the newest job of b's queue.

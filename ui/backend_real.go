@@ -400,33 +400,37 @@ type realSharing realBackend
 // Share signs a link to the object if the colleague's key opens it.
 // Otherwise it first stores a copy locked for them beside the original,
 // decrypted here and encrypted again for their key, and links to that.
-func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (string, error) {
+func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (Shared, error) {
 	b := (*realBackend)(s)
 	if expires <= 0 || expires > shareLinkMax {
-		return "", fmt.Errorf("a link works for at most 7 days")
+		return Shared{}, fmt.Errorf("a link works for at most 7 days")
 	}
 	st, err := b.store(loc.Account, loc.Bucket)
 	if err != nil {
-		return "", err
+		return Shared{}, err
 	}
 	target, err := b.vault.Key(forKey)
 	if err != nil {
-		return "", err
+		return Shared{}, err
 	}
 	info, err := st.Head(ctx, key)
 	if err != nil {
-		return "", err
+		return Shared{}, err
 	}
 	env, err := envelope.ParseHeader(info.Header)
 	if err != nil && !errors.Is(err, envelope.ErrNotEncrypted) {
-		return "", err
+		return Shared{}, err
 	}
 	if err != nil || !target.MatDesc.Equal(env.MatDesc) {
 		if key, err = b.transfers.relock(ctx, loc, key, forKey); err != nil {
-			return "", err
+			return Shared{}, err
 		}
 	}
-	return st.SignURL(key, expires)
+	link, err := st.SignURL(key, expires)
+	if err != nil {
+		return Shared{}, err
+	}
+	return Shared{Link: link, Key: key}, nil
 }
 
 func (s *realSharing) OpenLink(_ context.Context, link, dir string) (JobID, error) {

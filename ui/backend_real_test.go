@@ -197,9 +197,12 @@ func TestRealLocalFlow(t *testing.T) {
 		}
 	}
 
-	// Download one back through the app.
-	selectFile(t, u.browser, "合同 2026.txt")
-	test.Tap(u.browser.getBtn)
+	// Download one back through the app, under the UI lock as the app's
+	// loop would: the uploads' last events may still be arriving.
+	u.do(func() {
+		selectFile(t, u.browser, "合同 2026.txt")
+		test.Tap(u.browser.getBtn)
+	})
 	u.wait()
 	waitJobs(t, b)
 	got, err := os.ReadFile(filepath.Join(home, "Downloads", "合同 2026.txt"))
@@ -236,12 +239,16 @@ func TestRealLocalFlow(t *testing.T) {
 	}
 	u.keysView.addColleague("Alice", alicePub)
 	u.wait()
-	link, err := b.Sharing().Share(context.Background(), u.browser.loc, "quarterly report.pdf", "Alice", time.Hour)
+	shared, err := b.Sharing().Share(context.Background(), u.browser.loc, "quarterly report.pdf", "Alice", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
+	link := shared.Link
 	if !strings.Contains(link, "for%20Alice") && !strings.Contains(link, "for+Alice") {
 		t.Errorf("the link does not point at Alice's copy: %s", link)
+	}
+	if shared.Key != "quarterly report (for Alice).pdf" {
+		t.Errorf("Share says the link opens %q, want Alice's copy", shared.Key)
 	}
 	checkEncrypted(t, bk, b2.vault, "quarterly report (for Alice).pdf", files["quarterly report.pdf"])
 	// Her copy reads as hers in "Locked with", not as a stranger's key.

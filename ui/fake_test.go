@@ -49,6 +49,8 @@ type fakeBackend struct {
 
 	shares []string
 	opened []string
+	// shareCopy, if set, is the colleague's copy Share reports writing.
+	shareCopy string
 
 	listCalls atomic.Int64
 	lockCalls atomic.Int64
@@ -521,12 +523,16 @@ func (t *fakeTransfers) SetParallel(n int) {
 
 type fakeSharing fakeBackend
 
-func (s *fakeSharing) Share(_ context.Context, loc Location, key, forKey string, expires time.Duration) (string, error) {
+func (s *fakeSharing) Share(_ context.Context, loc Location, key, forKey string, expires time.Duration) (Shared, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	link := fmt.Sprintf("https://%s.oss-cn-hangzhou.aliyuncs.com/%s?for=%s&expires=%d", loc.Bucket, key, forKey, int(expires.Seconds()))
 	s.shares = append(s.shares, link)
-	return link, nil
+	shared := Shared{Link: link, Key: key}
+	if s.shareCopy != "" {
+		shared.Key = s.shareCopy
+	}
+	return shared, nil
 }
 
 func (s *fakeSharing) OpenLink(_ context.Context, link, dir string) (JobID, error) {

@@ -83,7 +83,7 @@ func TestRealLocalStorePortTaken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Sharing().OpenLink(context.Background(), fresh, out); err != nil {
+	if _, err := b.Sharing().OpenLink(context.Background(), fresh.Link, out); err != nil {
 		t.Fatal(err)
 	}
 	waitJobs(t, b)

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"path"
 	"strings"
 	"time"
 
@@ -91,23 +92,30 @@ func (s *sharing) makeLink(loc Location, e Entry) {
 	// click meanwhile would start the same work over.
 	btn := s.makeBtn
 	btn.Disable()
-	goDo(s.u, func(ctx context.Context) (string, error) {
+	goDo(s.u, func(ctx context.Context) (Shared, error) {
 		return s.u.be.Sharing().Share(ctx, loc, e.Key, forKey, expires)
-	}, func(link string, err error) {
+	}, func(shared Shared, err error) {
 		btn.Enable()
 		if err != nil {
 			s.message.SetText(s.u.explain(err))
 			return
 		}
-		s.link.SetText(link)
-		s.u.app.Clipboard().SetContent(link)
+		s.link.SetText(shared.Link)
+		s.u.app.Clipboard().SetContent(shared.Link)
 		// Sharing may have written the colleague's own copy next to the
 		// file: show it without making the user press Refresh.
 		if b := s.u.browser; b.hasLoc && b.loc == loc {
 			b.refresh()
 		}
-		s.message.SetText(lang.L("The link is copied. Paste it into an email or a chat. It works for {{.Time}}.",
-			map[string]any{"Time": s.expires.Selected}))
+		msg := lang.L("The link is copied. Paste it into an email or a chat. It works for {{.Time}}.",
+			map[string]any{"Time": s.expires.Selected})
+		if shared.Key != "" && shared.Key != e.Key {
+			// A new file appeared in the folder: say what it is, rather
+			// than leave the user to wonder where it came from.
+			msg += "\n" + lang.L("{{.Who}} gets “{{.Name}}”, a copy locked for them, saved next to the original.",
+				map[string]any{"Who": s.with.Selected, "Name": path.Base(shared.Key)})
+		}
+		s.message.SetText(msg)
 	})
 }
 

@@ -164,7 +164,7 @@ type slowSharing struct {
 	release chan struct{}
 }
 
-func (s slowSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (string, error) {
+func (s slowSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (Shared, error) {
 	<-s.release
 	return s.Sharing.Share(ctx, loc, key, forKey, expires)
 }
@@ -542,5 +542,30 @@ func TestRemovingMyKeyWithoutBackupWarns(t *testing.T) {
 	u.wait()
 	if len(f.keys) != 2 {
 		t.Fatalf("Cancel removed a key: %v", f.keys)
+	}
+}
+
+// Sharing a file locked for me writes a copy locked for the colleague,
+// which then appears in the folder; the dialog says so, and by name,
+// rather than leave the user to wonder where a new file came from.
+func TestShareSaysItMadeACopy(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	selectFile(t, u.browser, "contract.pdf")
+	test.Tap(u.browser.shareBtn)
+	sh := u.sharing
+	sh.with.SetSelected("Alice")
+	f.shareCopy = "contract (for Alice).pdf"
+	test.Tap(sh.makeBtn)
+	u.wait()
+	const copied = "Alice gets “contract (for Alice).pdf”, a copy locked for them, saved next to the original."
+	if !strings.HasSuffix(sh.message.Text, "\n"+copied) {
+		t.Fatalf("after sharing with a copy the dialog says %q", sh.message.Text)
+	}
+	f.shareCopy = ""
+	test.Tap(sh.makeBtn)
+	u.wait()
+	if strings.Contains(sh.message.Text, "a copy locked for them") {
+		t.Fatalf("the dialog speaks of a copy that was not made: %q", sh.message.Text)
 	}
 }
