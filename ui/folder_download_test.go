@@ -178,9 +178,13 @@ func TestRealDownloadFolder(t *testing.T) {
 	download := func() string {
 		t.Helper()
 		br := u.browser
-		br.list.Select(rowIndex(t, br, "Q1 报告"))
 		before := len(b.Transfers().Jobs())
-		test.Tap(br.getBtn)
+		// The earlier transfers' last events may still be arriving: press
+		// Download under the UI lock, as the app's loop would.
+		u.do(func() {
+			br.list.Select(rowIndex(t, br, "Q1 报告"))
+			test.Tap(br.getBtn)
+		})
 		u.wait()
 		waitJobs(t, b)
 		jobs := b.Transfers().Jobs()[before:]
@@ -235,8 +239,10 @@ func TestRealDownloadFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := len(b.Transfers().Jobs())
-	u.browser.list.Select(rowIndex(t, u.browser, "Q1 报告"))
-	test.Tap(u.browser.getBtn)
+	u.do(func() {
+		u.browser.list.Select(rowIndex(t, u.browser, "Q1 报告"))
+		test.Tap(u.browser.getBtn)
+	})
 	u.wait()
 	if n := len(b.Transfers().Jobs()); n != before {
 		t.Fatalf("%d jobs started for a folder with an unsafe name", n-before)

@@ -181,9 +181,11 @@ func (p *transfersPanel) updateSummary() {
 		s = lang.L("All transfers are done.")
 	}
 	if s != p.summary.Text {
+		was := p.summary.MinSize().Width
 		p.summary.SetText(s)
-		// The summary's width follows its text: lay the bar out again.
-		if p.u.statusBar != nil {
+		// The summary's width follows its text: lay the bar out again
+		// when it changed.
+		if p.u.statusBar != nil && p.summary.MinSize().Width != was {
 			p.u.statusBar.Refresh()
 		}
 	}
