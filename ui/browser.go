@@ -59,6 +59,9 @@ type browser struct {
 	list       *widget.List
 	filter     *widget.Entry
 	encryptFor *widget.Select
+	// encryptWarned is the warning on the status line about the key chosen
+	// in encryptFor, to clear when another is chosen.
+	encryptWarned string
 	info       *widget.Label
 	loadMore   *widget.Button
 	uploadBtn  *widget.Button
@@ -117,6 +120,7 @@ func newBrowser(u *appUI) *browser {
 	b.filter.OnChanged = func(string) { b.rebuildView() }
 	b.encryptFor = widget.NewSelect(nil, nil)
 	b.encryptFor.PlaceHolder = lang.L("No key yet")
+	b.encryptFor.OnChanged = b.onEncryptForChanged
 	b.info = widget.NewLabel("")
 	b.loadMore = widget.NewButton(lang.L("Load more"), b.loadNextPage)
 	b.loadMore.Hide()
@@ -671,6 +675,25 @@ func keyLabel(k Key) string {
 }
 
 func (b *browser) encryptForKey() string { return b.keyChoices[b.encryptFor.Selected] }
+
+// onEncryptForChanged warns that what is uploaded for a colleague can no
+// longer be opened by the one who uploads it: a file dropped while their
+// name is chosen, then deleted here, is out of reach for good.
+func (b *browser) onEncryptForChanged(label string) {
+	warning := ""
+	for _, k := range b.u.keys {
+		if k.Name == b.keyChoices[label] && k.Kind == KeyColleague {
+			warning = lang.L("Files you upload now can be opened only by {{.Name}}, not by you.", map[string]any{"Name": k.Name})
+		}
+	}
+	switch {
+	case warning != "":
+		b.u.setStatus(warning)
+	case b.encryptWarned != "" && b.u.status.Text == b.encryptWarned:
+		b.u.setStatus("")
+	}
+	b.encryptWarned = warning
+}
 
 // --- actions ---
 

@@ -569,3 +569,19 @@ func TestShareSaysItMadeACopy(t *testing.T) {
 		t.Fatalf("the dialog speaks of a copy that was not made: %q", sh.message.Text)
 	}
 }
+
+// Choosing a colleague in "Encrypt for" locks what is dropped next for
+// them alone: the uploader cannot open it afterwards. Say so when they are
+// chosen, and take it back when the user goes back to their own key.
+func TestEncryptForAColleagueWarns(t *testing.T) {
+	u := startMain(t, readyFake())
+	const warning = "Files you upload now can be opened only by Alice, not by you."
+	u.browser.encryptFor.SetSelected("Alice")
+	if u.status.Text != warning {
+		t.Fatalf("with Alice chosen the status line says %q", u.status.Text)
+	}
+	u.browser.encryptFor.SetSelected("Me (My key)")
+	if u.status.Text == warning {
+		t.Fatal("the warning stays after going back to my own key")
+	}
+}
