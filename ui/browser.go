@@ -62,17 +62,17 @@ type browser struct {
 	// encryptWarned is the warning on the status line about the key chosen
 	// in encryptFor, to clear when another is chosen.
 	encryptWarned string
-	info       *widget.Label
-	loadMore   *widget.Button
-	uploadBtn  *widget.Button
-	newDirBtn  *widget.Button
-	getBtn     *widget.Button
-	shareBtn   *widget.Button
-	detailsBtn *widget.Button
-	deleteBtn  *widget.Button
-	refreshBtn *widget.Button
-	openLink   *widget.Button
-	addAccount *widget.Button
+	info          *widget.Label
+	loadMore      *widget.Button
+	uploadBtn     *widget.Button
+	newDirBtn     *widget.Button
+	getBtn        *widget.Button
+	shareBtn      *widget.Button
+	detailsBtn    *widget.Button
+	deleteBtn     *widget.Button
+	refreshBtn    *widget.Button
+	openLink      *widget.Button
+	addAccount    *widget.Button
 
 	// keyChoices maps the "Encrypt for" labels to key names.
 	keyChoices map[string]string
