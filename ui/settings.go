@@ -121,7 +121,11 @@ func (s *settingsScreen) onLanguage(code string) {
 	// Every screen is rebuilt in the new language; the folder on screen
 	// and the transfers stay as they were.
 	loc, hasLoc := s.u.browser.loc, s.u.browser.hasLoc
+	// What downloads found out about files ("✓ intact") is not in the
+	// storage: keep it, or the column goes back to "protected".
+	checks := s.u.browser.checks
 	s.u.build()
+	s.u.browser.checks = checks
 	s.u.win.SetContent(s.u.main)
 	s.u.tabs.SelectIndex(3)
 	s.u.browser.reloadAccounts()

@@ -585,3 +585,30 @@ func TestEncryptForAColleagueWarns(t *testing.T) {
 		t.Fatal("the warning stays after going back to my own key")
 	}
 }
+
+// What a download found out ("✓ intact") was forgotten when the language
+// changed, and the column went back to "protected".
+func TestLanguageChangeKeepsTamperChecks(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	l, _ := f.Storage().Lock(u.ctx, u.browser.loc, "contract.pdf")
+	selectFile(t, u.browser, "contract.pdf")
+	test.Tap(u.browser.getBtn)
+	u.wait()
+	f.Transfers().(*fakeTransfers).set(f.jobs[0].ID, func(j *Job) {
+		j.State, j.Done, j.Seal, j.ETag = JobDone, j.Total, SealVerified, l.ETag
+	})
+	u.wait()
+	if got := sealOnScreen(t, u.browser, "contract.pdf"); got != "✓ intact" {
+		t.Fatalf("after the download the column says %q", got)
+	}
+	t.Cleanup(func() { setLanguage("en") })
+	u.settings.onLanguage("zh")
+	u.wait()
+	sealOnScreen(t, u.browser, "contract.pdf") // asks for the lock again
+	u.browser.locks.wait()
+	u.wait()
+	if got := sealOnScreen(t, u.browser, "contract.pdf"); got != "✓ 完好" {
+		t.Fatalf("after switching to Chinese the column says %q", got)
+	}
+}
