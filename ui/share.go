@@ -33,6 +33,7 @@ type sharing struct {
 	expires *widget.Select
 	link    *widget.Entry
 	message *widget.Label
+	busy    *widget.Activity
 	makeBtn *widget.Button
 	choices map[string]string
 
@@ -64,6 +65,8 @@ func (s *sharing) showShare(loc Location, e Entry) {
 	s.link.Disable()
 	s.message = widget.NewLabel(lang.L("Only the person you choose can open the file, on a computer with their key. The link stops working when it expires."))
 	s.message.Wrapping = fyne.TextWrapWord
+	s.busy = widget.NewActivity()
+	s.busy.Hide()
 	var d *dialog.CustomDialog
 	s.makeBtn = widget.NewButton(lang.L("Copy link"), func() { s.makeLink(loc, e) })
 	s.makeBtn.Importance = widget.HighImportance
@@ -73,7 +76,7 @@ func (s *sharing) showShare(loc Location, e Entry) {
 		widget.NewFormItem(lang.L("Link"), s.link),
 	)
 	d = dialog.NewCustom(lang.L("Share “{{.Name}}”", map[string]any{"Name": e.Name}), lang.L("Close"),
-		container.NewVBox(form, s.message, s.makeBtn), s.u.win)
+		container.NewVBox(form, container.NewBorder(nil, nil, s.busy, nil, s.message), s.makeBtn), s.u.win)
 	d.Resize(fyne.NewSize(560, 320))
 	d.Show()
 }
@@ -87,15 +90,26 @@ func (s *sharing) makeLink(loc Location, e Entry) {
 		return
 	}
 	expires := shareDurations[max(s.expires.SelectedIndex(), 0)].d
-	s.message.SetText(lang.L("Preparing the link…"))
-	// Locking a large file again for a colleague takes a while; a second
-	// click meanwhile would start the same work over.
+	// Locking a copy of a large file for the colleague reads and writes
+	// all of it, which takes a while: say so, with a spinner, when the file
+	// is known to be locked for someone else.
+	msg := lang.L("Preparing the link…")
+	if l := s.u.browser.locks.peek(loc, e.Key); l.Kind != LockUnknown && l.KeyName != forKey {
+		msg = lang.L("Locking a copy for {{.Who}}… a large file takes a while.", map[string]any{"Who": s.with.Selected})
+	}
+	s.message.SetText(msg)
+	busy := s.busy
+	busy.Show()
+	busy.Start()
+	// A second click meanwhile would start the same work over.
 	btn := s.makeBtn
 	btn.Disable()
 	goDo(s.u, func(ctx context.Context) (Shared, error) {
 		return s.u.be.Sharing().Share(ctx, loc, e.Key, forKey, expires)
 	}, func(shared Shared, err error) {
 		btn.Enable()
+		busy.Stop()
+		busy.Hide()
 		if err != nil {
 			s.message.SetText(s.u.explain(err))
 			return

@@ -179,7 +179,9 @@ func (b slowShareBackend) Sharing() Sharing {
 }
 
 // While the link is being prepared, Copy link cannot be pressed again to
-// start the same work twice; it comes back once the link is made.
+// start the same work twice, and a spinner and a sentence say that a copy
+// is being locked for the colleague, which takes a while for a large file
+// (it read "Preparing the link…" for half a minute on a 1 GB file).
 func TestCopyLinkWaitsForTheLink(t *testing.T) {
 	f := readyFake()
 	be := slowShareBackend{f, make(chan struct{})}
@@ -190,18 +192,20 @@ func TestCopyLinkWaitsForTheLink(t *testing.T) {
 	t.Cleanup(u.close)
 	u.start(false)
 	u.wait()
+	u.browser.locks.wait()
+	u.wait()
 	selectFile(t, u.browser, "contract.pdf")
 	test.Tap(u.browser.shareBtn)
 	sh := u.sharing
 	sh.with.SetSelected("Alice")
 	test.Tap(sh.makeBtn)
-	if !sh.makeBtn.Disabled() || sh.message.Text != "Preparing the link…" {
-		t.Fatalf("while the link is made: button disabled %v, message %q", sh.makeBtn.Disabled(), sh.message.Text)
+	if !sh.makeBtn.Disabled() || !sh.busy.Visible() || sh.message.Text != "Locking a copy for Alice… a large file takes a while." {
+		t.Fatalf("while the link is made: button disabled %v, spinner %v, message %q", sh.makeBtn.Disabled(), sh.busy.Visible(), sh.message.Text)
 	}
 	close(be.release)
 	u.wait()
-	if sh.makeBtn.Disabled() || len(f.shares) != 1 {
-		t.Fatalf("after the link: button disabled %v, %d links made", sh.makeBtn.Disabled(), len(f.shares))
+	if sh.makeBtn.Disabled() || sh.busy.Visible() || len(f.shares) != 1 {
+		t.Fatalf("after the link: button disabled %v, spinner %v, %d links made", sh.makeBtn.Disabled(), sh.busy.Visible(), len(f.shares))
 	}
 }
 
