@@ -126,7 +126,7 @@ func (p *transfersPanel) finished(j Job) {
 
 // updateSummary writes the status bar's line about transfers.
 func (p *transfersPanel) updateSummary() {
-	var running, waiting, failed int
+	var running, waiting, failed, paused int
 	var speed float64
 	var eta time.Duration
 	var done, total int64
@@ -140,6 +140,8 @@ func (p *transfersPanel) updateSummary() {
 			waiting++
 		case JobFailed:
 			failed++
+		case JobPaused:
+			paused++
 		}
 		if j.State == JobRunning || j.State == JobQueued {
 			done += max(j.Done, 0)
@@ -177,6 +179,9 @@ func (p *transfersPanel) updateSummary() {
 		s = lang.L("1 transfer failed: see Transfers")
 	case failed > 0:
 		s = lang.L("{{.N}} transfers failed: see Transfers", map[string]any{"N": failed})
+	case paused > 0:
+		// Not "all done": a paused transfer waits for the user.
+		s = lang.L("{{.N}} paused", map[string]any{"N": paused})
 	case len(p.jobs) > 0:
 		s = lang.L("All transfers are done.")
 	}

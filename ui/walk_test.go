@@ -616,3 +616,22 @@ func TestLanguageChangeKeepsTamperChecks(t *testing.T) {
 		t.Fatalf("after switching to Chinese the column says %q", got)
 	}
 }
+
+// With the only transfer paused, the status bar said "All transfers are
+// done."; a paused transfer is waiting for the user, not done.
+func TestPausedIsNotDone(t *testing.T) {
+	f := readyFake()
+	u := startMain(t, f)
+	selectFile(t, u.browser, "contract.pdf")
+	test.Tap(u.browser.getBtn)
+	u.wait()
+	f.Transfers().(*fakeTransfers).set(f.jobs[0].ID, func(j *Job) { j.State, j.Done = JobRunning, 10 })
+	u.wait()
+	if err := f.Transfers().Pause(f.jobs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	u.wait()
+	if got := u.transfers.summary.Text; got != "1 paused" {
+		t.Fatalf("with the transfer paused the summary says %q", got)
+	}
+}
