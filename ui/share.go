@@ -130,6 +130,10 @@ func (s *sharing) makeLink(loc Location, e Entry) {
 				map[string]any{"Who": s.with.Selected, "Name": path.Base(shared.Key)})
 		}
 		s.message.SetText(msg)
+		// The dialog may have been closed while a large copy was locked:
+		// the status line says the link is on the clipboard all the same.
+		s.u.setStatus(lang.L("The link to “{{.Name}}” for {{.Who}} is copied.",
+			map[string]any{"Name": path.Base(shared.Key), "Who": s.with.Selected}))
 	})
 }
 

@@ -566,6 +566,10 @@ func TestShareSaysItMadeACopy(t *testing.T) {
 	if !strings.HasSuffix(sh.message.Text, "\n"+copied) {
 		t.Fatalf("after sharing with a copy the dialog says %q", sh.message.Text)
 	}
+	// Closed meanwhile, the dialog would say nothing: the status line does.
+	if want := "The link to “contract (for Alice).pdf” for Alice is copied."; u.status.Text != want {
+		t.Fatalf("status %q, want %q", u.status.Text, want)
+	}
 	f.shareCopy = ""
 	test.Tap(sh.makeBtn)
 	u.wait()
