@@ -362,11 +362,7 @@ func (f *firstRun) onBackup(w io.WriteCloser) {
 		return
 	}
 	goDo(f.u, func(ctx context.Context) (struct{}, error) {
-		err := f.u.be.Keys().Backup(ctx, w, pass)
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		return struct{}{}, err
+		return struct{}{}, writePrivate(w, func(out io.Writer) error { return f.u.be.Keys().Backup(ctx, out, pass) })
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			f.keyBusyMsg.SetText(f.u.explain(err))

@@ -461,11 +461,7 @@ func (s *keysScreen) onBackupDialog() {
 
 func (s *keysScreen) backup(w io.WriteCloser, pass string) {
 	s.runThen(lang.L("Saving the backup…"), lang.L("The backup is saved. Keep it somewhere safe, away from this computer."), func(ctx context.Context) error {
-		err := s.u.be.Keys().Backup(ctx, w, pass)
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		return err
+		return writePrivate(w, func(out io.Writer) error { return s.u.be.Keys().Backup(ctx, out, pass) })
 	}, func() { s.u.setBackedUp(true) })
 }
 
