@@ -29,6 +29,9 @@ var (
 	// ErrCanceled is the cause of a job's context when it was canceled: its
 	// journal, partial data and unfinished upload are removed.
 	ErrCanceled = errors.New("the transfer was canceled")
+	// ErrNotEnded: Queue.Remove was asked for a job that is queued,
+	// running or paused; cancel it first.
+	ErrNotEnded = errors.New("the transfer has not ended")
 )
 
 // permanentError marks an error that retrying cannot fix.

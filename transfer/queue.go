@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -93,6 +94,7 @@ type Queue struct {
 	idle    *sync.Cond
 	kept    *Journal // see KeepInJournal
 	keptErr error
+	closed  bool // see Close
 }
 
 type job struct {
@@ -102,7 +104,12 @@ type job struct {
 	cancel context.CancelCauseFunc
 	last   Event
 	rate   *Rate
-	kept   bool // its QueuedJob record is in the journal
+	kept   bool      // its QueuedJob record is in the journal
+	rec    QueuedJob // that record, as saved
+	// userPaused: the user paused it (Pause), rather than the queue
+	// stopping it as the app closes (Close); the journal records the
+	// first, so that the job comes back paused.
+	userPaused bool
 	// canceled: Cancel was asked while it ran. A context keeps only its
 	// first cause, so a Pause asked just before would otherwise win and
 	// the cancel be lost.
@@ -123,15 +130,22 @@ func NewQueue(up *Uploader, down *Downloader, maxJobs int) *Queue {
 }
 
 // Add queues a job and returns its id.
-func (q *Queue) Add(spec Spec) int {
+func (q *Queue) Add(spec Spec) int { return q.add(spec, false) }
+
+// add queues a job, or with paused (a job the user paused in an earlier
+// run, see RestoreQueued) adds it paused, waiting for Resume.
+func (q *Queue) add(spec Spec, paused bool) int {
 	stored := q.prekeepLink(spec)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.nextID++
 	j := &job{id: q.nextID, spec: spec, state: Queued, rate: NewRate(), linkStored: stored}
+	if paused {
+		j.state, j.userPaused = Paused, true
+	}
 	q.jobs[j.id] = j
 	q.order = append(q.order, j.id)
-	q.emit(j, Event{State: Queued})
+	q.emit(j, Event{State: j.state})
 	q.schedule()
 	return j.id
 }
@@ -169,12 +183,37 @@ func (q *Queue) Pause(id int) error {
 	}
 	switch j.state {
 	case Running:
+		j.userPaused = true
 		j.cancel(ErrPaused)
 	case Queued:
+		j.userPaused = true
 		j.state = Paused
 		q.emit(j, Event{State: Paused})
 	}
 	return nil
+}
+
+// Close stops every queued and running job as the program ends, keeping
+// what they finished, and waits for the running ones to stop. Unlike
+// Pause it records no pause in the journal: RestoreQueued starts the jobs
+// again on the next run. The queue starts no job after Close; one added
+// or resumed later waits, in the journal, for the next run.
+func (q *Queue) Close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	for _, id := range q.order {
+		switch j := q.jobs[id]; j.state {
+		case Running:
+			j.cancel(ErrPaused)
+		case Queued:
+			j.state = Paused
+			q.emit(j, Event{State: Paused})
+		}
+	}
+	for q.busy() {
+		q.idle.Wait()
+	}
 }
 
 // Resume queues a paused or failed job again; Retry is the same.
@@ -186,7 +225,7 @@ func (q *Queue) Resume(id int) error {
 		return fmt.Errorf("no job %d", id)
 	}
 	if j.state == Paused || j.state == Failed {
-		j.state = Queued
+		j.state, j.userPaused = Queued, false
 		q.emit(j, Event{State: Queued})
 		q.schedule()
 	}
@@ -222,6 +261,33 @@ func (q *Queue) Cancel(id int) error {
 	return nil
 }
 
+// Remove takes an ended job (done, canceled or failed) off the queue's
+// list, so that Jobs no longer returns it. A failed job's journal record,
+// partial download and unfinished upload are thrown away too, as Cancel
+// does, so that it does not come back after a restart. Remove emits no
+// event: its caller knows. A job that has not ended is ErrNotEnded.
+func (q *Queue) Remove(id int) error {
+	q.mu.Lock()
+	j, ok := q.jobs[id]
+	if !ok {
+		q.mu.Unlock()
+		return fmt.Errorf("no job %d", id)
+	}
+	if j.state != Done && j.state != Canceled && j.state != Failed {
+		q.mu.Unlock()
+		return fmt.Errorf("failed to remove %s: %w", j.spec.Name(), ErrNotEnded)
+	}
+	delete(q.jobs, id)
+	q.order = slices.DeleteFunc(q.order, func(o int) bool { return o == id })
+	if j.state != Failed {
+		q.mu.Unlock()
+		return nil
+	}
+	err := q.unkeep(j)
+	q.mu.Unlock()
+	return errors.Join(err, q.forget(j.spec))
+}
+
 func (q *Queue) forget(s Spec) error {
 	if s.Upload != nil {
 		return q.up.Forget(*s.Upload)
@@ -238,9 +304,11 @@ func (q *Queue) Wait() {
 	}
 }
 
+// busy reports whether a job is running, or queued to run: after Close a
+// queued job waits for the next run. q.mu is held.
 func (q *Queue) busy() bool {
 	for _, j := range q.jobs {
-		if j.state == Queued || j.state == Running {
+		if j.state == Running || (j.state == Queued && !q.closed) {
 			return true
 		}
 	}
@@ -260,6 +328,9 @@ func (q *Queue) Jobs() []Event {
 
 // schedule starts queued jobs while there is room. q.mu is held.
 func (q *Queue) schedule() {
+	if q.closed {
+		return
+	}
 	for _, id := range q.order {
 		if q.running >= q.maxJobs {
 			return

@@ -129,8 +129,9 @@ const (
 // QueuedJob is the journal's record of a job that has not ended: it is
 // written when the job is queued and removed when it is done or canceled,
 // so a job that never started, or that was paused or failed, comes back
-// after a restart (see Queue.RestoreQueued). Progress of a job under way is
-// kept apart, in the uploader's and downloader's own records.
+// after a restart (see Queue.RestoreQueued), paused if the user paused
+// it. Progress of a job under way is kept apart, in the uploader's and
+// downloader's own records.
 type QueuedJob struct {
 	Record
 	Bucket string `json:"bucket,omitempty"`
@@ -139,6 +140,10 @@ type QueuedJob struct {
 	// SourceID is a download's DownloadJob.SourceID.
 	SourceID string  `json:"source_id,omitempty"`
 	Note     JobNote `json:"note"`
+	// Paused: the user paused the job (Queue.Pause), and RestoreQueued
+	// brings it back paused rather than running it. Resume and Retry clear
+	// it; a queue stopping as the program ends (Queue.Close) does not set it.
+	Paused bool `json:"paused,omitempty"`
 }
 
 // queuedRecord describes spec for the journal; ok is false for a spec
@@ -186,44 +191,72 @@ func (q *Queue) keep(j *job, e Event) {
 	if q.kept == nil || e.Progress {
 		return
 	}
-	rec, ok := queuedRecord(j.spec)
-	if !ok {
-		return
-	}
 	var err error
 	switch e.State {
-	case Queued:
-		if j.kept {
-			return
+	case Queued, Paused:
+		if e.State == Paused && !j.userPaused {
+			return // stopped by Close: it runs again after a restart
 		}
-		rec.Created = time.Now()
-		err = q.keepLink(&rec, j.linkStored)
-		j.linkStored = false // a later re-queue after forgetLink puts it again
-		if err != nil {
-			break
-		}
-		if err = q.kept.Save(rec.ID, &rec); err == nil {
-			j.kept = true
+		paused := e.State == Paused
+		if !j.kept {
+			err = q.keepNew(j, paused)
+		} else if j.rec.Paused != paused {
+			j.rec.Paused = paused
+			err = q.kept.Save(j.rec.ID, &j.rec)
 		}
 	case Done, Canceled:
-		err = errors.Join(q.forgetLink(rec), q.kept.Remove(rec.ID))
-		if err == nil {
-			j.kept = false
-		}
+		err = q.unkeep(j)
 	case Failed:
 		// A failure that retrying after a restart cannot change (the object
 		// was altered, is gone, or its link expired) is not brought back on
 		// every start; the others (network, credentials, a full disk) are.
 		if failsForGood(e.Err) {
-			err = errors.Join(q.forgetLink(rec), q.kept.Remove(rec.ID))
-			if err == nil {
-				j.kept = false
-			}
+			err = q.unkeep(j)
 		}
 	}
 	if err != nil {
 		q.keptErr = fmt.Errorf("failed to keep %s in the transfer journal: %w", j.spec.Name(), err)
 	}
+}
+
+// keepNew writes j's first record. q.mu is held.
+func (q *Queue) keepNew(j *job, paused bool) error {
+	rec, ok := queuedRecord(j.spec)
+	if !ok {
+		return nil
+	}
+	rec.Created, rec.Paused = time.Now(), paused
+	err := q.keepLink(&rec, j.linkStored)
+	j.linkStored = false // a later re-queue after forgetLink puts it again
+	if err != nil {
+		return err
+	}
+	if err := q.kept.Save(rec.ID, &rec); err != nil {
+		return err
+	}
+	j.kept, j.rec = true, rec
+	return nil
+}
+
+// unkeep removes j's record and the link kept for it. q.mu is held.
+func (q *Queue) unkeep(j *job) error {
+	rec, ok := queuedRecord(j.spec)
+	if q.kept == nil || !ok {
+		return nil
+	}
+	err := errors.Join(q.forgetLink(rec), q.kept.Remove(rec.ID))
+	if err == nil {
+		j.kept = false
+	}
+	return err
+}
+
+// Retryable reports whether retrying a job that failed with err may work.
+// It may not when the object was altered or is gone, its bucket is gone, a
+// shared link expired, or no key on this computer opens the object: those
+// fail the same way every time.
+func Retryable(err error) bool {
+	return err != nil && !failsForGood(err) && !errors.Is(err, envelope.ErrNoKey)
 }
 
 // failsForGood reports whether err means the job would fail the same way
@@ -238,7 +271,8 @@ func failsForGood(err error) bool {
 }
 
 // RestoreQueued queues again the jobs that an earlier queue kept in j and
-// that had not ended. build turns a record into its job (it knows the
+// that had not ended; one the user had paused comes back paused (an event
+// with State Paused) and waits for Resume. build turns a record into its job (it knows the
 // accounts and keys), or returns an error to leave the record for later;
 // an error wrapping ErrDropRecord removes the record instead. It returns the new job ids, in the order the
 // jobs were first queued.
@@ -286,7 +320,7 @@ func (q *Queue) RestoreQueued(j *Journal, build func(QueuedJob) (Spec, error)) (
 		if err != nil {
 			continue
 		}
-		ids = append(ids, q.Add(spec))
+		ids = append(ids, q.add(spec, rec.Paused))
 	}
 	return ids, nil
 }

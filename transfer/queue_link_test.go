@@ -97,6 +97,13 @@ func TestQueueKeepsLinkOutOfJournal(t *testing.T) {
 	if err != nil || len(ids) != 1 || len(links) != 1 || links[0] != testLink {
 		t.Fatalf("restored %v with links %q (%v), want the one job with its link", ids, links, err)
 	}
+	// It was paused: it comes back paused, and runs once resumed.
+	if e := q2.Jobs()[0]; e.State != Paused {
+		t.Fatalf("restored job: %v %v, want paused", e.State, e.Err)
+	}
+	if err := q2.Resume(ids[0]); err != nil {
+		t.Fatal(err)
+	}
 	q2.Wait()
 	if e := q2.Jobs()[0]; e.State != Done {
 		t.Fatalf("restored job: %v %v", e.State, e.Err)
