@@ -139,6 +139,17 @@ type Storage interface {
 	// Lock reads one object's metadata (not its content).
 	Lock(ctx context.Context, loc Location, key string) (Lock, error)
 	Delete(ctx context.Context, loc Location, key string) error
+	// FolderSize counts the files under the folder prefix (a key ending in
+	// "/"), at every depth, and adds up their sizes. It lists the whole
+	// folder, page by page, so it takes a while for a large one.
+	FolderSize(ctx context.Context, loc Location, prefix string) (files int, bytes int64, err error)
+	// DeleteFolder deletes everything under the folder prefix, subfolders
+	// included, several objects per request, and returns how many objects
+	// it deleted. If some could not be, the error is a
+	// *transfer.DeleteError counting them; the rest are deleted all the
+	// same. progress, if not nil, is called from the calling goroutine
+	// with the objects deleted so far and their total.
+	DeleteFolder(ctx context.Context, loc Location, prefix string, progress func(deleted, total int)) (int, error)
 	// NewFolder creates an empty folder named name inside loc.
 	NewFolder(ctx context.Context, loc Location, name string) error
 }

@@ -293,6 +293,36 @@ func (s *realStorage) Delete(ctx context.Context, loc Location, key string) erro
 	return st.Delete(ctx, key)
 }
 
+func (s *realStorage) FolderSize(ctx context.Context, loc Location, prefix string) (int, int64, error) {
+	if prefix == "" || !strings.HasSuffix(prefix, "/") {
+		return 0, 0, fmt.Errorf("failed to count the files in %q: %w", prefix, transfer.ErrNotAFolder)
+	}
+	st, err := (*realBackend)(s).store(loc.Account, loc.Bucket)
+	if err != nil {
+		return 0, 0, err
+	}
+	files, size := 0, int64(0)
+	err = st.List(ctx, prefix, true, func(e transfer.Entry) error {
+		if !strings.HasSuffix(e.Key, "/") { // a folder's marker is no file
+			files++
+			size += e.Size
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("failed to count the files in %q: %w", prefix, err)
+	}
+	return files, size, nil
+}
+
+func (s *realStorage) DeleteFolder(ctx context.Context, loc Location, prefix string, progress func(deleted, total int)) (int, error) {
+	st, err := (*realBackend)(s).store(loc.Account, loc.Bucket)
+	if err != nil {
+		return 0, err
+	}
+	return transfer.DeletePrefix(ctx, st, prefix, progress)
+}
+
 func (s *realStorage) NewFolder(ctx context.Context, loc Location, name string) error {
 	st, err := (*realBackend)(s).store(loc.Account, loc.Bucket)
 	if err != nil {

@@ -93,6 +93,9 @@ type browser struct {
 
 	locks  *lockCache
 	checks *checkCache
+
+	// folderDel is the latest folder deletion, kept for tests.
+	folderDel *folderDelete
 }
 
 func newBrowser(u *appUI) *browser {
@@ -593,8 +596,14 @@ func (b *browser) updateActions() {
 	} else {
 		b.getBtn.Disable()
 	}
-	// Sharing, details and deleting are for one file at a time.
-	for _, btn := range []*widget.Button{b.shareBtn, b.detailsBtn, b.deleteBtn} {
+	// Sharing and details are for one file at a time; a folder can be
+	// deleted too.
+	if ok {
+		b.deleteBtn.Enable()
+	} else {
+		b.deleteBtn.Disable()
+	}
+	for _, btn := range []*widget.Button{b.shareBtn, b.detailsBtn} {
 		if ok && !e.Folder {
 			btn.Enable()
 		} else {
@@ -621,6 +630,8 @@ func (b *browser) contextMenu(id widget.ListItemID) *fyne.Menu {
 		return fyne.NewMenu("",
 			fyne.NewMenuItem(lang.L("Open"), func() { b.openFolder(e) }),
 			fyne.NewMenuItem(lang.L("Download"), b.onDownload),
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem(lang.L("Delete"), b.onDelete),
 		)
 	}
 	return fyne.NewMenu("",
@@ -896,6 +907,10 @@ func sealExplained(s Seal) string {
 func (b *browser) onDelete() {
 	e, ok := b.selected()
 	if !ok {
+		return
+	}
+	if e.Folder {
+		b.onDeleteFolder(e)
 		return
 	}
 	msg := lang.L("Delete “{{.Name}}”? It is removed from the storage for everyone, and cannot be brought back.", map[string]any{"Name": e.Name})

@@ -52,6 +52,9 @@ type fakeBackend struct {
 	// shareCopy, if set, is the colleague's copy Share reports writing.
 	shareCopy string
 
+	// deleteFail are keys DeleteFolder cannot delete.
+	deleteFail map[string]bool
+
 	listCalls atomic.Int64
 	lockCalls atomic.Int64
 }
@@ -244,6 +247,51 @@ func (s *fakeStorage) Delete(_ context.Context, loc Location, key string) error 
 		b.keys = append(b.keys[:i], b.keys[i+1:]...)
 	}
 	return nil
+}
+
+func (s *fakeStorage) FolderSize(_ context.Context, loc Location, prefix string) (int, int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.buckets[loc.Account+"/"+loc.Bucket]
+	files, size := 0, int64(0)
+	for k, o := range b.objects {
+		if strings.HasPrefix(k, prefix) && !strings.HasSuffix(k, "/") {
+			files++
+			size += o.size
+		}
+	}
+	return files, size, nil
+}
+
+// DeleteFolder deletes in batches as the real one does; the keys in
+// deleteFail stay, and are counted in a *transfer.DeleteError.
+func (s *fakeStorage) DeleteFolder(ctx context.Context, loc Location, prefix string, progress func(deleted, total int)) (int, error) {
+	s.mu.Lock()
+	b := s.buckets[loc.Account+"/"+loc.Bucket]
+	var under []string
+	for _, k := range b.keys {
+		if strings.HasPrefix(k, prefix) {
+			under = append(under, k)
+		}
+	}
+	fail := s.deleteFail
+	s.mu.Unlock()
+	deleted := 0
+	for start := 0; start < len(under); start += transfer.DeleteBatch {
+		for _, k := range under[start:min(start+transfer.DeleteBatch, len(under))] {
+			if !fail[k] {
+				(*fakeStorage)(s).Delete(ctx, loc, k)
+				deleted++
+			}
+		}
+		if progress != nil {
+			progress(deleted, len(under))
+		}
+	}
+	if deleted < len(under) {
+		return deleted, &transfer.DeleteError{Deleted: deleted, Failed: len(under) - deleted, Err: &transfer.RemoteError{Op: "DeleteMultipleObjects", Status: 403, Code: "AccessDenied"}}
+	}
+	return deleted, nil
 }
 
 func (s *fakeStorage) NewFolder(_ context.Context, loc Location, name string) error {
