@@ -305,7 +305,11 @@ type Shared struct {
 type Sharing interface {
 	// Share makes sure the object opens with the colleague's key (locking a
 	// copy for it if needed) and returns a link that expires after expires.
-	Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (Shared, error)
+	// Locking a copy reads and writes the whole file: progress, if not nil,
+	// is called from the calling goroutine with the bytes done and the
+	// total. When ctx ends, no partial copy stays in the bucket and no
+	// plaintext on this computer.
+	Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration, progress func(done, total int64)) (Shared, error)
 	// OpenLink downloads and decrypts a shared link into dir, with no
 	// account.
 	OpenLink(ctx context.Context, link, dir string) (JobID, error)

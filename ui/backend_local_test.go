@@ -34,7 +34,7 @@ func shareLocalFile(t *testing.T, home string) (link string, data []byte) {
 		t.Fatal(err)
 	}
 	waitJobs(t, b)
-	shared, err := b.Sharing().Share(context.Background(), loc, "minutes.txt", "Mine", time.Hour)
+	shared, err := b.Sharing().Share(context.Background(), loc, "minutes.txt", "Mine", time.Hour, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -430,7 +430,7 @@ type realSharing realBackend
 // Share signs a link to the object if the colleague's key opens it.
 // Otherwise it first stores a copy locked for them beside the original,
 // decrypted here and encrypted again for their key, and links to that.
-func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (Shared, error) {
+func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration, progress func(done, total int64)) (Shared, error) {
 	b := (*realBackend)(s)
 	if expires <= 0 || expires > shareLinkMax {
 		return Shared{}, fmt.Errorf("a link works for at most 7 days")
@@ -452,7 +452,7 @@ func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey strin
 		return Shared{}, err
 	}
 	if err != nil || !target.MatDesc.Equal(env.MatDesc) {
-		if key, err = b.transfers.relock(ctx, loc, key, forKey); err != nil {
+		if key, err = b.transfers.relock(ctx, loc, key, forKey, progress); err != nil {
 			return Shared{}, err
 		}
 	}

@@ -239,7 +239,7 @@ func TestRealLocalFlow(t *testing.T) {
 	}
 	u.keysView.addColleague("Alice", alicePub)
 	u.wait()
-	shared, err := b.Sharing().Share(context.Background(), u.browser.loc, "quarterly report.pdf", "Alice", time.Hour)
+	shared, err := b.Sharing().Share(context.Background(), u.browser.loc, "quarterly report.pdf", "Alice", time.Hour, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

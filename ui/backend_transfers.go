@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -496,7 +497,16 @@ func sharedCopyName(key, forKey string) string {
 // relock stores a copy of an object locked for another key, beside the
 // original as sharedCopyName names it, and returns its object key. The
 // plaintext passes through a private temporary folder that is removed.
-func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey string) (string, error) {
+// progress, if not nil, gets the bytes done of both halves (reading the
+// original, then sending the copy) out of twice the object's size.
+//
+// When ctx ends, the copy is not left in the bucket: a multipart upload is
+// aborted (the uploader keeps one for a resume only when paused), and a copy
+// that was already complete is deleted.
+func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey string, progress func(done, total int64)) (string, error) {
+	if progress == nil {
+		progress = func(int64, int64) {}
+	}
 	st, err := t.b.store(loc.Account, loc.Bucket)
 	if err != nil {
 		return "", err
@@ -510,15 +520,45 @@ func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey st
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
+	// The transfer engine tells a canceled job from a paused one by the
+	// context's cause.
+	jobCtx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancel(nil)
+	stop := context.AfterFunc(ctx, func() { cancel(transfer.ErrCanceled) })
+	defer stop()
+
 	plain := filepath.Join(tmp, "file")
+	var size int64
 	down := &transfer.Downloader{Keys: t.b.vault}
-	if _, err := down.Download(ctx, transfer.DownloadJob{Source: st, SourceID: "oss://" + loc.Bucket + "/" + key, Key: key, Dest: plain}, nil); err != nil {
-		return "", err
+	_, err = down.Download(jobCtx, transfer.DownloadJob{Source: st, SourceID: "oss://" + loc.Bucket + "/" + key, Key: key, Dest: plain},
+		func(done, total int64) { size = total; progress(done, 2*total) })
+	if err != nil {
+		return "", canceledAs(ctx, err)
 	}
 	newKey := sharedCopyName(key, forKey)
 	up := &transfer.Uploader{Store: st, Keys: t.b.vault}
-	if err := up.Upload(ctx, transfer.UploadJob{Source: plain, Bucket: loc.Bucket, Key: newKey, Wrapper: w}, nil); err != nil {
-		return "", err
+	err = up.Upload(jobCtx, transfer.UploadJob{Source: plain, Bucket: loc.Bucket, Key: newKey, Wrapper: w},
+		func(done, total int64) { progress(size+done, size+total) })
+	if err != nil {
+		return "", canceledAs(ctx, err)
+	}
+	if ctx.Err() != nil {
+		// Canceled as the last part went up: the user asked for no copy.
+		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer dcancel()
+		if derr := st.Delete(dctx, newKey); derr != nil {
+			return "", fmt.Errorf("failed to delete the canceled copy %q: %w", newKey, derr)
+		}
+		return "", ctx.Err()
 	}
 	return newKey, nil
+}
+
+// canceledAs says that the user stopped the work, rather than the engine's
+// wording of it, when ctx ended.
+func canceledAs(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
 }

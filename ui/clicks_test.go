@@ -47,8 +47,8 @@ func TestClickingRowsSelectsAndDoubleClickOpensFolders(t *testing.T) {
 	if e, ok := b.selected(); !ok || e.Name != "payroll" || b.loc.Prefix != "" {
 		t.Fatalf("a click on the payroll folder selected %+v (%v) in %q", e, ok, b.loc.Prefix)
 	}
-	if b.getBtn.Disabled() || !b.shareBtn.Disabled() || !b.deleteBtn.Disabled() {
-		t.Fatal("with a folder chosen, Download must be on and Share and Delete off")
+	if b.getBtn.Disabled() || !b.shareBtn.Disabled() || b.deleteBtn.Disabled() {
+		t.Fatal("with a folder chosen, Download and Delete must be on and Share off")
 	}
 	if !strings.Contains(b.info.Text, "double-click “payroll” to open it") {
 		t.Fatalf("nothing says how to open the folder: %q", b.info.Text)

@@ -571,7 +571,13 @@ func (t *fakeTransfers) SetParallel(n int) {
 
 type fakeSharing fakeBackend
 
-func (s *fakeSharing) Share(_ context.Context, loc Location, key, forKey string, expires time.Duration) (Shared, error) {
+// Share reports the progress of locking a copy when it writes one
+// (shareCopy), in two steps as reading and sending do.
+func (s *fakeSharing) Share(_ context.Context, loc Location, key, forKey string, expires time.Duration, progress func(done, total int64)) (Shared, error) {
+	if s.shareCopy != "" && progress != nil {
+		progress(50, 100)
+		progress(100, 100)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	link := fmt.Sprintf("https://%s.oss-cn-hangzhou.aliyuncs.com/%s?for=%s&expires=%d", loc.Bucket, key, forKey, int(expires.Seconds()))

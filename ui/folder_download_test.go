@@ -82,13 +82,14 @@ func TestDownloadFolderFromToolbarAndMenu(t *testing.T) {
 		t.Fatalf("status %q", s)
 	}
 
-	// The right-click menu of a folder offers to open or download it.
+	// The right-click menu of a folder offers to open, download or delete
+	// it.
 	m := b.contextMenu(rowIndex(t, b, "payroll"))
 	var labels []string
 	for _, it := range m.Items {
 		labels = append(labels, it.Label)
 	}
-	if !slices.Equal(labels, []string{"Open", "Download"}) {
+	if !slices.Equal(labels, []string{"Open", "Download", "", "Delete"}) {
 		t.Fatalf("folder menu %q", labels)
 	}
 	m.Items[1].Action()

@@ -79,7 +79,7 @@ func TestRealLocalStorePortTaken(t *testing.T) {
 	}
 
 	// A new link works, and the command line follows the new address.
-	fresh, err := b.Sharing().Share(context.Background(), Location{Account: localAccountName, Bucket: demoBucket}, "minutes.txt", "Mine", time.Hour)
+	fresh, err := b.Sharing().Share(context.Background(), Location{Account: localAccountName, Bucket: demoBucket}, "minutes.txt", "Mine", time.Hour, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -34,8 +35,14 @@ type sharing struct {
 	link    *widget.Entry
 	message *widget.Label
 	busy    *widget.Activity
+	// bar shows how far locking a copy for the colleague has got, and
+	// stopBtn stops it.
+	bar     *widget.ProgressBar
+	stopBtn *widget.Button
 	makeBtn *widget.Button
 	choices map[string]string
+	// stop cancels the link being made; nil when none is.
+	stop context.CancelFunc
 
 	// The open-link form.
 	pasted  *widget.Entry
@@ -49,6 +56,12 @@ func (s *sharing) showShare(loc Location, e Entry) {
 	s.choices = map[string]string{}
 	var opts []string
 	for _, k := range s.u.keys {
+		if k.Kind == KeyMine {
+			// A file is shared with someone else: a link for oneself
+			// is what "Copy link" of one's own file would be, and
+			// listing "Me" among colleagues only misleads.
+			continue
+		}
 		label := keyLabel(k)
 		s.choices[label] = k.Name
 		opts = append(opts, label)
@@ -67,16 +80,25 @@ func (s *sharing) showShare(loc Location, e Entry) {
 	s.message.Wrapping = fyne.TextWrapWord
 	s.busy = widget.NewActivity()
 	s.busy.Hide()
+	s.bar = widget.NewProgressBar()
+	s.bar.Hide()
+	s.stopBtn = widget.NewButton(lang.L("Stop"), s.onStop)
+	s.stopBtn.Hide()
 	var d *dialog.CustomDialog
 	s.makeBtn = widget.NewButton(lang.L("Copy link"), func() { s.makeLink(loc, e) })
 	s.makeBtn.Importance = widget.HighImportance
+	if len(opts) == 0 {
+		s.message.SetText(lang.L("To share a file, first add a colleague's key on the Keys screen."))
+		s.makeBtn.Disable()
+	}
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Share with"), s.with),
 		widget.NewFormItem(lang.L("Link works for"), s.expires),
 		widget.NewFormItem(lang.L("Link"), s.link),
 	)
 	d = dialog.NewCustom(lang.L("Share “{{.Name}}”", map[string]any{"Name": e.Name}), lang.L("Close"),
-		container.NewVBox(form, container.NewBorder(nil, nil, s.busy, nil, s.message), s.makeBtn), s.u.win)
+		container.NewVBox(form, container.NewBorder(nil, nil, s.busy, nil, s.message),
+			container.NewBorder(nil, nil, nil, s.stopBtn, s.bar), s.makeBtn), s.u.win)
 	d.Resize(fyne.NewSize(560, 320))
 	d.Show()
 }
@@ -93,25 +115,67 @@ func (s *sharing) makeLink(loc Location, e Entry) {
 	// Locking a copy of a large file for the colleague reads and writes
 	// all of it, which takes a while: say so, with a spinner, when the file
 	// is known to be locked for someone else.
+	who := s.with.Selected
 	msg := lang.L("Preparing the link…")
 	if l := s.u.browser.locks.peek(loc, e.Key); l.Kind != LockUnknown && l.KeyName != forKey {
-		msg = lang.L("Locking a copy for {{.Who}}… a large file takes a while.", map[string]any{"Who": s.with.Selected})
+		msg = lang.L("Locking a copy for {{.Who}}… a large file takes a while.", map[string]any{"Who": who})
 	}
 	s.message.SetText(msg)
-	busy := s.busy
+	busy, bar, stopBtn, message := s.busy, s.bar, s.stopBtn, s.message
 	busy.Show()
 	busy.Start()
+	bar.SetValue(0)
+	stopBtn.Enable()
+	stopBtn.Show()
 	// A second click meanwhile would start the same work over.
 	btn := s.makeBtn
 	btn.Disable()
-	goDo(s.u, func(ctx context.Context) (Shared, error) {
-		return s.u.be.Sharing().Share(ctx, loc, e.Key, forKey, expires)
+	ctx, cancel := context.WithCancel(s.u.ctx)
+	s.stop = cancel
+	// The bar moves by whole percents: the engine reports every few
+	// kilobytes, far more often than the window needs redrawing.
+	// It may be called from several goroutines at once.
+	var lastPct atomic.Int64
+	lastPct.Store(-1)
+	progress := func(done, total int64) {
+		if total <= 0 {
+			return
+		}
+		pct := min(max(done, 0)*100/total, 100)
+		if lastPct.Swap(pct) == pct {
+			return
+		}
+		s.u.do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			busy.Stop()
+			busy.Hide()
+			bar.Show()
+			bar.SetValue(float64(pct) / 100)
+			message.SetText(lang.L("Locking a copy for {{.Who}}… {{.Percent}}%", map[string]any{"Who": who, "Percent": pct}))
+		})
+	}
+	goDo(s.u, func(context.Context) (Shared, error) {
+		return s.u.be.Sharing().Share(ctx, loc, e.Key, forKey, expires, progress)
 	}, func(shared Shared, err error) {
+		// A link made just as Stop was pressed stands: its copy is there.
+		stopped := err != nil && ctx.Err() != nil
+		cancel()
+		if s.message == message {
+			s.stop = nil
+		}
 		btn.Enable()
 		busy.Stop()
 		busy.Hide()
+		bar.Hide()
+		stopBtn.Hide()
+		if stopped {
+			message.SetText(lang.L("Stopped. No copy was made and no link was copied."))
+			return
+		}
 		if err != nil {
-			s.message.SetText(s.u.explain(err))
+			message.SetText(s.u.explain(err))
 			return
 		}
 		s.link.SetText(shared.Link)
@@ -137,13 +201,33 @@ func (s *sharing) makeLink(loc Location, e Entry) {
 	})
 }
 
+// onStop stops the link being made; Share leaves no partial copy.
+func (s *sharing) onStop() {
+	if s.stop != nil {
+		s.stop()
+		s.stopBtn.Disable()
+		s.message.SetText(lang.L("Stopping…"))
+	}
+}
+
 // showOpenLink takes a pasted link and downloads and decrypts it.
 func (s *sharing) showOpenLink() {
 	s.pasted = widget.NewMultiLineEntry()
 	s.pasted.SetPlaceHolder(lang.L("Paste the link you were sent"))
 	s.pasted.Wrapping = fyne.TextWrapBreak
-	s.openMsg = widget.NewLabel(lang.L("The file will be saved in {{.Dir}}.", map[string]any{"Dir": s.u.prefs.downloadDir()}))
+	saveIn := lang.L("The file will be saved in {{.Dir}}.", map[string]any{"Dir": s.u.prefs.downloadDir()})
+	s.openMsg = widget.NewLabel(saveIn)
 	s.openMsg.Wrapping = fyne.TextWrapWord
+	// The box's own mark of what is wrong shows only once it loses focus:
+	// the sentence below it says so as soon as something is typed or
+	// pasted.
+	s.pasted.OnChanged = func(v string) {
+		if strings.TrimSpace(v) != "" && !isLink(v) {
+			s.openMsg.SetText(s.u.explain(errNotALink))
+		} else {
+			s.openMsg.SetText(saveIn)
+		}
+	}
 	// Download waits for something that is a link: pressing it on other
 	// text closed the dialog and threw away what was pasted.
 	s.pasted.Validator = func(v string) error {

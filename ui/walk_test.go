@@ -164,9 +164,9 @@ type slowSharing struct {
 	release chan struct{}
 }
 
-func (s slowSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration) (Shared, error) {
+func (s slowSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration, progress func(done, total int64)) (Shared, error) {
 	<-s.release
-	return s.Sharing.Share(ctx, loc, key, forKey, expires)
+	return s.Sharing.Share(ctx, loc, key, forKey, expires, progress)
 }
 
 type slowShareBackend struct {
