@@ -288,6 +288,10 @@ type Transfers interface {
 	Resume(id JobID) error
 	Cancel(id JobID) error
 	Retry(id JobID) error
+	// Remove takes an ended transfer (done, canceled or failed) off the
+	// list. A failed one's partial upload or download is thrown away too,
+	// as Cancel does, so that it does not come back after a restart.
+	Remove(id JobID) error
 	// SetParallel sets how many transfers run at once, from now on:
 	// running ones keep going even when n is lower.
 	SetParallel(n int)

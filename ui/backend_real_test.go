@@ -285,12 +285,12 @@ func TestRealUnfinishedUploadComesBack(t *testing.T) {
 	if err := os.WriteFile(src, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	// Pause before it can finish, as closing the app does.
+	// Close before it can finish: closing stops it without a pause the
+	// user would have to undo.
 	ids, err := b.transfers.Upload(context.Background(), UploadRequest{Paths: []string{src}, Dest: Location{Account: localAccountName, Bucket: demoBucket}, KeyFor: "Mine"})
 	if err != nil || len(ids) != 1 {
 		t.Fatal(ids, err)
 	}
-	b.transfers.Pause(ids[0])
 	b.Close()
 
 	b2 := openTestBackend(t, home)
@@ -453,10 +453,7 @@ func TestRealQueuedJobsComeBack(t *testing.T) {
 	if err != nil || len(ids) != 3 {
 		t.Fatal(ids, err)
 	}
-	for _, id := range ids {
-		b.transfers.Pause(id) // what closing does to the ones still waiting
-	}
-	b.Close()
+	b.Close() // the jobs still waiting stop, and start again on reopening
 	// A list in the format of earlier versions.
 	legacy := fmt.Sprintf(`[{"kind":"upload","local":%q,"account":%q,"bucket":%q,"key":"file 3.bin","key_for":"Mine"}]`, paths[3], localAccountName, demoBucket)
 	if err := os.WriteFile(filepath.Join(home, legacyPendingFile), []byte(legacy), 0o600); err != nil {

@@ -131,13 +131,9 @@ func fromRecord(r transfer.QueuedJob) *pendingJob {
 }
 
 func (t *realTransfers) close() {
-	// Running jobs are paused so that the journal keeps what they sent.
-	for _, e := range t.queue.Jobs() {
-		if e.State == transfer.Running || e.State == transfer.Queued {
-			t.queue.Pause(e.Job)
-		}
-	}
-	t.queue.Wait()
+	// Running jobs stop as a pause stops them, so that the journal keeps
+	// what they sent; not recorded as paused, they start again next time.
+	t.queue.Close()
 	t.stopSub()
 }
 
@@ -469,6 +465,22 @@ func (t *realTransfers) Pause(id JobID) error  { return t.with(id, t.queue.Pause
 func (t *realTransfers) Resume(id JobID) error { return t.with(id, t.queue.Resume) }
 func (t *realTransfers) Cancel(id JobID) error { return t.with(id, t.queue.Cancel) }
 func (t *realTransfers) Retry(id JobID) error  { return t.with(id, t.queue.Retry) }
+
+func (t *realTransfers) Remove(id JobID) error {
+	n, err := queueID(id)
+	if err != nil {
+		return err
+	}
+	err = t.queue.Remove(n)
+	if !errors.Is(err, transfer.ErrNotEnded) {
+		// Off the queue's list, even when some of what a failed job
+		// left could not be thrown away (the error says so).
+		t.mu.Lock()
+		delete(t.jobs, n)
+		t.mu.Unlock()
+	}
+	return err
+}
 
 func (t *realTransfers) with(id JobID, f func(int) error) error {
 	n, err := queueID(id)

@@ -563,6 +563,24 @@ func (t *fakeTransfers) Cancel(id JobID) error {
 func (t *fakeTransfers) Retry(id JobID) error {
 	return t.set(id, func(j *Job) { j.State = JobQueued; j.Err = nil })
 }
+
+// Remove refuses a job that has not ended, as the queue does.
+func (t *fakeTransfers) Remove(id JobID) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i, j := range t.jobs {
+		if j.ID != id {
+			continue
+		}
+		if !j.State.Finished() {
+			return fmt.Errorf("failed to remove %s: %w", j.Name, transfer.ErrNotEnded)
+		}
+		t.jobs = append(t.jobs[:i], t.jobs[i+1:]...)
+		return nil
+	}
+	return os.ErrNotExist
+}
+
 func (t *fakeTransfers) SetParallel(n int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -482,8 +482,15 @@ func TestTransfersPanel(t *testing.T) {
 		tr.set(id, func(j *Job) { j.State, j.Err = JobFailed, errIntegrityForTest() })
 	})
 	row.show(0)
+	// Retrying cannot undo the change: no Retry, only a way to remove it.
+	if !row.retry.Hidden || row.cancel.Hidden {
+		t.Fatalf("a file altered: retry hidden %v, remove hidden %v", row.retry.Hidden, row.cancel.Hidden)
+	}
+	tr.set(id, func(j *Job) { j.Err = errors.New("connection reset by peer") })
+	u.wait()
+	row.show(0)
 	if row.retry.Hidden {
-		t.Fatal("no retry button on a failed job")
+		t.Fatal("no retry button on a job the network failed")
 	}
 	test.Tap(row.retry)
 	if f.jobs[0].State != JobQueued {

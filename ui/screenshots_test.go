@@ -1,13 +1,19 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"image/png"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+
+	"github.com/ossvault/ossvault/envelope"
 )
 
 // TestScreenshots writes every screen at 1024x768 to testdata/output for a
@@ -99,4 +105,34 @@ func screens(t *testing.T, shot func(t *testing.T, u *appUI, name string)) {
 	shot(t, u, "details")
 	u.keysView.onAddKMS()
 	shot(t, u, "add-company-key")
+
+	// Ended transfers: a failed one Retry can help, one it cannot (the
+	// key is not here), and finished ones Clear finished takes away.
+	f = readyFake()
+	u = startMain(t, f)
+	tr := f.Transfers().(*fakeTransfers)
+	for _, c := range []struct {
+		key   string
+		state JobState
+		err   error
+	}{
+		{"contract.pdf", JobDone, nil},
+		{"old.txt", JobCanceled, nil},
+		{"from-bob.docx", JobFailed, fmt.Errorf("download: %w", &envelope.NoKeyError{MatDesc: `{"owner":"Bob"}`})},
+		{"payroll/march.xlsx", JobFailed, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}},
+	} {
+		id, err := tr.Download(context.Background(), Location{Account: "This computer", Bucket: "demo"}, c.key, "/home/me/Downloads")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.set(id, func(j *Job) {
+			j.State, j.Err, j.Done = c.state, c.err, 30
+			if c.state == JobDone {
+				j.Done = j.Total
+			}
+		})
+	}
+	u.wait()
+	u.tabs.SelectIndex(1)
+	shot(t, u, "transfers-ended")
 }

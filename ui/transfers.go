@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"errors"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -13,6 +15,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ossvault/ossvault/transfer"
 )
 
 // longJob is how long a transfer must have run for its end to deserve a
@@ -26,10 +30,15 @@ type transfersPanel struct {
 	list    *widget.List
 	empty   *widget.Label
 	summary *widget.Label
+	// clear takes finished and canceled transfers off the list.
+	clear *widget.Button
 
 	jobs  []Job
 	index map[JobID]int
 	stop  func()
+	// removed are the jobs taken off the list: an event of theirs still
+	// on its way must not bring them back.
+	removed map[JobID]bool
 
 	// batches are the transfers the status line is talking about, each
 	// with what to say once all of its jobs are over.
@@ -43,14 +52,17 @@ type jobBatch struct {
 }
 
 func newTransfersPanel(u *appUI) *transfersPanel {
-	p := &transfersPanel{u: u, index: map[JobID]int{}}
+	p := &transfersPanel{u: u, index: map[JobID]int{}, removed: map[JobID]bool{}}
 	p.list = widget.NewList(func() int { return len(p.jobs) }, func() fyne.CanvasObject { return newJobRow(p) },
 		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).show(id) })
 	p.list.OnSelected = p.onSelected
 	p.empty = widget.NewLabel(lang.L("Nothing is being uploaded or downloaded. Drop files on the window to upload them."))
 	p.empty.Wrapping = fyne.TextWrapWord
 	p.summary = widget.NewLabel("")
-	p.content = container.NewBorder(p.empty, nil, nil, nil, p.list)
+	p.clear = widget.NewButtonWithIcon(lang.L("Clear finished"), theme.ContentClearIcon(), p.onClearFinished)
+	p.clear.Disable()
+	top := container.NewBorder(nil, nil, nil, p.clear, p.empty)
+	p.content = container.NewBorder(top, nil, nil, nil, p.list)
 	p.stop = u.be.Transfers().Subscribe(func(j Job) { u.do(func() { p.update(j) }) })
 	return p
 }
@@ -58,12 +70,60 @@ func newTransfersPanel(u *appUI) *transfersPanel {
 // reload takes the queue's list of jobs, those from earlier runs included.
 func (p *transfersPanel) reload() {
 	p.jobs = p.u.be.Transfers().Jobs()
+	p.reindex()
+	p.list.Refresh()
+	p.updateSummary()
+}
+
+func (p *transfersPanel) reindex() {
 	p.index = make(map[JobID]int, len(p.jobs))
 	for i, j := range p.jobs {
 		p.index[j.ID] = i
 	}
-	p.list.Refresh()
-	p.updateSummary()
+}
+
+// onClearFinished takes the transfers that are done or canceled off the
+// list; failed ones stay until the user retries or removes them, since
+// they still have something to say.
+func (p *transfersPanel) onClearFinished() {
+	var ids []JobID
+	for _, j := range p.jobs {
+		if j.State == JobDone || j.State == JobCanceled {
+			ids = append(ids, j.ID)
+		}
+	}
+	p.remove(ids...)
+}
+
+// remove takes ended jobs off the queue and the list. One the queue could
+// not take off stays; the first error is shown.
+func (p *transfersPanel) remove(ids ...JobID) {
+	var first error
+	gone := map[JobID]bool{}
+	for _, id := range ids {
+		err := p.u.be.Transfers().Remove(id)
+		if err == nil || !errors.Is(err, transfer.ErrNotEnded) {
+			gone[id] = true
+			p.removed[id] = true
+		}
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	if len(gone) > 0 {
+		p.jobs = slices.DeleteFunc(p.jobs, func(j Job) bool { return gone[j.ID] })
+		p.reindex()
+		for i := range p.batches {
+			p.batches[i].ids = slices.DeleteFunc(p.batches[i].ids, func(id JobID) bool { return gone[id] })
+		}
+		p.batches = slices.DeleteFunc(p.batches, func(b jobBatch) bool { return len(b.ids) == 0 })
+		p.list.UnselectAll()
+		p.list.Refresh()
+		p.updateSummary()
+	}
+	if first != nil {
+		p.u.showError(first)
+	}
 }
 
 func (p *transfersPanel) close() {
@@ -75,6 +135,9 @@ func (p *transfersPanel) close() {
 
 // update applies one event, redrawing only that job's row.
 func (p *transfersPanel) update(j Job) {
+	if p.removed[j.ID] {
+		return
+	}
 	i, ok := p.index[j.ID]
 	if !ok {
 		p.index[j.ID] = len(p.jobs)
@@ -126,7 +189,7 @@ func (p *transfersPanel) finished(j Job) {
 
 // updateSummary writes the status bar's line about transfers.
 func (p *transfersPanel) updateSummary() {
-	var running, waiting, failed, paused int
+	var running, waiting, failed, paused, ended int
 	var speed float64
 	var eta time.Duration
 	var done, total int64
@@ -142,6 +205,8 @@ func (p *transfersPanel) updateSummary() {
 			failed++
 		case JobPaused:
 			paused++
+		case JobDone, JobCanceled:
+			ended++
 		}
 		if j.State == JobRunning || j.State == JobQueued {
 			done += max(j.Done, 0)
@@ -152,6 +217,11 @@ func (p *transfersPanel) updateSummary() {
 		p.empty.Show()
 	} else {
 		p.empty.Hide()
+	}
+	if ended > 0 {
+		p.clear.Enable()
+	} else {
+		p.clear.Disable()
 	}
 	s := ""
 	switch {
@@ -330,7 +400,16 @@ func newJobRow(p *transfersPanel) *jobRow {
 	tr := p.u.be.Transfers()
 	r.pause = act(theme.MediaPauseIcon(), tr.Pause)
 	r.resume = act(theme.MediaPlayIcon(), tr.Resume)
-	r.cancel = act(theme.CancelIcon(), tr.Cancel)
+	// On a failed row the same button takes it off the list, as Clear
+	// finished does for the others: canceling what has stopped means
+	// throwing away what it left.
+	r.cancel = act(theme.CancelIcon(), func(id JobID) error {
+		if j, ok := r.job(); ok && j.State == JobFailed {
+			p.remove(id)
+			return nil
+		}
+		return tr.Cancel(id)
+	})
 	r.retry = act(theme.ViewRefreshIcon(), tr.Retry)
 	r.reveal = widget.NewButtonWithIcon("", theme.FolderOpenIcon(), r.showInFolder)
 	buttons := container.NewHBox(r.pause, r.resume, r.cancel, r.retry, r.reveal)
@@ -371,8 +450,11 @@ func (r *jobRow) show(id widget.ListItemID) {
 	r.detail.SetText(detailText(j, r.p.u.explain))
 	setVisible(r.pause, j.State == JobRunning || j.State == JobQueued)
 	setVisible(r.resume, j.State == JobPaused)
-	setVisible(r.cancel, !j.State.Finished())
-	setVisible(r.retry, j.State == JobFailed || j.State == JobCanceled)
+	setVisible(r.cancel, !j.State.Finished() || j.State == JobFailed)
+	// Retry only where it can help: not for a file that was altered or is
+	// gone, an expired link, or a key not on this computer. The queue
+	// cannot run a canceled job again: it threw away what it had done.
+	setVisible(r.retry, j.State == JobFailed && transfer.Retryable(j.Err))
 	setVisible(r.reveal, j.Local != "")
 	// The state's width and the set of buttons change: lay the row out again.
 	r.content.(*fyne.Container).Refresh()
