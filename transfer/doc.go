@@ -26,9 +26,12 @@
 //   - Queue (queue.go) runs jobs with bounded concurrency, changeable while
 //     it runs (queue_limits.go), publishes events for every state change and
 //     for progress (a download's last event carries its integrity outcome),
-//     and pauses, resumes, cancels and retries jobs. Told to, it keeps every
-//     job in the journal until it ends, so that jobs not yet started come
-//     back after a restart too (queue_journal.go).
+//     and pauses, resumes, cancels, retries and removes jobs. Told to, it
+//     keeps every job in the journal until it ends, so that jobs not yet
+//     started come back after a restart too, and those the user paused come
+//     back paused (queue_journal.go); Close stops every job as the program
+//     ends without counting as the user's pause. Retryable says which
+//     failures a retry may cure.
 //
 // The package never imports a user-interface toolkit, so the command line,
 // the desktop app and the tests drive the same engine.
