@@ -23,7 +23,7 @@ BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 TEST_PKGS := dbus gnome-keyring xvfb x11-utils
 CHECK_CMDS := gcc pkg-config Xvfb dbus-run-session gnome-keyring-daemon xdpyinfo
 
-.PHONY: all deps build run test checks lint unit fuzz package package-check clean
+.PHONY: all deps build run test lint unit fuzz package package-check clean
 
 all: build
 
@@ -54,16 +54,15 @@ run: build
 		echo "no display: starting the app under Xvfb is not useful; run 'make run' from a desktop session"; exit 1; fi
 	./$(BIN) --local
 
-# The checks (lint, then the tests) and the packaging check run side by
-# side: the packaging check spends most of its time cross-compiling Fyne's C
-# code for Windows, the tests much of theirs waiting on processes, windows
-# and sockets, so each fills time the other leaves idle. Each one's output
-# is printed when it ends.
-test: deps
-	@$(MAKE) --no-print-directory -j2 --output-sync=target checks package-check
-
-checks: lint
-	@$(MAKE) --no-print-directory unit
+# After lint, the tests and the packaging check run side by side: the
+# packaging check spends most of its time cross-compiling Fyne's C code for
+# Windows, the tests much of theirs waiting on processes, windows and
+# sockets, so each fills time the other leaves idle. The packaging check
+# waits for lint, whose compile of the Linux build it reuses (two go
+# commands compiling the same packages at once both do the work). Each
+# one's output is printed when it ends.
+test: deps lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target unit package-check
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
