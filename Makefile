@@ -23,7 +23,7 @@ BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 TEST_PKGS := dbus gnome-keyring xvfb x11-utils
 CHECK_CMDS := gcc pkg-config Xvfb dbus-run-session gnome-keyring-daemon xdpyinfo
 
-.PHONY: all deps build run test lint unit fuzz package package-check clean
+.PHONY: all deps build run test ci-unit ci-package-check warm-cache lint unit fuzz package package-check clean
 
 all: build
 
@@ -54,15 +54,25 @@ run: build
 		echo "no display: starting the app under Xvfb is not useful; run 'make run' from a desktop session"; exit 1; fi
 	./$(BIN) --local
 
-# After lint, the tests and the packaging check run side by side: the
-# packaging check spends most of its time cross-compiling Fyne's C code for
-# Windows, the tests much of theirs waiting on processes, windows and
-# sockets, so each fills time the other leaves idle. The packaging check
-# waits for lint, whose compile of the Linux build it reuses (two go
-# commands compiling the same packages at once both do the work). Each
-# one's output is printed when it ends.
-test: deps lint
-	@$(MAKE) --no-print-directory -j2 --output-sync=target unit package-check
+# What runs when, to keep a cold run (empty Go caches) short on two cores:
+# the packaging check's own compiles (the Windows cross-build of Fyne's C
+# code, minutes on one core, and the fyne and go-winres tools) start at once
+# beside lint (warm-cache); once lint is done the tests run, and once both
+# lint and warm-cache are done the packaging check runs beside them, reusing
+# lint's Linux compile and the warmed cache. (Two go commands compiling the
+# same package at once both do the work, hence the ordering.) Each part's
+# output is printed when it ends.
+test: deps
+	@$(MAKE) --no-print-directory -j3 --output-sync=target ci-unit ci-package-check
+
+ci-unit: lint
+	@$(MAKE) --no-print-directory unit
+
+ci-package-check: lint warm-cache
+	@$(MAKE) --no-print-directory package-check
+
+warm-cache: deps
+	@if [ "$$(id -u)" = 0 ]; then packaging/warm-cache.sh; fi
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
