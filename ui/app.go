@@ -332,6 +332,7 @@ func (u *appUI) setBackedUp(done bool) {
 func (u *appUI) close() {
 	u.cancel()
 	u.transfers.close()
+	u.transfers.waitEvents()
 	u.tasks.Wait()
 	// The "locked with" look-ups stop at the cancel; wait for those under
 	// way, so none reaches into the window (or the translations, which a

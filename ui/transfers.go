@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -43,6 +44,13 @@ type transfersPanel struct {
 	// batches are the transfers the status line is talking about, each
 	// with what to say once all of its jobs are over.
 	batches []jobBatch
+
+	// The queue's events come on its own goroutine and may be on their way
+	// when the panel closes: once closed, none gets in, and closing the app
+	// waits for those already in, so none touches the window afterwards.
+	eventsMu     sync.Mutex
+	eventsClosed bool
+	events       sync.WaitGroup
 }
 
 // jobBatch is one user action's transfers: a download, a folder, a drop.
@@ -63,8 +71,35 @@ func newTransfersPanel(u *appUI) *transfersPanel {
 	p.clear.Disable()
 	top := container.NewBorder(nil, nil, nil, p.clear, p.empty)
 	p.content = container.NewBorder(top, nil, nil, nil, p.list)
-	p.stop = u.be.Transfers().Subscribe(func(j Job) { u.do(func() { p.update(j) }) })
+	p.stop = u.be.Transfers().Subscribe(func(j Job) {
+		if !p.eventStarted() {
+			return
+		}
+		defer p.events.Done()
+		u.do(func() {
+			if !p.closed() {
+				p.update(j)
+			}
+		})
+	})
 	return p
+}
+
+// eventStarted counts an event in, unless the panel is closed.
+func (p *transfersPanel) eventStarted() bool {
+	p.eventsMu.Lock()
+	defer p.eventsMu.Unlock()
+	if p.eventsClosed {
+		return false
+	}
+	p.events.Add(1)
+	return true
+}
+
+func (p *transfersPanel) closed() bool {
+	p.eventsMu.Lock()
+	defer p.eventsMu.Unlock()
+	return p.eventsClosed
 }
 
 // reload takes the queue's list of jobs, those from earlier runs included.
@@ -126,12 +161,23 @@ func (p *transfersPanel) remove(ids ...JobID) {
 	}
 }
 
+// close stops taking events. It does not wait for those already in: on
+// a language change it runs on the UI goroutine, where they are waiting to
+// run next; see waitEvents.
 func (p *transfersPanel) close() {
+	p.eventsMu.Lock()
+	p.eventsClosed = true
+	p.eventsMu.Unlock()
 	if p.stop != nil {
 		p.stop()
 		p.stop = nil
 	}
 }
+
+// waitEvents blocks until the events that came in before close are
+// applied; call it off the UI goroutine (the app's close, after its loop
+// ended).
+func (p *transfersPanel) waitEvents() { p.events.Wait() }
 
 // update applies one event, redrawing only that job's row.
 func (p *transfersPanel) update(j Job) {
