@@ -226,6 +226,9 @@ func (u *appUI) start(local bool) {
 	goDo(u, func(ctx context.Context) (setupState, error) {
 		return u.setupState(ctx, local)
 	}, func(st setupState, err error) {
+		if err == nil {
+			u.keys = st.keys
+		}
 		switch {
 		case err != nil:
 			u.win.SetContent(u.firstRun.content)
@@ -256,7 +259,10 @@ func (u *appUI) tellLocalMoved() {
 	}
 }
 
-type setupState struct{ needAccount, needKey bool }
+type setupState struct {
+	needAccount, needKey bool
+	keys                 []Key
+}
 
 func (u *appUI) setupState(ctx context.Context, local bool) (setupState, error) {
 	var st setupState
@@ -275,7 +281,9 @@ func (u *appUI) setupState(ctx context.Context, local bool) (setupState, error) 
 	if err != nil {
 		return st, err
 	}
-	u.keys = keys
+	// The keys go to u.keys on the UI goroutine, where every screen reads
+	// them, not here on the worker.
+	st.keys = keys
 	st.needKey = !hasOwnKey(keys)
 	return st, nil
 }
