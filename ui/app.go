@@ -162,7 +162,7 @@ type appUI struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	// tasks counts background work, so tests can wait for it to land.
-	tasks sync.WaitGroup
+	tasks taskCount
 	uiMu  sync.Mutex
 
 	// keys is the latest list of keys, shared by every screen.

@@ -23,7 +23,7 @@ type lockCache struct {
 	running int
 	workers int
 	maxWait int
-	wg      sync.WaitGroup
+	wg      taskCount // look-ups start as rows are drawn, whoever waits
 }
 
 // maxLockWait bounds the look-ups waiting for a worker: about a few screens
