@@ -152,7 +152,7 @@ func TestRealLocalFlow(t *testing.T) {
 	if keys := b.vault.Keys(); len(keys) != 1 || keys[0].Bits != defaultKeyBits || !keys[0].Default {
 		t.Fatalf("vault keys: %+v", keys)
 	}
-	test.Tap(u.firstRun.laterBtn)
+	u.do(func() { test.Tap(u.firstRun.laterBtn) })
 	u.wait()
 	u.browser.locks.wait()
 	u.wait()

@@ -18,15 +18,21 @@ import (
 // overlayText is everything the topmost pop-up or dialog says.
 func overlayText(t *testing.T, u *appUI) string {
 	t.Helper()
-	top := u.win.Canvas().Overlays().Top()
+	var top fyne.CanvasObject
+	var said []string
+	// Under the UI lock: transfer events may still be redrawing the window.
+	u.do(func() {
+		if top = u.win.Canvas().Overlays().Top(); top == nil {
+			return
+		}
+		for _, o := range test.LaidOutObjects(top) {
+			if l, ok := o.(*widget.Label); ok {
+				said = append(said, l.Text)
+			}
+		}
+	})
 	if top == nil {
 		t.Fatal("no dialog on screen")
-	}
-	var said []string
-	for _, o := range test.LaidOutObjects(top) {
-		if l, ok := o.(*widget.Label); ok {
-			said = append(said, l.Text)
-		}
 	}
 	return strings.Join(said, " ")
 }
@@ -84,7 +90,8 @@ func TestDownloadFolderFromToolbarAndMenu(t *testing.T) {
 
 	// The right-click menu of a folder offers to open, download or delete
 	// it.
-	m := b.contextMenu(rowIndex(t, b, "payroll"))
+	var m *fyne.Menu
+	u.do(func() { m = b.contextMenu(rowIndex(t, b, "payroll")) })
 	var labels []string
 	for _, it := range m.Items {
 		labels = append(labels, it.Label)
@@ -92,18 +99,18 @@ func TestDownloadFolderFromToolbarAndMenu(t *testing.T) {
 	if !slices.Equal(labels, []string{"Open", "Download", "", "Delete"}) {
 		t.Fatalf("folder menu %q", labels)
 	}
-	m.Items[1].Action()
+	u.do(m.Items[1].Action)
 	u.wait()
 	if len(f.jobs) != 4 {
 		t.Fatalf("%d jobs after the menu's Download, want 4", len(f.jobs))
 	}
-	m.Items[0].Action()
+	u.do(m.Items[0].Action)
 	u.wait()
 	if b.loc.Prefix != "payroll/" {
 		t.Fatalf("the menu's Open left the browser in %q", b.loc.Prefix)
 	}
 	// A file's menu is unchanged.
-	m = b.contextMenu(rowIndex(t, b, "march.xlsx"))
+	u.do(func() { m = b.contextMenu(rowIndex(t, b, "march.xlsx")) })
 	if len(m.Items) != 5 || m.Items[0].Label != "Download" {
 		t.Fatalf("file menu has %d items, first %q", len(m.Items), m.Items[0].Label)
 	}
@@ -144,7 +151,7 @@ func TestRealDownloadFolder(t *testing.T) {
 	u.firstRun.keyName.SetText("Mine")
 	test.Tap(u.firstRun.createBtn)
 	u.wait()
-	test.Tap(u.firstRun.laterBtn)
+	u.do(func() { test.Tap(u.firstRun.laterBtn) })
 	u.wait()
 	if !u.browser.hasLoc {
 		t.Fatalf("no folder open after the first run (step %q)", u.firstRun.step)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -49,15 +50,22 @@ func TestRealLocalStorePortTaken(t *testing.T) {
 	t.Cleanup(ui.close)
 	ui.start(false)
 	ui.wait()
-	top := w.Canvas().Overlays().Top()
+	var top fyne.CanvasObject
+	var said []string
+	// Under the UI lock: the "locked with" look-ups of the folder on
+	// screen may still be landing.
+	ui.do(func() {
+		if top = w.Canvas().Overlays().Top(); top == nil {
+			return
+		}
+		for _, o := range test.LaidOutObjects(top) {
+			if l, ok := o.(*widget.Label); ok {
+				said = append(said, l.Text)
+			}
+		}
+	})
 	if top == nil {
 		t.Fatal("no word to the user that the store moved")
-	}
-	var said []string
-	for _, o := range test.LaidOutObjects(top) {
-		if l, ok := o.(*widget.Label); ok {
-			said = append(said, l.Text)
-		}
 	}
 	if text := strings.Join(said, " "); !strings.Contains(text, "Links made earlier for files on this computer no longer work") {
 		t.Fatalf("the notice reads %q", text)

@@ -107,8 +107,12 @@ func TestFirstRunTryLocally(t *testing.T) {
 	f.genDelay = 50 * time.Millisecond
 	u.firstRun.keyName.SetText("")
 	test.Type(u.firstRun.keyName, "Carol")
-	test.Tap(u.firstRun.createBtn)
-	if !u.firstRun.createBtn.Disabled() || u.firstRun.keyBusyMsg.Text == "" {
+	var busy bool
+	u.do(func() {
+		test.Tap(u.firstRun.createBtn)
+		busy = u.firstRun.createBtn.Disabled() && u.firstRun.keyBusyMsg.Text != ""
+	})
+	if !busy {
 		t.Error("while the key is being made, the buttons are not disabled or no message shows")
 	}
 	u.wait()
@@ -246,7 +250,7 @@ func TestBrowserShowsFolderWithLocks(t *testing.T) {
 	if got, want := strings.Join(rowNames(b), ","), "payroll,contract.pdf,from-bob.docx,old.txt"; got != want {
 		t.Fatalf("rows %s, want %s", got, want)
 	}
-	b.list.Refresh()
+	u.do(b.list.Refresh)
 	b.locks.wait()
 	u.wait()
 	locks := map[string]string{}
@@ -263,18 +267,21 @@ func TestBrowserShowsFolderWithLocks(t *testing.T) {
 			t.Errorf("locked with for %s = %q, want %q", k, locks[k], v)
 		}
 	}
-	test.AssertRendersToMarkup(t, "browser.xml", u.win.Canvas())
+	u.do(func() { test.AssertRendersToMarkup(t, "browser.xml", u.win.Canvas()) })
 
 	// Into a folder with a double click; breadcrumbs lead back.
-	b.openRow(0)
+	u.do(func() { b.openRow(0) })
 	u.wait()
-	if b.loc.Prefix != "payroll/" || strings.Join(rowNames(b), ",") != "march.xlsx" {
-		t.Fatalf("inside payroll: prefix %q rows %v", b.loc.Prefix, rowNames(b))
+	var rows string
+	var crumbs int
+	u.do(func() { rows, crumbs = strings.Join(rowNames(b), ","), len(b.crumbs.Objects) })
+	if b.loc.Prefix != "payroll/" || rows != "march.xlsx" {
+		t.Fatalf("inside payroll: prefix %q rows %v", b.loc.Prefix, rows)
 	}
-	if n := len(b.crumbs.Objects); n != 3 {
-		t.Fatalf("breadcrumbs have %d parts, want bucket › payroll", n)
+	if crumbs != 3 {
+		t.Fatalf("breadcrumbs have %d parts, want bucket › payroll", crumbs)
 	}
-	test.Tap(b.crumbs.Objects[0].(*widget.Button))
+	u.do(func() { test.Tap(b.crumbs.Objects[0].(*widget.Button)) })
 	u.wait()
 	if b.loc.Prefix != "" {
 		t.Fatalf("breadcrumb did not lead back to the top: %q", b.loc.Prefix)
@@ -307,7 +314,7 @@ func TestBrowserHundredThousandObjectsPagesLazily(t *testing.T) {
 	u := startMain(t, f)
 	b := u.browser
 	before := f.listCalls.Load()
-	b.open(Location{Account: "This computer", Bucket: "big"})
+	u.do(func() { b.open(Location{Account: "This computer", Bucket: "big"}) })
 	u.wait()
 	b.locks.wait()
 	if got := f.listCalls.Load() - before; got != 1 {
@@ -320,7 +327,7 @@ func TestBrowserHundredThousandObjectsPagesLazily(t *testing.T) {
 		t.Fatalf("metadata was read for %d objects; want only the visible rows", n)
 	}
 	// Scrolling to the end of what is loaded fetches the next page.
-	b.list.ScrollToBottom()
+	u.do(b.list.ScrollToBottom)
 	u.wait()
 	if len(b.all) != 2*pageSize {
 		t.Fatalf("after scrolling to the end: %d loaded", len(b.all))
@@ -383,12 +390,14 @@ func TestDropWithoutKeyExplains(t *testing.T) {
 	f.keys = nil
 	f.ossutil = nil
 	u := startMain2(t, f)
-	u.onDropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(t.TempDir())})
+	u.do(func() { u.onDropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(t.TempDir())}) })
 	u.wait()
 	if len(f.uploads) != 0 {
 		t.Fatal("uploaded without a key")
 	}
-	if u.win.Canvas().Overlays().Top() == nil {
+	var top fyne.CanvasObject
+	u.do(func() { top = u.win.Canvas().Overlays().Top() })
+	if top == nil {
 		t.Fatal("no message told the user why nothing was uploaded")
 	}
 }
@@ -396,7 +405,7 @@ func TestDropWithoutKeyExplains(t *testing.T) {
 // startMain2 shows the main screen even without keys.
 func startMain2(t *testing.T, f *fakeBackend) *appUI {
 	u := newTestUI(t, f)
-	u.showMain()
+	u.do(u.showMain)
 	u.wait()
 	return u
 }
@@ -622,11 +631,14 @@ func TestSettingsPersistAndApply(t *testing.T) {
 	if err != nil || p.Parallel != 5 || p.DownloadDir != dir {
 		t.Fatalf("saved %+v %v", p, err)
 	}
-	u.tabs.SelectIndex(3)
-	test.AssertRendersToMarkup(t, "settings.xml", u.win.Canvas())
+	u.do(func() {
+		u.tabs.SelectIndex(3)
+		test.AssertRendersToMarkup(t, "settings.xml", u.win.Canvas())
+	})
 
-	t.Cleanup(func() { setLanguage("en") })
-	s.language.SetSelectedIndex(2) // 简体中文
+	// Back to English before the app closes: look-ups may still be landing.
+	t.Cleanup(func() { u.do(func() { setLanguage("en") }) })
+	u.do(func() { s.language.SetSelectedIndex(2) }) // 简体中文
 	u.wait()
 	if u.tabs.Items[0].Text != "文件" {
 		t.Fatalf("after choosing Chinese the first tab reads %q", u.tabs.Items[0].Text)
@@ -634,7 +646,7 @@ func TestSettingsPersistAndApply(t *testing.T) {
 	if p, _ := loadPrefs(u.home); p.Language != "zh" {
 		t.Fatalf("language not saved: %+v", p)
 	}
-	u.settings.language.SetSelectedIndex(1)
+	u.do(func() { u.settings.language.SetSelectedIndex(1) })
 	u.wait()
 	if u.tabs.Items[0].Text != "Files" {
 		t.Fatalf("back to English: %q", u.tabs.Items[0].Text)

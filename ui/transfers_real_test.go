@@ -63,7 +63,7 @@ func TestRealPausedTransferStaysPaused(t *testing.T) {
 	w.Resize(fyne.NewSize(1024, 768))
 	u := newAppUI(a, w, b2, home, Prefs{})
 	t.Cleanup(u.close)
-	u.showMain()
+	u.do(u.showMain)
 	u.wait()
 	waitJobs(t, b2) // returns at once: a paused job does not run
 	u.wait()

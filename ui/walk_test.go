@@ -402,14 +402,14 @@ func TestBackupReminder(t *testing.T) {
 	u.wait()
 	test.Tap(u.firstRun.createBtn)
 	u.wait()
-	test.Tap(u.firstRun.laterBtn)
+	u.do(func() { test.Tap(u.firstRun.laterBtn) })
 	u.wait()
 	if u.status.Text != reminder {
 		t.Fatalf("after skipping the backup the status line says %q", u.status.Text)
 	}
 	// A backup from Keys clears it, and is remembered.
 	var buf closeBuffer
-	u.keysView.backup(&buf, "correct horse battery")
+	u.do(func() { u.keysView.backup(&buf, "correct horse battery") })
 	u.wait()
 	if u.status.Text == reminder {
 		t.Fatal("the reminder stays after the backup")
@@ -417,15 +417,15 @@ func TestBackupReminder(t *testing.T) {
 	if p, err := loadPrefs(u.home); err != nil || !p.KeysBackedUp {
 		t.Fatalf("the backup is not remembered: %+v, %v", p, err)
 	}
-	u.showMain()
+	u.do(u.showMain)
 	u.wait()
 	if u.status.Text == reminder {
 		t.Fatal("reminded again after a backup")
 	}
 	// A new key is not in that backup.
-	u.keysView.createKey("Second key")
+	u.do(func() { u.keysView.createKey("Second key") })
 	u.wait()
-	u.showMain()
+	u.do(u.showMain)
 	u.wait()
 	if u.status.Text != reminder {
 		t.Fatalf("after a new key the status line says %q", u.status.Text)
@@ -439,7 +439,7 @@ func TestBackupReminder(t *testing.T) {
 	u.wait()
 	u.firstRun.pass1.SetText("correct horse battery")
 	u.firstRun.pass2.SetText("correct horse battery")
-	u.firstRun.onBackup(&closeBuffer{})
+	u.do(func() { u.firstRun.onBackup(&closeBuffer{}) })
 	u.wait()
 	if u.status.Text == reminder {
 		t.Fatal("reminded right after the first-run backup")
@@ -610,13 +610,16 @@ func TestLanguageChangeKeepsTamperChecks(t *testing.T) {
 	if got := sealOnScreen(t, u.browser, "contract.pdf"); got != "✓ intact" {
 		t.Fatalf("after the download the column says %q", got)
 	}
-	t.Cleanup(func() { setLanguage("en") })
-	u.settings.onLanguage("zh")
+	// Back to English before the app closes: look-ups may still be landing.
+	t.Cleanup(func() { u.do(func() { setLanguage("en") }) })
+	u.do(func() { u.settings.onLanguage("zh") })
 	u.wait()
-	sealOnScreen(t, u.browser, "contract.pdf") // asks for the lock again
+	u.do(func() { sealOnScreen(t, u.browser, "contract.pdf") }) // asks for the lock again
 	u.browser.locks.wait()
 	u.wait()
-	if got := sealOnScreen(t, u.browser, "contract.pdf"); got != "✓ 完好" {
+	var got string
+	u.do(func() { got = sealOnScreen(t, u.browser, "contract.pdf") })
+	if got != "✓ 完好" {
 		t.Fatalf("after switching to Chinese the column says %q", got)
 	}
 }
