@@ -14,6 +14,7 @@ import (
 
 	"github.com/ossvault/ossvault/internal/osslocal"
 	"github.com/ossvault/ossvault/internal/osslocal/osstest"
+	"github.com/ossvault/ossvault/internal/testenv"
 	"github.com/ossvault/ossvault/vault"
 )
 
@@ -24,15 +25,7 @@ import (
 
 var _ JobSecrets = vault.JobSecrets{}
 
-func requireKeychain(t *testing.T) {
-	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but no session bus: run the tests under internal/testenv/with-services.sh")
-		}
-		t.Skip("no session bus for the keychain; run under internal/testenv/with-services.sh")
-	}
-}
+func requireKeychain(t *testing.T) { testenv.RequireKeychain(t) }
 
 func openVault(t *testing.T, home string) *vault.Vault {
 	t.Helper()

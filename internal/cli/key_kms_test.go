@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	dbus "github.com/godbus/dbus/v5"
-
 	"github.com/ossvault/ossvault/internal/kmslocal/kmstest"
+	"github.com/ossvault/ossvault/internal/testenv"
 )
 
 // keychainEntries counts the Secret Service items of home's vault, locked or
@@ -21,19 +20,7 @@ func keychainEntries(t *testing.T, home string) int {
 	if err := json.Unmarshal(mustRead(t, filepath.Join(home, "vault.json")), &reg); err != nil || reg.VaultID == "" {
 		t.Fatalf("vault.json: %v", err)
 	}
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var unlocked, locked []dbus.ObjectPath
-	err = conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets").
-		Call("org.freedesktop.Secret.Service.SearchItems", 0, map[string]string{"service": "ossvault:" + reg.VaultID}).
-		Store(&unlocked, &locked)
-	if err != nil {
-		t.Fatalf("searching the keychain: %v", err)
-	}
-	return len(unlocked) + len(locked)
+	return testenv.KeychainItems(t, "ossvault:"+reg.VaultID)
 }
 
 // "key add-kms --check" tries the key with KMS (internal/kmslocal over

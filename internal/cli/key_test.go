@@ -22,21 +22,14 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/internal/testenv"
 	"github.com/ossvault/ossvault/vault"
 )
 
 // requireKeychain skips a test that needs the real OS keychain when no
 // session bus is running (a developer's plain "go test"), and fails it in CI,
 // where internal/testenv/with-services.sh always provides one.
-func requireKeychain(t *testing.T) {
-	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but no session bus: run the tests under internal/testenv/with-services.sh")
-		}
-		t.Skip("no session bus for the keychain; run under internal/testenv/with-services.sh")
-	}
-}
+func requireKeychain(t *testing.T) { testenv.RequireKeychain(t) }
 
 // session runs commands in-process with its own variables and keeps
 // everything they printed, for the secret scan.

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	dbus "github.com/godbus/dbus/v5"
-
 	"github.com/ossvault/ossvault/internal/kmslocal/kmstest"
+	"github.com/ossvault/ossvault/internal/testenv"
 	"github.com/ossvault/ossvault/vault"
 	"github.com/ossvault/ossvault/vault/kms"
 )
@@ -16,22 +15,7 @@ import (
 // keychainEntries counts the Secret Service items stored under service, as
 // go-keyring labels them, locked or not: what is really in the keychain,
 // not what the vault believes it wrote.
-func keychainEntries(t *testing.T, service string) int {
-	t.Helper()
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var unlocked, locked []dbus.ObjectPath
-	err = conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets").
-		Call("org.freedesktop.Secret.Service.SearchItems", 0, map[string]string{"service": service}).
-		Store(&unlocked, &locked)
-	if err != nil {
-		t.Fatalf("searching the keychain: %v", err)
-	}
-	return len(unlocked) + len(locked)
-}
+func keychainEntries(t *testing.T, service string) int { return testenv.KeychainItems(t, service) }
 
 // A KMS key added with CheckKMS is tried through the real KMS client over
 // HTTPS before it is saved. When the try fails the error names the reason

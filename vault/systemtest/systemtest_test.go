@@ -16,19 +16,12 @@ import (
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/internal/kmslocal/kmstest"
+	"github.com/ossvault/ossvault/internal/testenv"
 	"github.com/ossvault/ossvault/vault"
 	"github.com/ossvault/ossvault/vault/kms"
 )
 
-func requireKeychain(t *testing.T) {
-	t.Helper()
-	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but no session bus: run the tests under internal/testenv/with-services.sh")
-		}
-		t.Skip("no session bus for the keychain; run under internal/testenv/with-services.sh")
-	}
-}
+func requireKeychain(t *testing.T) { testenv.RequireKeychain(t) }
 
 // open opens a vault on the real keychain, with Windows' and macOS's size
 // limits enforced on top so that what passes here fits there too.
