@@ -106,17 +106,19 @@ func newColleagueSetup(t *testing.T, key string) *colleagueSetup {
 }
 
 // uploader is Bob's uploader in a new process: a vault opened afresh.
-func (c *colleagueSetup) uploader(t *testing.T) *Uploader {
+// uploader is Bob's uploader in a new process; stall is its StallTimeout
+// (0: the default, for runs that must not stall on a busy machine).
+func (c *colleagueSetup) uploader(t *testing.T, stall time.Duration) *Uploader {
 	v := openVault(t, c.bobHome)
 	return &Uploader{Store: c.st, Journal: c.journal, Keys: v, Secrets: v.JobSecrets(),
-		PartSize: MinPartSize, Parts: 1, Policy: &fastPolicy, StallTimeout: stallTimeout}
+		PartSize: MinPartSize, Parts: 1, Policy: &fastPolicy, StallTimeout: stall}
 }
 
 // stallAtPart3 runs the upload until part 3 hangs, leaving parts 1-2.
 func (c *colleagueSetup) stallAtPart3(t *testing.T) {
 	t.Helper()
 	c.faults.Add(osslocal.Fault{Op: osslocal.OpUploadPart, Part: 3, Times: 1, Action: osslocal.Hang()})
-	if err := c.uploader(t).Upload(guarded(t), c.job, nil); !errors.Is(err, ErrStalled) {
+	if err := c.uploader(t, stallTimeout).Upload(guarded(t), c.job, nil); !errors.Is(err, ErrStalled) {
 		t.Fatalf("err = %v, want ErrStalled", err)
 	}
 	if !keychainEntry(t, c.bobHome, c.secretID) {
@@ -140,7 +142,7 @@ func TestKeychainColleagueUploadResumes(t *testing.T) {
 	requireKeychain(t)
 	c := newColleagueSetup(t, "for-alice")
 	c.stallAtPart3(t)
-	if err := c.uploader(t).Upload(guarded(t), c.job, nil); err != nil {
+	if err := c.uploader(t, 0).Upload(guarded(t), c.job, nil); err != nil {
 		t.Fatal(err)
 	}
 	for n, k := range c.srv.Log.PartsStored("bkt", c.job.Key) {
@@ -168,7 +170,7 @@ func TestKeychainColleagueUploadCanceled(t *testing.T) {
 	requireKeychain(t)
 	c := newColleagueSetup(t, "canceled")
 	c.stallAtPart3(t)
-	if err := c.uploader(t).Forget(c.job); err != nil {
+	if err := c.uploader(t, 0).Forget(c.job); err != nil {
 		t.Fatal(err)
 	}
 	if keychainEntry(t, c.bobHome, c.secretID) {
@@ -190,7 +192,7 @@ func TestKeychainColleagueUploadTamperedKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.srv.Log.Reset()
-	if err := c.uploader(t).Upload(guarded(t), c.job, nil); err != nil {
+	if err := c.uploader(t, 0).Upload(guarded(t), c.job, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := c.srv.Log.Count(osslocal.OpUploadPart); n != 7 {
@@ -258,7 +260,10 @@ func TestKeychainSharedLinkDownload(t *testing.T) {
 	// The next process restores it from the keychain and finishes it.
 	v2 := openVault(t, home)
 	up2 := &Uploader{Store: st, Journal: j, Keys: testKeys(t), Secrets: v2.JobSecrets(), Policy: &fastPolicy}
-	q2 := NewQueue(up2, down, 1)
+	// The default stall timeout: this run must finish, however busy the
+	// machine.
+	down2 := &Downloader{Journal: j, Keys: testKeys(t), Parts: 1, ChunkSize: 1 << 20, Policy: &fastPolicy}
+	q2 := NewQueue(up2, down2, 1)
 	q2.KeepInJournal(j)
 	ids, err := q2.RestoreQueued(j, func(r QueuedJob) (Spec, error) {
 		l, err := ParseLink(r.Note.Link)

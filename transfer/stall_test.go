@@ -58,8 +58,10 @@ func TestOSSStalledUploadKeepsJournalAndResumes(t *testing.T) {
 	}
 
 	// A later run (a new process: nothing in memory but the journal)
-	// sends only what the stalled one had not stored.
-	up2 := &Uploader{Store: st, Journal: up.Journal, Keys: testKeys(t), PartSize: MinPartSize, Parts: 2, Policy: &fastPolicy, StallTimeout: stallTimeout}
+	// sends only what the stalled one had not stored. It has the default
+	// stall timeout: on a busy machine a part's answer (the endpoint syncs
+	// each part to disk) can take longer than the short one.
+	up2 := &Uploader{Store: st, Journal: up.Journal, Keys: testKeys(t), PartSize: MinPartSize, Parts: 2, Policy: &fastPolicy}
 	if err := up2.Upload(guarded(t), job, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -161,6 +163,10 @@ func TestQueueStalledJobFailsAndRetryResumes(t *testing.T) {
 		t.Fatalf("journal after the stall: %v, want the upload's progress and the queued job", kinds)
 	}
 
+	// The retry must finish however busy the machine: the default stall
+	// timeout (the job has ended, so nothing reads the field meanwhile;
+	// Retry's lock orders this write before the next run reads it).
+	up.StallTimeout = 0
 	if err := q.Retry(id); err != nil {
 		t.Fatal(err)
 	}
