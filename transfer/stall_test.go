@@ -18,11 +18,13 @@ import (
 // (osslocal.Hang) ends the transfer with ErrStalled, and a slow link whose
 // bytes keep arriving does not.
 
-// stallTimeout is short so that the tests wait little; guard bounds the
-// whole transfer, so that a stall the timer misses fails the test instead of
-// hanging it.
+// stallTimeout is short so that the tests wait little, and long enough
+// that no part's answer on a busy machine (the endpoint syncs each part to
+// disk) is taken for a stall before the hung request; guard bounds the
+// whole transfer, so that a stall the timer misses fails the test instead
+// of hanging it.
 const (
-	stallTimeout = 300 * time.Millisecond
+	stallTimeout = 2 * time.Second
 	guard        = time.Minute
 )
 
