@@ -124,6 +124,18 @@ func (s *Server) Requests(op string) int {
 	return s.counts[op]
 }
 
+// RequestsStarted returns how many requests have reached the server so
+// far, of every operation; each is logged when it ends (Options.Logger).
+func (s *Server) RequestsStarted() int {
+	s.countsMu.Lock()
+	defer s.countsMu.Unlock()
+	n := 0
+	for _, c := range s.counts {
+		n += c
+	}
+	return n
+}
+
 // Start listens on addr ("127.0.0.1:0" picks a free port) and serves in the
 // background. It returns the base URL, e.g. "http://127.0.0.1:41234".
 func (s *Server) Start(addr string) (string, error) {

@@ -144,6 +144,7 @@ func Start(t testing.TB, options ...Option) *Server {
 		}
 	}
 	s.Server = srv
+	s.Log.started = srv.RequestsStarted
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("osstest: %v", err)
@@ -160,19 +161,49 @@ func Start(t testing.TB, options ...Option) *Server {
 }
 
 // AccessLog collects access log entries; safe for concurrent use.
+//
+// A request is logged as the server's handler returns, which can be just
+// after the client has read the whole response (a large body is written
+// straight to the socket). So that a test that counts right after a call
+// returns sees that call, every read first waits, up to settleWait, until
+// every request that reached the server has been logged.
 type AccessLog struct {
 	mu      sync.Mutex
 	entries []osslocal.LogEntry
+	logged  int        // entries ever added, Reset or not
+	started func() int // requests that reached the server; nil: do not wait
 }
+
+// settleWait bounds the wait for requests in flight, such as one a Hang
+// fault holds open, so that a read never blocks for long.
+const settleWait = 2 * time.Second
 
 func (l *AccessLog) add(e osslocal.LogEntry) {
 	l.mu.Lock()
 	l.entries = append(l.entries, e)
+	l.logged++
 	l.mu.Unlock()
+}
+
+// settle waits until every request that reached the server has been
+// logged, or settleWait has passed.
+func (l *AccessLog) settle() {
+	if l.started == nil {
+		return
+	}
+	for deadline := time.Now().Add(settleWait); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		l.mu.Lock()
+		done := l.logged >= l.started()
+		l.mu.Unlock()
+		if done {
+			return
+		}
+	}
 }
 
 // Entries returns a copy of the entries so far, in completion order.
 func (l *AccessLog) Entries() []osslocal.LogEntry {
+	l.settle()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]osslocal.LogEntry(nil), l.entries...)
@@ -186,6 +217,7 @@ func (l *AccessLog) Count(op string) int {
 
 // CountFunc counts the entries for which match returns true.
 func (l *AccessLog) CountFunc(match func(osslocal.LogEntry) bool) int {
+	l.settle()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := 0
@@ -201,6 +233,7 @@ func (l *AccessLog) CountFunc(match func(osslocal.LogEntry) bool) int {
 // bucket/key succeeded (status 200): a resumed upload that resends nothing
 // shows 1 for every part.
 func (l *AccessLog) PartsStored(bucket, key string) map[int]int {
+	l.settle()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := map[int]int{}
