@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
@@ -154,15 +153,7 @@ func (b slowFolderBackend) Storage() Storage {
 func TestDeleteFolderCountingCanBeCanceled(t *testing.T) {
 	f := readyFake()
 	be := slowFolderBackend{f, make(chan struct{})}
-	a := test.NewTempApp(t)
-	w := test.NewTempWindow(t, widget.NewLabel(""))
-	w.Resize(fyne.NewSize(1024, 768))
-	u := newAppUI(a, w, be, t.TempDir(), Prefs{})
-	t.Cleanup(u.close)
-	u.start(false)
-	u.wait()
-	u.browser.locks.wait()
-	u.wait()
+	u := startMain(t, be)
 	selectFile(t, u.browser, "payroll")
 	u.browser.onDelete()
 	fd := u.browser.folderDel
@@ -170,7 +161,7 @@ func TestDeleteFolderCountingCanBeCanceled(t *testing.T) {
 		t.Fatal("no counting dialog while the folder is listed")
 	}
 	var spinning bool
-	for _, o := range test.LaidOutObjects(w.Canvas().Overlays().Top()) {
+	for _, o := range test.LaidOutObjects(u.win.Canvas().Overlays().Top()) {
 		if act, ok := o.(*widget.Activity); ok && act.Visible() {
 			spinning = true
 		}

@@ -25,8 +25,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// newTestUI opens the app on the test driver against f.
-func newTestUI(t *testing.T, f *fakeBackend) *appUI {
+// newTestUI opens the app on the test driver against f (the fake, or the
+// fake wrapped to change one part of it).
+func newTestUI(t *testing.T, f Backend) *appUI {
 	t.Helper()
 	a := test.NewTempApp(t)
 	w := test.NewTempWindow(t, widget.NewLabel(""))
@@ -53,7 +54,7 @@ func readyFake() *fakeBackend {
 }
 
 // startMain opens the app on a ready fake and waits for the first folder.
-func startMain(t *testing.T, f *fakeBackend) *appUI {
+func startMain(t *testing.T, f Backend) *appUI {
 	t.Helper()
 	u := newTestUI(t, f)
 	u.start(false)

@@ -10,9 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
@@ -48,15 +46,7 @@ func (b steppedShareBackend) Sharing() Sharing { return b.s }
 func newSteppedShare(t *testing.T) (*appUI, *fakeBackend, steppedSharing) {
 	f := readyFake()
 	st := steppedSharing{f.Sharing(), make(chan struct{}), make(chan struct{}), make(chan error, 1)}
-	a := test.NewTempApp(t)
-	w := test.NewTempWindow(t, widget.NewLabel(""))
-	w.Resize(fyne.NewSize(1024, 768))
-	u := newAppUI(a, w, steppedShareBackend{f, st}, t.TempDir(), Prefs{})
-	t.Cleanup(u.close)
-	u.start(false)
-	u.wait()
-	u.browser.locks.wait()
-	u.wait()
+	u := startMain(t, steppedShareBackend{f, st})
 	selectFile(t, u.browser, "contract.pdf")
 	test.Tap(u.browser.shareBtn)
 	return u, f, st

@@ -185,15 +185,7 @@ func (b slowShareBackend) Sharing() Sharing {
 func TestCopyLinkWaitsForTheLink(t *testing.T) {
 	f := readyFake()
 	be := slowShareBackend{f, make(chan struct{})}
-	a := test.NewTempApp(t)
-	w := test.NewTempWindow(t, widget.NewLabel(""))
-	w.Resize(fyne.NewSize(1024, 768))
-	u := newAppUI(a, w, be, t.TempDir(), Prefs{})
-	t.Cleanup(u.close)
-	u.start(false)
-	u.wait()
-	u.browser.locks.wait()
-	u.wait()
+	u := startMain(t, be)
 	selectFile(t, u.browser, "contract.pdf")
 	test.Tap(u.browser.shareBtn)
 	sh := u.sharing
