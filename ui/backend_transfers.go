@@ -50,8 +50,7 @@ type realTransfers struct {
 	mu      sync.Mutex
 	jobs    map[int]*pendingJob
 	stopSub func()
-	subs    map[int]func(Job)
-	nextSub int
+	subs    jobSubscribers
 }
 
 func newRealTransfers(b *realBackend) (*realTransfers, error) {
@@ -59,7 +58,7 @@ func newRealTransfers(b *realBackend) (*realTransfers, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to open the transfer journal: %w", err)
 	}
-	t := &realTransfers{b: b, journal: j, jobs: map[int]*pendingJob{}, subs: map[int]func(Job){}}
+	t := &realTransfers{b: b, journal: j, jobs: map[int]*pendingJob{}}
 	t.up = &transfer.Uploader{Journal: j, Keys: b.vault, Secrets: b.vault.JobSecrets()}
 	t.down = &transfer.Downloader{Journal: j, Keys: b.vault}
 	prefs, _ := loadPrefs(b.home)
@@ -429,29 +428,10 @@ func (t *realTransfers) publish(e transfer.Event) {
 	if !ok {
 		return
 	}
-	t.mu.Lock()
-	fns := make([]func(Job), 0, len(t.subs))
-	for _, fn := range t.subs {
-		fns = append(fns, fn)
-	}
-	t.mu.Unlock()
-	for _, fn := range fns {
-		fn(j)
-	}
+	t.subs.publish(j)
 }
 
-func (t *realTransfers) Subscribe(fn func(Job)) func() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	id := t.nextSub
-	t.nextSub++
-	t.subs[id] = fn
-	return func() {
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		delete(t.subs, id)
-	}
-}
+func (t *realTransfers) Subscribe(fn func(Job)) func() { return t.subs.add(fn) }
 
 func queueID(id JobID) (int, error) {
 	n, err := strconv.Atoi(string(id))

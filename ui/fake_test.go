@@ -40,8 +40,7 @@ type fakeBackend struct {
 	kmsAdded   []KMSKey
 
 	jobs     []Job
-	subs     map[int]func(Job)
-	nextSub  int
+	subs     jobSubscribers
 	parallel int
 	uploads  []UploadRequest
 	nextJob  int
@@ -73,7 +72,7 @@ type fakeObject struct {
 func newFakeBackend() *fakeBackend {
 	return &fakeBackend{
 		secrets: map[string]Credentials{}, buckets: map[string]*fakeBucket{},
-		publicPEM: map[string][]byte{}, backups: map[string][]byte{}, subs: map[int]func(Job){},
+		publicPEM: map[string][]byte{}, backups: map[string][]byte{},
 	}
 }
 
@@ -503,30 +502,9 @@ func (t *fakeTransfers) Jobs() []Job {
 	return append([]Job(nil), t.jobs...)
 }
 
-func (t *fakeTransfers) Subscribe(fn func(Job)) func() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	id := t.nextSub
-	t.nextSub++
-	t.subs[id] = fn
-	return func() {
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		delete(t.subs, id)
-	}
-}
+func (t *fakeTransfers) Subscribe(fn func(Job)) func() { return t.subs.add(fn) }
 
-func (t *fakeTransfers) emit(j Job) {
-	t.mu.Lock()
-	var fns []func(Job)
-	for _, fn := range t.subs {
-		fns = append(fns, fn)
-	}
-	t.mu.Unlock()
-	for _, fn := range fns {
-		fn(j)
-	}
-}
+func (t *fakeTransfers) emit(j Job) { t.subs.publish(j) }
 
 // set changes a job and publishes it, as the queue would.
 func (t *fakeTransfers) set(id JobID, change func(*Job)) error {
