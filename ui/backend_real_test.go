@@ -54,6 +54,20 @@ func openTestBackend(t *testing.T, home string) *realBackend {
 	return b
 }
 
+// openLocalWithKey is openTestBackend started on "This computer" with an
+// RSA key of mine, "Mine", to lock uploads for.
+func openLocalWithKey(t *testing.T, home string) *realBackend {
+	t.Helper()
+	b := openTestBackend(t, home)
+	if _, err := b.startLocal(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Keys().Generate(context.Background(), "Mine", 2048); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // waitJobs waits for the queue to settle, within a bound.
 func waitJobs(t *testing.T, b *realBackend) {
 	t.Helper()
@@ -273,13 +287,7 @@ func TestRealLocalFlow(t *testing.T) {
 // and opens it again: the job is there and finishes.
 func TestRealUnfinishedUploadComesBack(t *testing.T) {
 	home := t.TempDir()
-	b := openTestBackend(t, home)
-	if _, err := b.startLocal(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Keys().Generate(context.Background(), "Mine", 2048); err != nil {
-		t.Fatal(err)
-	}
+	b := openLocalWithKey(t, home)
 	src := filepath.Join(t.TempDir(), "big.bin")
 	data := bytes.Repeat([]byte{7}, 3<<20)
 	if err := os.WriteFile(src, data, 0o600); err != nil {
@@ -319,13 +327,7 @@ func TestRealUnfinishedUploadComesBack(t *testing.T) {
 // each lands in its own bucket, multipart ones included.
 func TestRealUploadsToTwoBuckets(t *testing.T) {
 	home := t.TempDir()
-	b := openTestBackend(t, home)
-	if _, err := b.startLocal(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Keys().Generate(context.Background(), "Mine", 2048); err != nil {
-		t.Fatal(err)
-	}
+	b := openLocalWithKey(t, home)
 	c, err := b.client(localAccountName)
 	if err != nil {
 		t.Fatal(err)
@@ -424,13 +426,7 @@ func TestRealListPages(t *testing.T) {
 // over once.
 func TestRealQueuedJobsComeBack(t *testing.T) {
 	home := t.TempDir()
-	b := openTestBackend(t, home)
-	if _, err := b.startLocal(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Keys().Generate(context.Background(), "Mine", 2048); err != nil {
-		t.Fatal(err)
-	}
+	b := openLocalWithKey(t, home)
 	dir := t.TempDir()
 	files := map[string][]byte{}
 	var paths []string
