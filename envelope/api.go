@@ -6,6 +6,7 @@ package envelope
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // Algorithm names as they appear in the headers.
@@ -119,6 +120,30 @@ type Envelope struct {
 	// KeyCheck lets Open recognise the right data key without a padding
 	// oracle (see doc.go); nil for objects written by other clients.
 	KeyCheck []byte
+	// Marked is true when the headers carry any of ossvault's own markers:
+	// an ossvault-* header or a matdesc naming an ossvault key. Such an
+	// object was written by ossvault, so it must verify: an ossvault object
+	// whose integrity headers were stripped fails instead of reading as
+	// another client's (see RequireIntegrity).
+	Marked bool
+}
+
+// ErrStripped is wrapped (together with ErrIntegrity) by the error of an
+// object that carries ossvault's markers but no integrity MAC.
+var ErrStripped = errors.New("the object carries ossvault's markers but its integrity check was removed")
+
+// MatDescKeyName is the matdesc entry ossvault writes for its own keys (the
+// key's fingerprint); its presence marks an object as ossvault's.
+const MatDescKeyName = "ossvault-key"
+
+// RequireIntegrity returns an error matching ErrIntegrity and ErrStripped
+// when e carries ossvault's markers but no integrity MAC: someone removed
+// the MAC headers to turn a failed check into a mere warning.
+func (e *Envelope) RequireIntegrity() error {
+	if e != nil && e.Marked && e.Integrity == nil {
+		return fmt.Errorf("%w: %w", ErrStripped, ErrIntegrity)
+	}
+	return nil
 }
 
 // The package's functions (implemented in the other files):

@@ -157,13 +157,18 @@
 //     is public) or permission to use the KMS key can create a new object
 //     with a valid MAC. Verified means "unaltered since its writer made it",
 //     not "made by a colleague".
-//   - No protection against downgrade: an attacker with write access can
-//     strip the ossvault headers (renaming the algorithm fails, stripping
-//     does not), or replace the object with one written by
-//     another client or with plaintext; those read as Unverified (or not
-//     encrypted). Show Unverified as a warning, never as success; where
-//     every object in a place is known to come from ossvault, treat
-//     Unverified as a failure.
+//   - Downgrade is caught only while a marker is left: an object that
+//     carries any ossvault-* header (the key check among them) or a
+//     matdesc with the "ossvault-key" entry ossvault gives its keys
+//     (Envelope.Marked) must carry a MAC, and fails with ErrStripped
+//     (matching ErrIntegrity) when it does not (RequireIntegrity; the
+//     verifiers apply it). An attacker with write access who removes every
+//     marker too, rewrites the matdesc and drops the key check, or replaces
+//     the object with one written by another client or with plaintext,
+//     gets Unverified (or not encrypted). Show Unverified as a warning,
+//     never as success; where every object in a place is known to come
+//     from ossvault, treat Unverified as a failure (the command line's
+//     get --verified-only).
 //   - No freshness and no binding to the object's name: an older version of
 //     an object, or another object of ours copied over this name, verifies.
 //   - NewVerifyingReader returns plaintext before the end is checked. Write

@@ -169,7 +169,25 @@ func parseCurrent(m map[string]string) (*Envelope, error) {
 	if err := parseOssvault(e, m); err != nil {
 		return nil, err
 	}
+	e.Marked = marked(e, m)
 	return e, nil
+}
+
+// marked reports whether the metadata carries any of ossvault's own
+// markers: a header named ossvault-*, or a matdesc with the entry ossvault
+// writes for its keys.
+func marked(e *Envelope, m map[string]string) bool {
+	for name := range m {
+		if strings.HasPrefix(name, "ossvault-") {
+			return true
+		}
+	}
+	if _, ok := e.MatDesc[MatDescKeyName]; ok {
+		return true
+	}
+	// A matdesc that no longer parses as JSON still names the key if the
+	// entry is there as text.
+	return strings.Contains(e.RawMatDesc, `"`+MatDescKeyName+`"`)
 }
 
 func parseLegacy(m map[string]string) (*Envelope, error) {

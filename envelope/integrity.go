@@ -336,7 +336,7 @@ type Verifier struct {
 	e       *Envelope
 	in      *Integrity // nil: nothing to verify
 	s       *macScheme
-	unknown error // set when the object names a construction this version does not know
+	unknown error // set when the object names a construction this version does not know, or its MAC was stripped
 	k       *DataKey
 	mk      []byte
 	n       int64
@@ -351,11 +351,16 @@ type Verifier struct {
 }
 
 // NewVerifier returns a Verifier of the object e describes, opened with k.
-// Objects without ossvault integrity headers verify as Unverified. Objects
+// Objects without ossvault integrity headers verify as Unverified, unless
+// they carry ossvault's markers (Envelope.RequireIntegrity): those fail. Objects
 // whose headers name a construction this version does not know fail: a
 // rewritten algorithm name must not turn a check into a warning.
 func NewVerifier(e *Envelope, k *DataKey) *Verifier {
 	v := &Verifier{e: e, k: k}
+	if err := e.RequireIntegrity(); err != nil {
+		v.unknown = err
+		return v
+	}
 	in := e.Integrity
 	if in == nil {
 		return v
@@ -499,6 +504,10 @@ func (v *Verifier) Finish() (IntegrityStatus, error) {
 // keep them only after io.EOF. VerifyStatus tells which status resulted.
 func NewVerifyingReader(ciphertext io.Reader, e *Envelope, k *DataKey) io.Reader {
 	r := &VerifyingReader{src: ciphertext, s: k.streamAt(0), e: e}
+	if err := e.RequireIntegrity(); err != nil {
+		r.finish(Failed, err)
+		return r
+	}
 	in := e.Integrity
 	if in == nil {
 		return r

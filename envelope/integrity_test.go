@@ -150,6 +150,56 @@ func TestIntegrityUnverified(t *testing.T) {
 	}
 }
 
+// An object that still carries any of ossvault's markers after its MAC
+// headers were removed was written by ossvault and altered since: it
+// fails, it does not read as another client's object.
+func TestIntegrityStrippedFailsClosed(t *testing.T) {
+	mac := []string{HeaderMACAlg, HeaderChunkSize, HeaderSize, HeaderMAC}
+	cases := []struct {
+		name string
+		edit func(m map[string]string)
+	}{
+		{"key check kept", func(m map[string]string) {}},
+		{"key check in other case", func(m map[string]string) {
+			m["OSSVAULT-KEY-CHECK"] = m[HeaderKeyCheck]
+			delete(m, HeaderKeyCheck)
+		}},
+		{"ossvault matdesc kept", func(m map[string]string) {
+			delete(m, HeaderKeyCheck)
+			m[HeaderMatDesc] = `{"ossvault-key":"3F9A-21C4-88B0-1D2E-55AA"}`
+		}},
+		{"ossvault matdesc no longer JSON", func(m map[string]string) {
+			delete(m, HeaderKeyCheck)
+			m[HeaderMatDesc] = `{"ossvault-key":"3F9A`
+		}},
+		{"unknown ossvault header kept", func(m map[string]string) {
+			delete(m, HeaderKeyCheck)
+			m["ossvault-something"] = "1"
+		}},
+	}
+	for _, c := range cases {
+		o := sealObject(t, 300, 64, 2)
+		for _, name := range mac {
+			delete(o.meta, name)
+		}
+		c.edit(o.meta)
+		st, err := readBack(t, o.meta, o.ct, o.k)
+		if st != Failed || !errors.Is(err, ErrIntegrity) || !errors.Is(err, ErrStripped) {
+			t.Errorf("%s: %v %v", c.name, st, err)
+		}
+		e, perr := ParseMeta(o.meta)
+		if perr != nil || !e.Marked || e.RequireIntegrity() == nil {
+			t.Errorf("%s: parsed %v, marked %v", c.name, perr, e != nil && e.Marked)
+		}
+	}
+	// Another client's object, which carries none of the markers, still
+	// reads as unverified, and a verified ossvault object passes.
+	o := sealObject(t, 300, 64, 2)
+	if e, _ := ParseMeta(o.meta); !e.Marked || e.RequireIntegrity() != nil {
+		t.Error("a whole ossvault object must be marked and pass RequireIntegrity")
+	}
+}
+
 // A construction this version does not know fails closed: otherwise
 // rewriting the algorithm name would turn a failed check into a warning.
 func TestIntegrityUnknownAlgFails(t *testing.T) {
