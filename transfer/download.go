@@ -49,6 +49,42 @@ type Downloader struct {
 	// (2 minutes if 0).
 	StallTimeout time.Duration
 	Now          func() time.Time
+	// RequireVerified refuses, with an error matching ErrNotVerified and
+	// envelope.ErrIntegrity, every object that cannot be verified (not
+	// encrypted, or written by another client), and checks ranges by
+	// reading the whole object, as DownloadJob.VerifyRange does.
+	RequireVerified bool
+}
+
+// ErrNotVerified is wrapped, together with envelope.ErrIntegrity, by the
+// error of a download that Downloader.RequireVerified refused because the
+// object carries no integrity check.
+var ErrNotVerified = errors.New("the object cannot be verified")
+
+// notVerifiedError says why an object cannot be verified; it matches
+// ErrNotVerified and envelope.ErrIntegrity without claiming, as
+// ErrIntegrity's own text does, that the object was altered.
+type notVerifiedError string
+
+func (e notVerifiedError) Error() string {
+	return "refused because only verified objects are accepted, and " + string(e)
+}
+
+func (e notVerifiedError) Is(target error) bool {
+	return target == ErrNotVerified || target == envelope.ErrIntegrity
+}
+
+// KeyNamer is implemented by Keys that can tell whether one of their keys
+// able to open objects is the one an object's matdesc names. When that key
+// is here and still does not open an object carrying ossvault's markers,
+// the envelope was altered (envelope.ErrIntegrity), not "no key".
+type KeyNamer interface {
+	NamesKey(e *envelope.Envelope) bool
+}
+
+func namesKey(k Keys, e *envelope.Envelope) bool {
+	n, ok := k.(KeyNamer)
+	return ok && n.NamesKey(e)
 }
 
 // ByteRange selects plaintext bytes as an HTTP range does: Start..End
@@ -69,6 +105,10 @@ type DownloadJob struct {
 	// Dest is the final file path (not a folder).
 	Dest  string
 	Range *ByteRange
+	// VerifyRange reads the whole object to check its MAC and writes only
+	// Range; without it a range of an encrypted object is not checked
+	// (Result.RangeUnchecked). Such a download does not resume.
+	VerifyRange bool
 }
 
 // Result describes a finished download or check.
@@ -78,6 +118,9 @@ type Result struct {
 	Integrity envelope.IntegrityStatus
 	// Written is the number of plaintext bytes delivered.
 	Written int64
+	// RangeUnchecked is set when only a range of an object carrying a MAC
+	// was read and so the MAC was not checked.
+	RangeUnchecked bool
 }
 
 // Encrypted reports whether the object carried a client-side-encryption
@@ -158,9 +201,27 @@ func (d *Downloader) prepare(ctx context.Context, src Reader, key string, r *Byt
 			}
 		}
 		if p.dk, err = envelope.Open(ctx, env, ids...); err != nil {
+			if errors.Is(err, envelope.ErrNoKey) && env.Marked && namesKey(d.Keys, env) {
+				// The key the object names is here and was tried: the
+				// wrapped key, the counter or the key check were changed.
+				p.env = env
+				return p, fmt.Errorf("the key the object names is on this computer but does not open it, so its envelope was altered: %w", envelope.ErrIntegrity)
+			}
 			return nil, err
 		}
 		p.env = env
+		// Checked before any byte is fetched, so that a range of such an
+		// object fails as the whole object would.
+		if err := env.RequireIntegrity(); err != nil {
+			return p, err
+		}
+	}
+	if d.RequireVerified && (p.env == nil || p.env.Integrity == nil) {
+		what := "it is not encrypted"
+		if p.env != nil {
+			what = "it was written by another client and carries no integrity check"
+		}
+		return p, notVerifiedError(what)
 	}
 	if r != nil {
 		switch {
@@ -234,9 +295,28 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 	if _, err := os.Lstat(job.Dest); err == nil {
 		return nil, fmt.Errorf("%s: %w; remove it or choose another name", job.Dest, ErrExists)
 	}
+	job.VerifyRange = job.VerifyRange || d.RequireVerified
+	if job.Range != nil && job.VerifyRange && d.Journal != nil {
+		// The bytes outside the range are read only for the MAC and never
+		// kept, so an interrupted run could not re-add them: no journal.
+		plain := *d
+		plain.Journal = nil
+		return plain.Download(ctx, job, progress)
+	}
 	p, err := d.prepare(ctx, job.Source, job.Key, job.Range)
 	if err != nil {
 		return refused(p, err)
+	}
+	// fp is what is fetched: the selection, or with VerifyRange the whole
+	// object, of which only the selection is written.
+	fp := p
+	if job.Range != nil && job.VerifyRange && p.env != nil && !p.verify {
+		whole := *p
+		whole.start, whole.end, whole.verify = 0, p.info.Size-1, true
+		if in := p.env.Integrity; in != nil && in.Size != p.info.Size {
+			return refused(p, fmt.Errorf("the object has %d bytes but was written with %d: %w", p.info.Size, in.Size, envelope.ErrIntegrity))
+		}
+		fp = &whole
 	}
 	res := &Result{Info: p.info, Envelope: p.env, Integrity: envelope.Unverified}
 	dir := filepath.Dir(job.Dest)
@@ -259,9 +339,10 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 	}()
 
 	var ver *envelope.Verifier
-	if p.verify {
+	if fp.verify {
 		ver = envelope.NewVerifier(p.env, p.dk)
 	}
+	res.RangeUnchecked = ver == nil && p.env != nil && p.env.Integrity != nil
 	// Ranges finished by an earlier run go into the MAC from the disk.
 	var already int64
 	for _, sp := range rec.Done {
@@ -317,7 +398,11 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 		saved.Store(int64(len(snap.Done)))
 		return d.Journal.Save(id, &snap)
 	}
-	err = d.fetch(ctx, job.Source, job.Key, p, offsetWriter{f, p.start, need}, ver, rec.Done, onChunk, progress)
+	var w io.WriterAt = offsetWriter{f, p.start, need}
+	if fp != p {
+		w = windowWriter{w, p.start, p.end}
+	}
+	err = d.fetch(ctx, job.Source, job.Key, fp, w, ver, rec.Done, onChunk, progress)
 	if err != nil {
 		cause := context.Cause(ctx)
 		if ctx.Err() != nil && !errors.Is(cause, ErrCanceled) {
@@ -414,6 +499,23 @@ func (w offsetWriter) WriteAt(p []byte, off int64) (int, error) {
 		return n, diskError(err, w.need)
 	}
 	return n, nil
+}
+
+// windowWriter passes on only the bytes of object offsets start..end
+// (inclusive) and drops the rest, which were read only for the MAC.
+type windowWriter struct {
+	w          io.WriterAt
+	start, end int64
+}
+
+func (w windowWriter) WriteAt(p []byte, off int64) (int, error) {
+	lo, hi := max(off, w.start), min(off+int64(len(p)), w.end+1)
+	if lo < hi {
+		if _, err := w.w.WriteAt(p[lo-off:hi-off], lo); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
 }
 
 func diskError(err error, need int64) error {

@@ -590,6 +590,14 @@ func (v *Vault) Identities(ctx context.Context, e *envelope.Envelope) ([]envelop
 	return ids, nil
 }
 
+// NamesKey reports whether a key of this vault that can open objects is
+// the one e's matdesc names (transfer.KeyNamer): when it then fails to
+// open e, the envelope was altered rather than locked for someone else.
+func (v *Vault) NamesKey(e *envelope.Envelope) bool {
+	k, ok := v.KeyFor(e)
+	return ok && k.CanOpen()
+}
+
 // KeyFor names the local key that opens e, for listings. It answers only
 // for objects with a matdesc; an object without one can be tried with every
 // private key (Identities) but not attributed without opening it.
