@@ -19,8 +19,10 @@ import (
 // the bucket. The key argument of its methods is ignored: the link names
 // the object.
 type Link struct {
-	URL    *url.URL
-	Client *http.Client // http.DefaultClient if nil
+	URL *url.URL
+	// Client is the HTTP client; nil means the package's, on which plain
+	// http dials only loopback IPs.
+	Client *http.Client
 }
 
 var _ Reader = (*Link)(nil)
@@ -51,7 +53,7 @@ func (l *Link) client() *http.Client {
 	if l.Client != nil {
 		return l.Client
 	}
-	return http.DefaultClient
+	return linkClient
 }
 
 // Head reads the first byte: the link is signed for GET only, and a ranged
