@@ -53,8 +53,8 @@ func IsLoopback(host string) bool {
 
 // Client returns an SDK client for c, with the SDK's CRC64 checks on and
 // its own retries off (the transfer engine retries). Its HTTP client is
-// newHTTPClient's: plain http dials only loopback IPs. A plain-http
-// endpoint is addressed path style
+// newHTTPClient's: plain http dials only loopback IPs and no redirect may
+// leave https. A plain-http endpoint is addressed path style
 // (localhost/BUCKET/KEY), since virtual-host style would dial
 // BUCKET.localhost, a name only a resolver can answer.
 func (c Conn) Client() (*oss.Client, error) {

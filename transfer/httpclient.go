@@ -13,11 +13,14 @@ import (
 
 // The one HTTP client behind the SDK and behind shared links, so that the
 // rule "https anywhere, plain http only to this computer" holds at the
-// socket, not only when the endpoint is first checked: a plain-http
-// connection dials only a loopback IP literal. "localhost" is mapped to
-// 127.0.0.1 (then ::1) here, never looked up: a hosts file or a DNS answer
-// for localhost or BUCKET.localhost could otherwise send the signed request
-// and the envelope to another machine in the clear.
+// socket, not only when the endpoint is first checked:
+//
+//   - a plain-http connection dials only a loopback IP literal. "localhost"
+//     is mapped to 127.0.0.1 (then ::1) here, never looked up: a hosts file
+//     or a DNS answer for localhost or BUCKET.localhost could otherwise send
+//     the signed request and the envelope to another machine in the clear;
+//   - every redirect hop is checked: none from https down to http, none to
+//     plain http off this computer.
 //
 // No proxy is used (the SDK's own client used none either): a plain-http
 // proxy would be a plain-http connection off this computer.
@@ -75,7 +78,7 @@ func newHTTPClient(t httpTimeouts, roots *x509.CertPool) *http.Client {
 		IdleConnTimeout:       t.rw,
 		ResponseHeaderTimeout: t.rw,
 	}
-	return &http.Client{Transport: tr}
+	return &http.Client{Transport: tr, CheckRedirect: checkRedirect}
 }
 
 // linkClient serves links whose Client is nil.
@@ -111,6 +114,28 @@ func loopbackIPs(host string) []string {
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return []string{host}
+	}
+	return nil
+}
+
+// checkRedirect follows a redirect only if it keeps the rule: once a
+// request went over https no hop may drop to plain http (the signed request
+// would follow in the clear), and a plain-http hop must stay on this
+// computer.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return fmt.Errorf("stopped after 10 redirects")
+	}
+	if !strings.EqualFold(req.URL.Scheme, "http") {
+		return nil
+	}
+	for _, v := range via {
+		if strings.EqualFold(v.URL.Scheme, "https") {
+			return fmt.Errorf("refused a redirect from https to plain http (%s): %w", req.URL.Host, ErrPlainHTTP)
+		}
+	}
+	if !IsLoopback(req.URL.Hostname()) {
+		return fmt.Errorf("refused a redirect to plain http on %s: %w", req.URL.Host, ErrPlainHTTP)
 	}
 	return nil
 }

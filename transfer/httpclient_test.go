@@ -2,10 +2,13 @@ package transfer
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +138,150 @@ func TestLocalhostEndpoint(t *testing.T) {
 	}
 	if info, err := link.Head(ctx, ""); err != nil || info.Size != 5 {
 		t.Fatalf("link Head = %+v, %v", info, err)
+	}
+}
+
+// redirector answers every request with a 307 to target plus the request's
+// path and query.
+func redirector(t *testing.T, useTLS bool, target string) *httptest.Server {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	})
+	var s *httptest.Server
+	if useTLS {
+		s = httptest.NewTLSServer(h)
+	} else {
+		s = httptest.NewServer(h)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// redirectSetup is a local OSS endpoint holding bkt/k, reachable over plain
+// http directly and over https through a reverse proxy.
+type redirectSetup struct {
+	srv   *osstest.Server
+	https string // the https proxy in front of srv
+	roots *x509.CertPool
+	link  string // a link to bkt/k, path and query only
+}
+
+func newRedirectSetup(t *testing.T) *redirectSetup {
+	srv, st := startOSS(t)
+	if err := st.Put(context.Background(), "k", strings.NewReader("0123456789"), 10, nil); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := st.SignURL("k", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(srv.Endpoint)
+	proxy := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(u))
+	t.Cleanup(proxy.Close)
+	// Every httptest TLS server has the same certificate.
+	roots := proxy.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	return &redirectSetup{srv: srv, https: proxy.URL, roots: roots, link: strings.TrimPrefix(raw, srv.Endpoint)}
+}
+
+// reached reports how many requests reached the OSS endpoint since the last
+// call.
+func (s *redirectSetup) reached() int {
+	n := len(s.srv.Log.Entries())
+	s.srv.Log.Reset()
+	return n
+}
+
+// redirectCases: every hop that stays on https, or stays on plain http to
+// this computer, is followed; a drop from https to http, or a plain-http
+// hop elsewhere, is refused before anything is sent to it.
+func redirectCases(s *redirectSetup, t *testing.T) []struct {
+	name, start string
+	ok          bool
+} {
+	return []struct {
+		name, start string
+		ok          bool
+	}{
+		{"https to https", redirector(t, true, s.https).URL, true},
+		{"loopback http to loopback http", redirector(t, false, s.srv.Endpoint).URL, true},
+		{"loopback http to https", redirector(t, false, s.https).URL, true},
+		{"https to loopback http", redirector(t, true, s.srv.Endpoint).URL, false},
+		{"https to https to loopback http", redirector(t, true, redirector(t, true, s.srv.Endpoint).URL).URL, false},
+		{"https to plain http elsewhere", redirector(t, true, "http://example.invalid").URL, false},
+		{"loopback http to plain http elsewhere", redirector(t, false, "http://example.invalid").URL, false},
+		{"loopback http to BUCKET.localhost", redirector(t, false, "http://bkt.localhost:"+s.srv.Endpoint[strings.LastIndexByte(s.srv.Endpoint, ':')+1:]).URL, false},
+	}
+}
+
+func TestLinkRedirects(t *testing.T) {
+	s := newRedirectSetup(t)
+	client := newHTTPClient(httpTimeouts{}, s.roots)
+	for _, tc := range redirectCases(s, t) {
+		t.Run(tc.name, func(t *testing.T) {
+			s.reached()
+			link, err := ParseLink(tc.start + s.link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			link.Client = client
+			info, err := link.Head(context.Background(), "")
+			n := s.reached()
+			if tc.ok {
+				if err != nil || info.Size != 10 || n != 1 {
+					t.Fatalf("Head = %+v, %v after %d requests to the endpoint; want the object", info, err, n)
+				}
+				return
+			}
+			if !errors.Is(err, ErrPlainHTTP) || n != 0 {
+				t.Fatalf("err = %v after %d requests to the endpoint; want ErrPlainHTTP before any", err, n)
+			}
+			if strings.Contains(err.Error(), "Signature") {
+				t.Errorf("the error shows the link's signature: %v", err)
+			}
+		})
+	}
+}
+
+// TestLinkDefaultClientRedirects: a link with no Client of its own gets the
+// same checks.
+func TestLinkDefaultClientRedirects(t *testing.T) {
+	s := newRedirectSetup(t)
+	for _, target := range []string{"http://example.invalid", "http://bkt.localhost:1"} {
+		link, err := ParseLink(redirector(t, false, target).URL + s.link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := link.Head(context.Background(), ""); !errors.Is(err, ErrPlainHTTP) {
+			t.Fatalf("redirect to %s: err = %v, want ErrPlainHTTP", target, err)
+		}
+	}
+}
+
+func TestSDKRedirects(t *testing.T) {
+	s := newRedirectSetup(t)
+	for _, tc := range redirectCases(s, t) {
+		t.Run(tc.name, func(t *testing.T) {
+			client, err := Conn{Endpoint: tc.start, AccessKeyID: s.srv.AccessKeyID, AccessKeySecret: s.srv.AccessKeySecret, rootCAs: s.roots}.Client()
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := NewOSS(client, "bkt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.reached()
+			info, err := st.Head(context.Background(), "k")
+			n := s.reached()
+			if tc.ok {
+				if err != nil || info.Size != 10 || n != 1 {
+					t.Fatalf("Head = %+v, %v after %d requests to the endpoint; want the object", info, err, n)
+				}
+				return
+			}
+			if !errors.Is(err, ErrPlainHTTP) || n != 0 {
+				t.Fatalf("err = %v after %d requests to the endpoint; want ErrPlainHTTP before any", err, n)
+			}
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,7 +22,7 @@ import (
 type Link struct {
 	URL *url.URL
 	// Client is the HTTP client; nil means the package's, on which plain
-	// http dials only loopback IPs.
+	// http dials only loopback IPs and no redirect leaves https.
 	Client *http.Client
 }
 
@@ -82,6 +83,11 @@ func (l *Link) get(ctx context.Context, rng, etag string) (io.ReadCloser, http.H
 	}
 	resp, err := l.client().Do(req)
 	if err != nil {
+		// The error names the URL, whose query holds the signature.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = l.ID()
+		}
 		return nil, nil, fmt.Errorf("GetObject: %w", err)
 	}
 	switch resp.StatusCode {
