@@ -1,10 +1,12 @@
 package transfer
 
 import (
+	"crypto/x509"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
@@ -16,6 +18,8 @@ type Conn struct {
 	AccessKeyID, AccessKeySecret     string
 	SecurityToken                    string
 	ConnectTimeout, ReadWriteTimeout int64 // seconds; 10 and 60 if 0
+
+	rootCAs *x509.CertPool // nil: the system's; tests set their own CA
 }
 
 // CheckEndpoint refuses plain http:// except to a loopback address: the
@@ -48,7 +52,11 @@ func IsLoopback(host string) bool {
 }
 
 // Client returns an SDK client for c, with the SDK's CRC64 checks on and
-// its own retries off (the transfer engine retries).
+// its own retries off (the transfer engine retries). Its HTTP client is
+// newHTTPClient's: plain http dials only loopback IPs and no redirect may
+// leave https. A plain-http endpoint is addressed path style
+// (localhost/BUCKET/KEY), since virtual-host style would dial
+// BUCKET.localhost, a name only a resolver can answer.
 func (c Conn) Client() (*oss.Client, error) {
 	if err := CheckEndpoint(c.Endpoint); err != nil {
 		return nil, err
@@ -63,7 +71,11 @@ func (c Conn) Client() (*oss.Client, error) {
 	if rw <= 0 {
 		rw = 60
 	}
-	opts := []oss.ClientOption{oss.EnableCRC(true), oss.Timeout(ct, rw)}
+	hc := newHTTPClient(httpTimeouts{connect: time.Duration(ct) * time.Second, rw: time.Duration(rw) * time.Second}, c.rootCAs)
+	opts := []oss.ClientOption{oss.EnableCRC(true), oss.Timeout(ct, rw), oss.HTTPClient(hc)}
+	if u, _ := url.Parse(c.Endpoint); strings.EqualFold(u.Scheme, "http") {
+		opts = append(opts, oss.ForcePathStyle(true))
+	}
 	if c.SecurityToken != "" {
 		opts = append(opts, oss.SecurityToken(c.SecurityToken))
 	}

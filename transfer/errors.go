@@ -29,6 +29,9 @@ var (
 	// ErrCanceled is the cause of a job's context when it was canceled: its
 	// journal, partial data and unfinished upload are removed.
 	ErrCanceled = errors.New("the transfer was canceled")
+	// ErrPlainHTTP: a plain-http connection or redirect would have left
+	// this computer, or a redirect would have dropped from https to http.
+	ErrPlainHTTP = errors.New("plain http is only allowed to this computer (127.0.0.1, ::1, localhost); use https")
 	// ErrNotEnded: Queue.Remove was asked for a job that is queued,
 	// running or paused; cancel it first.
 	ErrNotEnded = errors.New("the transfer has not ended")

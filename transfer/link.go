@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,8 +20,10 @@ import (
 // the bucket. The key argument of its methods is ignored: the link names
 // the object.
 type Link struct {
-	URL    *url.URL
-	Client *http.Client // http.DefaultClient if nil
+	URL *url.URL
+	// Client is the HTTP client; nil means the package's, on which plain
+	// http dials only loopback IPs and no redirect leaves https.
+	Client *http.Client
 }
 
 var _ Reader = (*Link)(nil)
@@ -51,7 +54,7 @@ func (l *Link) client() *http.Client {
 	if l.Client != nil {
 		return l.Client
 	}
-	return http.DefaultClient
+	return linkClient
 }
 
 // Head reads the first byte: the link is signed for GET only, and a ranged
@@ -80,6 +83,11 @@ func (l *Link) get(ctx context.Context, rng, etag string) (io.ReadCloser, http.H
 	}
 	resp, err := l.client().Do(req)
 	if err != nil {
+		// The error names the URL, whose query holds the signature.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = l.ID()
+		}
 		return nil, nil, fmt.Errorf("GetObject: %w", err)
 	}
 	switch resp.StatusCode {

@@ -90,7 +90,7 @@ func isTemporary(err error) bool {
 		return false
 	}
 	for _, s := range []error{ErrAccessDenied, ErrNoSuchBucket, ErrNoSuchObject, ErrNoSuchUpload,
-		ErrSourceChanged, ErrDiskFull, ErrExists, ErrLinkExpired, ErrPaused, ErrCanceled} {
+		ErrSourceChanged, ErrDiskFull, ErrExists, ErrLinkExpired, ErrPlainHTTP, ErrPaused, ErrCanceled} {
 		if errors.Is(err, s) {
 			return false
 		}
