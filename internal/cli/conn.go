@@ -114,6 +114,9 @@ type keyTracker struct {
 	opened string
 }
 
+// NamesKey passes the vault's answer on (transfer.KeyNamer).
+func (k *keyTracker) NamesKey(e *envelope.Envelope) bool { return k.v.NamesKey(e) }
+
 func (k *keyTracker) Identities(ctx context.Context, e *envelope.Envelope) ([]envelope.Identity, error) {
 	if key, ok := k.v.KeyFor(e); ok {
 		ids, err := k.v.Identities(ctx, e)

@@ -19,10 +19,12 @@ import (
 func init() {
 	register(&command{
 		name:    "get",
-		args:    "SOURCE DEST [--range START-END] [--jobs N]",
+		args:    "SOURCE DEST [--range START-END [--verify]] [--verified-only] [--jobs N]",
 		summary: "Downloads and decrypts oss://BUCKET/KEY, or a link printed by share, into DEST (a file or a folder). Resumes after an interruption. An object that is not encrypted is saved as-is with a warning.",
 		flags: func(fs *pflag.FlagSet) {
 			fs.String("range", "", "write only plaintext bytes `START-END` (inclusive; -N: the last N bytes)")
+			fs.Bool("verify", false, "with --range: check the object's integrity, reading the whole object")
+			fs.Bool("verified-only", false, "refuse (exit 4, nothing written) anything that does not verify, plaintext and other clients' objects included")
 			jobsFlag(fs, "ranges of a file")
 			progressFlag(fs)
 			connFlags(fs)
@@ -52,7 +54,12 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	down := &transfer.Downloader{Journal: journal, Keys: v, Parts: n}
+	verify, _ := fs.GetBool("verify")
+	verifiedOnly, _ := fs.GetBool("verified-only")
+	if verify && rng == nil {
+		return usagef("--verify goes with --range (a whole object is always checked)")
+	}
+	down := &transfer.Downloader{Journal: journal, Keys: v, Parts: n, RequireVerified: verifiedOnly}
 	q := transfer.NewQueue(&transfer.Uploader{Journal: journal}, down, min(n, 8))
 
 	var specs []*transfer.DownloadJob
@@ -68,7 +75,7 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 		if err != nil {
 			return err
 		}
-		specs = append(specs, &transfer.DownloadJob{Source: link, SourceID: link.ID(), Dest: d, Range: rng})
+		specs = append(specs, &transfer.DownloadJob{Source: link, SourceID: link.ID(), Dest: d, Range: rng, VerifyRange: verify})
 	} else {
 		u, err := parseOSSURL(src)
 		if err != nil {
@@ -90,7 +97,7 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 			if err != nil {
 				return err
 			}
-			specs = append(specs, &transfer.DownloadJob{Source: store, SourceID: u.String(), Key: u.Key, Dest: d, Range: rng})
+			specs = append(specs, &transfer.DownloadJob{Source: store, SourceID: u.String(), Key: u.Key, Dest: d, Range: rng, VerifyRange: verify})
 		}
 	}
 
@@ -114,7 +121,9 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 		switch {
 		case !e.Result.Encrypted():
 			fmt.Fprintf(env.Err, "ossvault: warning: %s was not encrypted by a client; saved as-is\n", e.Name)
-		case e.Result.Integrity == envelope.Unverified && rng == nil:
+		case e.Result.RangeUnchecked:
+			fmt.Fprintf(env.Err, "ossvault: warning: the range of %s was not checked for tampering: the check needs the whole object (add --verify to read it)\n", e.Name)
+		case e.Result.Integrity == envelope.Unverified:
 			fmt.Fprintf(env.Err, "ossvault: warning: %s was written by another client and carries no integrity check\n", e.Name)
 		}
 	}
