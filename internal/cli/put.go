@@ -136,7 +136,7 @@ func queueErrors(env *Env, q *transfer.Queue, verb string, m *meter) error {
 		return failed[0]
 	}
 	for _, err := range failed[:len(failed)-1] {
-		fmt.Fprintf(env.Err, "ossvault: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		fmt.Fprintf(env.Err, "ossvault: %s\n", errorLine(err))
 	}
 	return fmt.Errorf("%w (%d of %d files failed to %s)", failed[len(failed)-1], len(failed), len(all), verb)
 }
