@@ -11,6 +11,12 @@
 //	2 usage error
 //	3 no key available to open the object
 //	4 integrity check failed
+//
+// Names that come from outside the program (object keys, bucket and file
+// names, matdescs) are printed through internal/safetext: a control
+// character, line separator or bidi override in one prints as an escape
+// such as \n or \u202e, so one entry always stays one line, and a backslash
+// in a name prints doubled. Printable names print as they are.
 package cli
 
 import (
