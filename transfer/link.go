@@ -3,7 +3,6 @@ package transfer
 import (
 	"context"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +10,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/ossvault/ossvault/internal/safetext"
 )
 
 // Link is a Reader over a presigned GET link, for someone who holds the
@@ -32,7 +33,8 @@ var _ Reader = (*Link)(nil)
 func ParseLink(s string) (*Link, error) {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("not a shared link: %q", s)
+		// The link may still carry its signature after the host.
+		return nil, fmt.Errorf("not a shared link: %q", safetext.StripQuery(s))
 	}
 	return &Link{URL: u}, nil
 }
@@ -83,12 +85,8 @@ func (l *Link) get(ctx context.Context, rng, etag string) (io.ReadCloser, http.H
 	}
 	resp, err := l.client().Do(req)
 	if err != nil {
-		// The error names the URL, whose query holds the signature.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			ue.URL = l.ID()
-		}
-		return nil, nil, fmt.Errorf("GetObject: %w", err)
+		// net/http quotes the whole URL, signature included.
+		return nil, nil, fmt.Errorf("GetObject: %w", safetext.StripURLError(err))
 	}
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusPartialContent:

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/internal/safetext"
 )
 
 // Keys finds the identities that may open an envelope. The vault satisfies
@@ -144,7 +145,7 @@ func (u *Uploader) Upload(ctx context.Context, job UploadJob, progress Progress)
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("failed to upload %s: %w", job.Source, err)
+			return fmt.Errorf("failed to upload %s: %w", safetext.Path(job.Source), err)
 		}
 		return nil
 	}

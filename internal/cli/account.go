@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/vault"
 )
 
@@ -89,7 +90,7 @@ func accountLine(a vault.Account) string {
 	if a.STS {
 		kind = "sts"
 	}
-	return strings.Join([]string{a.Name, a.Endpoint, region, a.AccessKeyID, kind}, "\t")
+	return strings.Join([]string{a.Name, safetext.Name(a.Endpoint), safetext.Name(region), safetext.Name(a.AccessKeyID), kind}, "\t")
 }
 
 func accountAdd(env *Env, fs *pflag.FlagSet, v *vault.Vault, name string) error {
@@ -140,7 +141,7 @@ func accountImportOssutil(env *Env, v *vault.Vault, path string) error {
 		fmt.Fprintln(env.Out, accountLine(a))
 	}
 	for _, s := range rep.Skipped {
-		fmt.Fprintf(env.Err, "skipped profile %s: %s\n", s.Name, s.Reason)
+		fmt.Fprintf(env.Err, "skipped profile %s: %s\n", safetext.Name(s.Name), safetext.Line(s.Reason))
 	}
 	if len(rep.Imported) == 0 && len(rep.Skipped) == 0 {
 		return fmt.Errorf("no credentials found in the ossutil config file")

@@ -11,6 +11,12 @@
 //	2 usage error
 //	3 no key available to open the object
 //	4 integrity check failed
+//
+// Names that come from outside the program (object keys, bucket and file
+// names, matdescs) are printed through internal/safetext: a control
+// character, line separator or bidi override in one prints as an escape
+// such as \n or \u202e, so one entry always stays one line, and a backslash
+// in a name prints doubled. Printable names print as they are.
 package cli
 
 import (
@@ -28,6 +34,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/internal/version"
 )
 
@@ -212,11 +219,20 @@ func report(w io.Writer, err error) int {
 	if err == nil {
 		return ExitOK
 	}
-	code := ExitCode(err)
+	fmt.Fprintf(w, "ossvault: %s\n", errorLine(err))
+	return ExitCode(err)
+}
+
+// errorLine renders err as one line that is safe to print. Names that the
+// command line quotes are escaped where the message is built; this also
+// escapes what other packages quote as it came (a path, an object name,
+// a server's words), and removes any signature or credential a URL in the
+// message still carries.
+func errorLine(err error) string {
 	msg := strings.TrimSpace(err.Error())
+	msg = strings.ReplaceAll(msg, "\r\n", "\n")
 	msg = strings.ReplaceAll(msg, "\n", "; ")
-	fmt.Fprintf(w, "ossvault: %s\n", msg)
-	return code
+	return safetext.Line(safetext.RedactSignatures(msg))
 }
 
 // ExitCode maps an error to the contract's exit status.

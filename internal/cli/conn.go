@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
 )
@@ -28,6 +29,10 @@ type ossURL struct {
 }
 
 func (u ossURL) String() string { return "oss://" + u.Bucket + "/" + u.Key }
+
+// shown is u escaped for printing (safetext.Name): the key is whatever its
+// writer chose, control characters included.
+func (u ossURL) shown() string { return safetext.Name(u.String()) }
 
 // parseOSSURL parses oss://BUCKET[/KEY]; the key may be empty or end in
 // "/" (a folder).
@@ -180,10 +185,10 @@ func jobs(fs *pflag.FlagSet) (int, error) {
 }
 
 // describe turns an error into plain words where the transfer package's
-// wording needs the object's name.
+// wording needs the object's name; target is escaped for printing.
 func describe(target string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("%s: %w", target, err)
+	return fmt.Errorf("%s: %w", safetext.Name(target), err)
 }

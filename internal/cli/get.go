@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/transfer"
 )
 
@@ -120,11 +121,11 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 		}
 		switch {
 		case !e.Result.Encrypted():
-			fmt.Fprintf(env.Err, "ossvault: warning: %s was not encrypted by a client; saved as-is\n", e.Name)
+			fmt.Fprintf(env.Err, "ossvault: warning: %s was not encrypted by a client; saved as-is\n", safetext.Path(e.Name))
 		case e.Result.RangeUnchecked:
-			fmt.Fprintf(env.Err, "ossvault: warning: the range of %s was not checked for tampering: the check needs the whole object (add --verify to read it)\n", e.Name)
+			fmt.Fprintf(env.Err, "ossvault: warning: the range of %s was not checked for tampering: the check needs the whole object (add --verify to read it)\n", safetext.Path(e.Name))
 		case e.Result.Integrity == envelope.Unverified:
-			fmt.Fprintf(env.Err, "ossvault: warning: %s was written by another client and carries no integrity check\n", e.Name)
+			fmt.Fprintf(env.Err, "ossvault: warning: %s was written by another client and carries no integrity check\n", safetext.Path(e.Name))
 		}
 	}
 	return queueErrors(env, q, "download", m)
@@ -135,7 +136,7 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 func destFile(dest, name string) (string, error) {
 	if strings.HasSuffix(dest, "/") || strings.HasSuffix(dest, string(filepath.Separator)) {
 		if err := os.MkdirAll(dest, 0o755); err != nil {
-			return "", fmt.Errorf("failed to create the folder %s: %w", dest, err)
+			return "", fmt.Errorf("failed to create the folder %s: %w", safetext.Path(dest), err)
 		}
 		return filepath.Join(dest, name), nil
 	}
@@ -153,7 +154,7 @@ func planPrefix(ctx context.Context, store *transfer.OSS, u ossURL, dest string)
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("nothing found under %s", u)
+		return nil, fmt.Errorf("nothing found under %s", u.shown())
 	}
 	specs := make([]*transfer.DownloadJob, 0, len(files))
 	for _, f := range files {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/transfer"
 )
 
@@ -76,14 +77,16 @@ func printInfo(w io.Writer, e *envelope.Envelope, openedBy string, size int64, i
 	if e == nil {
 		fmt.Fprintf(w, "encrypted: no\nwrap-alg: -\nmatdesc: -\nopened-by: none\nsize: %d\n", size)
 	} else {
-		md := e.RawMatDesc
+		// The matdesc is JSON as its writer sent it: its own escapes stay
+		// as they are (safetext.Line), a raw control character does not.
+		md := safetext.Line(e.RawMatDesc)
 		if md == "" {
 			md = "-"
 		}
 		if openedBy == "" {
 			openedBy = "none"
 		}
-		fmt.Fprintf(w, "encrypted: yes\nwrap-alg: %s\nmatdesc: %s\nopened-by: %s\nsize: %d\n", e.WrapAlg, md, openedBy, size)
+		fmt.Fprintf(w, "encrypted: yes\nwrap-alg: %s\nmatdesc: %s\nopened-by: %s\nsize: %d\n", safetext.Line(e.WrapAlg), md, openedBy, size)
 	}
 	if integrity != "" {
 		fmt.Fprintf(w, "integrity: %s\n", integrity)

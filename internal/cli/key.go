@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/vault"
 	"github.com/ossvault/ossvault/vault/kms"
 
@@ -102,7 +103,7 @@ func matDescFlag(fs *pflag.FlagSet) (envelope.MatDesc, error) {
 // keyLine is one line of "key list": name, kind, fingerprint, matdesc
 // ("-" if empty) and "default" on the default key.
 func keyLine(k vault.Key) string {
-	md := k.MatDesc.String()
+	md := safetext.Line(k.MatDesc.String())
 	if md == "" {
 		md = "-"
 	}
@@ -280,7 +281,7 @@ func keyBackup(_ context.Context, env *Env, _ *pflag.FlagSet, v *vault.Vault, ar
 	if err := atomicfile.WriteFile(args[0], buf.Bytes()); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Out, "backed up %d keys and %d accounts, with their secrets, to %s\n", len(v.Keys()), len(v.Accounts()), args[0])
+	fmt.Fprintf(env.Out, "backed up %d keys and %d accounts, with their secrets, to %s\n", len(v.Keys()), len(v.Accounts()), safetext.Path(args[0]))
 	return nil
 }
 
@@ -305,10 +306,10 @@ func keyRestore(_ context.Context, env *Env, _ *pflag.FlagSet, v *vault.Vault, a
 		fmt.Fprintf(env.Out, "restored account %s\n", a)
 	}
 	for _, s := range rep.SkippedKeys {
-		fmt.Fprintf(env.Out, "skipped key %s: %s\n", s.Name, s.Reason)
+		fmt.Fprintf(env.Out, "skipped key %s: %s\n", safetext.Name(s.Name), safetext.Line(s.Reason))
 	}
 	for _, s := range rep.SkippedAccounts {
-		fmt.Fprintf(env.Out, "skipped account %s: %s\n", s.Name, s.Reason)
+		fmt.Fprintf(env.Out, "skipped account %s: %s\n", safetext.Name(s.Name), safetext.Line(s.Reason))
 	}
 	return nil
 }

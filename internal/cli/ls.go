@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
 )
@@ -77,7 +78,7 @@ func describeEntries(ctx context.Context, store *transfer.OSS, v *vault.Vault, e
 	g.SetLimit(8)
 	for i, e := range entries {
 		if e.Folder {
-			lines[i] = "-\t-\t-\t" + e.Key
+			lines[i] = "-\t-\t-\t" + safetext.Name(e.Key)
 			continue
 		}
 		g.Go(func() error {
@@ -97,7 +98,9 @@ func describeEntries(ctx context.Context, store *transfer.OSS, v *vault.Vault, e
 			} else if !errors.Is(err, envelope.ErrNotEncrypted) {
 				keyName = "none"
 			}
-			lines[i] = strconv.FormatInt(e.Size, 10) + "\t" + e.LastModified.UTC().Format(time.RFC3339) + "\t" + keyName + "\t" + e.Key
+			// Escaped, a key holds no tab or line break: one entry, one line
+			// of four columns.
+			lines[i] = strconv.FormatInt(e.Size, 10) + "\t" + e.LastModified.UTC().Format(time.RFC3339) + "\t" + safetext.Name(keyName) + "\t" + safetext.Name(e.Key)
 			return nil
 		})
 	}

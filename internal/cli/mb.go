@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/transfer"
 )
 
@@ -29,7 +30,7 @@ func runMb(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) erro
 		return err
 	}
 	if strings.Trim(u.Key, "/") != "" {
-		return usagef("mb takes a bucket, not an object: oss://%s", u.Bucket)
+		return usagef("mb takes a bucket, not an object: oss://%s", safetext.Name(u.Bucket))
 	}
 	c, err := connection(env, fs, nil)
 	if err != nil {
@@ -40,7 +41,7 @@ func runMb(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) erro
 		return err
 	}
 	if err := transfer.CreateBucket(ctx, client, u.Bucket); err != nil {
-		return fmt.Errorf("failed to create the bucket %s: %w", u.Bucket, err)
+		return fmt.Errorf("failed to create the bucket %s: %w", safetext.Name(u.Bucket), err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/transfer"
 )
 
@@ -136,7 +137,7 @@ func queueErrors(env *Env, q *transfer.Queue, verb string, m *meter) error {
 		return failed[0]
 	}
 	for _, err := range failed[:len(failed)-1] {
-		fmt.Fprintf(env.Err, "ossvault: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		fmt.Fprintf(env.Err, "ossvault: %s\n", errorLine(err))
 	}
 	return fmt.Errorf("%w (%d of %d files failed to %s)", failed[len(failed)-1], len(failed), len(all), verb)
 }
@@ -145,18 +146,18 @@ func queueErrors(env *Env, q *transfer.Queue, verb string, m *meter) error {
 func planPut(sources []string, target ossURL, recursive bool) ([]putItem, error) {
 	folderTarget := target.Key == "" || strings.HasSuffix(target.Key, "/")
 	if len(sources) > 1 && !folderTarget {
-		return nil, usagef("several sources need a target folder ending in /, e.g. %s/", target)
+		return nil, usagef("several sources need a target folder ending in /, e.g. %s/", target.shown())
 	}
 	prefix := target.Key
 	var items []putItem
 	for _, src := range sources {
 		fi, err := os.Stat(src)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", src, errors.Unwrap(err))
+			return nil, fmt.Errorf("cannot read %s: %w", safetext.Path(src), errors.Unwrap(err))
 		}
 		if !fi.IsDir() {
 			if !fi.Mode().IsRegular() {
-				return nil, fmt.Errorf("%s is not a regular file", src)
+				return nil, fmt.Errorf("%s is not a regular file", safetext.Path(src))
 			}
 			key := target.Key
 			if folderTarget {
@@ -166,7 +167,7 @@ func planPut(sources []string, target ossURL, recursive bool) ([]putItem, error)
 			continue
 		}
 		if !recursive {
-			return nil, usagef("%s is a folder; use -r to upload it", src)
+			return nil, usagef("%s is a folder; use -r to upload it", safetext.Path(src))
 		}
 		base := prefix
 		if !folderTarget {
@@ -179,7 +180,12 @@ func planPut(sources []string, target ossURL, recursive bool) ([]putItem, error)
 		name := filepath.Base(abs)
 		err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return fmt.Errorf("cannot read %s: %w", p, err)
+				// err names p too, unescaped; say it once.
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				return fmt.Errorf("cannot read %s: %w", safetext.Path(p), err)
 			}
 			if !d.Type().IsRegular() {
 				return nil
@@ -201,7 +207,7 @@ func planPut(sources []string, target ossURL, recursive bool) ([]putItem, error)
 	}
 	for _, it := range items {
 		if it.key == "" || strings.HasSuffix(it.key, "/") {
-			return nil, usagef("no object name for %s", it.src)
+			return nil, usagef("no object name for %s", safetext.Path(it.src))
 		}
 	}
 	return items, nil

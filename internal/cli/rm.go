@@ -33,7 +33,7 @@ func runRm(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) erro
 	}
 	recursive, _ := fs.GetBool("recursive")
 	if !recursive && (u.Key == "" || strings.HasSuffix(u.Key, "/")) {
-		return usagef("%s is a folder; use -r to delete everything in it", u)
+		return usagef("%s is a folder; use -r to delete everything in it", u.shown())
 	}
 	store, err := bucketStore(env, fs, nil, u.Bucket)
 	if err != nil {
@@ -71,7 +71,7 @@ func runRm(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) erro
 		return fmt.Errorf("failed after deleting %d objects: %w", total, err)
 	}
 	if total == 0 {
-		return fmt.Errorf("nothing found under %s", u)
+		return fmt.Errorf("nothing found under %s", u.shown())
 	}
 	return nil
 }
