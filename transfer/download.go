@@ -67,7 +67,15 @@ type DownloadJob struct {
 	SourceID string
 	Key      string
 	// Dest is the final file path (not a folder).
-	Dest  string
+	Dest string
+	// Root, if set, is a folder that holds Dest at some depth (a folder
+	// download's destination): every write of the job, the folders
+	// created on the way to Dest, the temporary file and the final
+	// rename, then goes through an os.Root opened on it, so that a
+	// symbolic link leading out of it, there before the download or put
+	// in place while it runs, fails the download (ErrOutsideFolder)
+	// instead of writing outside.
+	Root  string
 	Range *ByteRange
 }
 
@@ -231,8 +239,16 @@ func (discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
 // nothing is saved, and the error (matching envelope.ErrIntegrity) comes
 // with a Result whose Integrity is envelope.Failed.
 func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Progress) (*Result, error) {
-	if _, err := os.Lstat(job.Dest); err == nil {
+	dd, err := openDestDir(job)
+	if err != nil {
+		return nil, err
+	}
+	defer dd.close()
+	name := filepath.Base(job.Dest)
+	if _, err := dd.lstat(name); err == nil {
 		return nil, fmt.Errorf("%s: %w; remove it or choose another name", job.Dest, ErrExists)
+	} else if errors.Is(err, ErrOutsideFolder) {
+		return nil, fmt.Errorf("failed to download to %s: %w", job.Dest, err)
 	}
 	p, err := d.prepare(ctx, job.Source, job.Key, job.Range)
 	if err != nil {
@@ -242,16 +258,15 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 	dir := filepath.Dir(job.Dest)
 	id := DownloadID(job.SourceID, job.Dest, job.Range)
 
-	rec, f, err := d.openTemp(id, job, p)
+	rec, f, err := d.openTemp(id, job, p, dd)
 	if err != nil {
 		return nil, err
 	}
-	tempPath := filepath.Join(dir, rec.Temp)
 	keep := false
 	defer func() {
 		f.Close()
 		if !keep {
-			os.Remove(tempPath)
+			dd.remove(rec.Temp)
 			if d.Journal != nil {
 				d.Journal.Remove(id)
 			}
@@ -343,10 +358,10 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 	if err := f.Close(); err != nil {
 		return nil, diskError(err, need)
 	}
-	if _, err := os.Lstat(job.Dest); err == nil {
+	if _, err := dd.lstat(name); err == nil {
 		return nil, fmt.Errorf("%s: %w (it appeared during the download); remove it or choose another name", job.Dest, ErrExists)
 	}
-	if err := os.Rename(tempPath, job.Dest); err != nil {
+	if err := dd.rename(rec.Temp, name); err != nil {
 		return nil, fmt.Errorf("failed to move the download into place: %w", err)
 	}
 	res.Written = p.end - p.start + 1
@@ -354,9 +369,9 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 }
 
 // openTemp resumes the journaled download id if it is still valid, or
-// starts a new temporary file.
-func (d *Downloader) openTemp(id string, job DownloadJob, p *prepared) (*downloadRecord, *os.File, error) {
-	dir := filepath.Dir(job.Dest)
+// starts a new temporary file in dd (creating the folders on the way to it
+// when dd is confined).
+func (d *Downloader) openTemp(id string, job DownloadJob, p *prepared, dd *destDir) (*downloadRecord, *os.File, error) {
 	var rec downloadRecord
 	if d.Journal != nil {
 		ok, err := d.Journal.Load(id, &rec)
@@ -367,15 +382,18 @@ func (d *Downloader) openTemp(id string, job DownloadJob, p *prepared) (*downloa
 			valid := rec.ETag == p.info.ETag && rec.Size == p.info.Size && rec.Start == p.start && rec.End == p.end &&
 				filepath.Base(rec.Temp) == rec.Temp
 			if valid {
-				f, err := os.OpenFile(filepath.Join(dir, rec.Temp), os.O_RDWR, 0)
+				f, err := dd.openFile(rec.Temp, os.O_RDWR, 0)
 				if err == nil {
 					return &rec, f, nil
 				}
 			}
 			if filepath.Base(rec.Temp) == rec.Temp && rec.Temp != "" {
-				os.Remove(filepath.Join(dir, rec.Temp))
+				dd.remove(rec.Temp)
 			}
 		}
+	}
+	if err := dd.mkdirAll(); err != nil {
+		return nil, nil, fmt.Errorf("failed to create the folder of %s: %w", job.Dest, err)
 	}
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
@@ -386,14 +404,14 @@ func (d *Downloader) openTemp(id string, job DownloadJob, p *prepared) (*downloa
 		ETag:   p.info.ETag, Size: p.info.Size, Start: p.start, End: p.end,
 		Temp: ".ossvault-" + hex.EncodeToString(rnd[:]) + ".part",
 	}
-	f, err := os.OpenFile(filepath.Join(dir, rec.Temp), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := dd.openFile(rec.Temp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, nil, fmt.Errorf("failed to create the download file: %w", err)
 	}
 	if d.Journal != nil {
 		if err := d.Journal.Save(id, &rec); err != nil {
 			f.Close()
-			os.Remove(f.Name())
+			dd.remove(rec.Temp)
 			return nil, nil, err
 		}
 	}
@@ -631,10 +649,18 @@ func (d *Downloader) Forget(job DownloadJob) error {
 	if err != nil || !ok {
 		return err
 	}
-	if rec.Temp != "" && filepath.Base(rec.Temp) == rec.Temp {
-		if err := os.Remove(filepath.Join(filepath.Dir(job.Dest), rec.Temp)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("failed to remove the partial download: %w", err)
-		}
+	if rec.Temp == "" || filepath.Base(rec.Temp) != rec.Temp {
+		return d.Journal.Remove(id)
+	}
+	// A folder that is gone, or that now leads outside the download's
+	// folder, holds no partial file of this job to remove.
+	dd, err := openDestDir(job)
+	if err == nil {
+		err = dd.remove(rec.Temp)
+		dd.close()
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, ErrOutsideFolder) {
+		return fmt.Errorf("failed to remove the partial download: %w", err)
 	}
 	return d.Journal.Remove(id)
 }

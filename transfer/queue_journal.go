@@ -138,8 +138,11 @@ type QueuedJob struct {
 	// Key is the object's key.
 	Key string `json:"key,omitempty"`
 	// SourceID is a download's DownloadJob.SourceID.
-	SourceID string  `json:"source_id,omitempty"`
-	Note     JobNote `json:"note"`
+	SourceID string `json:"source_id,omitempty"`
+	// Root is a download's DownloadJob.Root: the folder a folder download
+	// is confined to.
+	Root string  `json:"root,omitempty"`
+	Note JobNote `json:"note"`
 	// Paused: the user paused the job (Queue.Pause), and RestoreQueued
 	// brings it back paused rather than running it. Resume and Retry clear
 	// it; a queue stopping as the program ends (Queue.Close) does not set it.
@@ -158,7 +161,7 @@ func queuedRecord(spec Spec) (rec QueuedJob, ok bool) {
 	case spec.Download != nil:
 		d := spec.Download
 		rec = QueuedJob{Record: Record{Kind: KindQueuedDownload, Source: d.SourceID, Dest: d.Dest},
-			Key: d.Key, SourceID: d.SourceID}
+			Key: d.Key, SourceID: d.SourceID, Root: d.Root}
 		rec.ID = JobID(rec.Kind, spec.Note.Account, DownloadID(d.SourceID, d.Dest, d.Range))
 	default:
 		return QueuedJob{}, false
