@@ -370,7 +370,10 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 
 // openTemp resumes the journaled download id if it is still valid, or
 // starts a new temporary file in dd (creating the folders on the way to it
-// when dd is confined).
+// when dd is confined). A record that fails its checks is set aside and
+// its temporary file left alone: it may name a file of the user's. A valid
+// one for another version or range of the object, or cut into ranges
+// another way, is discarded with its temporary file.
 func (d *Downloader) openTemp(id string, job DownloadJob, p *prepared, dd *destDir) (*downloadRecord, *os.File, error) {
 	var rec downloadRecord
 	if d.Journal != nil {
@@ -379,15 +382,18 @@ func (d *Downloader) openTemp(id string, job DownloadJob, p *prepared, dd *destD
 			return nil, nil, err
 		}
 		if ok {
-			valid := rec.ETag == p.info.ETag && rec.Size == p.info.Size && rec.Start == p.start && rec.End == p.end &&
-				filepath.Base(rec.Temp) == rec.Temp
-			if valid {
-				f, err := dd.openFile(rec.Temp, os.O_RDWR, 0)
-				if err == nil {
-					return &rec, f, nil
+			if reason := rec.check(id, job); reason != "" {
+				if err := d.Journal.setAside(id, reason); !errors.Is(err, ErrBadRecord) {
+					return nil, nil, err
 				}
-			}
-			if filepath.Base(rec.Temp) == rec.Temp && rec.Temp != "" {
+			} else {
+				valid := rec.ETag == p.info.ETag && rec.Size == p.info.Size && rec.Start == p.start && rec.End == p.end && rec.onPlan(p)
+				if valid {
+					f, err := dd.openFile(rec.Temp, os.O_RDWR, 0)
+					if err == nil {
+						return &rec, f, nil
+					}
+				}
 				dd.remove(rec.Temp)
 			}
 		}
@@ -638,7 +644,8 @@ func readPieces(body io.Reader, stop func(), off, end, ps int64, bufs [2]*[]byte
 }
 
 // Forget throws away the partial download of job, if any: the temporary
-// file and the journal record.
+// file and the journal record. A record that fails its checks is set
+// aside instead, its temporary file left alone.
 func (d *Downloader) Forget(job DownloadJob) error {
 	if d.Journal == nil {
 		return nil
@@ -649,8 +656,11 @@ func (d *Downloader) Forget(job DownloadJob) error {
 	if err != nil || !ok {
 		return err
 	}
-	if rec.Temp == "" || filepath.Base(rec.Temp) != rec.Temp {
-		return d.Journal.Remove(id)
+	if reason := rec.check(id, job); reason != "" {
+		if err := d.Journal.setAside(id, reason); !errors.Is(err, ErrBadRecord) {
+			return err
+		}
+		return nil
 	}
 	// A folder that is gone, or that now leads outside the download's
 	// folder, holds no partial file of this job to remove.

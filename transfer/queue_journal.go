@@ -275,7 +275,8 @@ func failsForGood(err error) bool {
 
 // RestoreQueued queues again the jobs that an earlier queue kept in j and
 // that had not ended; one the user had paused comes back paused (an event
-// with State Paused) and waits for Resume. build turns a record into its job (it knows the
+// with State Paused) and waits for Resume. A record that fails its checks
+// is set aside (see Journal) and never given to build. build turns a record into its job (it knows the
 // accounts and keys), or returns an error to leave the record for later;
 // an error wrapping ErrDropRecord removes the record instead. It returns the new job ids, in the order the
 // jobs were first queued.
@@ -291,6 +292,10 @@ func (q *Queue) RestoreQueued(j *Journal, build func(QueuedJob) (Spec, error)) (
 		}
 		var rec QueuedJob
 		if ok, err := j.Load(r.ID, &rec); err != nil || !ok {
+			continue
+		}
+		if reason := rec.check(r.ID); reason != "" {
+			j.setAside(r.ID, reason)
 			continue
 		}
 		if rec.Note.Link == "" && rec.Note.LinkRef != nil {

@@ -48,7 +48,7 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	journal, err := transfer.OpenJournal(env.Home)
+	journal, err := openJournal(env)
 	if err != nil {
 		return err
 	}
