@@ -103,7 +103,15 @@ type DownloadJob struct {
 	SourceID string
 	Key      string
 	// Dest is the final file path (not a folder).
-	Dest  string
+	Dest string
+	// Root, if set, is a folder that holds Dest at some depth (a folder
+	// download's destination): every write of the job, the folders
+	// created on the way to Dest, the temporary file and the final
+	// rename, then goes through an os.Root opened on it, so that a
+	// symbolic link leading out of it, there before the download or put
+	// in place while it runs, fails the download (ErrOutsideFolder)
+	// instead of writing outside.
+	Root  string
 	Range *ByteRange
 	// VerifyRange reads the whole object to check its MAC and writes only
 	// Range; without it a range of an encrypted object is not checked
@@ -292,8 +300,16 @@ func (discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
 // nothing is saved, and the error (matching envelope.ErrIntegrity) comes
 // with a Result whose Integrity is envelope.Failed.
 func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Progress) (*Result, error) {
-	if _, err := os.Lstat(job.Dest); err == nil {
+	dd, err := openDestDir(job)
+	if err != nil {
+		return nil, err
+	}
+	defer dd.close()
+	name := filepath.Base(job.Dest)
+	if _, err := dd.lstat(name); err == nil {
 		return nil, fmt.Errorf("%s: %w; remove it or choose another name", job.Dest, ErrExists)
+	} else if errors.Is(err, ErrOutsideFolder) {
+		return nil, fmt.Errorf("failed to download to %s: %w", job.Dest, err)
 	}
 	job.VerifyRange = job.VerifyRange || d.RequireVerified
 	if job.Range != nil && job.VerifyRange && d.Journal != nil {
@@ -322,16 +338,15 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 	dir := filepath.Dir(job.Dest)
 	id := DownloadID(job.SourceID, job.Dest, job.Range)
 
-	rec, f, err := d.openTemp(id, job, p)
+	rec, f, err := d.openTemp(id, job, p, dd)
 	if err != nil {
 		return nil, err
 	}
-	tempPath := filepath.Join(dir, rec.Temp)
 	keep := false
 	defer func() {
 		f.Close()
 		if !keep {
-			os.Remove(tempPath)
+			dd.remove(rec.Temp)
 			if d.Journal != nil {
 				d.Journal.Remove(id)
 			}
@@ -428,10 +443,10 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 	if err := f.Close(); err != nil {
 		return nil, diskError(err, need)
 	}
-	if _, err := os.Lstat(job.Dest); err == nil {
+	if _, err := dd.lstat(name); err == nil {
 		return nil, fmt.Errorf("%s: %w (it appeared during the download); remove it or choose another name", job.Dest, ErrExists)
 	}
-	if err := os.Rename(tempPath, job.Dest); err != nil {
+	if err := dd.rename(rec.Temp, name); err != nil {
 		return nil, fmt.Errorf("failed to move the download into place: %w", err)
 	}
 	res.Written = p.end - p.start + 1
@@ -439,9 +454,12 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 }
 
 // openTemp resumes the journaled download id if it is still valid, or
-// starts a new temporary file.
-func (d *Downloader) openTemp(id string, job DownloadJob, p *prepared) (*downloadRecord, *os.File, error) {
-	dir := filepath.Dir(job.Dest)
+// starts a new temporary file in dd (creating the folders on the way to it
+// when dd is confined). A record that fails its checks is set aside and
+// its temporary file left alone: it may name a file of the user's. A valid
+// one for another version or range of the object, or cut into ranges
+// another way, is discarded with its temporary file.
+func (d *Downloader) openTemp(id string, job DownloadJob, p *prepared, dd *destDir) (*downloadRecord, *os.File, error) {
 	var rec downloadRecord
 	if d.Journal != nil {
 		ok, err := d.Journal.Load(id, &rec)
@@ -449,18 +467,24 @@ func (d *Downloader) openTemp(id string, job DownloadJob, p *prepared) (*downloa
 			return nil, nil, err
 		}
 		if ok {
-			valid := rec.ETag == p.info.ETag && rec.Size == p.info.Size && rec.Start == p.start && rec.End == p.end &&
-				filepath.Base(rec.Temp) == rec.Temp
-			if valid {
-				f, err := os.OpenFile(filepath.Join(dir, rec.Temp), os.O_RDWR, 0)
-				if err == nil {
-					return &rec, f, nil
+			if reason := rec.check(id, job); reason != "" {
+				if err := d.Journal.setAside(id, reason); !errors.Is(err, ErrBadRecord) {
+					return nil, nil, err
 				}
-			}
-			if filepath.Base(rec.Temp) == rec.Temp && rec.Temp != "" {
-				os.Remove(filepath.Join(dir, rec.Temp))
+			} else {
+				valid := rec.ETag == p.info.ETag && rec.Size == p.info.Size && rec.Start == p.start && rec.End == p.end && rec.onPlan(p)
+				if valid {
+					f, err := dd.openFile(rec.Temp, os.O_RDWR, 0)
+					if err == nil {
+						return &rec, f, nil
+					}
+				}
+				dd.remove(rec.Temp)
 			}
 		}
+	}
+	if err := dd.mkdirAll(); err != nil {
+		return nil, nil, fmt.Errorf("failed to create the folder of %s: %w", job.Dest, err)
 	}
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
@@ -471,14 +495,14 @@ func (d *Downloader) openTemp(id string, job DownloadJob, p *prepared) (*downloa
 		ETag:   p.info.ETag, Size: p.info.Size, Start: p.start, End: p.end,
 		Temp: ".ossvault-" + hex.EncodeToString(rnd[:]) + ".part",
 	}
-	f, err := os.OpenFile(filepath.Join(dir, rec.Temp), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := dd.openFile(rec.Temp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, nil, fmt.Errorf("failed to create the download file: %w", err)
 	}
 	if d.Journal != nil {
 		if err := d.Journal.Save(id, &rec); err != nil {
 			f.Close()
-			os.Remove(f.Name())
+			dd.remove(rec.Temp)
 			return nil, nil, err
 		}
 	}
@@ -722,7 +746,8 @@ func readPieces(body io.Reader, stop func(), off, end, ps int64, bufs [2]*[]byte
 }
 
 // Forget throws away the partial download of job, if any: the temporary
-// file and the journal record.
+// file and the journal record. A record that fails its checks is set
+// aside instead, its temporary file left alone.
 func (d *Downloader) Forget(job DownloadJob) error {
 	if d.Journal == nil {
 		return nil
@@ -733,10 +758,21 @@ func (d *Downloader) Forget(job DownloadJob) error {
 	if err != nil || !ok {
 		return err
 	}
-	if rec.Temp != "" && filepath.Base(rec.Temp) == rec.Temp {
-		if err := os.Remove(filepath.Join(filepath.Dir(job.Dest), rec.Temp)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("failed to remove the partial download: %w", err)
+	if reason := rec.check(id, job); reason != "" {
+		if err := d.Journal.setAside(id, reason); !errors.Is(err, ErrBadRecord) {
+			return err
 		}
+		return nil
+	}
+	// A folder that is gone, or that now leads outside the download's
+	// folder, holds no partial file of this job to remove.
+	dd, err := openDestDir(job)
+	if err == nil {
+		err = dd.remove(rec.Temp)
+		dd.close()
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, ErrOutsideFolder) {
+		return fmt.Errorf("failed to remove the partial download: %w", err)
 	}
 	return d.Journal.Remove(id)
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ossvault/ossvault/internal/atomicfile"
@@ -24,8 +25,66 @@ import (
 // What is in a record is safe at rest: upload ids, finished parts and
 // ranges, and the object's envelope exactly as its headers carry it, with
 // the data key wrapped by the master key. A plaintext key never is.
+//
+// A record is checked before anything acts on it: one that is not valid
+// JSON (Load), or whose fields fail the checks of its kind (the uploader's,
+// the downloader's and the queue's own), is set aside as id.bad, never
+// acted on, and reported to Warn. The transfer then starts over, as it
+// would with no record.
 type Journal struct {
 	dir string
+	// Warn, if set, receives one *BadRecordError (matching ErrBadRecord)
+	// for each record set aside, one call at a time, so that the caller can
+	// tell the user in one plain sentence.
+	Warn func(error)
+
+	warnMu sync.Mutex
+}
+
+// ErrBadRecord: a journal record failed its checks and was set aside
+// rather than acted on. Match with errors.Is; the error itself is a
+// *BadRecordError.
+var ErrBadRecord = errors.New("a damaged transfer journal record was set aside")
+
+// BadRecordError is a record set aside by the journal.
+type BadRecordError struct {
+	ID string
+	// Reason says what is wrong with it, in plain words.
+	Reason string
+	// Path is where it was set aside ("" if it could only be removed).
+	Path string
+}
+
+func (e *BadRecordError) Error() string {
+	if e.Path == "" {
+		return fmt.Sprintf("the transfer journal record %s was removed because %s; the transfer starts over", e.ID, e.Reason)
+	}
+	return fmt.Sprintf("the transfer journal record %s was set aside as %s because %s; the transfer starts over", e.ID, e.Path, e.Reason)
+}
+
+func (e *BadRecordError) Is(target error) bool { return target == ErrBadRecord }
+
+// setAside moves record id out of the way as id.bad (or, failing that,
+// removes it) so that nothing acts on it, and reports why to Warn. It
+// returns the report.
+func (j *Journal) setAside(id, reason string) error {
+	p, err := j.path(id)
+	if err != nil {
+		return err
+	}
+	bad := &BadRecordError{ID: id, Reason: reason, Path: strings.TrimSuffix(p, ".json") + ".bad"}
+	if err := os.Rename(p, bad.Path); err != nil {
+		bad.Path = ""
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("failed to set aside the damaged transfer journal record %s: %w", id, err)
+		}
+	}
+	if j.Warn != nil {
+		j.warnMu.Lock()
+		j.Warn(bad)
+		j.warnMu.Unlock()
+	}
+	return bad
 }
 
 // OpenJournal returns the journal in home/journal, creating the folder.
@@ -58,7 +117,8 @@ func (j *Journal) path(id string) (string, error) {
 }
 
 // Load reads record id into v. It reports false, with no error, when there
-// is none.
+// is none, or when the record is not valid JSON (it is then set aside: see
+// Journal).
 func (j *Journal) Load(id string, v any) (bool, error) {
 	p, err := j.path(id)
 	if err != nil {
@@ -73,6 +133,9 @@ func (j *Journal) Load(id string, v any) (bool, error) {
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		// A damaged record cannot be resumed from; the caller starts over.
+		if err := j.setAside(id, "it cannot be read ("+err.Error()+")"); !errors.Is(err, ErrBadRecord) {
+			return false, err
+		}
 		return false, nil
 	}
 	return true, nil
@@ -128,8 +191,17 @@ func (j *Journal) List() ([]Record, error) {
 		if !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") {
 			continue
 		}
+		id := strings.TrimSuffix(name, ".json")
 		var r Record
-		if ok, err := j.Load(strings.TrimSuffix(name, ".json"), &r); err != nil || !ok || r.ID == "" {
+		if ok, err := j.Load(id, &r); err != nil || !ok {
+			continue
+		}
+		// Every caller finds a record by its ID: one filed under another
+		// name would make it act on the wrong one.
+		if r.ID != id {
+			if _, err := j.path(id); err == nil {
+				j.setAside(id, fmt.Sprintf("its id %q is not its file name", r.ID))
+			}
 			continue
 		}
 		out = append(out, r)

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -38,13 +39,28 @@ func TestJournalRoundTrip(t *testing.T) {
 	if err := j.Save(older.ID, older); err != nil {
 		t.Fatal(err)
 	}
-	// A damaged record is skipped, not fatal.
+	// A damaged record, or one filed under another name, is set aside as
+	// .bad with a warning, not fatal.
 	if err := os.WriteFile(filepath.Join(j.Dir(), "ffff.json"), []byte("{"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := j.Save("eeee", in); err != nil {
+		t.Fatal(err)
+	}
+	var warned []error
+	j.Warn = func(err error) { warned = append(warned, err) }
 	list, err := j.List()
 	if err != nil || len(list) != 2 || list[0].ID != older.ID || list[1].ID != id {
 		t.Fatalf("List = %+v, %v", list, err)
+	}
+	if len(warned) != 2 || !errors.Is(warned[0], ErrBadRecord) || !errors.Is(warned[1], ErrBadRecord) {
+		t.Fatalf("warnings = %v, want two ErrBadRecord", warned)
+	}
+	for _, bad := range []string{"eeee", "ffff"} {
+		if _, err := os.Stat(filepath.Join(j.Dir(), bad+".bad")); err != nil {
+			t.Errorf("%s was not set aside: %v", bad, err)
+		}
+		os.Remove(filepath.Join(j.Dir(), bad+".bad"))
 	}
 	if err := j.Remove(id); err != nil {
 		t.Fatal(err)

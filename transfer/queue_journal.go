@@ -138,8 +138,11 @@ type QueuedJob struct {
 	// Key is the object's key.
 	Key string `json:"key,omitempty"`
 	// SourceID is a download's DownloadJob.SourceID.
-	SourceID string  `json:"source_id,omitempty"`
-	Note     JobNote `json:"note"`
+	SourceID string `json:"source_id,omitempty"`
+	// Root is a download's DownloadJob.Root: the folder a folder download
+	// is confined to.
+	Root string  `json:"root,omitempty"`
+	Note JobNote `json:"note"`
 	// Paused: the user paused the job (Queue.Pause), and RestoreQueued
 	// brings it back paused rather than running it. Resume and Retry clear
 	// it; a queue stopping as the program ends (Queue.Close) does not set it.
@@ -158,7 +161,7 @@ func queuedRecord(spec Spec) (rec QueuedJob, ok bool) {
 	case spec.Download != nil:
 		d := spec.Download
 		rec = QueuedJob{Record: Record{Kind: KindQueuedDownload, Source: d.SourceID, Dest: d.Dest},
-			Key: d.Key, SourceID: d.SourceID}
+			Key: d.Key, SourceID: d.SourceID, Root: d.Root}
 		rec.ID = JobID(rec.Kind, spec.Note.Account, DownloadID(d.SourceID, d.Dest, d.Range))
 	default:
 		return QueuedJob{}, false
@@ -272,7 +275,8 @@ func failsForGood(err error) bool {
 
 // RestoreQueued queues again the jobs that an earlier queue kept in j and
 // that had not ended; one the user had paused comes back paused (an event
-// with State Paused) and waits for Resume. build turns a record into its job (it knows the
+// with State Paused) and waits for Resume. A record that fails its checks
+// is set aside (see Journal) and never given to build. build turns a record into its job (it knows the
 // accounts and keys), or returns an error to leave the record for later;
 // an error wrapping ErrDropRecord removes the record instead. It returns the new job ids, in the order the
 // jobs were first queued.
@@ -288,6 +292,10 @@ func (q *Queue) RestoreQueued(j *Journal, build func(QueuedJob) (Spec, error)) (
 		}
 		var rec QueuedJob
 		if ok, err := j.Load(r.ID, &rec); err != nil || !ok {
+			continue
+		}
+		if reason := rec.check(r.ID); reason != "" {
+			j.setAside(r.ID, reason)
 			continue
 		}
 		if rec.Note.Link == "" && rec.Note.LinkRef != nil {

@@ -296,7 +296,8 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f *os.File, 
 // resume returns the journaled upload for id with its data key, or nil
 // when there is none to resume. Uploads that cannot be resumed (the file
 // changed, the key is not here, the server forgot the upload) are aborted
-// and forgotten.
+// and forgotten. A record that fails its checks is set aside without
+// reaching the server (see setAside).
 func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st fileState) (*uploadRecord, *envelope.DataKey, error) {
 	if u.Journal == nil {
 		return nil, nil, nil
@@ -306,11 +307,14 @@ func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st file
 	if err != nil || !ok {
 		return nil, nil, err
 	}
+	if reason := rec.check(id, job); reason != "" {
+		return nil, nil, u.setAside(id, reason)
+	}
 	drop := func() (*uploadRecord, *envelope.DataKey, error) {
 		u.abort(&rec)
 		return nil, nil, u.remove(&rec)
 	}
-	if rec.State != st || rec.UploadID == "" || rec.PartSize <= 0 || rec.Key != job.Key {
+	if rec.State != st {
 		return drop()
 	}
 	env, err := envelope.ParseMeta(rec.Meta)
@@ -422,6 +426,21 @@ func (u *Uploader) remove(rec *uploadRecord) error {
 		}
 	}
 	return errors.Join(kerr, u.Journal.Remove(rec.ID))
+}
+
+// setAside sets the damaged upload record id aside (see Journal) and
+// deletes the data key kept for id, if any: no upload would ever use it
+// again, and its name is the job's, not the record's. Nothing reaches the
+// server: the record's upload id and object cannot be trusted. It returns
+// nil once the record is out of the way, so that the upload starts over.
+func (u *Uploader) setAside(id, reason string) error {
+	if err := u.Journal.setAside(id, reason); !errors.Is(err, ErrBadRecord) {
+		return err
+	}
+	if u.Secrets != nil {
+		_ = u.Secrets.Delete(keptKeyID(id))
+	}
+	return nil
 }
 
 // dropRecord removes the journal record of upload id and its kept data key
@@ -562,13 +581,15 @@ func (u *Uploader) Forget(job UploadJob) error {
 	if u.Journal == nil {
 		return nil
 	}
+	id := UploadID(job.Source, job.Bucket, job.Key)
 	var rec uploadRecord
-	ok, err := u.Journal.Load(UploadID(job.Source, job.Bucket, job.Key), &rec)
+	ok, err := u.Journal.Load(id, &rec)
 	if err != nil || !ok {
 		return err
 	}
-	if rec.UploadID != "" {
-		u.abort(&rec)
+	if reason := rec.check(id, job); reason != "" {
+		return u.setAside(id, reason)
 	}
+	u.abort(&rec)
 	return u.remove(&rec)
 }

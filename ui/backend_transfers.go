@@ -36,6 +36,8 @@ type pendingJob struct {
 	KeyFor  string `json:"key_for,omitempty"`
 	// Link is set for a download of a shared link.
 	Link string `json:"link,omitempty"`
+	// Root is the folder a folder download's file is confined to.
+	Root string `json:"root,omitempty"`
 }
 
 // realTransfers is one transfer queue for every account and bucket: each
@@ -121,7 +123,7 @@ func fromRecord(r transfer.QueuedJob) *pendingJob {
 		p.Kind, p.Local, p.Bucket = "upload", r.Source, r.Bucket
 		return p
 	}
-	p.Kind, p.Local = "download", r.Dest
+	p.Kind, p.Local, p.Root = "download", r.Dest, r.Root
 	if p.Link == "" {
 		// The app names a bucket's object "oss://bucket/key" (see spec).
 		p.Bucket, _, _ = strings.Cut(strings.TrimPrefix(r.SourceID, "oss://"), "/")
@@ -178,7 +180,7 @@ func (t *realTransfers) engineSpec(ctx context.Context, p *pendingJob) (transfer
 			return transfer.Spec{}, err
 		}
 		return transfer.Spec{Download: &transfer.DownloadJob{Source: st, SourceID: "oss://" + p.Bucket + "/" + p.Key,
-			Key: p.Key, Dest: p.Local}}, nil
+			Key: p.Key, Dest: p.Local, Root: p.Root}}, nil
 	}
 }
 
@@ -274,12 +276,11 @@ func (t *realTransfers) DownloadFolder(ctx context.Context, loc Location, prefix
 		os.Remove(local) // still empty: nothing was planned into it
 		return "", nil, err
 	}
+	// The folders below local are made by each download, confined to
+	// local: a link inside it cannot lead a file out.
 	var ids []JobID
 	for _, f := range files {
-		if err := os.MkdirAll(filepath.Dir(f.Local), 0o700); err != nil {
-			return local, ids, fmt.Errorf("failed to create a folder: %w", err)
-		}
-		p := &pendingJob{Kind: "download", Local: f.Local, Account: loc.Account, Bucket: loc.Bucket, Key: f.Key}
+		p := &pendingJob{Kind: "download", Local: f.Local, Account: loc.Account, Bucket: loc.Bucket, Key: f.Key, Root: local}
 		spec, err := t.spec(ctx, p)
 		if err != nil {
 			return local, ids, err

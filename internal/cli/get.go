@@ -51,7 +51,7 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	journal, err := transfer.OpenJournal(env.Home)
+	journal, err := openJournal(env)
 	if err != nil {
 		return err
 	}
@@ -156,12 +156,14 @@ func planPrefix(ctx context.Context, store *transfer.OSS, u ossURL, dest string)
 	if len(files) == 0 {
 		return nil, fmt.Errorf("nothing found under %s", u.shown())
 	}
+	// DEST itself is the user's to name, a link included; every folder
+	// below it is made by the download, confined to DEST (Root).
+	if err := os.MkdirAll(dest, 0o755); err != nil {
+		return nil, fmt.Errorf("failed to create the folder %s: %w", dest, err)
+	}
 	specs := make([]*transfer.DownloadJob, 0, len(files))
 	for _, f := range files {
-		if err := os.MkdirAll(filepath.Dir(f.Local), 0o755); err != nil {
-			return nil, fmt.Errorf("failed to create a folder: %w", err)
-		}
-		specs = append(specs, &transfer.DownloadJob{Source: store, SourceID: "oss://" + store.Bucket.BucketName + "/" + f.Key, Key: f.Key, Dest: f.Local})
+		specs = append(specs, &transfer.DownloadJob{Source: store, SourceID: "oss://" + store.Bucket.BucketName + "/" + f.Key, Key: f.Key, Dest: f.Local, Root: dest})
 	}
 	return specs, nil
 }

@@ -75,7 +75,7 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	journal, err := transfer.OpenJournal(env.Home)
+	journal, err := openJournal(env)
 	if err != nil {
 		return err
 	}
