@@ -22,7 +22,9 @@
 //     plaintext key. What a job cannot resume without but must not write to
 //     a file (the data key of an upload for a colleague's public key, a
 //     shared link) goes to JobSecrets (secrets.go), the OS keychain through
-//     the vault, and is deleted when the job ends.
+//     the vault, and is deleted when the job ends, when its record is
+//     abandoned for longer than MaxRecordAge (Journal.Expire), or when the
+//     key an upload is locked for is removed (Journal.ForgetKey).
 //   - Queue (queue.go) runs jobs with bounded concurrency, changeable while
 //     it runs (queue_limits.go), publishes events for every state change and
 //     for progress (a download's last event carries its integrity outcome),

@@ -22,7 +22,9 @@ import (
 // journal's wrapped copy cannot give back (see Uploader.Secrets); and a
 // download of a shared link, which is a bearer credential until it expires
 // (see Queue.KeepInJournal). Every path that ends such a job deletes its
-// entry, so no secret outlives its job.
+// entry, so no secret outlives its job; a job abandoned without an end
+// loses its entry with its record after MaxRecordAge (Journal.Expire), and
+// an upload's goes when its key is removed (Journal.ForgetKey).
 type JobSecrets interface {
 	Put(id string, secret []byte) error
 	Get(id string) ([]byte, bool, error)

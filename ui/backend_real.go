@@ -37,7 +37,7 @@ type realBackend struct {
 // the local endpoint if it was used before, and queues again the transfers
 // that did not finish last time.
 func openRealBackend(home string, opts ...vault.Option) (*realBackend, error) {
-	v, err := vault.Open(home, opts...)
+	v, err := vault.Open(home, append(opts, vault.WithKeyRemoved(forgetKeyUploads(home)))...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to open the key vault: %w", err)
 	}

@@ -60,6 +60,10 @@ func newRealTransfers(b *realBackend) (*realTransfers, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to open the transfer journal: %w", err)
 	}
+	// Transfers abandoned for longer than the journal keeps them go, with
+	// the data keys and links kept for them; what cannot go now (a locked
+	// keychain) stays for the next start.
+	_ = j.Expire(b.vault.JobSecrets())
 	t := &realTransfers{b: b, journal: j, jobs: map[int]*pendingJob{}}
 	t.up = &transfer.Uploader{Journal: j, Keys: b.vault, Secrets: b.vault.JobSecrets()}
 	t.down = &transfer.Downloader{Journal: j, Keys: b.vault}
@@ -554,4 +558,19 @@ func canceledAs(ctx context.Context, err error) error {
 		return ctx.Err()
 	}
 	return err
+}
+
+// forgetKeyUploads is the vault's WithKeyRemoved hook: removing a key
+// removes the unfinished uploads locked for it from the journal in home,
+// with the data keys kept for them (as the command line's does). Jobs for
+// it still in this running queue are left to end as they would have, and
+// remove what they keep as they end.
+func forgetKeyUploads(home string) func(*vault.Vault, vault.Key) error {
+	return func(v *vault.Vault, k vault.Key) error {
+		j, err := transfer.OpenJournal(home)
+		if err != nil {
+			return err
+		}
+		return j.ForgetKey(v.JobSecrets(), k.Name, k.Locks)
+	}
 }

@@ -65,7 +65,7 @@ func explain(err error, keyName func(matdesc string) string) string {
 	case errors.Is(err, errPassphraseMismatch):
 		return lang.L("The two passphrases are not the same.")
 	case errors.Is(err, errPassphraseShort):
-		return lang.L("Please choose a passphrase of at least 10 characters.")
+		return lang.L("Please choose a passphrase of at least {{.N}} characters.", map[string]any{"N": vault.MinPassphrase})
 	case errors.Is(err, errEmptyName):
 		return lang.L("Please give it a name.")
 	case errors.Is(err, errMissingAccessKey):
@@ -289,14 +289,16 @@ func ownerFromMatDesc(md string) string {
 var (
 	errBadPassphrase      = errors.New("wrong passphrase")
 	errPassphraseMismatch = errors.New("passphrases differ")
-	errPassphraseShort    = errors.New("passphrase too short")
-	errEmptyName          = errors.New("empty name")
-	errMissingAccessKey   = errors.New("missing access key")
-	errNotAKeyFile        = errors.New("file too large for a key")
-	errNoFolder           = errors.New("no folder open")
-	errNoKeyChosen        = errors.New("no key chosen")
-	errBadFolderName      = errors.New("bad folder name")
-	errNotALink           = errors.New("not a link")
-	errEmptyFolder        = errors.New("no files in the folder")
-	errNotAKey            = errors.New("not a readable key")
+	// errPassphraseShort is the vault's own, so that the rule the forms
+	// apply and the one Backup enforces are one rule.
+	errPassphraseShort  = vault.ErrWeakPassphrase
+	errEmptyName        = errors.New("empty name")
+	errMissingAccessKey = errors.New("missing access key")
+	errNotAKeyFile      = errors.New("file too large for a key")
+	errNoFolder         = errors.New("no folder open")
+	errNoKeyChosen      = errors.New("no key chosen")
+	errBadFolderName    = errors.New("bad folder name")
+	errNotALink         = errors.New("not a link")
+	errEmptyFolder      = errors.New("no files in the folder")
+	errNotAKey          = errors.New("not a readable key")
 )

@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ossvault/ossvault/vault"
 )
 
 // defaultKeyBits is the size of keys the app creates.
@@ -384,15 +386,13 @@ func (f *firstRun) onBackup(w io.WriteCloser) {
 
 func (f *firstRun) onSkipBackup() { f.u.showMain() }
 
-// checkPassphrases validates a new passphrase typed twice.
+// checkPassphrases validates a new passphrase typed twice; its length rule
+// is vault.CheckPassphrase, the one Backup itself enforces.
 func checkPassphrases(a, b string) error {
-	switch {
-	case a != b:
+	if a != b {
 		return errPassphraseMismatch
-	case len([]rune(a)) < 10:
-		return errPassphraseShort
 	}
-	return nil
+	return vault.CheckPassphrase(a)
 }
 
 // maxKeyFile bounds what is read from a key file a user picks, so picking a

@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ossvault/ossvault/vault"
 )
 
 // keysScreen shows my keys, colleagues' keys and KMS keys, and what can be
@@ -434,7 +436,7 @@ func (s *keysScreen) onBackupDialog() {
 	}
 	p1.OnChanged = func(string) { p2.Validate() }
 	first := widget.NewFormItem(lang.L("Passphrase"), p1)
-	first.HintText = lang.L("At least 10 characters.")
+	first.HintText = lang.L("At least {{.N}} characters.", map[string]any{"N": vault.MinPassphrase})
 	items := []*widget.FormItem{
 		first,
 		widget.NewFormItem(lang.L("Passphrase again"), p2),

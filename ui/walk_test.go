@@ -306,6 +306,11 @@ func TestKeysBackupDialogChecksPassphrasesInPlace(t *testing.T) {
 	}{
 		{"", "", false},
 		{"short", "short", false},
+		// The vault's rule (vault.CheckPassphrase), in characters.
+		{"123456789", "123456789", false},
+		{"1234567890", "1234567890", true},
+		{"密码密码密码密码密", "密码密码密码密码密", false},
+		{"密码密码密码密码密码", "密码密码密码密码密码", true},
 		{"correct horse battery", "correct horse batter", false},
 		{"correct horse battery", "correct horse battery", true},
 		{"correct horse battery!", "correct horse battery", false},
@@ -318,6 +323,10 @@ func TestKeysBackupDialogChecksPassphrasesInPlace(t *testing.T) {
 	}
 	if got := p2.Validate(); got == nil || got.Error() != "The two passphrases are not the same." {
 		t.Fatalf("the second box says %v", got)
+	}
+	p1.SetText("123456789")
+	if got := p1.Validate(); got == nil || got.Error() != "Please choose a passphrase of at least 10 characters." {
+		t.Fatalf("the first box says %v for 9 characters", got)
 	}
 }
 

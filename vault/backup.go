@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"filippo.io/age"
 
@@ -61,13 +62,33 @@ type backupAccount struct {
 	Token       string    `json:"token,omitempty"`
 }
 
+// MinPassphrase is the fewest characters (not bytes) a new backup's
+// passphrase may have. The backup holds every private key and AccessKey
+// secret behind scrypt alone, so a short passphrase would make a stolen
+// file a matter of guessing; 10 characters is what the app has always asked
+// for.
+const MinPassphrase = 10
+
+// CheckPassphrase reports ErrWeakPassphrase for a passphrase too short for
+// a new backup. Backup applies it itself, so that no caller can write a
+// weak backup; callers that ask for the passphrase use it to refuse it
+// before doing anything else. Restore does not: it opens a file with
+// whatever passphrase the file was made with.
+func CheckPassphrase(passphrase string) error {
+	if utf8.RuneCountInString(passphrase) < MinPassphrase {
+		return ErrWeakPassphrase
+	}
+	return nil
+}
+
 // Backup writes every key, every account and all their secrets to w as one
 // file encrypted with age to the passphrase (scrypt). It fails, writing
 // nothing, if any secret cannot be read: a backup that silently lacks a key
-// would be found out only when it is needed.
+// would be found out only when it is needed. A passphrase that
+// CheckPassphrase refuses is refused here with ErrWeakPassphrase.
 func (v *Vault) Backup(w io.Writer, passphrase string) error {
-	if passphrase == "" {
-		return errors.New("a backup needs a passphrase")
+	if err := CheckPassphrase(passphrase); err != nil {
+		return err
 	}
 	r := v.snapshot()
 	b := backupFile{Format: backupFormat, Version: backupVersion, Created: v.now().UTC().Truncate(time.Second), Default: r.Default}

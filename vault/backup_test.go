@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+
+	"filippo.io/age"
 
 	"github.com/ossvault/ossvault/vault/kms"
 )
@@ -130,7 +133,7 @@ func TestBackupFailsWhenASecretIsMissing(t *testing.T) {
 		delete(mem.m, k)
 	}
 	var buf bytes.Buffer
-	if err := v.Backup(&buf, "pass"); !errors.Is(err, ErrSecretMissing) || !strings.Contains(err.Error(), `"mine"`) {
+	if err := v.Backup(&buf, "a long passphrase"); !errors.Is(err, ErrSecretMissing) || !strings.Contains(err.Error(), `"mine"`) {
 		t.Fatalf("got %v", err)
 	}
 	if buf.Len() != 0 {
@@ -138,5 +141,63 @@ func TestBackupFailsWhenASecretIsMissing(t *testing.T) {
 	}
 	if err := v.Backup(&buf, ""); err == nil {
 		t.Fatal("empty passphrase accepted")
+	}
+}
+
+// Backup itself refuses a passphrase shorter than MinPassphrase characters,
+// so no caller can write a weak backup; Restore opens a file made with any
+// passphrase.
+func TestBackupPassphraseRule(t *testing.T) {
+	v := newTestVault(t, WithKeychain(newMemKeychain()))
+	if _, err := v.GenerateRSA(context.Background(), "mine", 2048, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		pass string
+		ok   bool
+	}{
+		{"", false},
+		{"a", false},
+		{"123456789", false},
+		{"ééééééééé", false}, // 9 characters, 18 bytes
+		{"1234567890", true},
+		{"éééééééééé", true},
+	} {
+		if got := CheckPassphrase(c.pass); (got == nil) != c.ok || (got != nil && !errors.Is(got, ErrWeakPassphrase)) {
+			t.Errorf("CheckPassphrase(%q) = %v, want ok %v", c.pass, got, c.ok)
+		}
+		var buf bytes.Buffer
+		err := v.Backup(&buf, c.pass)
+		if c.ok {
+			if err != nil {
+				t.Errorf("Backup with %q: %v", c.pass, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrWeakPassphrase) || buf.Len() != 0 {
+			t.Errorf("Backup with %q: %v, wrote %d bytes", c.pass, err, buf.Len())
+		}
+	}
+
+	// A file locked with "a" (made before the rule) still restores.
+	var buf bytes.Buffer
+	if err := v.Backup(&buf, "1234567890"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := readBackup(&buf, "1234567890")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := json.Marshal(b)
+	rcpt, _ := age.NewScryptRecipient("a")
+	rcpt.SetWorkFactor(backupWorkFactor)
+	var old bytes.Buffer
+	w, _ := age.Encrypt(&old, rcpt)
+	w.Write(plain)
+	w.Close()
+	v2 := newTestVault(t, WithKeychain(newMemKeychain()))
+	rep, err := v2.RestoreWithReport(&old, "a")
+	if err != nil || len(rep.Keys) != 1 {
+		t.Fatalf("restore of a backup made with a short passphrase: %v %+v", err, rep)
 	}
 }

@@ -21,8 +21,11 @@
 //   - Unfinished transfers keep their few secrets there too (JobSecrets):
 //     the data key of an upload locked for a colleague's public key, and the
 //     shared link of a download, each in an entry "job:<id>" that the
-//     transfer engine deletes when the job ends. They are not backed up and
-//     a copied home does not take them along.
+//     transfer engine deletes when the job ends, or when its journal record
+//     has been abandoned for a week. Removing a key removes those kept for
+//     uploads locked for it, through the hook its opener gives
+//     (WithKeyRemoved). They are not backed up and a copied home does not
+//     take them along.
 //   - Keychains limit the size of one secret (Windows 2560 bytes, macOS about
 //     3000). Private keys are stored as their primes only, which fits one entry
 //     for RSA up to 8192 bits, and any secret larger than one entry (a long

@@ -22,6 +22,9 @@ var (
 	ErrSecretMissing = errors.New("secret not found in the system keychain")
 	// ErrWrongPassphrase: the backup passphrase does not open the backup.
 	ErrWrongPassphrase = errors.New("wrong passphrase for this backup")
+	// ErrWeakPassphrase: a passphrase for a new backup is shorter than
+	// MinPassphrase characters (see CheckPassphrase).
+	ErrWeakPassphrase = errors.New("the backup passphrase is too short: use at least 10 characters")
 	// ErrPublicOnly: the key is a colleague's public key; it encrypts but
 	// cannot open files.
 	ErrPublicOnly = errors.New("this is a public key only: it can lock files for its owner but cannot open them")

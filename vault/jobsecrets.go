@@ -11,7 +11,9 @@ import (
 // per secret: the data key of an upload locked for a colleague's public key
 // (which the journal's wrapped copy cannot give back), and the shared link
 // of a download (a bearer credential until it expires). The transfer engine
-// deletes an entry when its job ends. It satisfies transfer.JobSecrets.
+// deletes an entry when its job ends, when its journal record expires, and
+// (through WithKeyRemoved) when the key an upload is locked for is removed.
+// It satisfies transfer.JobSecrets.
 //
 // Entries are not part of backups and a copied home folder does not take
 // them along: a transfer resumed there starts over instead.

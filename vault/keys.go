@@ -130,17 +130,19 @@ func (v *Vault) SetDefault(name string) error {
 	})
 }
 
-// Remove deletes the named key and its secret. Files locked with a removed
-// private key cannot be opened again unless it is restored from a backup.
+// Remove deletes the named key and its secret, then what was kept for it
+// elsewhere (WithKeyRemoved). Files locked with a removed private key
+// cannot be opened again unless it is restored from a backup.
 func (v *Vault) Remove(name string) error {
 	var secret string
 	var service secretStore
+	var removed Key
 	err := v.update(func(r *registry) error {
 		i, rec := r.key(name)
 		if rec == nil {
 			return fmt.Errorf("%w: %q", ErrKeyNotFound, name)
 		}
-		secret, service = rec.Secret, v.secrets(r)
+		secret, service, removed = rec.Secret, v.secrets(r), r.toKey(rec)
 		r.Keys = slices.Delete(r.Keys, i, i+1)
 		if r.Default == name {
 			r.Default = ""
@@ -150,6 +152,9 @@ func (v *Vault) Remove(name string) error {
 	if err != nil {
 		return err
 	}
+	// What was kept for the key (WithKeyRemoved) goes too, even if the
+	// key's own secret cannot be deleted below.
+	hookErr := v.keyRemoved(removed)
 	// The registry no longer names the secret; deleting it second means a
 	// failure here leaves an orphaned entry rather than a key without its
 	// private half.
@@ -158,7 +163,7 @@ func (v *Vault) Remove(name string) error {
 			return fmt.Errorf("removed key %q, but %w", name, err)
 		}
 	}
-	return nil
+	return hookErr
 }
 
 // GenerateRSA creates an RSA key pair of 2048, 3072 or 4096 bits. A nil md

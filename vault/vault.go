@@ -24,6 +24,8 @@ type Vault struct {
 	newKMS KMSFactory
 	rand   io.Reader
 	now    func() time.Time
+	// onRemove runs after Remove (WithKeyRemoved).
+	onRemove []func(*Vault, Key) error
 
 	mu     sync.Mutex // serialises this process's changes; the file lock serialises processes
 	lastMu sync.Mutex

@@ -48,9 +48,23 @@ func parseOSSURL(s string) (ossURL, error) {
 	return ossURL{Bucket: bucket, Key: key}, nil
 }
 
-// openVault opens the key vault in the home folder.
+// openVault opens the key vault in the home folder. Removing a key there
+// removes the unfinished uploads locked for it from the transfer journal,
+// with the data keys kept for them.
 func openVault(env *Env) (*vault.Vault, error) {
-	return vault.Open(env.Home, vault.WithGetenv(env.Getenv))
+	return vault.Open(env.Home, vault.WithGetenv(env.Getenv), vault.WithKeyRemoved(forgetKeyUploads(env.Home)))
+}
+
+// forgetKeyUploads is the vault's WithKeyRemoved hook for the journal in
+// home (the app has the same, ui.forgetKeyUploads).
+func forgetKeyUploads(home string) func(*vault.Vault, vault.Key) error {
+	return func(v *vault.Vault, k vault.Key) error {
+		j, err := transfer.OpenJournal(home)
+		if err != nil {
+			return err
+		}
+		return j.ForgetKey(v.JobSecrets(), k.Name, k.Locks)
+	}
 }
 
 // connection resolves the flags and environment into a transfer.Conn.

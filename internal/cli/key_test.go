@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -507,5 +508,69 @@ func TestKeyUsageErrors(t *testing.T) {
 		"small-512.pem":       "only 512 bits",
 	} {
 		s.fail(ExitFailure, want, "key", "import", "k", "--private-key", filepath.Join("..", "..", "vault", "testdata", file))
+	}
+}
+
+// A new backup needs a passphrase of at least vault.MinPassphrase
+// characters (counted as characters, not bytes), as the app has always
+// asked; a shorter one is refused in one sentence and no file is written.
+// A backup made with a shorter passphrase before the rule still restores.
+func TestKeyBackupPassphraseRule(t *testing.T) {
+	requireKeychain(t)
+	dir := t.TempDir()
+	s := newSession(t, map[string]string{"OSSVAULT_HOME": filepath.Join(dir, "home")})
+	s.must("key", "gen", "k", "--bits", "2048")
+	for i, c := range []struct {
+		pass string
+		ok   bool
+	}{
+		{"a", false},
+		{"123456789", false},
+		{"密码密码密码密码密", false}, // 9 characters, 27 bytes
+		{"1234567890", true},
+		{"密码密码密码密码密码", true}, // 10 characters
+	} {
+		s.vars["OSSVAULT_PASSPHRASE"] = c.pass
+		backup := filepath.Join(dir, fmt.Sprintf("b%d", i))
+		if c.ok {
+			s.must("key", "backup", backup)
+			if keys := backedUpKeys(t, backup, c.pass); len(keys) != 1 {
+				t.Errorf("passphrase %q: the backup holds %d private keys", c.pass, len(keys))
+			}
+			continue
+		}
+		before, _ := os.ReadDir(dir)
+		s.fail(ExitFailure, "at least 10 characters", "key", "backup", backup)
+		if after, _ := os.ReadDir(dir); len(after) != len(before) {
+			t.Errorf("passphrase %q: a file was written (%d entries, were %d)", c.pass, len(after), len(before))
+		}
+	}
+
+	// An older backup locked with "a": re-encrypt a good one to it.
+	old := filepath.Join(dir, "old.backup")
+	f, err := os.Open(filepath.Join(dir, "b3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := age.NewScryptIdentity("1234567890")
+	r, err := age.Decrypt(f, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(r)
+	f.Close()
+	rcpt, _ := age.NewScryptRecipient("a")
+	rcpt.SetWorkFactor(10)
+	var buf bytes.Buffer
+	w, _ := age.Encrypt(&buf, rcpt)
+	w.Write(plain)
+	w.Close()
+	if err := os.WriteFile(old, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.vars["OSSVAULT_HOME"] = filepath.Join(dir, "home2")
+	s.vars["OSSVAULT_PASSPHRASE"] = "a"
+	if out := s.must("key", "restore", old); !strings.Contains(out, "restored key k\n") {
+		t.Errorf("restore with the short passphrase it was made with: %q", out)
 	}
 }

@@ -71,6 +71,13 @@ func TestPromptsOnTheTerminal(t *testing.T) {
 	s.must("key", "gen", "k", "--bits", "2048")
 
 	backup := filepath.Join(t.TempDir(), "b")
+	// A passphrase too short is refused at once, before the second prompt.
+	if _, errs, code := run("short\nshort\n", "key", "backup", backup); code != ExitFailure || !strings.Contains(errs, "at least 10 characters") || strings.Contains(errs, "again") {
+		t.Fatalf("short passphrase: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(backup); !os.IsNotExist(err) {
+		t.Fatal("a backup was written with a short passphrase")
+	}
 	if _, errs, code := run("one passphrase\nanother\n", "key", "backup", backup); code != ExitUsage || !strings.Contains(errs, "differ") {
 		t.Fatalf("mismatched passphrases: exit %d: %s", code, errs)
 	}

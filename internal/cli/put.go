@@ -79,6 +79,10 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
+	// Uploads abandoned for longer than the journal keeps them go, with
+	// their data keys; one that cannot go now (a locked keychain) stays
+	// for a later run, and is no reason not to upload.
+	_ = journal.Expire(v.JobSecrets())
 	up := &transfer.Uploader{Store: store, Journal: journal, Keys: v, Secrets: v.JobSecrets(), PartSize: partSize, Parts: n}
 	q := transfer.NewQueue(up, &transfer.Downloader{Journal: journal, Keys: v}, min(n, 8))
 

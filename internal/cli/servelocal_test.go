@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -205,7 +207,130 @@ func TestServeLocalHelperProcess(t *testing.T) {
 	if dir == "" {
 		t.Skip("only runs as a child process")
 	}
-	os.Exit(Main([]string{"serve-local", "--dir", dir}, Std(), nil))
+	args := []string{"serve-local", "--dir", dir}
+	if extra := os.Getenv("OSSVAULT_SERVE_LOCAL_ARGS"); extra != "" {
+		args = append(args, strings.Split(extra, "\n")...)
+	}
+	os.Exit(Main(args, Std(), nil))
+}
+
+// serveLocalChild starts the real command line in a child process with
+// extra arguments.
+func serveLocalChild(t *testing.T, extra ...string) (*exec.Cmd, *bufio.Reader, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServeLocalHelperProcess$")
+	cmd.Env = append(os.Environ(), "OSSVAULT_SERVE_LOCAL_CHILD="+t.TempDir(), "OSS_ACCESS_KEY_ID=", "OSS_ACCESS_KEY_SECRET=",
+		"OSSVAULT_SERVE_LOCAL_ARGS="+strings.Join(extra, "\n"))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, bufio.NewReader(stdout), stderr
+}
+
+// nonLoopbackIP returns an address of this computer's that is not
+// loopback, or "" if it has none.
+func nonLoopbackIP(t *testing.T) string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil {
+			return n.IP.String()
+		}
+	}
+	return ""
+}
+
+// serve-local speaks plain http: an address beyond loopback (every
+// interface, a LAN address) is refused, exit 2 and one sentence naming
+// --allow-remote, before anything is served; loopback ones work as they
+// always did; with --allow-remote it listens there and warns on stderr.
+func TestServeLocalRemoteNeedsAllowRemote(t *testing.T) {
+	refused := []string{"0.0.0.0:0", ":0", ":9", "[::]:0", ""}
+	if lan := nonLoopbackIP(t); lan != "" {
+		refused = append(refused, lan+":0")
+	}
+	for _, addr := range refused {
+		t.Run("refused "+addr, func(t *testing.T) {
+			cmd, stdout, stderr := serveLocalChild(t, "--addr", addr)
+			// A refused address ends the command; one that is served prints
+			// its line and goes on.
+			out, _ := stdout.ReadString('\n')
+			if out != "" {
+				t.Fatalf("--addr %q was served: %q", addr, out)
+			}
+			cmd.Wait()
+			errs := stderr.String()
+			if code := cmd.ProcessState.ExitCode(); code != ExitUsage || len(out) != 0 ||
+				!strings.HasPrefix(errs, "ossvault: ") || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "--allow-remote") {
+				t.Fatalf("--addr %q: exit %d, stdout %q, stderr %q", addr, code, out, errs)
+			}
+		})
+	}
+	for _, c := range []struct {
+		args []string
+		warn bool
+	}{
+		{[]string{"--addr", "127.0.0.1:0"}, false},
+		{[]string{"--addr", "127.0.0.2:0"}, false},
+		{[]string{"--addr", "localhost:0"}, false},
+		{[]string{"--addr", "[::1]:0"}, false},
+		{nil, false}, // the default address
+		{[]string{"--addr", "127.0.0.1:0", "--allow-remote"}, false},
+		{[]string{"--addr", "0.0.0.0:0", "--allow-remote"}, true},
+		{[]string{"--addr", ":0", "--allow-remote"}, true},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			if strings.Contains(strings.Join(c.args, " "), "::1") {
+				if ln, err := net.Listen("tcp", "[::1]:0"); err != nil {
+					t.Skip("no IPv6 loopback here")
+				} else {
+					ln.Close()
+				}
+			}
+			cmd, stdout, stderr := serveLocalChild(t, c.args...)
+			first, err := stdout.ReadString('\n')
+			if err != nil {
+				cmd.Wait()
+				t.Fatalf("no listening line: exit %d, stderr %q", cmd.ProcessState.ExitCode(), stderr)
+			}
+			go io.Copy(io.Discard, stdout)
+			u, err := url.Parse(strings.TrimSpace(strings.TrimPrefix(first, "listening on ")))
+			if err != nil || u.Scheme != "http" || u.Port() == "" {
+				t.Fatalf("first line %q", first)
+			}
+			// The warning is written before the listening line.
+			deadline := time.Now().Add(5 * time.Second)
+			for c.warn && !strings.Contains(stderr.String(), "\n") && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			errs := stderr.String()
+			warned := strings.HasPrefix(errs, "ossvault: warning: ") && strings.Contains(strings.SplitN(errs, "\n", 2)[0], "plain http")
+			if warned != c.warn || (!c.warn && errs != "") {
+				t.Fatalf("stderr %q, want a warning: %v", errs, c.warn)
+			}
+			if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsUnspecified() {
+				u.Host = net.JoinHostPort("127.0.0.1", u.Port())
+			}
+			client, err := oss.New(u.String(), "x", "y")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A wrong key is refused by the server, which is enough to know
+			// it answers there.
+			if _, err := client.ListBuckets(); err == nil || !strings.Contains(err.Error(), "InvalidAccessKeyId") {
+				t.Fatalf("the endpoint at %s: %v", u, err)
+			}
+		})
+	}
 }
 
 func TestServeLocalSubprocess(t *testing.T) {

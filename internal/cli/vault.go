@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
+
+	"github.com/ossvault/ossvault/vault"
 )
 
 // errNoTerminal: a secret was needed, none was in the environment, and there
@@ -50,11 +52,18 @@ func askLine(env *Env, prompt string) (string, error) {
 	return strings.TrimSpace(line), nil
 }
 
-// passphrase returns OSSVAULT_PASSPHRASE, else asks on the terminal (twice
-// when confirm is set, for a new backup, since a mistyped passphrase would
-// lock the backup for good).
+// passphrase returns OSSVAULT_PASSPHRASE, else asks on the terminal. With
+// confirm, for a new backup, it refuses a passphrase vault.CheckPassphrase
+// refuses (before asking a second time), and asks twice, since a mistyped
+// passphrase would lock the backup for good. A restore takes any
+// passphrase: the file's own may predate the rule.
 func passphrase(env *Env, confirm bool) (string, error) {
 	if p := env.Getenv("OSSVAULT_PASSPHRASE"); p != "" {
+		if confirm {
+			if err := newPassphrase(p); err != nil {
+				return "", err
+			}
+		}
 		return p, nil
 	}
 	p, err := askSecret(env, "Backup passphrase: ")
@@ -68,6 +77,9 @@ func passphrase(env *Env, confirm bool) (string, error) {
 		return "", usagef("the passphrase cannot be empty")
 	}
 	if confirm {
+		if err := newPassphrase(p); err != nil {
+			return "", err
+		}
 		again, err := askSecret(env, "Same passphrase again: ")
 		if err != nil {
 			return "", err
@@ -77,6 +89,14 @@ func passphrase(env *Env, confirm bool) (string, error) {
 		}
 	}
 	return p, nil
+}
+
+// newPassphrase refuses a passphrase too short for a new backup.
+func newPassphrase(p string) error {
+	if err := vault.CheckPassphrase(p); err != nil {
+		return fmt.Errorf("%w; nothing was written", err)
+	}
+	return nil
 }
 
 // onlyFlags rejects flags that were given but belong to another subcommand,

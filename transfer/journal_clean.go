@@ -1,0 +1,154 @@
+package transfer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/ossvault/ossvault/envelope"
+)
+
+// MaxRecordAge is how long a journal record outlives its last change: an
+// upload not resumed for a week is not worth resuming, and a shared link
+// works for 7 days at most. Expire removes older records, and with them
+// what JobSecrets keeps for them, so that the data key of an abandoned
+// upload does not stay in the keychain for good.
+const MaxRecordAge = 7 * 24 * time.Hour
+
+// Expire removes the records of uploads and queued jobs that were created,
+// and last written, more than MaxRecordAge ago, each with the secrets s
+// keeps for it: an upload's data key, a queued download's shared link. The
+// server's unfinished upload is not aborted: the journal does not know how
+// to reach every bucket; the parts it holds are the bucket's to expire.
+// Callers run it when they open the journal to run transfers.
+//
+// A record is removed only once its secret is gone, so that no secret is
+// left without the record that would remove it: without s, or while the
+// keychain is locked, a record that has a secret stays, and the error says
+// why. Records of downloads under way hold no secret and stay: their
+// partial file is the downloader's to remove (Downloader.Forget).
+func (j *Journal) Expire(s JobSecrets) error {
+	return j.expire(s, time.Now())
+}
+
+func (j *Journal) expire(s JobSecrets, now time.Time) error {
+	recs, err := j.List()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range recs {
+		if r.Kind == "download" || !j.olderThan(r, now.Add(-MaxRecordAge)) {
+			continue
+		}
+		var err error
+		switch r.Kind {
+		case "upload":
+			err = j.forgetUpload(s, r.ID, nil)
+		case KindQueuedUpload, KindQueuedDownload:
+			err = j.forgetQueued(s, r.ID)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("failed to remove the transfers unfinished for over %d days: %w", int(MaxRecordAge/(24*time.Hour)), err)
+	}
+	return nil
+}
+
+// olderThan reports whether r was both created and last written before
+// limit. The file's time counts because an upload resumed and interrupted
+// again writes its record but keeps its creation time; the creation time
+// counts because a copied folder may give the file a new time. A time in
+// the future (a clock set back) keeps the record.
+func (j *Journal) olderThan(r Record, limit time.Time) bool {
+	if !r.Created.Before(limit) {
+		return false
+	}
+	p, err := j.path(r.ID)
+	if err != nil {
+		return false
+	}
+	info, err := os.Stat(p)
+	return err == nil && info.ModTime().Before(limit)
+}
+
+// ForgetKey removes what the journal keeps for the unfinished uploads
+// locked for a key that is being removed: the records of uploads whose
+// envelope locks reports true, with the data keys s keeps for them, and
+// the queued uploads whose note names the key. Nothing would resume them
+// with the key gone, and a kept data key must not outlive the key it was
+// kept for. The server's unfinished uploads are not aborted.
+func (j *Journal) ForgetKey(s JobSecrets, name string, locks func(*envelope.Envelope) bool) error {
+	recs, err := j.List()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range recs {
+		var err error
+		switch r.Kind {
+		case "upload":
+			err = j.forgetUpload(s, r.ID, locks)
+		case KindQueuedUpload:
+			var q QueuedJob
+			if ok, lerr := j.Load(r.ID, &q); lerr != nil || !ok || q.Note.KeyName != name || name == "" {
+				continue
+			}
+			err = j.forgetQueued(s, r.ID)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("failed to remove the unfinished uploads locked for key %q: %w", name, err)
+	}
+	return nil
+}
+
+// forgetUpload removes upload record id and its kept data key, if locks is
+// nil or reports that the record's envelope is locked for the key.
+func (j *Journal) forgetUpload(s JobSecrets, id string, locks func(*envelope.Envelope) bool) error {
+	var rec uploadRecord
+	if ok, err := j.Load(id, &rec); err != nil || !ok {
+		return err
+	}
+	if locks != nil {
+		env, err := envelope.ParseMeta(rec.Meta)
+		if err != nil || !locks(env) {
+			return nil
+		}
+	}
+	if rec.KeptKey {
+		if s == nil {
+			return fmt.Errorf("the data key of the upload to %s is in the keychain, which this program cannot reach", rec.Dest)
+		}
+		if err := s.Delete(keptKeyID(id)); err != nil {
+			return fmt.Errorf("failed to remove the data key of the upload to %s from the keychain: %w", rec.Dest, err)
+		}
+	}
+	return j.Remove(id)
+}
+
+// forgetQueued removes queued record id and the shared link kept for it.
+func (j *Journal) forgetQueued(s JobSecrets, id string) error {
+	var rec QueuedJob
+	if ok, err := j.Load(id, &rec); err != nil || !ok {
+		return err
+	}
+	// Records written before links went to the keychain hold the link
+	// itself (Note.Link); one may have been moved there since.
+	switch {
+	case s != nil && (rec.Note.LinkRef != nil || rec.Note.Link != ""):
+		if err := s.Delete(linkSecretID(id)); err != nil {
+			return fmt.Errorf("failed to remove the link of the download to %s from the keychain: %w", rec.Dest, err)
+		}
+	case rec.Note.LinkRef != nil:
+		return fmt.Errorf("the link of the download to %s is in the keychain, which this program cannot reach", rec.Dest)
+	}
+	return j.Remove(id)
+}
