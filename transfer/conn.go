@@ -1,10 +1,13 @@
 package transfer
 
 import (
+	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
@@ -16,6 +19,11 @@ type Conn struct {
 	AccessKeyID, AccessKeySecret     string
 	SecurityToken                    string
 	ConnectTimeout, ReadWriteTimeout int64 // seconds; 10 and 60 if 0
+	// Dial, when set, opens every connection to the endpoint instead of a
+	// plain dial, e.g. to check who answers there before the SDK writes a
+	// request on it (osslocal.HelloDialer). The errors it returns reach the
+	// caller; mark them Permanent for Retrying not to try again.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // CheckEndpoint refuses plain http:// except to a loopback address: the
@@ -70,9 +78,60 @@ func (c Conn) Client() (*oss.Client, error) {
 	if c.Region != "" {
 		opts = append(opts, oss.Region(c.Region))
 	}
+	if c.Dial != nil {
+		opts = append(opts, oss.HTTPClient(dialingClient(c.Dial, time.Duration(ct)*time.Second, time.Duration(rw)*time.Second)))
+	}
 	client, err := oss.New(c.Endpoint, c.AccessKeyID, c.AccessKeySecret, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to set up the OSS client: %w", err)
 	}
 	return client, nil
+}
+
+// dialingClient is the HTTP client the SDK builds for itself (same limits
+// and timeouts, no proxy, no redirects), with dial opening connections.
+func dialingClient(dial func(ctx context.Context, network, addr string) (net.Conn, error), connect, rw time.Duration) *http.Client {
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			ctx, cancel := context.WithTimeout(ctx, connect)
+			defer cancel()
+			conn, err := dial(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return newTimeoutConn(conn, rw, 10*rw), nil
+		},
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   100,
+		IdleConnTimeout:       rw,
+		ResponseHeaderTimeout: rw,
+	}
+	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// timeoutConn is the SDK's own guard against a stalled peer: every read
+// and write must progress within timeout, and an idle connection is given
+// up after longTimeout.
+type timeoutConn struct {
+	net.Conn
+	timeout, longTimeout time.Duration
+}
+
+func newTimeoutConn(c net.Conn, timeout, longTimeout time.Duration) *timeoutConn {
+	c.SetReadDeadline(time.Now().Add(longTimeout))
+	return &timeoutConn{Conn: c, timeout: timeout, longTimeout: longTimeout}
+}
+
+func (c *timeoutConn) Read(b []byte) (int, error) {
+	c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
+	n, err := c.Conn.Read(b)
+	c.Conn.SetReadDeadline(time.Now().Add(c.longTimeout))
+	return n, err
+}
+
+func (c *timeoutConn) Write(b []byte) (int, error) {
+	c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	n, err := c.Conn.Write(b)
+	c.Conn.SetReadDeadline(time.Now().Add(c.longTimeout))
+	return n, err
 }
