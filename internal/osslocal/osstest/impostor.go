@@ -18,6 +18,7 @@ type Impostor struct {
 	// Endpoint is its base URL, e.g. "http://127.0.0.1:41234".
 	Endpoint string
 
+	srv  *http.Server
 	mu   sync.Mutex
 	seen []ImpostorRequest
 }
@@ -46,11 +47,14 @@ func StartImpostor(t testing.TB, addr string) *Impostor {
 		t.Fatalf("osstest: the impostor cannot listen on %s: %v", addr, err)
 	}
 	im := &Impostor{Endpoint: "http://" + ln.Addr().String()}
-	srv := &http.Server{Handler: im, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	im.srv = &http.Server{Handler: im, ReadHeaderTimeout: 10 * time.Second}
+	go im.srv.Serve(ln)
+	t.Cleanup(im.Close)
 	return im
 }
+
+// Close stops the impostor, freeing its address.
+func (im *Impostor) Close() { im.srv.Close() }
 
 // Requests returns what reached the impostor so far.
 func (im *Impostor) Requests() []ImpostorRequest {
