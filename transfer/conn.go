@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
 	"net"
@@ -18,6 +19,11 @@ type Conn struct {
 	AccessKeyID, AccessKeySecret     string
 	SecurityToken                    string
 	ConnectTimeout, ReadWriteTimeout int64 // seconds; 10 and 60 if 0
+	// Dial, when set, opens every connection to the endpoint instead of a
+	// plain dial, e.g. to check who answers there before the SDK writes a
+	// request on it (osslocal.HelloDialer). The errors it returns reach the
+	// caller; mark them Permanent for Retrying not to try again.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 
 	rootCAs *x509.CertPool // nil: the system's; tests set their own CA
 }
@@ -71,7 +77,7 @@ func (c Conn) Client() (*oss.Client, error) {
 	if rw <= 0 {
 		rw = 60
 	}
-	hc := newHTTPClient(httpTimeouts{connect: time.Duration(ct) * time.Second, rw: time.Duration(rw) * time.Second}, c.rootCAs)
+	hc := newHTTPClient(httpTimeouts{connect: time.Duration(ct) * time.Second, rw: time.Duration(rw) * time.Second}, c.rootCAs, c.Dial)
 	opts := []oss.ClientOption{oss.EnableCRC(true), oss.Timeout(ct, rw), oss.HTTPClient(hc)}
 	if u, _ := url.Parse(c.Endpoint); strings.EqualFold(u.Scheme, "http") {
 		opts = append(opts, oss.ForcePathStyle(true))

@@ -43,32 +43,43 @@ func (t httpTimeouts) orDefault() httpTimeouts {
 
 // newHTTPClient returns the client for OSS and links. roots nil means the
 // system's certificate authorities (SSL_CERT_FILE honoured as Go does).
-func newHTTPClient(t httpTimeouts, roots *x509.CertPool) *http.Client {
+// dial, if not nil, opens connections in place of a plain dial
+// and under TLS (Conn.Dial); for plain http it is handed only loopback IP
+// literals.
+func newHTTPClient(t httpTimeouts, roots *x509.CertPool, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Client {
 	t = t.orDefault()
 	d := &net.Dialer{Timeout: t.connect, KeepAlive: 30 * time.Second}
+	raw := d.DialContext
+	if dial != nil {
+		raw = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			ctx, cancel := context.WithTimeout(ctx, t.connect)
+			defer cancel()
+			return dial(ctx, network, addr)
+		}
+	}
 	// As the SDK: every read and write must move within rw, and a
 	// connection idle for ten times that is dropped.
 	long := 10 * t.rw
 	tr := &http.Transport{
 		// With DialTLSContext set, DialContext serves only plain http.
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := dialLoopback(ctx, d.DialContext, network, addr)
+			c, err := dialLoopback(ctx, raw, network, addr)
 			if err != nil {
 				return nil, err
 			}
 			return newTimeoutConn(c, t.rw, long), nil
 		},
 		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			raw, err := d.DialContext(ctx, network, addr)
+			rc, err := raw(ctx, network, addr)
 			if err != nil {
 				return nil, err
 			}
 			host, _, _ := net.SplitHostPort(addr)
-			tc := tls.Client(newTimeoutConn(raw, t.rw, long), &tls.Config{ServerName: host, RootCAs: roots, MinVersion: tls.VersionTLS12})
+			tc := tls.Client(newTimeoutConn(rc, t.rw, long), &tls.Config{ServerName: host, RootCAs: roots, MinVersion: tls.VersionTLS12})
 			hctx, cancel := context.WithTimeout(ctx, t.connect)
 			defer cancel()
 			if err := tc.HandshakeContext(hctx); err != nil {
-				raw.Close()
+				rc.Close()
 				return nil, err
 			}
 			return tc, nil
@@ -82,7 +93,7 @@ func newHTTPClient(t httpTimeouts, roots *x509.CertPool) *http.Client {
 }
 
 // linkClient serves links whose Client is nil.
-var linkClient = newHTTPClient(httpTimeouts{}, nil)
+var linkClient = newHTTPClient(httpTimeouts{}, nil, nil)
 
 // dialLoopback dials addr only if its host is a loopback IP literal or
 // "localhost", and refuses anything else before any name is looked up: dial

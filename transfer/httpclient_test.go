@@ -215,7 +215,7 @@ func redirectCases(s *redirectSetup, t *testing.T) []struct {
 
 func TestLinkRedirects(t *testing.T) {
 	s := newRedirectSetup(t)
-	client := newHTTPClient(httpTimeouts{}, s.roots)
+	client := newHTTPClient(httpTimeouts{}, s.roots, nil)
 	for _, tc := range redirectCases(s, t) {
 		t.Run(tc.name, func(t *testing.T) {
 			s.reached()

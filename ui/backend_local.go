@@ -1,13 +1,16 @@
 package ui
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
@@ -23,10 +26,10 @@ const (
 	demoBucket = "demo"
 	// localAccountName is what the sidebar calls the local storage, and the
 	// name of its saved account in the vault.
-	localAccountName = "This computer"
+	localAccountName = vault.LocalStoreAccount
 	// localHost is the only address the local storage listens on, so nothing
 	// else on the network can reach it.
-	localHost = "127.0.0.1"
+	localHost = vault.LocalStoreHost
 )
 
 // localEndpoint is the OSS-compatible server embedded in the app.
@@ -35,8 +38,10 @@ const (
 // that share links made for its files keep working and the command line can
 // reach it: both are kept as the saved account localAccountName (the address
 // in vault.json, the secret in the keychain, like any account). The port is
-// tried again on each start; only when another program holds it does the
-// store move to a free one, and moved says so.
+// tried again on each start; only when another program holds it (or answers
+// on it) does the store move to a free one, and moved says so. Every client,
+// the app's own included, makes the server on the address prove it holds
+// the key (osslocal's hello) before sending it anything.
 type localEndpoint struct {
 	srv     *osslocal.Server
 	cred    osslocal.Credential
@@ -64,11 +69,7 @@ func (b *realBackend) startLocal() (Account, error) {
 		return Account{}, fmt.Errorf("failed to open the storage on this computer: %w", err)
 	}
 	saved, cred, savedPort := b.savedLocal()
-	srv, err := osslocal.New(osslocal.Options{Store: store, Credentials: []osslocal.Credential{cred}})
-	if err != nil {
-		return Account{}, err
-	}
-	endpoint, moved, err := listenLocal(srv, savedPort)
+	srv, endpoint, moved, err := serveLocal(store, cred, savedPort)
 	if err != nil {
 		return Account{}, fmt.Errorf("failed to start the storage on this computer: %w", err)
 	}
@@ -124,27 +125,94 @@ func localPort(a vault.Account) (string, bool) {
 }
 
 // isLocalAccount tells the local storage's own saved account from the user's.
-func isLocalAccount(a vault.Account) bool {
-	_, ok := localPort(a)
-	return ok && a.Name == localAccountName
+func isLocalAccount(a vault.Account) bool { return a.IsLocalStore() }
+
+// listenTCP is net.Listen; a test swaps it to play a system that lets
+// another program take the connections to a port the store has bound.
+var listenTCP = net.Listen
+
+// serveLocal starts the store on the saved port if it is free and the
+// server answering there is this one, else on a free port (moved true if a
+// saved one could not be used).
+//
+// Binding the port is not proof enough: systems differ in when they let two
+// programs share a port and which one gets the connections. So the app
+// asks whatever answers on the address its clients will use to prove it
+// holds the store's key, as every client does (osslocal's hello), before
+// it keeps that address.
+func serveLocal(store osslocal.Store, cred osslocal.Credential, port string) (srv *osslocal.Server, endpoint string, moved bool, err error) {
+	ports := []string{"0"}
+	if port != "" {
+		ports = []string{port, "0"}
+	}
+	for _, p := range ports {
+		if srv, err = osslocal.New(osslocal.Options{Store: store, Credentials: []osslocal.Credential{cred}, Hello: true}); err != nil {
+			return nil, "", false, err
+		}
+		addr := net.JoinHostPort(localHost, p)
+		var ln net.Listener
+		if ln, err = listenTCP("tcp", addr); err == nil {
+			if endpoint, err = srv.StartOn(ln); err == nil {
+				if p != "0" {
+					endpoint = "http://" + addr
+				}
+				if err = checkLocal(endpoint, cred); err == nil {
+					return srv, endpoint, moved, nil
+				}
+				srv.Close()
+			}
+		}
+		if p != "0" {
+			moved = true
+		}
+	}
+	return nil, "", moved, err
 }
 
-// listenLocal starts srv on the saved port if there is one and it is free,
-// else on any free port (moved true if a saved one was taken).
-func listenLocal(srv *osslocal.Server, port string) (endpoint string, moved bool, err error) {
-	if port != "" {
-		endpoint, err := srv.Start(net.JoinHostPort(localHost, port))
-		if err == nil {
-			return endpoint, false, nil
-		}
-		moved = true
+// checkLocal makes the server at endpoint prove it is the local storage,
+// before anything else is sent to it.
+func checkLocal(endpoint string, cred osslocal.Credential) error {
+	err := osslocal.CheckHello(context.Background(), endpoint, cred.AccessKeyID, cred.AccessKeySecret)
+	if errors.Is(err, osslocal.ErrImpostor) {
+		return localImpostor(strings.TrimPrefix(endpoint, "http://"), err)
 	}
-	endpoint, err = srv.Start(net.JoinHostPort(localHost, "0"))
-	return endpoint, moved, err
+	return err
+}
+
+// localImpostor words a failed hello on the local storage's address.
+func localImpostor(addr string, err error) error {
+	return fmt.Errorf("another program is answering on This computer's address (%s) instead of this app's storage, so nothing was sent to it: %w", addr, err)
+}
+
+// localDial opens connections to the local storage only once the server on
+// each has proved it holds the key: the app's storage may stop (the app
+// quits while a client runs) and its port change hands between two
+// connections. A refusal is final, so no retry sends anything either.
+func localDial(cred osslocal.Credential) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := osslocal.HelloDialer{AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.AccessKeySecret}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := d.DialContext(ctx, network, addr)
+		if errors.Is(err, osslocal.ErrImpostor) {
+			return nil, transfer.Permanent(localImpostor(addr, err))
+		}
+		return conn, err
+	}
+}
+
+// guardLocal adds localDial to c when a is the local storage's saved
+// account. The app reaches that account without running the storage only
+// for work left from an earlier run whose storage folder is gone, and then
+// whatever holds the port must prove itself as well.
+func guardLocal(a vault.Account, c transfer.Conn) transfer.Conn {
+	if isLocalAccount(a) {
+		c.Dial = localDial(osslocal.Credential{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret})
+	}
+	return c
 }
 
 func (l *localEndpoint) client() (*oss.Client, error) {
-	return transfer.Conn{Endpoint: l.account.Endpoint, AccessKeyID: l.cred.AccessKeyID, AccessKeySecret: l.cred.AccessKeySecret}.Client()
+	return transfer.Conn{Endpoint: l.account.Endpoint, AccessKeyID: l.cred.AccessKeyID, AccessKeySecret: l.cred.AccessKeySecret,
+		Dial: localDial(l.cred)}.Client()
 }
 
 func (l *localEndpoint) close() error { return l.srv.Close() }

@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 	"time"
 
 	"github.com/ossvault/ossvault/internal/cli"
+	"github.com/ossvault/ossvault/internal/osslocal"
+	"github.com/ossvault/ossvault/internal/osslocal/osstest"
 )
 
 // shareLocalFile starts the local storage in home, uploads one file locked
@@ -124,5 +128,122 @@ func TestRealLocalStoreKeepsItsAddress(t *testing.T) {
 	}
 	if strings.Contains(text, b.local.cred.AccessKeySecret) {
 		t.Fatal("the command line printed the secret")
+	}
+}
+
+// TestRealLocalStoreRefusesImpostor: another program holds the saved port
+// of "This computer" and answers like OSS without the store's key. Every
+// way the app reaches the store refuses it, having sent it no signed
+// request: the start (whether the system refuses the app the port or
+// hands the port's connections to the other program) moves the store to
+// a free port and says so, and work left for the store from an earlier
+// run fails instead of reading the forgeries.
+func TestRealLocalStoreRefusesImpostor(t *testing.T) {
+	cases := []struct {
+		name string
+		// before runs once the impostor holds the saved address.
+		before func(t *testing.T, home, saved string)
+		check  func(t *testing.T, b *realBackend, im *osstest.Impostor, saved string)
+	}{
+		{name: "the port is taken", check: func(t *testing.T, b *realBackend, im *osstest.Impostor, saved string) {
+			checkMoved(t, b, saved)
+			if r := im.Requests(); len(r) != 0 {
+				t.Fatalf("the impostor was sent %+v", r)
+			}
+		}},
+		{name: "the system hands the port's connections to another program", before: func(t *testing.T, home, saved string) {
+			// As on a system that let the store bind the address though
+			// the impostor listens there too, and gives the impostor the
+			// connections: the store's socket is somewhere else.
+			listenTCP = func(network, addr string) (net.Listener, error) {
+				if addr == saved {
+					addr = localHost + ":0"
+				}
+				return net.Listen(network, addr)
+			}
+			t.Cleanup(func() { listenTCP = net.Listen })
+		}, check: func(t *testing.T, b *realBackend, im *osstest.Impostor, saved string) {
+			checkMoved(t, b, saved)
+			if r := im.Requests(); len(r) != 1 || r[0].Signed || !strings.HasPrefix(r[0].URI, "/?ossvault-hello=") {
+				t.Fatalf("the impostor was sent %+v, want the one unsigned challenge", r)
+			}
+		}},
+		{name: "work left for the store after its folder is gone", before: func(t *testing.T, home, saved string) {
+			if err := os.RemoveAll(filepath.Join(home, localDir)); err != nil {
+				t.Fatal(err)
+			}
+		}, check: func(t *testing.T, b *realBackend, im *osstest.Impostor, saved string) {
+			if b.local != nil {
+				t.Fatal("the store started though its folder is gone")
+			}
+			buckets, err := b.Storage().Buckets(context.Background(), localAccountName)
+			if !errors.Is(err, osslocal.ErrImpostor) || !strings.Contains(err.Error(), "another program is answering on This computer's address") {
+				t.Fatalf("listed %v, %v; want the impostor refused", buckets, err)
+			}
+			if s := im.Signed(); len(s) != 0 {
+				t.Fatalf("signed requests reached the impostor: %+v", s)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			home := t.TempDir()
+			link, _ := shareLocalFile(t, home)
+			u, err := url.Parse(link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			im := osstest.StartImpostor(t, u.Host)
+			if c.before != nil {
+				c.before(t, home, u.Host)
+			}
+			b := openTestBackend(t, home)
+			c.check(t, b, im, u.Host)
+		})
+	}
+}
+
+// checkMoved: the store runs on a new address, which it proved to be its
+// own, its saved account follows, and the command line reaches it there.
+func checkMoved(t *testing.T, b *realBackend, saved string) {
+	t.Helper()
+	if b.local == nil || !b.localMoved() {
+		t.Fatal("the store did not say it moved")
+	}
+	endpoint := b.local.account.Endpoint
+	if endpoint == "http://"+saved || localAccountEndpoint(t, b) != endpoint {
+		t.Fatalf("saved at %s, running at %s, saved account at %s", saved, endpoint, localAccountEndpoint(t, b))
+	}
+	if err := osslocal.CheckHello(context.Background(), endpoint, b.local.cred.AccessKeyID, b.local.cred.AccessKeySecret); err != nil {
+		t.Fatal(err)
+	}
+	if text, code := runCLI(t, b.home, "ls", "oss://demo", "--account", localAccountName); code != cli.ExitOK || !strings.Contains(text, "minutes.txt") {
+		t.Fatalf("ossvault ls on the new address: exit %d, output %q", code, text)
+	}
+}
+
+// TestRealLocalClientRefusesImpostor: the app's own client of "This
+// computer" proves every new connection too, so that when the storage
+// stops under it and another program takes the port, the next request
+// reaches nobody.
+func TestRealLocalClientRefusesImpostor(t *testing.T) {
+	home := t.TempDir()
+	shareLocalFile(t, home)
+	b := openTestBackend(t, home)
+	ctx := context.Background()
+	if buckets, err := b.Storage().Buckets(ctx, localAccountName); err != nil || len(buckets) != 1 {
+		t.Fatalf("listed %v, %v", buckets, err)
+	}
+	saved := strings.TrimPrefix(b.local.account.Endpoint, "http://")
+	if err := b.local.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	im := osstest.StartImpostor(t, saved)
+	buckets, err := b.Storage().Buckets(ctx, localAccountName)
+	if !errors.Is(err, osslocal.ErrImpostor) {
+		t.Fatalf("listed %v, %v; want the impostor refused", buckets, err)
+	}
+	if s := im.Signed(); len(s) != 0 {
+		t.Fatalf("signed requests reached the impostor: %+v", s)
 	}
 }

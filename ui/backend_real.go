@@ -96,7 +96,7 @@ func (b *realBackend) client(account string) (*oss.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := transfer.Conn{Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}.Client()
+	c, err := guardLocal(a, transfer.Conn{Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}).Client()
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,28 @@ type Account struct {
 	Created time.Time
 }
 
+// LocalStoreAccount is the name of the saved account of the desktop app's
+// own store on this computer ("This computer" in its sidebar). The app
+// keeps the store's address and access key there so that the command line
+// can reach the store while the app runs.
+const LocalStoreAccount = "This computer"
+
+// LocalStoreHost is the only address the app's own store listens on.
+const LocalStoreHost = "127.0.0.1"
+
+// IsLocalStore reports whether a is the account of the app's own store:
+// named LocalStoreAccount with an endpoint http://127.0.0.1:PORT (a cloud
+// account someone named so is not). Its port can be taken by another
+// program while the app is closed, so clients make the server there prove
+// it holds the access key before sending it anything.
+func (a Account) IsLocalStore() bool {
+	if a.Name != LocalStoreAccount {
+		return false
+	}
+	u, err := url.Parse(a.Endpoint)
+	return err == nil && u.Scheme == "http" && u.Hostname() == LocalStoreHost && u.Port() != ""
+}
+
 func toAccount(a *accountRecord) Account {
 	return Account{Name: a.Name, Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: a.AccessKeyID, STS: a.STS, Created: a.Created}
 }

@@ -110,3 +110,21 @@ func TestAccounts(t *testing.T) {
 		t.Fatalf("second remove: %v", err)
 	}
 }
+
+func TestIsLocalStore(t *testing.T) {
+	for _, c := range []struct {
+		name, endpoint string
+		want           bool
+	}{
+		{LocalStoreAccount, "http://127.0.0.1:41234", true},
+		{LocalStoreAccount, "http://127.0.0.1", false},
+		{LocalStoreAccount, "http://localhost:41234", false},
+		{LocalStoreAccount, "https://127.0.0.1:41234", false},
+		{LocalStoreAccount, "https://oss-cn-hangzhou.aliyuncs.com", false},
+		{"Office", "http://127.0.0.1:41234", false},
+	} {
+		if got := (Account{Name: c.name, Endpoint: c.endpoint}).IsLocalStore(); got != c.want {
+			t.Errorf("%q at %s: IsLocalStore %v, want %v", c.name, c.endpoint, got, c.want)
+		}
+	}
+}

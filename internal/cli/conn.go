@@ -90,7 +90,11 @@ func connection(env *Env, fs *pflag.FlagSet, v *vault.Vault) (transfer.Conn, err
 		if err != nil {
 			return transfer.Conn{}, err
 		}
-		return transfer.Conn{Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}, nil
+		c := transfer.Conn{Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}
+		if a.IsLocalStore() {
+			return localStoreConn(c)
+		}
+		return c, nil
 	}
 	if endpoint == "" {
 		endpoint = env.Getenv("OSS_ENDPOINT")

@@ -19,6 +19,11 @@
 //   - [Faults] injects failures (error responses, connection resets,
 //     latency, truncated bodies) for reliability tests.
 //   - [Logger] receives one [LogEntry] per request (the access log).
+//   - [HelloDialer] and [CheckHello] are the client side of the hello
+//     exchange (Options.Hello): a server on a fixed address proves it holds
+//     the access key before a client sends it anything, so that another
+//     program that took the address while the server was down is refused
+//     ([ErrImpostor]) rather than sent signed requests and files.
 //
 // The osstest subpackage starts a server for a test in one call.
 //

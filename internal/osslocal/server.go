@@ -33,6 +33,11 @@ type Options struct {
 	// Now is the clock for signature expiry and skew checks (nil:
 	// time.Now).
 	Now func() time.Time
+	// Hello makes the server answer the hello challenge (see HelloDialer)
+	// for its credentials, so that its own clients can tell it from
+	// another program on its address before sending it anything. Plain
+	// OSS clients are not affected either way.
+	Hello bool
 }
 
 // Server serves the OSS API over a Store. It is an http.Handler; Start runs
@@ -45,6 +50,7 @@ type Server struct {
 	region       string
 	hostSuffixes []string
 	now          func() time.Time
+	hello        bool
 
 	reqSeq atomic.Uint64
 	reqTag [4]byte
@@ -80,6 +86,7 @@ func New(opts Options) (*Server, error) {
 		region:       opts.Region,
 		hostSuffixes: append([]string{"localhost"}, opts.VirtualHostSuffixes...),
 		now:          opts.Now,
+		hello:        opts.Hello,
 		counts:       map[string]int{},
 	}
 	if s.now == nil {
@@ -243,6 +250,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("x-oss-request-id", reqID)
 	h.Set("Server", "AliyunOSS")
 	h.Set("Date", start.UTC().Format(http.TimeFormat))
+	if s.hello && isHello(r) {
+		s.serveHello(w, r, reqID)
+		return
+	}
 
 	rt := s.parseRoute(r)
 	s.countsMu.Lock()

@@ -81,6 +81,10 @@ func WithThrottledFaults(f *osslocal.Faults) Option {
 	return func(c *config) { c.opts.Faults, c.throttled = f, true }
 }
 
+// WithHello makes the server answer the hello challenge, as the desktop
+// app's own store does (osslocal.Options.Hello).
+func WithHello() Option { return func(c *config) { c.opts.Hello = true } }
+
 // WithRegion restricts V4 signatures to region.
 func WithRegion(region string) Option { return func(c *config) { c.opts.Region = region } }
 
