@@ -80,7 +80,7 @@ func (l *Link) get(ctx context.Context, rng, etag string) (io.ReadCloser, http.H
 	}
 	resp, err := l.client().Do(req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("GetObject: %w", err)
+		return nil, nil, netError("GetObject", err)
 	}
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusPartialContent:
