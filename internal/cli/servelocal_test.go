@@ -205,7 +205,11 @@ func TestServeLocalHelperProcess(t *testing.T) {
 	if dir == "" {
 		t.Skip("only runs as a child process")
 	}
-	os.Exit(Main([]string{"serve-local", "--dir", dir}, Std(), nil))
+	args := []string{"serve-local", "--dir", dir}
+	if addr := os.Getenv("OSSVAULT_SERVE_LOCAL_ADDR"); addr != "" {
+		args = append(args, "--addr", addr)
+	}
+	os.Exit(Main(args, Std(), nil))
 }
 
 func TestServeLocalSubprocess(t *testing.T) {
