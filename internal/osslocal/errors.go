@@ -76,6 +76,11 @@ func storeError(err error, bucket, key string) *apiError {
 		return newError(http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size.")
 	case errors.Is(err, ErrTooManyParts):
 		return newError(http.StatusBadRequest, "InvalidEncryptionRequest", "The number of parts exceeds the count allowed by the client-side encryption data size and part size.").withEC("0005-00000411")
+	case diskFull(err):
+		// OSS has no such answer: its disks do not fill. 507 and a code of
+		// its own let a client say what is wrong instead of "internal
+		// error", and wait for space rather than retry at once.
+		return newError(http.StatusInsufficientStorage, "InsufficientStorage", "The storage's disk is full. Free some space on it and try again.")
 	default:
 		return newError(http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again.")
 	}
