@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log"
@@ -288,4 +290,53 @@ func TestPermanentFailuresFailAtOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A file of serve-local's folder damaged while it was stopped does not make
+// its object vanish: after the restart ls lists it as damaged, and get
+// fails at once saying the stored copy is damaged.
+func TestDamagedObjectListedAfterRestart(t *testing.T) {
+	h := newHarness(t)
+	dir := t.TempDir()
+	s := startServeChild(t, dir, "127.0.0.1:0")
+	client, err := oss.New(s.endpoint, serveID, serveSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.CreateBucket("bkt"); err != nil {
+		t.Fatal(err)
+	}
+	h.vars["OSS_ENDPOINT"], h.vars["OSS_ACCESS_KEY_ID"], h.vars["OSS_ACCESS_KEY_SECRET"] = s.endpoint, serveID, serveSecret
+	src := filepath.Join(t.TempDir(), "f.bin")
+	writeFile(t, src, 300<<10)
+	h.must("put", src, "oss://bkt/hurt.bin")
+	h.must("put", src, "oss://bkt/whole.bin")
+	s.kill()
+	// Cut short, as a failing disk or an interrupted copy of the folder
+	// leaves it: the end, where the store keeps its metadata, is lost.
+	sum := sha256.Sum256([]byte("hurt.bin"))
+	name := hex.EncodeToString(sum[:])
+	if err := os.Truncate(filepath.Join(dir, "buckets", "bkt", "objects", name[:2], name), 1000); err != nil {
+		t.Fatal(err)
+	}
+	startServeChild(t, dir, s.addr())
+
+	out := h.must("ls", "oss://bkt/")
+	if !strings.Contains(out, "\tdamaged\thurt.bin\n") || !strings.Contains(out, "\tme\twhole.bin\n") {
+		t.Errorf("ls after the restart:\n%s\nwant hurt.bin listed as damaged and whole.bin as before", out)
+	}
+	dest := filepath.Join(t.TempDir(), "out")
+	start := time.Now()
+	_, stderr, code := h.run("get", "oss://bkt/hurt.bin", dest)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("get of the damaged object took %v to fail", d)
+	}
+	t.Logf("ls:\n%sget: %s", out, stderr)
+	if code != ExitFailure || !strings.Contains(stderr, "the stored copy of the object is damaged") {
+		t.Errorf("get of the damaged object: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Lstat(dest); err == nil {
+		t.Error("the failed get left a file")
+	}
+	h.must("get", "oss://bkt/whole.bin", dest)
 }
