@@ -26,10 +26,11 @@ import (
 // destination's own folder (".ossvault-<random>.part"), so that the final
 // rename is atomic and no fragment lands anywhere else. The file is
 // renamed into place only after the integrity MAC checked out and the
-// data was synced. On failure or cancel the temporary file is removed. On
-// pause, or when the process is interrupted, it stays (still 0600, still
-// hidden in the destination folder) together with a journal record of the
-// finished ranges, because resuming a 50 GB download from zero is worse for
+// data was synced. On a permanent failure or cancel the temporary file is
+// removed. On pause, when the process is interrupted, or when the network
+// gave out for longer than the retries last (the error matches
+// ErrResumable), it stays (still 0600, still hidden in the destination
+// folder) together with a journal record of the finished ranges, because resuming a 50 GB download from zero is worse for
 // the user than a partial file that only its owner can read; a later
 // resume re-reads the finished ranges into the MAC, so a partial file
 // altered meanwhile fails the check.
@@ -420,14 +421,20 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 	err = d.fetch(ctx, job.Source, job.Key, fp, w, ver, rec.Done, onChunk, progress)
 	if err != nil {
 		cause := context.Cause(ctx)
-		if ctx.Err() != nil && !errors.Is(cause, ErrCanceled) {
-			keep = true // paused or interrupted: resumable
+		interrupted := ctx.Err() != nil && !errors.Is(cause, ErrCanceled)
+		if interrupted || resumable(err) {
+			// Paused, interrupted, or the network gave out for longer
+			// than the retries last: the next run resumes.
+			keep = true
 			if d.Journal != nil && f.Sync() == nil {
 				mu.Lock()
 				d.Journal.Save(id, rec)
 				mu.Unlock()
 			}
-			return nil, cause
+			if interrupted {
+				return nil, cause
+			}
+			return nil, keptForResume(err)
 		}
 		return refused(p, err)
 	}

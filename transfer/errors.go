@@ -17,6 +17,22 @@ var (
 	ErrSourceChanged = errors.New("the source changed during the transfer")
 	// ErrDiskFull: the destination disk has no room for the download.
 	ErrDiskFull = errors.New("the destination disk is full")
+	// ErrStorageFull: the storage service (a local store's disk) has no
+	// room for what is uploaded. It is tried briefly, and the upload is
+	// kept for a resume once space is freed.
+	ErrStorageFull = errors.New("the storage has no space left")
+	// ErrDamaged: the storage's copy of the object is damaged (a local
+	// store's file was altered on its disk); reading it cannot succeed.
+	ErrDamaged = errors.New("the stored copy of the object is damaged")
+	// ErrCertificate: the endpoint's TLS certificate did not verify
+	// (CertificateError says why).
+	ErrCertificate = errors.New("the storage service's certificate is not trusted")
+	// ErrInvalidName: a bucket or object name that OSS does not accept.
+	ErrInvalidName = errors.New("the name is not valid")
+	// ErrResumable: a transfer stopped on a failure that may pass (the
+	// network, the storage service, a full storage) and kept what it had
+	// done in the journal; running it again resumes where it stopped.
+	ErrResumable = errors.New("the transfer can be resumed")
 	// ErrExists: the destination already holds a different file.
 	ErrExists = errors.New("the destination already exists")
 	// ErrStalled: no byte moved for longer than the stall timeout.

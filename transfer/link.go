@@ -86,7 +86,7 @@ func (l *Link) get(ctx context.Context, rng, etag string) (io.ReadCloser, http.H
 	resp, err := l.client().Do(req)
 	if err != nil {
 		// net/http quotes the whole URL, signature included.
-		return nil, nil, fmt.Errorf("GetObject: %w", safetext.StripURLError(err))
+		return nil, nil, netError("GetObject", safetext.StripURLError(err))
 	}
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusPartialContent:

@@ -26,11 +26,32 @@ var _ Store = (*OSS)(nil)
 
 // NewOSS returns the Store for bucket on client.
 func NewOSS(client *oss.Client, bucket string) (*OSS, error) {
+	if err := checkBucketName(bucket); err != nil {
+		return nil, err
+	}
 	b, err := client.Bucket(bucket)
 	if err != nil {
 		return nil, fmt.Errorf("failed to use bucket %q: %w", bucket, err)
 	}
 	return &OSS{Bucket: b}, nil
+}
+
+// checkBucketName refuses, as permanent, a bucket name that the SDK would
+// refuse to send: retrying its refusal would only make the user wait.
+func checkBucketName(name string) error {
+	if oss.CheckBucketName(name) != nil {
+		return Permanent(fmt.Errorf("%w: the bucket name %q must be 3 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit", ErrInvalidName, name))
+	}
+	return nil
+}
+
+// checkKey refuses, as permanent, an object name that the SDK would refuse
+// to send.
+func checkKey(key string) error {
+	if oss.CheckObjectName(key) != nil {
+		return Permanent(fmt.Errorf("%w: the object name is empty", ErrInvalidName))
+	}
+	return nil
 }
 
 func metaOptions(ctx context.Context, meta map[string]string) []oss.Option {
@@ -42,6 +63,9 @@ func metaOptions(ctx context.Context, meta map[string]string) []oss.Option {
 }
 
 func (s *OSS) Head(ctx context.Context, key string) (ObjectInfo, error) {
+	if err := checkKey(key); err != nil {
+		return ObjectInfo{}, err
+	}
 	h, err := s.Bucket.GetObjectDetailedMeta(key, oss.WithContext(ctx))
 	if err != nil {
 		return ObjectInfo{}, ossError("HeadObject", err)
@@ -72,6 +96,9 @@ func infoFromHeader(key string, h http.Header) (ObjectInfo, error) {
 }
 
 func (s *OSS) GetRange(ctx context.Context, key string, start, end int64, etag string) (io.ReadCloser, http.Header, error) {
+	if err := checkKey(key); err != nil {
+		return nil, nil, err
+	}
 	var h http.Header
 	opts := []oss.Option{oss.WithContext(ctx), oss.Range(start, end), oss.GetResponseHeader(&h)}
 	if etag != "" {
@@ -85,6 +112,9 @@ func (s *OSS) GetRange(ctx context.Context, key string, start, end int64, etag s
 }
 
 func (s *OSS) Put(ctx context.Context, key string, body io.ReadSeeker, size int64, meta map[string]string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
 	opts := append(metaOptions(ctx, meta), oss.ContentLength(size))
 	if err := s.Bucket.PutObject(key, io.LimitReader(body, size), opts...); err != nil {
 		return ossError("PutObject", err)
@@ -97,6 +127,9 @@ func (s *OSS) imur(key, uploadID string) oss.InitiateMultipartUploadResult {
 }
 
 func (s *OSS) InitiateMultipart(ctx context.Context, key string, meta map[string]string) (string, error) {
+	if err := checkKey(key); err != nil {
+		return "", err
+	}
 	r, err := s.Bucket.InitiateMultipartUpload(key, metaOptions(ctx, meta)...)
 	if err != nil {
 		return "", ossError("InitiateMultipartUpload", err)
@@ -105,6 +138,9 @@ func (s *OSS) InitiateMultipart(ctx context.Context, key string, meta map[string
 }
 
 func (s *OSS) UploadPart(ctx context.Context, key, uploadID string, number int, body io.ReadSeeker, size int64, meta map[string]string) (string, error) {
+	if err := checkKey(key); err != nil {
+		return "", err
+	}
 	p, err := s.Bucket.UploadPart(s.imur(key, uploadID), body, size, number, metaOptions(ctx, meta)...)
 	if err != nil {
 		return "", ossError("UploadPart", err)
@@ -131,6 +167,9 @@ type listPartsResult struct {
 }
 
 func (s *OSS) ListParts(ctx context.Context, key, uploadID string) (PartListing, error) {
+	if err := checkKey(key); err != nil {
+		return PartListing{}, err
+	}
 	var out PartListing
 	marker := ""
 	for {
@@ -174,6 +213,9 @@ func (s *OSS) ListParts(ctx context.Context, key, uploadID string) (PartListing,
 }
 
 func (s *OSS) CompleteMultipart(ctx context.Context, key, uploadID string, parts []Part) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
 	up := make([]oss.UploadPart, len(parts))
 	for i, p := range parts {
 		up[i] = oss.UploadPart{PartNumber: p.Number, ETag: p.ETag}
@@ -185,6 +227,9 @@ func (s *OSS) CompleteMultipart(ctx context.Context, key, uploadID string, parts
 }
 
 func (s *OSS) AbortMultipart(ctx context.Context, key, uploadID string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
 	if err := s.Bucket.AbortMultipartUpload(s.imur(key, uploadID), oss.WithContext(ctx)); err != nil {
 		return ossError("AbortMultipartUpload", err)
 	}
@@ -239,6 +284,9 @@ func (s *OSS) List(ctx context.Context, prefix string, recursive bool, fn func(E
 
 // Delete removes one object.
 func (s *OSS) Delete(ctx context.Context, key string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
 	return DefaultPolicy.Do(ctx, func() error {
 		return ossError("DeleteObject", s.Bucket.DeleteObject(key, oss.WithContext(ctx)))
 	})
@@ -286,11 +334,14 @@ func ossError(op string, err error) error {
 	if errors.As(err, &ue) {
 		return &RemoteError{Op: op, Status: ue.Got()}
 	}
-	return fmt.Errorf("%s: %w", op, err)
+	return netError(op, err)
 }
 
 // CreateBucket creates a private bucket.
 func CreateBucket(ctx context.Context, client *oss.Client, name string) error {
+	if err := checkBucketName(name); err != nil {
+		return err
+	}
 	return DefaultPolicy.Do(ctx, func() error {
 		return ossError("PutBucket", client.CreateBucket(name, oss.WithContext(ctx)))
 	})

@@ -255,9 +255,10 @@ func (q *Queue) unkeep(j *job) error {
 }
 
 // Retryable reports whether retrying a job that failed with err may work.
-// It may not when the object was altered or is gone, its bucket is gone, a
-// shared link expired, or no key on this computer opens the object: those
-// fail the same way every time.
+// It may not when the object was altered or is gone, its bucket is gone,
+// its stored copy is damaged, a name is invalid, a shared link expired, or
+// no key on this computer opens the object: those fail the same way every
+// time.
 func Retryable(err error) bool {
 	return err != nil && !failsForGood(err) && !errors.Is(err, envelope.ErrNoKey)
 }
@@ -265,7 +266,7 @@ func Retryable(err error) bool {
 // failsForGood reports whether err means the job would fail the same way
 // however often it is retried.
 func failsForGood(err error) bool {
-	for _, target := range []error{envelope.ErrIntegrity, ErrNoSuchObject, ErrNoSuchBucket, ErrLinkExpired} {
+	for _, target := range []error{envelope.ErrIntegrity, ErrNoSuchObject, ErrNoSuchBucket, ErrLinkExpired, ErrDamaged, ErrInvalidName} {
 		if errors.Is(err, target) {
 			return true
 		}

@@ -1,11 +1,11 @@
 package transfer
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"syscall"
 )
 
 // RemoteError is an error response from the object store, classified. It
@@ -51,6 +51,12 @@ func (e *RemoteError) sentinel() error {
 		return ErrNoSuchUpload
 	case "PreconditionFailed":
 		return ErrSourceChanged
+	case "InsufficientStorage":
+		return ErrStorageFull
+	case "ObjectDamaged":
+		return ErrDamaged
+	case "InvalidBucketName", "InvalidObjectName":
+		return ErrInvalidName
 	}
 	switch e.Status {
 	case http.StatusForbidden, http.StatusUnauthorized:
@@ -59,14 +65,19 @@ func (e *RemoteError) sentinel() error {
 		return ErrNoSuchObject
 	case http.StatusPreconditionFailed:
 		return ErrSourceChanged
+	case http.StatusInsufficientStorage:
+		return ErrStorageFull
 	}
 	return nil
 }
 
 // Temporary reports whether the same request may succeed later: server
-// errors, throttling and request timeouts.
+// errors, throttling and request timeouts. A damaged stored copy does not
+// mend by itself, whatever status the server gave it.
 func (e *RemoteError) Temporary() bool {
 	switch e.Code {
+	case "ObjectDamaged":
+		return false
 	case "RequestTimeout", "InternalError", "ServiceUnavailable", "SlowDown", "Throttling", "RequestTimeTooSkewed":
 		return true
 	}
@@ -74,9 +85,12 @@ func (e *RemoteError) Temporary() bool {
 }
 
 // isTemporary reports whether err is worth another attempt. Unknown errors
-// (resets, timeouts, truncated bodies, checksum mismatches) are: a flaky
-// office line produces every kind of low-level failure, and the attempt
-// budget bounds the cost of guessing wrong.
+// (resets, refused or timed-out connections, truncated bodies, checksum
+// mismatches) are: a flaky office line or a local store being restarted
+// produces every kind of low-level failure, and the policy's window bounds
+// the cost of guessing wrong. What no wait can change fails at once: the
+// server's own refusals (RemoteError), a certificate this computer does not
+// trust, a name the SDK refuses to send.
 func isTemporary(err error) bool {
 	var pe *permanentError
 	if errors.As(err, &pe) {
@@ -86,11 +100,12 @@ func isTemporary(err error) bool {
 	if errors.As(err, &re) {
 		return re.Temporary()
 	}
-	if refusedOnLoopback(err) {
+	if certificateProblem(err) != "" {
 		return false
 	}
 	for _, s := range []error{ErrAccessDenied, ErrNoSuchBucket, ErrNoSuchObject, ErrNoSuchUpload,
-		ErrSourceChanged, ErrDiskFull, ErrExists, ErrLinkExpired, ErrPlainHTTP, ErrPaused, ErrCanceled} {
+		ErrSourceChanged, ErrDiskFull, ErrExists, ErrLinkExpired, ErrPlainHTTP, ErrPaused, ErrCanceled,
+		ErrCertificate, ErrInvalidName, ErrDamaged} {
 		if errors.Is(err, s) {
 			return false
 		}
@@ -98,22 +113,77 @@ func isTemporary(err error) bool {
 	return true
 }
 
-// refusedOnLoopback reports a connection refused by this very computer:
-// nothing listens there (a local store or an app that is closed), and
-// waiting through a minute of retries will not start it. Refusals from
-// other hosts stay temporary: a server behind a load balancer may come back.
-func refusedOnLoopback(err error) bool {
-	if !errors.Is(err, syscall.ECONNREFUSED) {
-		return false
+// resumable reports whether a transfer that failed with err is worth
+// keeping for a later run: the failure may pass (the network, the storage
+// service, a full storage), so what was sent or fetched should not be
+// thrown away.
+func resumable(err error) bool {
+	return isTemporary(err) || errors.Is(err, ErrStorageFull)
+}
+
+// keptForResume marks err, after which a transfer's journal was kept, as
+// ErrResumable.
+func keptForResume(err error) error {
+	if err == nil || errors.Is(err, ErrResumable) {
+		return err
 	}
-	var oe *net.OpError
-	if !errors.As(err, &oe) || oe.Addr == nil {
-		return false
+	return fmt.Errorf("%w; %w", err, ErrResumable)
+}
+
+// CertificateError is an endpoint whose TLS certificate did not verify:
+// retrying cannot fix it, and "cannot connect" would send the user to check
+// a network that works.
+type CertificateError struct {
+	Op     string // the OSS API name, e.g. "HeadObject"
+	Reason string // what is wrong, in plain words
+	Err    error  // the TLS library's error
+}
+
+func (e *CertificateError) Error() string {
+	detail := e.Err.Error()
+	var x *tls.CertificateVerificationError
+	if errors.As(e.Err, &x) && x.Err != nil {
+		detail = x.Err.Error()
 	}
-	if ta, ok := oe.Addr.(*net.TCPAddr); ok {
-		return ta.IP.IsLoopback()
+	return fmt.Sprintf("%s: the storage service's certificate %s (%s)", e.Op, e.Reason, detail)
+}
+
+func (e *CertificateError) Unwrap() error { return e.Err }
+
+// Is matches ErrCertificate.
+func (e *CertificateError) Is(target error) bool { return target == ErrCertificate }
+
+// certificateProblem says in plain words what is wrong with the
+// certificate err complains about, or "" when err is no certificate error.
+func certificateProblem(err error) string {
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	var sr x509.SystemRootsError
+	var ve *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &ua):
+		return "is not trusted on this computer: it is self-signed or issued by an authority this computer does not know"
+	case errors.As(err, &he):
+		return fmt.Sprintf("is not made out to %s: check the endpoint's address", he.Host)
+	case errors.As(err, &ci):
+		if ci.Reason == x509.Expired {
+			return "has expired or is not valid yet: check this computer's clock, or ask the service's administrator to renew it"
+		}
+		return "is not valid for this use"
+	case errors.As(err, &sr):
+		return "cannot be checked: this computer has no trusted certificate authorities"
+	case errors.As(err, &ve):
+		return "did not verify"
 	}
-	host, _, err := net.SplitHostPort(oe.Addr.String())
-	ip := net.ParseIP(host)
-	return err == nil && ip != nil && ip.IsLoopback()
+	return ""
+}
+
+// netError words a failure to reach the storage service for op: a
+// certificate problem plainly and as permanent, anything else as it is.
+func netError(op string, err error) error {
+	if reason := certificateProblem(err); reason != "" {
+		return &CertificateError{Op: op, Reason: reason, Err: err}
+	}
+	return fmt.Errorf("%s: %w", op, err)
 }

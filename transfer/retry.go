@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -10,9 +11,17 @@ import (
 )
 
 // Policy is how often and how patiently a failed request is tried again.
+// Only failures that may pass are retried (isTemporary): the network
+// (refused connections, resets, cut-off bodies, timeouts, stalls), server
+// errors and throttling. A full storage is tried only storageFullTries
+// times: it does not clear in seconds, and the transfer is resumable.
 type Policy struct {
-	// Attempts is the most tries per request, the first included.
+	// Attempts is the most tries per request, the first included; 0
+	// leaves the count to Window (one try if Window is 0 too).
 	Attempts int
+	// Window bounds the time a request is retried: no try starts later
+	// than Window after the first one failed. 0 leaves it to Attempts.
+	Window time.Duration
 	// Base is the backoff before the second try; it doubles per try up to
 	// Max. Each wait is drawn uniformly from [wait/2, wait] so that parallel
 	// parts that failed together do not retry in lockstep.
@@ -21,9 +30,16 @@ type Policy struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// DefaultPolicy: 10 tries per request, backing off from 250 ms to 30 s
-// (about 2.5 minutes in all before a request is given up).
-var DefaultPolicy = Policy{Attempts: 10, Base: 250 * time.Millisecond, Max: 30 * time.Second}
+// DefaultPolicy retries a request for up to 2 minutes, backing off from
+// 250 ms to 15 s: long enough to ride out a dropped Wi-Fi or a local store
+// being restarted, short enough that a transfer that cannot go on says so
+// while the user still waits for it. A transfer given up on keeps what it
+// had done (ErrResumable).
+var DefaultPolicy = Policy{Window: 2 * time.Minute, Base: 250 * time.Millisecond, Max: 15 * time.Second}
+
+// storageFullTries is how often a request that found the storage full is
+// tried: once more in case another upload's parts were just freed.
+const storageFullTries = 2
 
 // Backoff returns the wait before try number attempt+1 (attempt >= 1).
 func (p Policy) Backoff(attempt int, r *rand.Rand) time.Duration {
@@ -42,15 +58,20 @@ func (p Policy) Backoff(attempt int, r *rand.Rand) time.Duration {
 	return half + time.Duration(r.Int64N(int64(d-half)+1))
 }
 
-// Do runs op until it succeeds, fails permanently, the attempts run out or
-// ctx ends. The last error is returned, annotated with the number of tries.
+// Do runs op until it succeeds, fails permanently, the attempts or the
+// window run out or ctx ends. The last error is returned, annotated with
+// the number of tries.
 func (p Policy) Do(ctx context.Context, op func() error) error {
-	attempts := max(p.Attempts, 1)
+	attempts := p.Attempts
+	if attempts <= 0 && p.Window <= 0 {
+		attempts = 1
+	}
 	sleep := p.Sleep
 	if sleep == nil {
 		sleep = sleepCtx
 	}
 	var err error
+	var first time.Time
 	for i := 1; ; i++ {
 		if cerr := ctx.Err(); cerr != nil {
 			return context.Cause(ctx)
@@ -65,13 +86,35 @@ func (p Policy) Do(ctx context.Context, op func() error) error {
 		if !isTemporary(err) {
 			return err
 		}
-		if i >= attempts {
+		if first.IsZero() {
+			first = time.Now()
+		}
+		if (attempts > 0 && i >= attempts) || (errors.Is(err, ErrStorageFull) && i >= storageFullTries) {
 			return fmt.Errorf("gave up after %d tries: %w", i, err)
 		}
-		if serr := sleep(ctx, p.Backoff(i, nil)); serr != nil {
+		wait := p.Backoff(i, nil)
+		if p.Window > 0 {
+			left := p.Window - time.Since(first)
+			if left <= 0 {
+				return fmt.Errorf("gave up after %d tries in %v: %w", i, roughly(time.Since(first)), err)
+			}
+			// The last try comes at the window's end, not a backoff
+			// after it.
+			wait = min(wait, left)
+		}
+		if serr := sleep(ctx, wait); serr != nil {
 			return context.Cause(ctx)
 		}
 	}
+}
+
+// roughly rounds d for a message: to the second, or the millisecond below
+// one.
+func roughly(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

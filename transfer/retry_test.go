@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +47,18 @@ func TestIsTemporary(t *testing.T) {
 		{errors.New("connection reset by peer"), true},
 		{Permanent(errors.New("bad")), false},
 		{fmt.Errorf("x: %w", ErrDiskFull), false},
+		{&RemoteError{Op: "UploadPart", Status: 507, Code: "InsufficientStorage"}, true},
+		{&RemoteError{Op: "GetObject", Status: 500, Code: "ObjectDamaged"}, false},
+		{&RemoteError{Op: "PutObject", Status: 400, Code: "InvalidObjectName"}, false},
+		{checkBucketName("Bad_Bucket"), false},
+		{checkKey(""), false},
+		{fmt.Errorf("x: %w", ErrStalled), true},
+		{fmt.Errorf("UploadPart: %w", syscall.ECONNREFUSED), true},
+		{fmt.Errorf("UploadPart: %w", syscall.ETIMEDOUT), true},
+		{fmt.Errorf("UploadPart: %w", io.EOF), true},
+		{x509.UnknownAuthorityError{}, false},
+		{x509.HostnameError{Host: "oss.example"}, false},
+		{x509.CertificateInvalidError{Reason: x509.Expired}, false},
 	} {
 		if got := isTemporary(tc.err); got != tc.want {
 			t.Errorf("isTemporary(%v) = %v, want %v", tc.err, got, tc.want)
@@ -64,6 +77,10 @@ func TestRemoteErrorSentinels(t *testing.T) {
 		{&RemoteError{Status: 404}, ErrNoSuchObject},
 		{&RemoteError{Status: 404, Code: "NoSuchUpload"}, ErrNoSuchUpload},
 		{&RemoteError{Status: 412}, ErrSourceChanged},
+		{&RemoteError{Status: 507, Code: "InsufficientStorage"}, ErrStorageFull},
+		{&RemoteError{Status: 507}, ErrStorageFull},
+		{&RemoteError{Status: 500, Code: "ObjectDamaged"}, ErrDamaged},
+		{&RemoteError{Status: 400, Code: "InvalidBucketName"}, ErrInvalidName},
 	} {
 		if !errors.Is(tc.err, tc.want) {
 			t.Errorf("%v does not match %v", tc.err, tc.want)
@@ -154,10 +171,10 @@ func TestRetryingRewindsBodies(t *testing.T) {
 	}
 }
 
-// A refusal from this very computer (nothing listens: a closed app's local
-// store) is not retried; a refusal elsewhere, like any other network error,
-// is.
-func TestRefusedOnLoopbackIsNotRetried(t *testing.T) {
+// A refused connection is retried wherever it comes from: on this very
+// computer it is a local store or the app's "This computer" being
+// restarted, which is back within seconds.
+func TestRefusedConnectionIsRetried(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -171,18 +188,73 @@ func TestRefusedOnLoopbackIsNotRetried(t *testing.T) {
 	if !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Skipf("this system reports a refused connection as %v", err)
 	}
-	if isTemporary(err) {
-		t.Errorf("refused on loopback counted as temporary: %v", err)
-	}
-	calls := 0
-	p := Policy{Attempts: 5, Sleep: func(context.Context, time.Duration) error { return nil }}
-	p.Do(context.Background(), func() error { calls++; return err })
-	if calls != 1 {
-		t.Errorf("tried %d times, want 1", calls)
-	}
 	remote := &url.Error{Op: "Get", URL: "http://192.0.2.1/", Err: &net.OpError{Op: "dial", Net: "tcp",
 		Addr: &net.TCPAddr{IP: net.ParseIP("192.0.2.1"), Port: 80}, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
-	if !isTemporary(remote) {
-		t.Errorf("a refusal from another host should stay temporary")
+	for name, err := range map[string]error{"loopback": err, "another host": remote} {
+		if !isTemporary(err) {
+			t.Errorf("%s: a refused connection counted as permanent: %v", name, err)
+		}
+		calls := 0
+		p := Policy{Attempts: 5, Sleep: func(context.Context, time.Duration) error { return nil }}
+		p.Do(context.Background(), func() error { calls++; return err })
+		if calls != 5 {
+			t.Errorf("%s: tried %d times, want 5", name, calls)
+		}
+	}
+}
+
+func TestPolicyWindow(t *testing.T) {
+	p := Policy{Window: 300 * time.Millisecond, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
+	calls := 0
+	start := time.Now()
+	err := p.Do(context.Background(), func() error {
+		calls++
+		return fmt.Errorf("UploadPart: %w", syscall.ECONNRESET)
+	})
+	if err == nil || !errors.Is(err, syscall.ECONNRESET) || !strings.Contains(err.Error(), "gave up after") {
+		t.Fatalf("err = %v, want the reset after the window", err)
+	}
+	if calls < 3 {
+		t.Errorf("tried %d times in the window, want several", calls)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("a 300 ms window lasted %v", d)
+	}
+	// A try succeeding inside the window ends it.
+	calls = 0
+	err = p.Do(context.Background(), func() error {
+		if calls++; calls < 3 {
+			return io.ErrUnexpectedEOF
+		}
+		return nil
+	})
+	if err != nil || calls != 3 {
+		t.Fatalf("err = %v after %d calls, want success after 3", err, calls)
+	}
+	// Zero everything: one try, as before windows existed.
+	calls = 0
+	(Policy{}).Do(context.Background(), func() error { calls++; return io.ErrUnexpectedEOF })
+	if calls != 1 {
+		t.Errorf("a zero policy tried %d times, want 1", calls)
+	}
+}
+
+// A full storage does not clear in seconds: it is tried twice, not for the
+// whole budget, and the message says what is wrong.
+func TestStorageFullIsTriedBriefly(t *testing.T) {
+	p := Policy{Attempts: 10, Window: time.Minute, Sleep: func(context.Context, time.Duration) error { return nil }}
+	calls := 0
+	err := p.Do(context.Background(), func() error {
+		calls++
+		return &RemoteError{Op: "UploadPart", Status: 507, Code: "InsufficientStorage"}
+	})
+	if calls != storageFullTries || !errors.Is(err, ErrStorageFull) {
+		t.Fatalf("err = %v after %d calls, want ErrStorageFull after %d", err, calls, storageFullTries)
+	}
+	if !strings.Contains(err.Error(), "the storage has no space left") {
+		t.Errorf("message %q does not say the storage is full", err)
+	}
+	if !resumable(err) {
+		t.Error("a full storage should leave the transfer resumable")
 	}
 }

@@ -81,9 +81,12 @@ func TestOSSStalledUploadKeepsJournalAndResumes(t *testing.T) {
 	}
 }
 
-func TestOSSStalledDownloadLeavesNothing(t *testing.T) {
+// A stalled download, like a stalled upload, keeps its journal and hidden
+// partial file (the network may come back); the next run fetches only the
+// ranges the stalled one had not finished and leaves nothing behind.
+func TestOSSStalledDownloadKeepsJournalAndResumes(t *testing.T) {
 	faults := osslocal.NewFaults(1)
-	_, st := startOSS(t, osstest.WithFaults(faults))
+	srv, st := startOSS(t, osstest.WithFaults(faults))
 	up, down := newEngines(t, st)
 	down.Parts, down.StallTimeout = 1, stallTimeout
 	src, _ := writeRandom(t, t.TempDir(), "src", 4<<20+9)
@@ -91,15 +94,32 @@ func TestOSSStalledDownloadLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The second ranged GET never answers.
-	faults.Add(osslocal.Fault{Op: osslocal.OpGetObject, Nth: 2, Action: osslocal.Hang()})
+	faults.Add(osslocal.Fault{Op: osslocal.OpGetObject, Nth: 2, Times: 1, Action: osslocal.Hang()})
 	dir := t.TempDir()
 	dest := filepath.Join(dir, "out")
-	_, err := down.Download(guarded(t), DownloadJob{Source: st, SourceID: "oss://b/k", Key: "k", Dest: dest}, nil)
-	if !errors.Is(err, ErrStalled) {
-		t.Fatalf("download with a hung GET: %v, want ErrStalled", err)
+	job := DownloadJob{Source: st, SourceID: "oss://b/k", Key: "k", Dest: dest}
+	_, err := down.Download(guarded(t), job, nil)
+	if !errors.Is(err, ErrStalled) || !errors.Is(err, ErrResumable) {
+		t.Fatalf("download with a hung GET: %v, want ErrStalled and ErrResumable", err)
 	}
 	if _, err := os.Lstat(dest); err == nil {
 		t.Fatal("the stalled download left a file at the destination")
+	}
+	if recs, _ := down.Journal.List(); len(recs) != 1 || recs[0].Kind != "download" {
+		t.Fatalf("journal after the stall: %+v, want the download's record", recs)
+	}
+	gets := srv.Log.Count(osslocal.OpGetObject)
+
+	down2 := &Downloader{Journal: down.Journal, Keys: testKeys(t), ChunkSize: 1 << 20, Parts: 1, Policy: &fastPolicy}
+	if _, err := down2.Download(guarded(t), job, nil); err != nil {
+		t.Fatal(err)
+	}
+	// 5 ranges of 1 MiB; the first was done before the stall.
+	if n := srv.Log.Count(osslocal.OpGetObject) - gets; n != 4 {
+		t.Errorf("the resumed download made %d GETs, want 4", n)
+	}
+	if fileSum(t, dest) != fileSum(t, src) {
+		t.Fatal("the resumed download differs from the file")
 	}
 	assertNoLeftovers(t, dir, down.Journal)
 }

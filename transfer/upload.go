@@ -128,10 +128,11 @@ func UploadID(source, bucket, key string) string {
 
 // Upload encrypts job.Source into job.Key.
 //
-// If ctx is canceled with cause ErrPaused, or the network fails for longer
-// than the retries last, the journal keeps the upload for a resume. With
-// cause ErrCanceled, or on a permanent failure, the unfinished upload is
-// aborted and its journal removed. A file that changes while it uploads is
+// If ctx is canceled with cause ErrPaused, or the network (or the storage's
+// space) fails for longer than the retries last, the journal keeps the
+// upload for a resume; the latter error matches ErrResumable. With cause
+// ErrCanceled, or on a permanent failure, the unfinished upload is aborted
+// and its journal removed. A file that changes while it uploads is
 // started over with a new data key: the same key and counter never encrypt
 // two different contents.
 func (u *Uploader) Upload(ctx context.Context, job UploadJob, progress Progress) error {
@@ -281,15 +282,18 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f *os.File, 
 	switch {
 	case err == nil:
 		return u.remove(rec)
-	case errors.Is(context.Cause(ctx), ErrPaused) || errors.Is(err, ErrStalled):
+	case errors.Is(context.Cause(ctx), ErrPaused):
 		return err
-	case errors.Is(err, ErrSourceChanged), errors.Is(context.Cause(ctx), ErrCanceled), !isTemporary(err):
+	case errors.Is(err, ErrSourceChanged), errors.Is(context.Cause(ctx), ErrCanceled), !resumable(err):
 		u.abort(rec)
 		u.remove(rec)
 		return err
 	default:
-		// The network gave out: keep the journal so the next run resumes.
-		return err
+		// The network, the service or its space gave out for longer
+		// than the retries last (or nothing moved for the stall
+		// timeout): keep the journal so that the next run resumes and
+		// sends no stored part again.
+		return keptForResume(err)
 	}
 }
 
@@ -333,6 +337,9 @@ func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st file
 		return drop()
 	}
 	if err != nil {
+		if resumable(err) {
+			err = keptForResume(err)
+		}
 		return nil, nil, err
 	}
 	// The server's copy of the envelope must be the journal's: resuming

@@ -85,9 +85,14 @@ func describeEntries(ctx context.Context, store *transfer.OSS, v *vault.Vault, e
 			keyName := "-"
 			info, err := store.Head(gctx, e.Key)
 			if err != nil {
-				if errors.Is(err, transfer.ErrNoSuchObject) {
+				switch {
+				case errors.Is(err, transfer.ErrNoSuchObject):
 					keyName = "?" // deleted since the listing
-				} else {
+				case errors.Is(err, transfer.ErrDamaged):
+					// A local store's copy that cannot be read: shown,
+					// so that it is not taken for gone.
+					keyName = "damaged"
+				default:
 					return err
 				}
 			} else if env, err := envelope.ParseHeader(info.Header); err == nil {

@@ -83,8 +83,8 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	// their data keys; one that cannot go now (a locked keychain) stays
 	// for a later run, and is no reason not to upload.
 	_ = journal.Expire(v.JobSecrets())
-	up := &transfer.Uploader{Store: store, Journal: journal, Keys: v, Secrets: v.JobSecrets(), PartSize: partSize, Parts: n}
-	q := transfer.NewQueue(up, &transfer.Downloader{Journal: journal, Keys: v}, min(n, 8))
+	up := &transfer.Uploader{Store: store, Journal: journal, Keys: v, Secrets: v.JobSecrets(), PartSize: partSize, Parts: n, Policy: retryPolicy}
+	q := transfer.NewQueue(up, &transfer.Downloader{Journal: journal, Keys: v, Policy: retryPolicy}, min(n, 8))
 
 	var total int64
 	for _, it := range items {
@@ -105,6 +105,10 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	}
 	return queueErrors(env, q, "upload", m)
 }
+
+// retryPolicy is how put retries failed requests; nil is
+// transfer.DefaultPolicy. Tests shorten it to see a transfer give up.
+var retryPolicy *transfer.Policy
 
 // pauseOnCancel pauses every job when ctx ends (Ctrl-C), keeping their
 // journals so that running the command again resumes.
@@ -137,6 +141,11 @@ func queueErrors(env *Env, q *transfer.Queue, verb string, m *meter) error {
 		return nil
 	}
 	m.abandon()
+	for i, err := range failed {
+		if errors.Is(err, transfer.ErrResumable) {
+			failed[i] = fmt.Errorf("%w: run the same command again", err)
+		}
+	}
 	if len(failed) == 1 {
 		return failed[0]
 	}

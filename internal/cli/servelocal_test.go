@@ -208,6 +208,9 @@ func TestServeLocalHelperProcess(t *testing.T) {
 		t.Skip("only runs as a child process")
 	}
 	args := []string{"serve-local", "--dir", dir}
+	if addr := os.Getenv("OSSVAULT_SERVE_LOCAL_ADDR"); addr != "" {
+		args = append(args, "--addr", addr)
+	}
 	if extra := os.Getenv("OSSVAULT_SERVE_LOCAL_ARGS"); extra != "" {
 		args = append(args, strings.Split(extra, "\n")...)
 	}

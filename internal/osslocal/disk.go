@@ -23,7 +23,7 @@ import (
 // DiskStore keeps buckets in a folder. The layout is:
 //
 //	DIR/buckets/NAME/bucket.json                 creation time
-//	DIR/buckets/NAME/objects/HH/SHA256(key)      content, then metadata trailer
+//	DIR/buckets/NAME/objects/HH/SHA256(key)      key header, content, metadata trailer
 //	DIR/buckets/NAME/uploads/ID/upload.json      key, metadata, initiation time
 //	DIR/buckets/NAME/uploads/ID/part-NNNNN       part content, then trailer
 //
@@ -38,6 +38,15 @@ import (
 // The trailer is: JSON metadata, its length as a 4-byte big-endian integer,
 // then the 8 bytes "OSSLOCv1". Putting it after the content lets a PUT
 // stream the content before its size and hashes are known.
+//
+// The key header, before the content, is the 8 bytes "OSSLOCk1", the key's
+// length as a 4-byte big-endian integer and the key; the trailer's "at"
+// says where the content starts. It is what names a file whose trailer was
+// damaged (a file cut short loses its end first): such an object stays in
+// the listing and reading it fails with ErrDamaged, rather than the object
+// vanishing. The file name, the hash of the key, vouches for a key read
+// from a header. Files written before the header existed have none and
+// "at" 0.
 //
 // Keys and listing information are kept in a sorted in-memory index built at
 // start, so listing a page of a 100,000-object folder does not scan the disk.
@@ -70,6 +79,7 @@ var _ Store = (*DiskStore)(nil)
 
 const (
 	trailerMagic = "OSSLOCv1"
+	headerMagic  = "OSSLOCk1"
 	tmpPrefix    = ".tmp-"
 )
 
@@ -81,6 +91,8 @@ type objectTrailer struct {
 	LastModified time.Time `json:"lastModified"`
 	Multipart    bool      `json:"multipart,omitempty"`
 	Meta         rawMeta   `json:"meta,omitempty"`
+	// At is where the content starts: the key header's length.
+	At int64 `json:"at,omitempty"`
 }
 
 // rawString is a string that survives JSON even when it is not valid UTF-8
@@ -227,7 +239,13 @@ func (b *diskBucket) loadObjects() error {
 			}
 			info, err := readObjectInfo(p)
 			if err != nil || keyFile(info.Key) != n.Name() {
-				// Not written by this store: leave it alone, do not serve it.
+				if key, ok := readKeyHeader(p); ok && keyFile(key) == n.Name() {
+					// Ours, but damaged: listed, so that it does not
+					// vanish, and refused when read.
+					b.index.put(damagedInfo(p, key))
+				}
+				// Otherwise not written by this store (or damaged
+				// past naming): leave it alone, do not serve it.
 				continue
 			}
 			info.Meta = nil
@@ -340,6 +358,10 @@ func (s *DiskStore) PutObject(bucket, key string, meta Meta, body io.Reader, opt
 	final := b.objectPath(key)
 	var info ObjectInfo
 	tmp, err := writeTemp(filepath.Dir(final), func(f *os.File) error {
+		at, err := writeKeyHeader(f, key)
+		if err != nil {
+			return fmt.Errorf("failed to store the content: %w", err)
+		}
 		d, err := copyDigest(f, body)
 		if err != nil {
 			return fmt.Errorf("failed to store the content: %w", err)
@@ -348,7 +370,7 @@ func (s *DiskStore) PutObject(bucket, key string, meta Meta, body io.Reader, opt
 			return ErrBadDigest
 		}
 		info = ObjectInfo{Key: key, Size: d.n, ETag: etagOf(d.sum()), CRC64: d.crc, LastModified: time.Now().UTC(), Meta: meta.Clone()}
-		return writeTrailer(f, trailerOf(info))
+		return writeTrailer(f, trailerOf(info, at))
 	})
 	if err != nil {
 		return ObjectInfo{}, err
@@ -378,9 +400,57 @@ func (s *DiskStore) publish(b *diskBucket, tmp, final string, info ObjectInfo) e
 	return nil
 }
 
-func trailerOf(info ObjectInfo) objectTrailer {
+// trailerOf is the trailer of an object whose content starts at at.
+func trailerOf(info ObjectInfo, at int64) objectTrailer {
 	return objectTrailer{Key: rawString(info.Key), Size: info.Size, ETag: info.ETag, CRC64: info.CRC64,
-		LastModified: info.LastModified, Multipart: info.Multipart, Meta: toRawMeta(info.Meta)}
+		LastModified: info.LastModified, Multipart: info.Multipart, Meta: toRawMeta(info.Meta), At: at}
+}
+
+// writeKeyHeader writes the key header and returns its length.
+func writeKeyHeader(w io.Writer, key string) (int64, error) {
+	raw := make([]byte, 0, len(headerMagic)+4+len(key))
+	raw = append(raw, headerMagic...)
+	raw = binary.BigEndian.AppendUint32(raw, uint32(len(key)))
+	raw = append(raw, key...)
+	_, err := w.Write(raw)
+	return int64(len(raw)), err
+}
+
+// maxHeaderKey bounds the key length a header may claim; OSS keys are at
+// most 1023 bytes, and a damaged length must not make a huge read.
+const maxHeaderKey = 4096
+
+// readKeyHeader returns the key in the header of the file at path, if it
+// has a readable one.
+func readKeyHeader(path string) (string, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	var head [len(headerMagic) + 4]byte
+	if _, err := io.ReadFull(f, head[:]); err != nil || string(head[:len(headerMagic)]) != headerMagic {
+		return "", false
+	}
+	n := binary.BigEndian.Uint32(head[len(headerMagic):])
+	if n > maxHeaderKey {
+		return "", false
+	}
+	key := make([]byte, n)
+	if _, err := io.ReadFull(f, key); err != nil {
+		return "", false
+	}
+	return string(key), true
+}
+
+// damagedInfo is the listing of a damaged object: its key, and its file's
+// time; its size and ETag are unknown.
+func damagedInfo(path, key string) ObjectInfo {
+	info := ObjectInfo{Key: key, Damaged: true}
+	if st, err := os.Stat(path); err == nil {
+		info.LastModified = st.ModTime().UTC()
+	}
+	return info
 }
 
 func (t objectTrailer) info() ObjectInfo {
@@ -390,6 +460,7 @@ func (t objectTrailer) info() ObjectInfo {
 type diskObject struct {
 	f    *os.File
 	info ObjectInfo
+	at   int64 // where the content starts in f
 }
 
 func (o *diskObject) Info() ObjectInfo { return o.info }
@@ -405,7 +476,7 @@ func (o *diskObject) ReadAt(p []byte, off int64) (int, error) {
 		p = p[:rest]
 		short = true
 	}
-	n, err := o.f.ReadAt(p, off)
+	n, err := o.f.ReadAt(p, o.at+off)
 	if err == nil && short {
 		err = io.EOF
 	}
@@ -427,15 +498,18 @@ func (s *DiskStore) OpenObject(bucket, key string) (Object, error) {
 	// The open file is a snapshot: a later rename replaces the name, not
 	// this file.
 	t, err := readObjectTrailer(f)
+	if errors.Is(err, errBadTrailer) || (err == nil && string(t.Key) != key) {
+		// The file named for this key is not whole: say so rather than
+		// "no such key", which would invite writing over a copy that
+		// might be recovered from the folder.
+		f.Close()
+		return nil, fmt.Errorf("object %q: %w", key, ErrDamaged)
+	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("failed to read object %q: %w", key, err)
 	}
-	if string(t.Key) != key {
-		f.Close()
-		return nil, fmt.Errorf("object %q: %w", key, ErrNoSuchKey)
-	}
-	return &diskObject{f: f, info: t.info()}, nil
+	return &diskObject{f: f, info: t.info(), at: t.At}, nil
 }
 
 func readObjectInfo(path string) (ObjectInfo, error) {
@@ -457,7 +531,7 @@ func readObjectTrailer(f *os.File) (objectTrailer, error) {
 	if err != nil {
 		return t, err
 	}
-	if n != t.Size {
+	if t.At < 0 || n-t.At != t.Size {
 		return t, errBadTrailer
 	}
 	return t, nil

@@ -262,12 +262,16 @@ func (s *DiskStore) CompleteUpload(bucket, uploadID string, want []CompletePart)
 	info.LastModified = time.Now().UTC()
 	final := b.objectPath(info.Key)
 	tmp, err := writeTemp(filepath.Dir(final), func(f *os.File) error {
+		at, err := writeKeyHeader(f, info.Key)
+		if err != nil {
+			return fmt.Errorf("failed to join the parts: %w", err)
+		}
 		for _, p := range parts {
 			if err := appendPart(f, filepath.Join(u.dir, partFile(p.Number)), p.Size); err != nil {
 				return fmt.Errorf("failed to join part %d: %w", p.Number, err)
 			}
 		}
-		return writeTrailer(f, trailerOf(info))
+		return writeTrailer(f, trailerOf(info, at))
 	})
 	if err != nil {
 		return ObjectInfo{}, err

@@ -63,6 +63,13 @@
 //   - Object names follow OSS: 1 to 1023 bytes of UTF-8, not starting with
 //     "/" or "\" (400 InvalidObjectName). Bucket names: 3 to 63 lower-case
 //     letters, digits and hyphens.
+//   - A write that finds the store's disk full (ENOSPC, EDQUOT) answers
+//     507 InsufficientStorage, "The storage's disk is full": OSS has no such
+//     answer, and 500 InternalError would hide what to do about it.
+//   - A disk store file damaged on its disk (cut short, its metadata
+//     overwritten) keeps its object in listings, with size 0; reading it
+//     answers 500 ObjectDamaged, "The stored copy of this object is
+//     damaged", and it can be deleted or written over.
 //   - Versioning, ACLs, tagging, lifecycle, append, symlinks, UploadPartCopy
 //     and the like answer 501 NotImplemented.
 //

@@ -76,6 +76,15 @@ func storeError(err error, bucket, key string) *apiError {
 		return newError(http.StatusBadRequest, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size.")
 	case errors.Is(err, ErrTooManyParts):
 		return newError(http.StatusBadRequest, "InvalidEncryptionRequest", "The number of parts exceeds the count allowed by the client-side encryption data size and part size.").withEC("0005-00000411")
+	case errors.Is(err, ErrDamaged):
+		// 500, as a broken disk would give on OSS, with a code of its own
+		// so that a client can tell it from a passing fault and not retry.
+		return newError(http.StatusInternalServerError, "ObjectDamaged", "The stored copy of this object is damaged: its file in the store's folder was altered or cut short. Delete the object, or upload it again.").with("Key", key)
+	case diskFull(err):
+		// OSS has no such answer: its disks do not fill. 507 and a code of
+		// its own let a client say what is wrong instead of "internal
+		// error", and wait for space rather than retry at once.
+		return newError(http.StatusInsufficientStorage, "InsufficientStorage", "The storage's disk is full. Free some space on it and try again.")
 	default:
 		return newError(http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again.")
 	}

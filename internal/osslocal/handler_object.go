@@ -241,7 +241,7 @@ func (c *call) getObject(head bool) {
 func (c *call) sendContent(o Object, off, length int64) {
 	src := io.NewSectionReader(o, off, length)
 	if d, ok := o.(*diskObject); ok {
-		if _, err := d.f.Seek(off, io.SeekStart); err == nil {
+		if _, err := d.f.Seek(d.at+off, io.SeekStart); err == nil {
 			io.Copy(c.w, io.LimitReader(d.f, length))
 			return
 		}

@@ -20,6 +20,9 @@ var (
 	ErrInvalidPartOrder = errors.New("the parts are not listed in ascending order")
 	ErrEntityTooSmall   = errors.New("a part other than the last is smaller than the minimum part size")
 	ErrTooManyParts     = errors.New("more parts than the client-side-encryption data size allows")
+	// ErrDamaged: the stored copy of an object cannot be read whole (a
+	// DiskStore file altered or cut short on its disk).
+	ErrDamaged = errors.New("the stored copy of the object is damaged")
 )
 
 // MinPartSize is the smallest size OSS accepts for every part but the last
@@ -61,6 +64,9 @@ type ObjectInfo struct {
 	// Multipart is true for objects made by CompleteMultipartUpload.
 	Multipart bool
 	Meta      Meta
+	// Damaged marks a listed object whose stored copy cannot be read
+	// (ErrDamaged); only Key and LastModified are known.
+	Damaged bool
 }
 
 // Object is an open object: a consistent snapshot of its content and
