@@ -173,26 +173,36 @@ func (f *restartFixture) restart(t *testing.T, killed *serveLocal) {
 	f.serves = append(f.serves, startServeChild(t, f.dir, killed.addr()))
 }
 
-// checkOnce checks that every part was stored exactly once across every
-// run of the server (none sent again after it was stored) from a single
+// checkOnce checks that no stored part was sent again across every run of
+// the server (beyond the parts in flight at the kill), all from a single
 // multipart upload, and that the object reads back as the file.
 func (f *restartFixture) checkOnce(t *testing.T) {
 	t.Helper()
 	perPart := map[int]int{}
-	initiated := 0
+	initiated, sent := 0, 0
 	for _, s := range f.serves {
 		for _, e := range s.entries(t) {
 			switch {
 			case e.Op == osslocal.OpUploadPart && e.Status == 200:
 				perPart[e.Part]++
+				sent++
 			case e.Op == osslocal.OpInitiateMultipartUpload:
 				initiated++
 			}
 		}
 	}
+	// A kill can fall between a part being stored and its answer reaching
+	// the client (the client sends it again), or between the answer and
+	// the log line (the log misses it): at most the parts in flight, one
+	// per job, are counted wrong; any more means stored parts were sent
+	// again.
+	const jobs = 2
+	if sent > f.parts+jobs {
+		t.Errorf("%d parts stored for %d parts: stored parts were sent again (%v)", sent, f.parts, perPart)
+	}
 	for n := 1; n <= f.parts; n++ {
-		if perPart[n] != 1 {
-			t.Errorf("part %d was stored %d times, want once", n, perPart[n])
+		if perPart[n] > 2 {
+			t.Errorf("part %d was stored %d times", n, perPart[n])
 		}
 	}
 	if initiated != 1 {
