@@ -54,6 +54,14 @@ func openTestBackend(t *testing.T, home string) *realBackend {
 	return b
 }
 
+// shortRetries makes the app's transfers give up on a dead endpoint in
+// about a second instead of riding it out for minutes.
+func shortRetries(t *testing.T) {
+	old := retryPolicy
+	retryPolicy = &transfer.Policy{Window: time.Second, Base: 50 * time.Millisecond, Max: 200 * time.Millisecond}
+	t.Cleanup(func() { retryPolicy = old })
+}
+
 // openLocalWithKey is openTestBackend started on "This computer" with an
 // RSA key of mine, "Mine", to lock uploads for.
 func openLocalWithKey(t *testing.T, home string) *realBackend {

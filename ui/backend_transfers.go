@@ -55,6 +55,11 @@ type realTransfers struct {
 	subs    jobSubscribers
 }
 
+// retryPolicy is how the app's transfers retry failed requests; nil is
+// transfer.DefaultPolicy (a bounded window, so a restarted store or network
+// is ridden out). Tests shorten it to see a transfer give up.
+var retryPolicy *transfer.Policy
+
 func newRealTransfers(b *realBackend) (*realTransfers, error) {
 	j, err := transfer.OpenJournal(b.home)
 	if err != nil {
@@ -65,8 +70,8 @@ func newRealTransfers(b *realBackend) (*realTransfers, error) {
 	// keychain) stays for the next start.
 	_ = j.Expire(b.vault.JobSecrets())
 	t := &realTransfers{b: b, journal: j, jobs: map[int]*pendingJob{}}
-	t.up = &transfer.Uploader{Journal: j, Keys: b.vault, Secrets: b.vault.JobSecrets()}
-	t.down = &transfer.Downloader{Journal: j, Keys: b.vault}
+	t.up = &transfer.Uploader{Journal: j, Keys: b.vault, Secrets: b.vault.JobSecrets(), Policy: retryPolicy}
+	t.down = &transfer.Downloader{Journal: j, Keys: b.vault, Policy: retryPolicy}
 	prefs, _ := loadPrefs(b.home)
 	t.queue = transfer.NewQueue(t.up, t.down, prefs.parallel())
 	t.stopSub = t.queue.Subscribe(t.publish)
@@ -526,14 +531,14 @@ func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey st
 
 	plain := filepath.Join(tmp, "file")
 	var size int64
-	down := &transfer.Downloader{Keys: t.b.vault}
+	down := &transfer.Downloader{Keys: t.b.vault, Policy: retryPolicy}
 	_, err = down.Download(jobCtx, transfer.DownloadJob{Source: st, SourceID: "oss://" + loc.Bucket + "/" + key, Key: key, Dest: plain},
 		func(done, total int64) { size = total; progress(done, 2*total) })
 	if err != nil {
 		return "", canceledAs(ctx, err)
 	}
 	newKey := sharedCopyName(key, forKey)
-	up := &transfer.Uploader{Store: st, Keys: t.b.vault}
+	up := &transfer.Uploader{Store: st, Keys: t.b.vault, Policy: retryPolicy}
 	err = up.Upload(jobCtx, transfer.UploadJob{Source: plain, Bucket: loc.Bucket, Key: newKey, Wrapper: w},
 		func(done, total int64) { progress(size+done, size+total) })
 	if err != nil {

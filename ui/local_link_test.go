@@ -24,6 +24,7 @@ import (
 // and an old link explains itself in plain words instead of blaming the
 // network.
 func TestRealLocalStorePortTaken(t *testing.T) {
+	shortRetries(t)
 	home := t.TempDir()
 	link, data := shareLocalFile(t, home)
 	u, err := url.Parse(link)

@@ -99,6 +99,7 @@ func TestRealPausedTransferStaysPaused(t *testing.T) {
 // TestRealRemoveFailedTransfer: a failed upload removed from the list does
 // not come back after a restart; one left there does.
 func TestRealRemoveFailedTransfer(t *testing.T) {
+	shortRetries(t)
 	home := t.TempDir()
 	b := openTestBackend(t, home)
 	if _, err := b.startLocal(); err != nil {
