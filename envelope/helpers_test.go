@@ -18,42 +18,29 @@ import (
 	"testing"
 )
 
-// interopDir finds the golden vectors: $OSSVAULT_INTEROP_DIR, else
-// shared/interop in the working directory or above it. Without them the
-// vector tests skip locally but fail in CI (CI=true).
+// interopDir returns the golden vectors: the official SDKs' own test data
+// (testdata/interop, a copy of the format reference's files), or
+// $OSSVAULT_INTEROP_DIR to check another copy against the same tests.
 func interopDir(t testing.TB) string {
 	t.Helper()
-	if dir, ok := findInterop(); ok {
-		return dir
+	dir, ok := findInterop()
+	if !ok {
+		t.Fatalf("the golden vectors are not in %s (VECTORS.md missing)", dir)
 	}
-	missing(t, "the golden vectors (shared/interop) were not found above the working directory; set OSSVAULT_INTEROP_DIR")
-	return ""
+	return dir
 }
 
 func findInterop() (string, bool) {
-	isVectors := func(dir string) bool {
-		st, err := os.Stat(filepath.Join(dir, "VECTORS.md"))
-		return err == nil && !st.IsDir()
+	dir := filepath.Join("testdata", "interop")
+	if env := os.Getenv("OSSVAULT_INTEROP_DIR"); env != "" {
+		dir = env
 	}
-	if dir := os.Getenv("OSSVAULT_INTEROP_DIR"); dir != "" {
-		return dir, isVectors(dir)
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if p := filepath.Join(dir, "shared", "interop"); isVectors(p) {
-			return p, true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
+	st, err := os.Stat(filepath.Join(dir, "VECTORS.md"))
+	return dir, err == nil && !st.IsDir()
 }
 
+// missing skips a test whose outside data is absent locally, and fails it
+// in CI (CI=true).
 func missing(t testing.TB, msg string) {
 	t.Helper()
 	if os.Getenv("CI") == "true" {

@@ -447,7 +447,7 @@ func mustPKCS8(t *testing.T, k *rsa.PrivateKey) []byte {
 
 // Objects written by the official SDKs open with the shared SDK test key:
 // Vector C (Go SDK, with a matdesc) by matdesc, Vector A (C++ SDK, none) by
-// trying every private key. CEKs from /work/shared/interop/VECTORS.md.
+// trying every private key. CEKs from envelope/testdata/interop/VECTORS.md.
 func TestSDKVectorsOpen(t *testing.T) {
 	v := newTestVault(t)
 	ctx := context.Background()
