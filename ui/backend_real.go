@@ -233,8 +233,13 @@ func (s *realStorage) Lock(ctx context.Context, loc Location, key string) (Lock,
 // lockOf says who an envelope is locked for, from this vault's point of view.
 func (b *realBackend) lockOf(env *envelope.Envelope) Lock {
 	l := Lock{Seal: SealAbsent}
-	if env.Integrity != nil {
+	switch {
+	case env.Integrity != nil:
 		l.Seal = SealPresent
+	case env.Marked:
+		// ossvault wrote it and its tamper check is gone: stripped, which a
+		// download refuses; "not protected" would invite the download.
+		l.Seal = SealBroken
 	}
 	k, ok := b.vault.KeyFor(env)
 	if !ok {

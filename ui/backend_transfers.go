@@ -397,6 +397,10 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 	if r := e.Result; r != nil {
 		j.Seal, j.ETag = sealOf(r), r.Info.ETag
 	}
+	if errors.Is(e.Err, envelope.ErrIntegrity) {
+		// Refused before or after its bytes came: it was altered.
+		j.Seal = SealBroken
+	}
 	if p.Kind == "upload" {
 		j.Kind, j.Name = Upload, filepath.Base(p.Local)
 	} else {

@@ -473,6 +473,7 @@ func (b *browser) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		r.size.SetText("")
 		r.modified.SetText("")
 		r.lock.SetText("")
+		r.seal.Importance = widget.MediumImportance
 		r.seal.SetText("")
 	} else {
 		r.icon.SetResource(theme.FileIcon())
@@ -480,6 +481,10 @@ func (b *browser) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		r.modified.SetText(e.Modified.Local().Format("2006-01-02 15:04"))
 		l := b.checks.apply(b.loc, e.Key, b.locks.get(b.u.ctx, b.loc, e.Key))
 		r.lock.SetText(lockText(l))
+		r.seal.Importance = widget.MediumImportance
+		if l.Seal == SealBroken {
+			r.seal.Importance = widget.DangerImportance
+		}
 		r.seal.SetText(sealText(l))
 	}
 	r.name.SetText(e.Name)

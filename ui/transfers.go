@@ -493,6 +493,12 @@ func (r *jobRow) show(id widget.ListItemID) {
 	} else {
 		r.bar.SetValue(0)
 	}
+	// An altered file is the one outcome a reader must not miss: red.
+	if j.Seal == SealBroken {
+		r.detail.Importance, r.state.Importance = widget.DangerImportance, widget.DangerImportance
+	} else {
+		r.detail.Importance, r.state.Importance = widget.MediumImportance, widget.MediumImportance
+	}
 	r.detail.SetText(detailText(j, r.p.u.explain))
 	setVisible(r.pause, j.State == JobRunning || j.State == JobQueued)
 	setVisible(r.resume, j.State == JobPaused)
