@@ -118,6 +118,9 @@ type DownloadJob struct {
 	// Range; without it a range of an encrypted object is not checked
 	// (Result.RangeUnchecked). Such a download does not resume.
 	VerifyRange bool
+	// RequireVerified is Downloader.RequireVerified for this job alone
+	// (a strict storage account among others in one queue).
+	RequireVerified bool
 }
 
 // Result describes a finished download or check.
@@ -311,6 +314,11 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 		return nil, fmt.Errorf("%s: %w; remove it or choose another name", job.Dest, ErrExists)
 	} else if errors.Is(err, ErrOutsideFolder) {
 		return nil, fmt.Errorf("failed to download to %s: %w", job.Dest, err)
+	}
+	if job.RequireVerified && !d.RequireVerified {
+		strict := *d
+		strict.RequireVerified = true
+		return strict.Download(ctx, job, progress)
 	}
 	job.VerifyRange = job.VerifyRange || d.RequireVerified
 	if job.Range != nil && job.VerifyRange && d.Journal != nil {

@@ -31,6 +31,10 @@ type Account struct {
 	Region   string
 	// Local is true for the endpoint on this computer.
 	Local bool
+	// VerifiedOnly: downloads accept only files protected by ossvault
+	// (intact and with its tamper check); anything else is refused
+	// unsaved. Storage the app creates starts with it on.
+	VerifiedOnly bool
 }
 
 // Credentials is what the first-run screen collects for a cloud account.
@@ -53,6 +57,9 @@ type Accounts interface {
 	// StartLocal starts the endpoint on this computer (with a demo bucket)
 	// if it is not running and returns its account.
 	StartLocal(ctx context.Context) (Account, error)
+	// SetVerifiedOnly saves the account's VerifiedOnly setting; transfers
+	// started afterwards follow it.
+	SetVerifiedOnly(ctx context.Context, name string, on bool) error
 }
 
 // Location is a folder: an account's bucket and a prefix ending in "/" (or

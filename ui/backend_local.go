@@ -86,7 +86,7 @@ func (b *realBackend) startLocal() (Account, error) {
 	case !saved:
 		// A keychain that cannot take the secret only costs the links'
 		// life beyond this run, so the storage still opens.
-		_, _ = b.vault.AddAccount(vault.Account{Name: localAccountName, Endpoint: endpoint, AccessKeyID: cred.AccessKeyID}, cred.AccessKeySecret, "")
+		_, _ = b.vault.AddAccount(vault.Account{Name: localAccountName, Endpoint: endpoint, AccessKeyID: cred.AccessKeyID, VerifiedOnly: true}, cred.AccessKeySecret, "")
 	}
 	b.local = &localEndpoint{srv: srv, cred: cred, moved: moved,
 		account: Account{Name: localAccountName, Endpoint: endpoint, Local: true}}

@@ -120,16 +120,32 @@ func (a *realAccounts) List(context.Context) ([]Account, error) {
 	var out []Account
 	b.mu.Lock()
 	if b.local != nil {
-		out = append(out, b.local.account)
+		l := b.local.account
+		if saved, err := b.vault.Account(l.Name); err == nil {
+			l.VerifiedOnly = saved.VerifiedOnly
+		}
+		out = append(out, l)
 	}
 	b.mu.Unlock()
 	for _, x := range b.vault.Accounts() {
 		if isLocalAccount(x) {
 			continue // listed above while it runs; unreachable otherwise
 		}
-		out = append(out, Account{Name: x.Name, Endpoint: x.Endpoint, Region: x.Region})
+		out = append(out, Account{Name: x.Name, Endpoint: x.Endpoint, Region: x.Region, VerifiedOnly: x.VerifiedOnly})
 	}
 	return out, nil
+}
+
+func (a *realAccounts) SetVerifiedOnly(_ context.Context, name string, on bool) error {
+	_, err := a.vault.SetVerifiedOnly(name, on)
+	return err
+}
+
+// verifiedOnly reports whether downloads from the account must verify;
+// an account that cannot be read is treated as strict, the safe side.
+func (b *realBackend) verifiedOnly(account string) bool {
+	a, err := b.vault.Account(account)
+	return err != nil || a.VerifiedOnly
 }
 
 // Add checks the credentials with one ListBuckets before saving them. An
@@ -150,8 +166,9 @@ func (a *realAccounts) Add(ctx context.Context, acct Account, c Credentials) err
 			return err
 		}
 	}
+	// Storage created here starts strict: its files come from this app.
 	_, err = a.vault.AddAccount(vault.Account{Name: acct.Name, Endpoint: endpoint, Region: acct.Region,
-		AccessKeyID: c.AccessKeyID, STS: c.SecurityToken != ""}, c.AccessKeySecret, c.SecurityToken)
+		AccessKeyID: c.AccessKeyID, STS: c.SecurityToken != "", VerifiedOnly: true}, c.AccessKeySecret, c.SecurityToken)
 	return err
 }
 
@@ -160,9 +177,12 @@ func (a *realAccounts) ImportOssutil(_ context.Context, path string) ([]Account,
 	if err != nil {
 		return nil, err
 	}
+	// Imported from ossutil, whose uploads carry no ossvault protection:
+	// the account keeps accepting them (VerifiedOnly off) until the user
+	// says otherwise.
 	out := make([]Account, len(got))
 	for i, x := range got {
-		out[i] = Account{Name: x.Name, Endpoint: x.Endpoint, Region: x.Region}
+		out[i] = Account{Name: x.Name, Endpoint: x.Endpoint, Region: x.Region, VerifiedOnly: x.VerifiedOnly}
 	}
 	return out, nil
 }

@@ -189,7 +189,7 @@ func (t *realTransfers) engineSpec(ctx context.Context, p *pendingJob) (transfer
 			return transfer.Spec{}, err
 		}
 		return transfer.Spec{Download: &transfer.DownloadJob{Source: st, SourceID: "oss://" + p.Bucket + "/" + p.Key,
-			Key: p.Key, Dest: p.Local, Root: p.Root}}, nil
+			Key: p.Key, Dest: p.Local, Root: p.Root, RequireVerified: t.b.verifiedOnly(p.Account)}}, nil
 	}
 }
 
@@ -397,7 +397,11 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 	if r := e.Result; r != nil {
 		j.Seal, j.ETag = sealOf(r), r.Info.ETag
 	}
-	if errors.Is(e.Err, envelope.ErrIntegrity) {
+	switch {
+	case errors.Is(e.Err, transfer.ErrNotVerified):
+		// Refused by a strict storage: unprotected, not altered.
+		j.Seal = SealNotChecked
+	case errors.Is(e.Err, envelope.ErrIntegrity):
 		// Refused before or after its bytes came: it was altered.
 		j.Seal = SealBroken
 	}

@@ -234,6 +234,7 @@ func (b *browser) reloadAccounts() {
 		}
 		b.accounts = accts
 		b.sidebar.Refresh()
+		b.u.settings.setAccounts(accts)
 		for _, a := range accts {
 			b.loadBuckets(a.Name)
 		}

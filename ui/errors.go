@@ -38,6 +38,9 @@ func explain(err error, keyName func(matdesc string) string) string {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return lang.L("The action was stopped.")
+	case errors.Is(err, transfer.ErrNotVerified):
+		// Also an integrity error, but nothing says it was altered.
+		return lang.L("This storage only accepts files protected by ossvault, and this one is not (another app uploaded it, or it is not encrypted). It was not saved.")
 	case errors.Is(err, envelope.ErrIntegrity):
 		return lang.L("This file was altered after it was uploaded. It was not saved, so nothing on this computer was changed.")
 	case errors.As(err, &noKey):

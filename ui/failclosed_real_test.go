@@ -6,12 +6,14 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/transfer"
 )
 
 // An object the app uploaded, put back by someone holding the bucket's
@@ -82,5 +84,55 @@ func TestRealStrippedObjectShowsAltered(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Fatalf("the download left %v", left)
+	}
+}
+
+// "This computer", created by the app, only accepts files protected by
+// ossvault: a plaintext object put there with the official SDK is refused
+// unsaved, in words that do not call it altered. With the setting turned
+// off (as Settings does) the same download is saved, marked unprotected.
+func TestRealStrictStorageRefusesUnprotected(t *testing.T) {
+	ctx := context.Background()
+	b := openTestBackend(t, t.TempDir())
+	if _, err := b.startLocal(); err != nil {
+		t.Fatal(err)
+	}
+	accts, err := b.Accounts().List(ctx)
+	if err != nil || len(accts) == 0 || !accts[0].Local || !accts[0].VerifiedOnly {
+		t.Fatalf("the app's own storage is not strict by default: %+v %v", accts, err)
+	}
+	if err := sdkBucket(t, b).PutObject("plain.txt", strings.NewReader("PAY Mallory 9000")); err != nil {
+		t.Fatal(err)
+	}
+	loc := Location{Account: localAccountName, Bucket: demoBucket}
+	download := func() (Job, string) {
+		t.Helper()
+		dir := t.TempDir()
+		if _, err := b.Transfers().Download(ctx, loc, "plain.txt", dir); err != nil {
+			t.Fatal(err)
+		}
+		waitJobs(t, b)
+		return lastJob(t, b), dir
+	}
+	j, dir := download()
+	if j.State != JobFailed || !errors.Is(j.Err, transfer.ErrNotVerified) || j.Seal == SealBroken {
+		t.Fatalf("strict storage: %v, seal %v: %v", j.State, j.Seal, j.Err)
+	}
+	if msg := explain(j.Err, nil); !strings.Contains(msg, "only accepts files protected by ossvault") || strings.Contains(msg, "altered") {
+		t.Fatalf("the refusal reads %q", msg)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("the refused download left %v", left)
+	}
+
+	if err := b.Accounts().SetVerifiedOnly(ctx, localAccountName, false); err != nil {
+		t.Fatal(err)
+	}
+	j, dir = download()
+	if j.State != JobDone {
+		t.Fatalf("with the setting off: %v: %v", j.State, j.Err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "plain.txt")); err != nil || string(got) != "PAY Mallory 9000" {
+		t.Fatalf("saved %q, %v", got, err)
 	}
 }

@@ -151,6 +151,18 @@ func (a *fakeAccounts) ImportOssutil(context.Context, string) ([]Account, error)
 	return a.ossutil, nil
 }
 
+func (a *fakeAccounts) SetVerifiedOnly(_ context.Context, name string, on bool) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i := range a.accounts {
+		if a.accounts[i].Name == name {
+			a.accounts[i].VerifiedOnly = on
+			return nil
+		}
+	}
+	return fmt.Errorf("no account %q", name)
+}
+
 func (a *fakeAccounts) StartLocal(context.Context) (Account, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -24,6 +24,9 @@ type settingsScreen struct {
 	defaultKey  *widget.Select
 	message     *widget.Label
 	aboutBtn    *widget.Button
+	// strict holds one "only accept files protected by ossvault" check
+	// per storage account.
+	strict *fyne.Container
 
 	keyChoices map[string]string
 }
@@ -79,8 +82,46 @@ func newSettingsScreen(u *appUI) *settingsScreen {
 		widget.NewFormItem(lang.L("Lock new files with"), s.defaultKey),
 	)
 	s.aboutBtn = widget.NewButtonWithIcon(lang.L("About ossvault"), theme.InfoIcon(), func() { u.showAbout() })
-	s.content = container.NewVBox(form, s.message, widget.NewSeparator(), container.NewHBox(s.aboutBtn))
+	s.strict = container.NewVBox()
+	strictNote := widget.NewLabel(lang.L("Storage that only accepts files protected by ossvault refuses, unsaved, every file that another app uploaded or that has no tamper check."))
+	strictNote.Wrapping = fyne.TextWrapWord
+	s.content = container.NewVBox(form, widget.NewSeparator(),
+		widget.NewLabelWithStyle(lang.L("Storage"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), strictNote, s.strict,
+		s.message, widget.NewSeparator(), container.NewHBox(s.aboutBtn))
 	return s
+}
+
+// setAccounts shows one check per storage account for its VerifiedOnly
+// setting; a change is saved at once.
+func (s *settingsScreen) setAccounts(accts []Account) {
+	s.strict.RemoveAll()
+	for _, a := range accts {
+		name := a.Name
+		c := widget.NewCheck(lang.L("{{.Name}}: only accept files protected by ossvault", map[string]any{"Name": name}), nil)
+		c.SetChecked(a.VerifiedOnly)
+		c.OnChanged = func(on bool) { s.onVerifiedOnly(c, name, on) }
+		s.strict.Add(c)
+	}
+	s.strict.Refresh()
+}
+
+func (s *settingsScreen) onVerifiedOnly(c *widget.Check, name string, on bool) {
+	goDo(s.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.u.be.Accounts().SetVerifiedOnly(ctx, name, on)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			s.message.SetText(s.u.explain(err))
+			c.OnChanged = nil
+			c.SetChecked(!on)
+			c.OnChanged = func(on bool) { s.onVerifiedOnly(c, name, on) }
+			return
+		}
+		if on {
+			s.message.SetText(lang.L("{{.Name}} now only accepts files protected by ossvault.", map[string]any{"Name": name}))
+		} else {
+			s.message.SetText(lang.L("{{.Name}} now also accepts files from other apps, with a warning.", map[string]any{"Name": name}))
+		}
+	})
 }
 
 func (s *settingsScreen) setKeys(keys []Key) {

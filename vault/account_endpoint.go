@@ -30,3 +30,18 @@ func (v *Vault) SetAccountEndpoint(name, endpoint string) (Account, error) {
 	})
 	return out, err
 }
+
+// SetVerifiedOnly turns Account.VerifiedOnly on or off for a saved account.
+func (v *Vault) SetVerifiedOnly(name string, on bool) (Account, error) {
+	var out Account
+	err := v.update(func(r *registry) error {
+		_, a := r.account(name)
+		if a == nil {
+			return fmt.Errorf("%w: %q", ErrAccountNotFound, name)
+		}
+		a.VerifiedOnly = on
+		out = toAccount(a)
+		return nil
+	})
+	return out, err
+}

@@ -23,6 +23,11 @@ type Account struct {
 	// STS is true when the AccessKey is temporary and has a security token.
 	STS     bool
 	Created time.Time
+	// VerifiedOnly makes downloads from this account refuse, before any
+	// byte is written, every object that does not verify: plaintext and
+	// other clients' objects included ("only accept files protected by
+	// ossvault"). Storage the desktop app creates has it on.
+	VerifiedOnly bool
 }
 
 // LocalStoreAccount is the name of the saved account of the desktop app's
@@ -48,7 +53,7 @@ func (a Account) IsLocalStore() bool {
 }
 
 func toAccount(a *accountRecord) Account {
-	return Account{Name: a.Name, Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: a.AccessKeyID, STS: a.STS, Created: a.Created}
+	return Account{Name: a.Name, Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: a.AccessKeyID, STS: a.STS, Created: a.Created, VerifiedOnly: a.VerifiedOnly}
 }
 
 // NormalizeEndpoint checks an OSS endpoint and returns it as
@@ -160,13 +165,14 @@ func (v *Vault) AddAccount(a Account, secret, token string) (Account, error) {
 		return Account{}, err
 	}
 	rec := accountRecord{
-		Name:        a.Name,
-		Endpoint:    endpoint,
-		Region:      region,
-		AccessKeyID: id,
-		STS:         token != "",
-		Created:     v.now().UTC().Truncate(time.Second),
-		Secret:      newID(),
+		Name:         a.Name,
+		Endpoint:     endpoint,
+		Region:       region,
+		AccessKeyID:  id,
+		STS:          token != "",
+		Created:      v.now().UTC().Truncate(time.Second),
+		Secret:       newID(),
+		VerifiedOnly: a.VerifiedOnly,
 	}
 	return v.addAccount(rec, encoded)
 }

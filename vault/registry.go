@@ -63,6 +63,9 @@ type accountRecord struct {
 	STS         bool      `json:"sts,omitempty"`
 	Created     time.Time `json:"created"`
 	Secret      string    `json:"secret"`
+	// VerifiedOnly is Account.VerifiedOnly; absent in registries written
+	// before it existed, which keeps their accounts as they were.
+	VerifiedOnly bool `json:"verified_only,omitempty"`
 }
 
 func (r *registry) key(name string) (int, *keyRecord) {
