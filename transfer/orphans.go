@@ -73,6 +73,10 @@ func (u *Uploader) abort(rec *uploadRecord) error {
 	if err == nil || errors.Is(err, ErrNoSuchUpload) {
 		return nil
 	}
+	if u.Journal == nil {
+		// No journal to note it in (the app's one-off copies): say so.
+		return fmt.Errorf("its unfinished upload could not be aborted: %w", err)
+	}
 	if nerr := u.Journal.noteOrphan(rec); nerr != nil {
 		return fmt.Errorf("its unfinished upload could not be aborted (%w), nor noted: %w", err, nerr)
 	}
