@@ -25,6 +25,12 @@
 //     the vault, and is deleted when the job ends, when its record is
 //     abandoned for longer than MaxRecordAge (Journal.Expire), or when the
 //     key an upload is locked for is removed (Journal.ForgetKey).
+//     A record is run by one process at a time: an upload holds its OS file
+//     lock (Journal.Lock, journal_lock.go) while it runs, and a second
+//     process fails at once with ErrRunningElsewhere. Every path that
+//     forgets an upload record aborts its server-side upload, or, where it
+//     cannot, leaves an orphan note; Journal.Own lists the unfinished
+//     uploads this journal started and AbortOwn ends them (orphans.go).
 //   - Queue (queue.go) runs jobs with bounded concurrency, changeable while
 //     it runs (queue_limits.go), publishes events for every state change and
 //     for progress (a download's last event carries its integrity outcome),

@@ -20,8 +20,9 @@ const MaxRecordAge = 7 * 24 * time.Hour
 // and last written, more than MaxRecordAge ago, each with the secrets s
 // keeps for it: an upload's data key, a queued download's shared link. The
 // server's unfinished upload is not aborted: the journal does not know how
-// to reach every bucket; the parts it holds are the bucket's to expire.
-// Callers run it when they open the journal to run transfers.
+// to reach every bucket. It is noted as an orphan instead, which `ossvault
+// uploads --abort` ends (see orphans.go). Callers run it when they open
+// the journal to run transfers.
 //
 // A record is removed only once its secret is gone, so that no secret is
 // left without the record that would remove it: without s, or while the
@@ -45,7 +46,7 @@ func (j *Journal) expire(s JobSecrets, now time.Time) error {
 		var err error
 		switch r.Kind {
 		case "upload":
-			err = j.forgetUpload(s, r.ID, nil)
+			err = j.forgetUpload(s, r.ID, nil, true)
 		case KindQueuedUpload, KindQueuedDownload:
 			err = j.forgetQueued(s, r.ID)
 		}
@@ -81,7 +82,9 @@ func (j *Journal) olderThan(r Record, limit time.Time) bool {
 // envelope locks reports true, with the data keys s keeps for them, and
 // the queued uploads whose note names the key. Nothing would resume them
 // with the key gone, and a kept data key must not outlive the key it was
-// kept for. The server's unfinished uploads are not aborted.
+// kept for. The server's unfinished uploads are not aborted (this code
+// cannot reach every bucket) but noted as orphans, which `ossvault uploads
+// --abort` ends.
 func (j *Journal) ForgetKey(s JobSecrets, name string, locks func(*envelope.Envelope) bool) error {
 	recs, err := j.List()
 	if err != nil {
@@ -92,7 +95,7 @@ func (j *Journal) ForgetKey(s JobSecrets, name string, locks func(*envelope.Enve
 		var err error
 		switch r.Kind {
 		case "upload":
-			err = j.forgetUpload(s, r.ID, locks)
+			err = j.forgetUpload(s, r.ID, locks, true)
 		case KindQueuedUpload:
 			var q QueuedJob
 			if ok, lerr := j.Load(r.ID, &q); lerr != nil || !ok || q.Note.KeyName != name || name == "" {
@@ -111,8 +114,23 @@ func (j *Journal) ForgetKey(s JobSecrets, name string, locks func(*envelope.Enve
 }
 
 // forgetUpload removes upload record id and its kept data key, if locks is
-// nil or reports that the record's envelope is locked for the key.
-func (j *Journal) forgetUpload(s JobSecrets, id string, locks func(*envelope.Envelope) bool) error {
+// nil or reports that the record's envelope is locked for the key. With
+// note, the upload, not aborted, is noted as an orphan. A record that
+// another process is running stays: that process removes it as it ends.
+func (j *Journal) forgetUpload(s JobSecrets, id string, locks func(*envelope.Envelope) bool, note bool) error {
+	unlock, err := j.Lock(id)
+	if errors.Is(err, ErrRunningElsewhere) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return j.forgetLockedUpload(s, id, locks, note)
+}
+
+// forgetLockedUpload is forgetUpload for a caller that holds id's lock.
+func (j *Journal) forgetLockedUpload(s JobSecrets, id string, locks func(*envelope.Envelope) bool, note bool) error {
 	var rec uploadRecord
 	if ok, err := j.Load(id, &rec); err != nil || !ok {
 		return err
@@ -129,6 +147,11 @@ func (j *Journal) forgetUpload(s JobSecrets, id string, locks func(*envelope.Env
 		}
 		if err := s.Delete(keptKeyID(id)); err != nil {
 			return fmt.Errorf("failed to remove the data key of the upload to %s from the keychain: %w", rec.Dest, err)
+		}
+	}
+	if note {
+		if err := j.noteOrphan(&rec); err != nil {
+			return err
 		}
 	}
 	return j.Remove(id)

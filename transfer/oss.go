@@ -236,6 +236,29 @@ func (s *OSS) AbortMultipart(ctx context.Context, key, uploadID string) error {
 	return nil
 }
 
+var _ UploadLister = (*OSS)(nil)
+
+// ListUploads lists the bucket's unfinished multipart uploads, 1000 a
+// page.
+func (s *OSS) ListUploads(ctx context.Context, fn func(UnfinishedUpload) error) error {
+	keyMarker, idMarker := "", ""
+	for {
+		res, err := s.Bucket.ListMultipartUploads(oss.WithContext(ctx), oss.KeyMarker(keyMarker), oss.UploadIDMarker(idMarker), oss.MaxUploads(1000))
+		if err != nil {
+			return ossError("ListMultipartUploads", err)
+		}
+		for _, u := range res.Uploads {
+			if err := fn(UnfinishedUpload{Key: u.Key, UploadID: u.UploadID, Initiated: u.Initiated}); err != nil {
+				return err
+			}
+		}
+		if !res.IsTruncated || (res.NextKeyMarker == keyMarker && res.NextUploadIDMarker == idMarker) {
+			return nil
+		}
+		keyMarker, idMarker = res.NextKeyMarker, res.NextUploadIDMarker
+	}
+}
+
 // Entry is one line of a listing: an object, or a folder (a common prefix,
 // Size 0, Key ending in "/").
 type Entry struct {

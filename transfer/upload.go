@@ -241,6 +241,13 @@ func report(count *atomic.Int64, total int64, progress Progress) (stop func()) {
 
 func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f *os.File, st fileState, progress Progress) error {
 	id := UploadID(job.Source, job.Bucket, job.Key)
+	if u.Journal != nil {
+		unlock, err := u.Journal.Lock(id)
+		if err != nil {
+			return Permanent(err)
+		}
+		defer unlock()
+	}
 	rec, dk, err := u.resume(ctx, id, job, st)
 	if err != nil {
 		return err
@@ -266,8 +273,7 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f *os.File, 
 		// crash leaves a kept key that no record would remove.
 		rec.KeptKey = u.mustKeepKey(ctx, env)
 		if err := u.save(rec); err != nil {
-			u.abort(rec)
-			return err
+			return errors.Join(err, u.abort(rec))
 		}
 		if rec.KeptKey {
 			// Without the copy the upload still works; only a resume
@@ -285,7 +291,9 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f *os.File, 
 	case errors.Is(context.Cause(ctx), ErrPaused):
 		return err
 	case errors.Is(err, ErrSourceChanged), errors.Is(context.Cause(ctx), ErrCanceled), !resumable(err):
-		u.abort(rec)
+		if aerr := u.abort(rec); aerr != nil {
+			err = fmt.Errorf("%w; %w", err, aerr)
+		}
 		u.remove(rec)
 		return err
 	default:
@@ -463,15 +471,8 @@ func (u *Uploader) dropRecord(id string) error {
 		return err
 	}
 	rec.ID = id
-	return u.remove(&rec)
-}
-
-// abort ends an unfinished upload on the server so its parts stop costing
-// storage. It runs on its own short context: the job's may be canceled.
-func (u *Uploader) abort(rec *uploadRecord) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_ = u.st().AbortMultipart(ctx, rec.Key, rec.UploadID)
+	// Not aborted here (see above): noted, so that it can be later.
+	return errors.Join(u.Journal.noteOrphan(&rec), u.remove(&rec))
 }
 
 func (u *Uploader) sendParts(ctx context.Context, f *os.File, rec *uploadRecord, dk *envelope.DataKey, progress Progress) error {
@@ -597,6 +598,10 @@ func (u *Uploader) Forget(job UploadJob) error {
 	if reason := rec.check(id, job); reason != "" {
 		return u.setAside(id, reason)
 	}
-	u.abort(&rec)
-	return u.remove(&rec)
+	unlock, err := u.Journal.Lock(id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return errors.Join(u.abort(&rec), u.remove(&rec))
 }
