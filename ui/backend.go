@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 )
@@ -270,6 +271,31 @@ type UploadRequest struct {
 	Paths  []string
 	Dest   Location
 	KeyFor string
+	// Existing says what to do with files whose name is already taken in
+	// the destination. The zero value, AskExisting, uploads nothing and
+	// returns an *ExistsError naming them, so that the user is asked: a
+	// shared bucket's file must never be replaced without a word.
+	Existing Existing
+}
+
+// Existing is what an upload does with names already taken.
+type Existing int
+
+const (
+	AskExisting     Existing = iota // refuse with *ExistsError
+	ReplaceExisting                 // replace them
+	KeepBoth                        // upload under a free name: "a (2).pdf"
+)
+
+// ExistsError is an upload refused because some of its files' names are
+// already taken in the destination (UploadRequest.Existing).
+type ExistsError struct {
+	Names []string // object keys, in upload order
+	Total int      // files in the upload
+}
+
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("%d of %d files already exist in the destination", len(e.Names), e.Total)
 }
 
 // Transfers is the background queue.

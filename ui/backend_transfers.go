@@ -204,6 +204,27 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 	if err != nil {
 		return nil, err
 	}
+	if req.Existing != ReplaceExisting {
+		taken, err := t.takenKeys(ctx, req.Dest, files)
+		if err != nil {
+			return nil, err
+		}
+		if len(taken) > 0 && req.Existing == AskExisting {
+			e := &ExistsError{Total: len(files)}
+			for _, f := range files {
+				if taken[f.key] {
+					e.Names = append(e.Names, f.key)
+				}
+			}
+			return nil, e
+		}
+		for i, f := range files {
+			if taken[f.key] {
+				files[i].key = freeKey(f.key, taken)
+				taken[files[i].key] = true
+			}
+		}
+	}
 	var ids []JobID
 	for _, f := range files {
 		p := &pendingJob{Kind: "upload", Local: f.local, Account: req.Dest.Account, Bucket: req.Dest.Bucket, Key: f.key, KeyFor: req.KeyFor}
@@ -217,6 +238,59 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 }
 
 type uploadFile struct{ local, key string }
+
+// takenKeys returns which of the files' keys, and which other keys under
+// the same folders, already exist in dest: one listing per folder the
+// upload writes to, not one request per file.
+func (t *realTransfers) takenKeys(ctx context.Context, dest Location, files []uploadFile) (map[string]bool, error) {
+	st, err := t.b.store(dest.Account, dest.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	// A few quick tries: the user waits on this before the upload starts.
+	lister := transfer.Retrying{Store: st, Policy: transfer.Policy{Attempts: 3, Base: 250 * time.Millisecond, Max: 2 * time.Second}}
+	folders := map[string]bool{}
+	for _, f := range files {
+		folders[path.Dir(f.key)+"/"] = true
+	}
+	taken := map[string]bool{}
+	for dir := range folders {
+		if dir == "./" {
+			dir = ""
+		}
+		token := ""
+		for {
+			p, err := lister.ListPage(ctx, dir, "/", token, 0)
+			if err != nil {
+				return nil, fmt.Errorf("failed to check which files already exist: %w", err)
+			}
+			for _, o := range p.Objects {
+				taken[o.Key] = true
+			}
+			if token = p.Next; token == "" {
+				break
+			}
+		}
+	}
+	return taken, nil
+}
+
+// freeKey returns "a (2).pdf", "a (3).pdf" … for key "a.pdf", the first
+// not in taken, as the download side names a file that is already there.
+func freeKey(key string, taken map[string]bool) string {
+	dir, name := path.Split(key)
+	ext := path.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	if base == "" {
+		base, ext = name, ""
+	}
+	for n := 2; ; n++ {
+		k := dir + base + " (" + strconv.Itoa(n) + ")" + ext
+		if !taken[k] {
+			return k
+		}
+	}
+}
 
 // expandUpload turns files and folders into one upload per file: a file
 // lands under its own name, a folder keeps its name and relative paths (as

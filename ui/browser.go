@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -49,6 +51,8 @@ func newFileColumns() *columns {
 type browser struct {
 	u       *appUI
 	content fyne.CanvasObject
+	// existsDialog is the last "Replace files?" question asked.
+	existsDialog *dialog.CustomDialog
 
 	sidebar  *widget.Tree
 	accounts []Account
@@ -752,10 +756,19 @@ func (b *browser) uploadPaths(paths []string) {
 		b.u.showError(errNoKeyChosen)
 		return
 	}
-	req := UploadRequest{Paths: paths, Dest: b.loc, KeyFor: keyFor}
+	b.upload(UploadRequest{Paths: paths, Dest: b.loc, KeyFor: keyFor})
+}
+
+// upload starts req; when names are already taken it asks first.
+func (b *browser) upload(req UploadRequest) {
 	goDo(b.u, func(ctx context.Context) ([]JobID, error) {
 		return b.u.be.Transfers().Upload(ctx, req)
 	}, func(ids []JobID, err error) {
+		var exists *ExistsError
+		if errors.As(err, &exists) {
+			b.askExisting(req, exists)
+			return
+		}
 		if err != nil {
 			b.u.showError(err)
 			return
@@ -772,6 +785,36 @@ func (b *browser) uploadPaths(paths []string) {
 			return lang.L("Uploaded {{.N}} files, locked for {{.Key}}.", args)
 		})
 	})
+}
+
+// askExisting asks what to do with the files of an upload whose names are
+// already taken: replace them, keep both (the new ones get a free name), or
+// upload nothing.
+func (b *browser) askExisting(req UploadRequest, e *ExistsError) {
+	first := path.Base(e.Names[0])
+	msg := lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": first})
+	if len(e.Names) > 1 {
+		msg = lang.L("{{.N}} of the {{.Total}} files already exist here, such as “{{.Name}}”. Replacing them removes the files that are there now, for everyone who uses this storage.",
+			map[string]any{"N": len(e.Names), "Total": e.Total, "Name": first})
+	}
+	text := widget.NewLabel(msg)
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomWithoutButtons(lang.L("Replace files?"), text, b.u.win)
+	choose := func(x Existing) func() {
+		return func() {
+			d.Hide()
+			req.Existing = x
+			b.upload(req)
+		}
+	}
+	replace := widget.NewButton(lang.L("Replace"), choose(ReplaceExisting))
+	replace.Importance = widget.DangerImportance
+	keep := widget.NewButton(lang.L("Keep both"), choose(KeepBoth))
+	keep.Importance = widget.HighImportance
+	d.SetButtons([]fyne.CanvasObject{widget.NewButton(lang.L("Cancel"), d.Hide), replace, keep})
+	d.Resize(fyne.NewSize(480, 0))
+	b.existsDialog = d
+	d.Show()
 }
 
 // jobFinished refreshes the folder when an upload into it or into a folder

@@ -451,6 +451,20 @@ func (t *fakeTransfers) Upload(_ context.Context, req UploadRequest) ([]JobID, e
 			return nil, err
 		}
 	}
+	if req.Existing == AskExisting {
+		// As the real backend: names already taken are a question first.
+		e := &ExistsError{Total: len(jobs)}
+		for _, j := range jobs {
+			if _, ok := (*fakeBackend)(t).bucket(req.Dest.Account, req.Dest.Bucket).objects[j.Key]; ok {
+				e.Names = append(e.Names, j.Key)
+			}
+		}
+		if len(e.Names) > 0 {
+			t.nextJob -= len(jobs)
+			t.mu.Unlock()
+			return nil, e
+		}
+	}
 	t.jobs = append(t.jobs, jobs...)
 	t.mu.Unlock()
 	ids := make([]JobID, len(jobs))

@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+)
+
+// Uploading a file whose name is taken in the folder asks first; nothing
+// is queued until the user answers, and the answer is what the upload
+// does.
+func TestUploadOverExistingAsks(t *testing.T) {
+	for _, tc := range []struct {
+		button string
+		want   Existing
+	}{
+		{"Keep both", KeepBoth},
+		{"Replace", ReplaceExisting},
+		{"Cancel", AskExisting},
+	} {
+		t.Run(tc.button, func(t *testing.T) {
+			f := readyFake()
+			f.addObject("This computer", "demo", "report.pdf", 300, Lock{Kind: LockMine, KeyName: "My key", Seal: SealPresent})
+			u := startMain(t, f)
+			p := filepath.Join(t.TempDir(), "report.pdf")
+			if err := os.WriteFile(p, []byte("new"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			u.browser.uploadPaths([]string{p})
+			u.wait()
+			if n := len(f.Transfers().(*fakeTransfers).jobs); n != 0 {
+				t.Fatalf("%d jobs queued before the question was answered", n)
+			}
+			if u.browser.existsDialog == nil {
+				t.Fatal("no question about the existing file")
+			}
+			u.uiMu.Lock()
+			test.Tap(overlayButton(t, u, tc.button))
+			u.uiMu.Unlock()
+			u.wait()
+			f.mu.Lock()
+			reqs, jobs := append([]UploadRequest(nil), f.uploads...), len(f.jobs)
+			f.mu.Unlock()
+			if tc.want == AskExisting {
+				if len(reqs) != 1 || jobs != 0 {
+					t.Fatalf("Cancel: %d requests, %d jobs", len(reqs), jobs)
+				}
+				return
+			}
+			if len(reqs) != 2 || reqs[1].Existing != tc.want || jobs != 1 {
+				t.Fatalf("%s: requests %+v, %d jobs", tc.button, reqs, jobs)
+			}
+		})
+	}
+}
+
+// The real backend refuses to replace a file without being told, keeps
+// both under a free name, and replaces when told to.
+func TestRealUploadExisting(t *testing.T) {
+	ctx := context.Background()
+	b := openTestBackend(t, t.TempDir())
+	_, data := realUploads(t, b, 1000, "report.pdf")
+	waitJobs(t, b)
+	bk := sdkBucket(t, b)
+	p := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(p, []byte("the new one"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dest := Location{Account: localAccountName, Bucket: demoBucket}
+	_, err := b.Transfers().Upload(ctx, UploadRequest{Paths: []string{p}, Dest: dest, KeyFor: "Mine"})
+	var exists *ExistsError
+	if !errors.As(err, &exists) || len(exists.Names) != 1 || exists.Names[0] != "report.pdf" || exists.Total != 1 {
+		t.Fatalf("an upload over an existing file: %v", err)
+	}
+	checkEncrypted(t, bk, b.vault, "report.pdf", data["report.pdf"])
+
+	for _, want := range []string{"report (2).pdf", "report (3).pdf"} {
+		if _, err := b.Transfers().Upload(ctx, UploadRequest{Paths: []string{p}, Dest: dest, KeyFor: "Mine", Existing: KeepBoth}); err != nil {
+			t.Fatal(err)
+		}
+		waitJobs(t, b)
+		checkEncrypted(t, bk, b.vault, want, []byte("the new one"))
+	}
+	checkEncrypted(t, bk, b.vault, "report.pdf", data["report.pdf"])
+
+	if _, err := b.Transfers().Upload(ctx, UploadRequest{Paths: []string{p}, Dest: dest, KeyFor: "Mine", Existing: ReplaceExisting}); err != nil {
+		t.Fatal(err)
+	}
+	waitJobs(t, b)
+	checkEncrypted(t, bk, b.vault, "report.pdf", []byte("the new one"))
+}
