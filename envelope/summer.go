@@ -207,6 +207,9 @@ func (s *Summer) Finish() error {
 	return nil
 }
 
+// Envelope returns the envelope the Summer completes.
+func (s *Summer) Envelope() *Envelope { return s.e }
+
 // Close forgets the MAC key.
 func (s *Summer) Close() {
 	clear(s.ls.mk)
