@@ -186,7 +186,7 @@ func TestOSSLink(t *testing.T) {
 	if err := up.Upload(context.Background(), UploadJob{Source: src, Bucket: "b", Key: key, Wrapper: testWrapper(t)}, nil); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := st.SignURL(key, time.Hour)
+	raw, err := st.ShareLink(context.Background(), key, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
