@@ -226,3 +226,37 @@ func TestOSSResumeOfUnchangedInFlightPartKeepsTheUpload(t *testing.T) {
 	}
 	assertSameDownload(t, st, "same", src)
 }
+
+// An upload whose tags could not be written after Complete keeps its
+// journal; until a rerun writes them the object fails closed, and the
+// rerun writes them without sending or initiating anything again.
+func TestOSSTagFailureAfterCompleteResumes(t *testing.T) {
+	faults := osslocal.NewFaults(1)
+	srv, st := startOSS(t, osstest.WithFaults(faults))
+	up, down := newEngines(t, st)
+	src, _ := writeRandom(t, t.TempDir(), "src", 5*MinPartSize+1)
+	job := UploadJob{Source: src, Bucket: "b", Key: "tagless", Wrapper: testWrapper(t)}
+	rule := faults.Add(osslocal.Fault{Op: osslocal.OpPutObjectTagging, Action: osslocal.FailWith(503)})
+	if err := up.Upload(guarded(t), job, nil); !errors.Is(err, ErrResumable) {
+		t.Fatalf("upload whose tags fail: %v, want a resumable failure", err)
+	}
+	_, err := down.Download(guarded(t), DownloadJob{Source: st, SourceID: "oss://b/tagless", Key: "tagless", Dest: filepath.Join(t.TempDir(), "x")}, nil)
+	if !errors.Is(err, envelope.ErrStripped) {
+		t.Fatalf("download before the tags exist: %v, want ErrStripped", err)
+	}
+	faults.Remove(rule)
+	srv.Log.Entries()
+	srv.Log.Reset()
+	if err := up.Upload(guarded(t), job, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range []string{osslocal.OpInitiateMultipartUpload, osslocal.OpUploadPart, osslocal.OpCompleteMultipartUpload} {
+		if n := srv.Log.Count(op); n != 0 {
+			t.Errorf("the rerun made %d %s requests, want none", n, op)
+		}
+	}
+	assertSameDownload(t, st, "tagless", src)
+	if recs, _ := up.Journal.List(); len(recs) != 0 {
+		t.Errorf("journal records left: %+v", recs)
+	}
+}

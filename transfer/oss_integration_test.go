@@ -206,6 +206,13 @@ func TestOSSLink(t *testing.T) {
 	if fileSum(t, dest) != fileSum(t, src) || res.Integrity != envelope.Verified {
 		t.Fatal("the download through the link differs or did not verify")
 	}
+	// The object was uploaded in parts: its MAC travels in the link's
+	// fragment, and a link without it fails closed.
+	bare, _ := ParseLink(raw[:strings.IndexByte(raw, '#')])
+	_, err = down.Download(context.Background(), DownloadJob{Source: bare, SourceID: bare.ID(), Dest: filepath.Join(t.TempDir(), "bare")}, nil)
+	if !errors.Is(err, ErrLinkNoTags) || !errors.Is(err, envelope.ErrIntegrity) {
+		t.Errorf("a link without the MAC fragment: %v, want ErrLinkNoTags", err)
+	}
 	if gets := srv.Log.Count(osslocal.OpGetObject); gets < 2 {
 		t.Errorf("the link download made %d GETs; want parallel ranged GETs", gets)
 	}
