@@ -343,7 +343,6 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st
 		}
 	}
 	defer sum.Close()
-	_ = dk // the Summer encrypts; the key stays only for the kept copy above
 	err = u.sendParts(ctx, f, rec, sum, progress)
 	if err == nil {
 		err = u.complete(ctx, f, rec, sum)
