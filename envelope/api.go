@@ -126,6 +126,11 @@ type Envelope struct {
 	// whose integrity headers were stripped fails instead of reading as
 	// another client's (see RequireIntegrity).
 	Marked bool
+	// TrailersInTags is true when the TrailerHeaders (the MAC) are object
+	// tags rather than metadata (HeaderMACPlace): read the tags and parse
+	// again with MergeTrailers. Until then Integrity.MAC is nil and the
+	// object fails verification, so a removed tag fails closed.
+	TrailersInTags bool
 }
 
 // ErrStripped is wrapped (together with ErrIntegrity) by the error of an
@@ -138,9 +143,10 @@ const MatDescKeyName = "ossvault-key"
 
 // RequireIntegrity returns an error matching ErrIntegrity and ErrStripped
 // when e carries ossvault's markers but no integrity MAC: someone removed
-// the MAC headers to turn a failed check into a mere warning.
+// the MAC headers (or the MAC tag of an object whose MAC is in tags) to
+// turn a failed check into a mere warning.
 func (e *Envelope) RequireIntegrity() error {
-	if e != nil && e.Marked && e.Integrity == nil {
+	if e != nil && e.Marked && (e.Integrity == nil || e.Integrity.MAC == nil) {
 		return fmt.Errorf("%w: %w", ErrStripped, ErrIntegrity)
 	}
 	return nil
@@ -173,6 +179,10 @@ func (e *Envelope) RequireIntegrity() error {
 //	Sum(ctx, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int) error // sets e.Integrity
 //	NewVerifier(e *Envelope, k *DataKey) *Verifier  // checks ciphertext chunks in any order
 //	NewVerifyingReader(ciphertext io.Reader, e *Envelope, k *DataKey) io.Reader
+//
+//	NewSummer(e *Envelope, k *DataKey, size, chunkSize int64) (*Summer, error) // MAC while encrypting part by part
+//	SplitTrailers(meta) (head, trailers map[string]string)  // TrailerHeaders go after the content
+//	MergeTrailers(h http.Header, tags map[string]string) (http.Header, error)
 //
 // Additions beyond the list above: EncryptedSize, DecryptedSize,
 // (*DataKey).PartIV, ChunkSizeFor, VerifyStatus, (IntegrityStatus).String,

@@ -97,8 +97,10 @@
 // Meta writes them ("" when absent), and the ciphertext is cut into n chunks
 // of the chunk size (the last may be shorter). The headers are
 // ossvault-mac-alg, ossvault-chunk-size, ossvault-size and ossvault-mac
-// (base64). The chunk size is 1 MiB, doubled for objects of more than
-// 1 TiB so a verifier holds at most 2^20 leaves.
+// (base64); ossvault-mac may instead be an object tag (see below). The
+// chunk size is 1 MiB, doubled for objects of more than 1 TiB so a
+// verifier holds at most 2^20 leaves, or the part size of a multipart
+// upload whose parts are smaller than that.
 //
 // Earlier versions wrote "HMAC-SHA256-CHUNKED-v1" (MACAlgHMACSHA256): the
 // same encoding with HMAC-SHA256 in place of BLAKE3-keyed, info "ossvault
@@ -108,15 +110,65 @@
 // verifying reader returns no plaintext: a rewritten algorithm name must
 // not turn a failed check into a mere warning.
 //
-// OSS fixes metadata when an upload starts, so the MAC must exist before
-// the first byte is sent: Sum reads the plaintext file once, encrypting
-// and hashing chunks in parallel, and the uploader reads it again to upload.
-// BLAKE3 is used for that pass because it costs well under half the CPU of
+// Where the MAC lives, and one read of the source. A single PUT carries
+// every header in its metadata: the uploader reads the file once into
+// memory, encrypts it there and computes the MAC from that buffer (a
+// Summer), then sends the same buffer. OSS fixes a multipart object's
+// metadata at InitiateMultipartUpload, before any content exists, so the
+// MAC cannot be in it without reading the file twice, which is how earlier
+// versions did it (Sum, then a second read to send): a file edited in
+// place between the passes, with size and modification time kept,
+// uploaded "successfully" and never opened again. Now each part is read
+// once into a buffer, encrypted and hashed into its leaves there, and sent
+// from the buffer; the root MAC is computed from all leaves after the last
+// part, and written after CompleteMultipartUpload as object tags: every
+// header named in TrailerHeaders (ossvault-mac now) becomes a tag of the
+// same name with the same value (base64, within OSS's 256-character tag
+// values and its character set). The metadata sent at initiation carries
+// ossvault-mac-alg, ossvault-chunk-size and ossvault-size as usual plus
+// ossvault-mac-place: tagging (HeaderMACPlace), and readers of such an
+// object fetch its tags and merge the trailers (MergeTrailers) before
+// parsing. What was uploaded is by construction what was authenticated.
+//
+// The place is not bound in the MAC, and no new mac-alg value was made,
+// because it decides nothing the MAC covers: the MAC is the same value
+// wherever it is stored and covers the same content and envelope, so
+// moving it between tags and metadata changes no outcome. Removing it
+// fails closed: with the place header and no tag, the MAC is missing
+// (ErrStripped); with the place header removed too, the remaining
+// integrity headers lack their MAC and the envelope does not parse
+// (a HeaderError, matching ErrIntegrity). A trailer present both in the
+// metadata and in the tags fails (ErrTrailerTwice): one of them was put
+// there by someone else. An unknown place value fails.
+//
+// Costs of the tag: one more request per multipart upload
+// (PutObjectTagging) and per download of one (GetObjectTagging); the
+// tag needs the tagging permissions (oss:PutObjectTagging,
+// oss:GetObjectTagging) besides the object's; a reader that cannot read
+// tags (a presigned GET link) cannot verify such an object and fails
+// closed; tags can be changed by anyone who may tag the object, which can
+// only make the object fail, never pass; versions of ossvault before the
+// tag cannot open multipart objects written since (their envelope lacks
+// the MAC header they expect), while this version reads every earlier
+// format, MAC in metadata included. Chunks must not span parts, so that
+// a part's leaves come from its own buffer: ChunkSizeForParts takes the
+// part size as chunk size for parts smaller than a chunk (PartSize rounds
+// larger parts up to whole chunks). The uploader keeps each part's leaves
+// in its journal as soon as the part is read, before it is sent; since a
+// leaf is a keyed BLAKE3 hash of the part's ciphertext, and ciphertext
+// under a fixed key and counter determines the plaintext, the leaves are
+// also the keyed hash of the part's plaintext that decides, on a resume,
+// whether a part sent again is byte-identical (Summer.Seal fails with
+// ErrChanged otherwise, and the upload starts over with a fresh data key):
+// CTR never sees two plaintexts at one key and counter.
+//
+// BLAKE3 is used because it costs well under half the CPU of
 // HMAC-SHA256 per byte. Downloads check the MAC with a Verifier (chunks in
 // any order, from many goroutines, either as ciphertext or as plaintext
 // already on disk) or with NewVerifyingReader (one stream from offset 0),
 // and get Verified, Failed (with an error matching ErrIntegrity), or
-// Unverified when the object has no ossvault MAC.
+// Unverified when the object has no ossvault MAC. Verifier, Sum and Summer
+// share one leaf store and one root computation.
 //
 // Why it is sound:
 //   - Only holders of the data key can compute a valid MAC: the data key is

@@ -247,7 +247,12 @@ func (e *Envelope) Meta() map[string]string {
 		m[HeaderMACAlg] = in.Alg
 		m[HeaderChunkSize] = strconv.FormatInt(in.ChunkSize, 10)
 		m[HeaderSize] = strconv.FormatInt(in.Size, 10)
-		m[HeaderMAC] = base64.StdEncoding.EncodeToString(in.MAC)
+		if in.MAC != nil {
+			m[HeaderMAC] = base64.StdEncoding.EncodeToString(in.MAC)
+		}
+	}
+	if e.TrailersInTags {
+		m[HeaderMACPlace] = MACPlaceTagging
 	}
 	return m
 }

@@ -118,6 +118,12 @@ func parseOssvault(e *Envelope, m map[string]string) error {
 		}
 		e.KeyCheck = kc
 	}
+	if v, ok := m[HeaderMACPlace]; ok {
+		if strings.TrimSpace(v) != MACPlaceTagging {
+			return &HeaderError{HeaderMACPlace, fmt.Errorf("unknown place %q", v)}
+		}
+		e.TrailersInTags = true
+	}
 	names := []string{HeaderMACAlg, HeaderChunkSize, HeaderSize, HeaderMAC}
 	present := 0
 	for _, n := range names {
@@ -130,6 +136,11 @@ func parseOssvault(e *Envelope, m map[string]string) error {
 	}
 	for _, n := range names {
 		if _, ok := m[n]; !ok {
+			if n == HeaderMAC && e.TrailersInTags {
+				// Its tag was not merged (or was removed):
+				// RequireIntegrity fails the object.
+				continue
+			}
 			return &HeaderError{n, errors.New("missing while other ossvault integrity headers are present")}
 		}
 	}
@@ -150,10 +161,12 @@ func parseOssvault(e *Envelope, m map[string]string) error {
 	if (in.Size+in.ChunkSize-1)/in.ChunkSize > maxReadLeaves {
 		return &HeaderError{HeaderChunkSize, errors.New("too small for the object size")}
 	}
-	if in.MAC, err = decodeBase64(m[HeaderMAC]); err != nil {
-		return &HeaderError{HeaderMAC, err}
+	if v, ok := m[HeaderMAC]; ok {
+		if in.MAC, err = decodeBase64(v); err != nil {
+			return &HeaderError{HeaderMAC, err}
+		}
 	}
-	if schemeFor(in.Alg) != nil && len(in.MAC) != macSize {
+	if in.MAC != nil && schemeFor(in.Alg) != nil && len(in.MAC) != macSize {
 		return &HeaderError{HeaderMAC, fmt.Errorf("%d bytes, want %d", len(in.MAC), macSize)}
 	}
 	e.Integrity = in
@@ -273,11 +286,10 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 		workers = runtime.GOMAXPROCS(0)
 	}
 	in := &Integrity{Alg: s.alg, ChunkSize: chunk, Size: size}
-	n := numChunks(size, in.ChunkSize)
+	ls := newLeafSet(s, k, chunk, size)
+	defer clear(ls.mk)
+	n := ls.n
 	workers = int(min(int64(workers), max(n, 1)))
-	mk := s.macKey(k)
-	defer clear(mk)
-	leaves := make([]byte, n*macSize)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -294,7 +306,7 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 		wg.Go(func() {
 			bp, put := getChunkBuf(in.ChunkSize)
 			defer put()
-			h := s.newMAC(mk)
+			h := s.newMAC(ls.mk)
 			for {
 				i := next.Add(1) - 1
 				if i >= n {
@@ -315,8 +327,7 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 					return
 				}
 				k.XORKeyStreamAt(buf, buf, off)
-				l := leaf(h, i, buf)
-				copy(leaves[i*macSize:], l[:])
+				_ = ls.hashCiphertext(h, off, buf) // each chunk is hashed once
 			}
 		})
 	}
@@ -324,7 +335,7 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 	if failed != nil {
 		return fmt.Errorf("failed to compute the integrity MAC: %w", failed)
 	}
-	in.MAC = s.rootMAC(mk, e, in, leaves)
+	in.MAC = s.rootMAC(ls.mk, e, in, ls.leaves)
 	e.Integrity = in
 	return nil
 }
@@ -335,16 +346,11 @@ func sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, si
 type Verifier struct {
 	e       *Envelope
 	in      *Integrity // nil: nothing to verify
-	s       *macScheme
-	unknown error // set when the object names a construction this version does not know, or its MAC was stripped
+	unknown error      // set when the object names a construction this version does not know, or its MAC was stripped
 	k       *DataKey
-	mk      []byte
-	n       int64
-	leaves  []byte
+	ls      *leafSet
 
-	mu     sync.Mutex
-	have   []bool
-	failed error
+	failed error // guarded by ls.mu
 	done   bool
 	status IntegrityStatus
 	result error
@@ -365,15 +371,13 @@ func NewVerifier(e *Envelope, k *DataKey) *Verifier {
 	if in == nil {
 		return v
 	}
-	if v.s = schemeFor(in.Alg); v.s == nil {
+	s := schemeFor(in.Alg)
+	if s == nil {
 		v.unknown = unknownAlgError(in.Alg)
 		return v
 	}
 	v.in = in
-	v.mk = v.s.macKey(k)
-	v.n = numChunks(in.Size, in.ChunkSize)
-	v.leaves = make([]byte, v.n*macSize)
-	v.have = make([]bool, v.n)
+	v.ls = newLeafSet(s, k, in.ChunkSize, in.Size)
 	return v
 }
 
@@ -400,45 +404,32 @@ func (v *Verifier) add(off int64, p []byte, plain bool) error {
 	if v.in == nil || len(p) == 0 {
 		return nil
 	}
-	cs, size := v.in.ChunkSize, v.in.Size
-	end := off + int64(len(p))
-	if off < 0 || off%cs != 0 {
-		return fmt.Errorf("verifier: offset %d is not a multiple of the chunk size %d", off, cs)
+	if err := v.ls.checkSpan(off, int64(len(p))); err != nil {
+		if errors.Is(err, errBeyond) {
+			err = fmt.Errorf("the object has data beyond its recorded size of %d bytes: %w", v.in.Size, ErrIntegrity)
+			v.fail(err)
+			return err
+		}
+		return fmt.Errorf("verifier: %w", err)
 	}
-	if end > size {
-		err := fmt.Errorf("the object has data beyond its recorded size of %d bytes: %w", size, ErrIntegrity)
-		v.fail(err)
-		return err
-	}
-	if int64(len(p))%cs != 0 && end != size {
-		return fmt.Errorf("verifier: %d bytes at offset %d neither fill whole chunks of %d bytes nor end the object", len(p), off, cs)
-	}
-	h := v.s.newMAC(v.mk)
-	var scratch []byte
-	if plain {
+	cs := v.in.ChunkSize
+	h := v.ls.s.newMAC(v.ls.mk)
+	var conflict bool
+	if !plain {
+		conflict = v.ls.hashCiphertext(h, off, p) != nil
+	} else {
 		bp, put := getChunkBuf(cs)
 		defer put()
-		scratch = *bp
-	}
-	var conflict bool
-	for len(p) > 0 {
-		c := p[:min(int64(len(p)), cs)]
-		if plain {
-			v.k.XORKeyStreamAt(scratch, c, off)
-			c = scratch[:len(c)]
+		for len(p) > 0 {
+			c := p[:min(int64(len(p)), cs)]
+			ct := (*bp)[:len(c)]
+			v.k.XORKeyStreamAt(ct, c, off)
+			if v.ls.hashCiphertext(h, off, ct) != nil {
+				conflict = true
+			}
+			off += int64(len(c))
+			p = p[len(c):]
 		}
-		i := off / cs
-		l := leaf(h, i, c)
-		v.mu.Lock()
-		slot := v.leaves[i*macSize : (i+1)*macSize]
-		if v.have[i] && !hmac.Equal(slot, l[:]) {
-			conflict = true
-		}
-		copy(slot, l[:])
-		v.have[i] = true
-		v.mu.Unlock()
-		off += int64(len(c))
-		p = p[len(c):]
 	}
 	if conflict {
 		err := fmt.Errorf("the same part of the object was read twice with different content: %w", ErrIntegrity)
@@ -449,11 +440,11 @@ func (v *Verifier) add(off int64, p []byte, plain bool) error {
 }
 
 func (v *Verifier) fail(err error) {
-	v.mu.Lock()
+	v.ls.mu.Lock()
 	if v.failed == nil {
 		v.failed = err
 	}
-	v.mu.Unlock()
+	v.ls.mu.Unlock()
 }
 
 // Finish checks the MAC once every chunk was added. A chunk never added
@@ -466,30 +457,24 @@ func (v *Verifier) Finish() (IntegrityStatus, error) {
 	if v.in == nil {
 		return Unverified, nil
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.ls.mu.Lock()
+	defer v.ls.mu.Unlock()
 	if v.done {
 		return v.status, v.result
 	}
 	v.done = true
 	v.status, v.result = Failed, v.failed
 	if v.result == nil {
-		missing := 0
-		for _, ok := range v.have {
-			if !ok {
-				missing++
-			}
-		}
-		switch {
+		switch missing := v.ls.missing(); {
 		case missing > 0:
-			v.result = fmt.Errorf("%d of the object's %d chunks never arrived: the object is shorter than recorded: %w", missing, v.n, ErrIntegrity)
-		case !hmac.Equal(v.s.rootMAC(v.mk, v.e, v.in, v.leaves), v.in.MAC):
+			v.result = fmt.Errorf("%d of the object's %d chunks never arrived: the object is shorter than recorded: %w", missing, v.ls.n, ErrIntegrity)
+		case !hmac.Equal(v.ls.s.rootMAC(v.ls.mk, v.e, v.in, v.ls.leaves), v.in.MAC):
 			v.result = ErrIntegrity
 		default:
 			v.status = Verified
 		}
 	}
-	clear(v.mk)
+	clear(v.ls.mk)
 	return v.status, v.result
 }
 

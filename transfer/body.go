@@ -8,11 +8,11 @@ import (
 	"github.com/ossvault/ossvault/envelope"
 )
 
-// cipherSection is the ciphertext of the plaintext bytes [off, off+n) of
-// src, encrypted at their own counter offset. It is an io.ReadSeeker that
-// re-reads the file on every pass, so a retried part costs no memory and
-// resends exactly the same ciphertext (as long as the file is unchanged,
-// which the uploader checks before every part and before completing).
+// cipherSection is the bytes [off, off+n) of src, encrypted at their own
+// counter offset when key is set, sent as they are when it is nil (the
+// uploader's parts, encrypted in memory already). It is an io.ReadSeeker
+// whose rewind undoes the progress it counted, so a retry resends exactly
+// the same bytes.
 type cipherSection struct {
 	src   io.ReaderAt
 	key   *envelope.DataKey // nil: send the plaintext as-is

@@ -11,7 +11,14 @@
 //     Lister (list.go) reads a bucket's listing a page at a time.
 //   - Upload (upload.go) encrypts one file into one object: a single PUT
 //     below the multipart threshold, else a multipart upload whose parts are
-//     encrypted at their own counter offsets and sent in parallel.
+//     encrypted at their own counter offsets and sent in parallel. Each
+//     byte of the file is read once: a part is read into memory, encrypted
+//     and hashed into its integrity leaves there, and sent from there, so
+//     what is stored is what is authenticated. The leaves go to the journal
+//     before the part is sent; a part sent again on a resume must hash the
+//     same, or the upload starts over under a fresh data key. The MAC is
+//     written as the object's tags after CompleteMultipart (see the
+//     envelope package), and Download reads them back.
 //   - Download (download.go) reads one object with parallel ranged GETs
 //     pinned to one version, decrypts each range in place into a hidden
 //     temporary file beside the destination, checks ossvault's MAC, and

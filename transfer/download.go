@@ -201,6 +201,10 @@ func (d *Downloader) prepare(ctx context.Context, src Reader, key string, r *Byt
 	}
 	p := &prepared{info: info, start: 0, end: info.Size - 1}
 	env, err := envelope.ParseHeader(info.Header)
+	if err == nil && env.TrailersInTags {
+		env, err = d.withTags(ctx, src, key, &info)
+		p.info = info
+	}
 	switch {
 	case errors.Is(err, envelope.ErrNotEncrypted):
 	case err != nil:
@@ -261,6 +265,27 @@ func (d *Downloader) prepare(ctx context.Context, src Reader, key string, r *Byt
 		p.chunk = (p.chunk + cs - 1) / cs * cs
 	}
 	return p, nil
+}
+
+// withTags reads the envelope of an object whose MAC was written as tags
+// after a multipart upload: the tags named in envelope.TrailerHeaders join
+// its headers (in info.Header too, for the result). A tag that is missing
+// leaves the MAC missing, and the object fails as stripped.
+func (d *Downloader) withTags(ctx context.Context, src Reader, key string, info *ObjectInfo) (*envelope.Envelope, error) {
+	var tags map[string]string
+	err := d.policy().Do(ctx, func() (err error) {
+		tags, err = src.GetTagging(ctx, key)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("failed to read the object's integrity check from its tags: %w", err)
+	}
+	h, err := envelope.MergeTrailers(info.Header, tags)
+	if err != nil {
+		return nil, err
+	}
+	info.Header = h
+	return envelope.ParseHeader(h)
 }
 
 func envIntegrity(e *envelope.Envelope) *envelope.Integrity {

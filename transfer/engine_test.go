@@ -410,6 +410,9 @@ func TestDownloadRefusesExistingDestination(t *testing.T) {
 func TestDownloadResumesAndKeepsPartialOnPause(t *testing.T) {
 	s := newMemStore()
 	up, down := newEngines(t, s)
+	// Parts of whole integrity chunks (1 MiB), so that the download's
+	// 1 MiB ranges are the chunks counted below.
+	up.PartSize = 1 << 20
 	src, want := writeRandom(t, t.TempDir(), "src", 6<<20+5)
 	if err := up.Upload(context.Background(), UploadJob{Source: src, Bucket: "b", Key: "k", Wrapper: testWrapper(t)}, nil); err != nil {
 		t.Fatal(err)

@@ -127,6 +127,28 @@ func (rec *uploadRecord) check(id string, job UploadJob) string {
 		}
 		seen[p.Number] = true
 	}
+	clear(seen)
+	for _, sp := range rec.Sealed {
+		switch {
+		case sp.Number < 1 || sp.Number > len(plan) || seen[sp.Number]:
+			return fmt.Sprintf("its read part number %d is out of range or repeated", sp.Number)
+		case env.Integrity == nil || env.Integrity.ChunkSize <= 0:
+			return "it holds integrity leaves but its envelope no integrity check"
+		}
+		p, cs := plan[sp.Number-1], env.Integrity.ChunkSize
+		if want := ((p.Off+p.Len+cs-1)/cs - p.Off/cs) * 32; int64(len(sp.Leaves)) != want {
+			return fmt.Sprintf("its part %d has %d bytes of integrity leaves where %d were expected", sp.Number, len(sp.Leaves), want)
+		}
+		seen[sp.Number] = true
+	}
+	for k, v := range rec.Trailers {
+		if !envelope.IsTrailer(k) {
+			return fmt.Sprintf("its trailer %q is not one that ossvault writes", k)
+		}
+		if r := badText("trailer "+k, v, maxRecordID); r != "" {
+			return r
+		}
+	}
 	return ""
 }
 

@@ -107,6 +107,22 @@ func TestOSSDamagedUploadRecordStartsOver(t *testing.T) {
 			m["parts"] = []any{map[string]any{"n": 1, "etag": "x", "size": -1}}
 			return nil
 		}},
+		{"read part out of range", func(m map[string]any) []byte {
+			m["sealed"] = []any{map[string]any{"n": 12, "leaves": "AAAA"}}
+			return nil
+		}},
+		{"read part twice", func(m map[string]any) []byte {
+			m["sealed"] = append(m["sealed"].([]any), m["sealed"].([]any)[0])
+			return nil
+		}},
+		{"leaves of the wrong length", func(m map[string]any) []byte {
+			m["sealed"].([]any)[0].(map[string]any)["leaves"] = "AAAA"
+			return nil
+		}},
+		{"a trailer ossvault does not write", func(m map[string]any) []byte {
+			m["trailers"] = map[string]any{"client-side-encryption-key": "x"}
+			return nil
+		}},
 		{"id of another record", func(m map[string]any) []byte { m["id"] = JobID("x"); return nil }},
 		{"kind", func(m map[string]any) []byte { m["kind"] = "download"; return nil }},
 		{"not JSON", func(m map[string]any) []byte { return []byte(`{"id":`) }},

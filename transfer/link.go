@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/internal/safetext"
 )
 
@@ -72,6 +74,28 @@ func (l *Link) Head(ctx context.Context, _ string) (ObjectInfo, error) {
 
 func (l *Link) GetRange(ctx context.Context, _ string, start, end int64, etag string) (io.ReadCloser, http.Header, error) {
 	return l.get(ctx, strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10), etag)
+}
+
+// ErrLinkNoTags: a shared link without the fragment that ShareLink adds
+// cannot give an object's tags, where a multipart object keeps its
+// integrity check.
+var ErrLinkNoTags = errors.New("the link does not carry the integrity check of this object uploaded in parts (share it again with this version)")
+
+// GetTagging returns the tags ShareLink put in the link's fragment: a
+// presigned GET link is signed for the object's content only. Without
+// them the download fails closed rather than unverified.
+func (l *Link) GetTagging(context.Context, string) (map[string]string, error) {
+	q, err := url.ParseQuery(l.URL.EscapedFragment())
+	tags := make(map[string]string)
+	for _, name := range envelope.TrailerHeaders {
+		if v := q.Get(name); v != "" && err == nil {
+			tags[name] = v
+		}
+	}
+	if len(tags) == 0 {
+		return nil, Permanent(fmt.Errorf("%w: %w", ErrLinkNoTags, envelope.ErrIntegrity))
+	}
+	return tags, nil
 }
 
 func (l *Link) get(ctx context.Context, rng, etag string) (io.ReadCloser, http.Header, error) {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -29,6 +30,7 @@ type memObject struct {
 	data []byte
 	meta map[string]string
 	etag string
+	tags map[string]string
 }
 
 type memUpload struct {
@@ -191,6 +193,33 @@ func (m *memStore) CompleteMultipart(_ context.Context, key, uploadID string, pa
 	}
 	m.objects[key] = &memObject{data: all, meta: u.meta, etag: etagOf(all)}
 	delete(m.uploads, uploadID)
+	return nil
+}
+
+func (m *memStore) GetTagging(_ context.Context, key string) (map[string]string, error) {
+	if err := m.hook("GetObjectTagging", 0); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	o, ok := m.objects[key]
+	if !ok {
+		return nil, ErrNoSuchObject
+	}
+	return maps.Clone(o.tags), nil
+}
+
+func (m *memStore) PutTagging(_ context.Context, key string, tags map[string]string) error {
+	if err := m.hook("PutObjectTagging", 0); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	o, ok := m.objects[key]
+	if !ok {
+		return ErrNoSuchObject
+	}
+	o.tags = maps.Clone(tags)
 	return nil
 }
 

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/ossvault/ossvault/envelope"
 )
 
 // OSS is a Store on one bucket, spoken to with the official SDK v1. It makes
@@ -259,6 +262,35 @@ func (s *OSS) ListUploads(ctx context.Context, fn func(UnfinishedUpload) error) 
 	}
 }
 
+func (s *OSS) GetTagging(ctx context.Context, key string) (map[string]string, error) {
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	r, err := s.Bucket.GetObjectTagging(key, oss.WithContext(ctx))
+	if err != nil {
+		return nil, ossError("GetObjectTagging", err)
+	}
+	tags := make(map[string]string, len(r.Tags))
+	for _, t := range r.Tags {
+		tags[t.Key] = t.Value
+	}
+	return tags, nil
+}
+
+func (s *OSS) PutTagging(ctx context.Context, key string, tags map[string]string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	var tg oss.Tagging
+	for k, v := range tags {
+		tg.Tags = append(tg.Tags, oss.Tag{Key: k, Value: v})
+	}
+	if err := s.Bucket.PutObjectTagging(key, tg, oss.WithContext(ctx)); err != nil {
+		return ossError("PutObjectTagging", err)
+	}
+	return nil
+}
+
 // Entry is one line of a listing: an object, or a folder (a common prefix,
 // Size 0, Key ending in "/").
 type Entry struct {
@@ -337,6 +369,40 @@ func (s *OSS) SignURL(key string, expires time.Duration) (string, error) {
 		return "", fmt.Errorf("failed to sign a link: %w", err)
 	}
 	return u, nil
+}
+
+// ShareLink is SignURL for a link that a downloader verifies: an object
+// whose integrity check is kept in its tags (uploaded in parts), which
+// the link cannot read, gets them in the link's fragment (after "#",
+// which no client sends to the server). A changed fragment can only make
+// the download fail: the check is a MAC under the object's data key.
+func (s *OSS) ShareLink(ctx context.Context, key string, expires time.Duration) (string, error) {
+	link, err := s.SignURL(key, expires)
+	if err != nil {
+		return "", err
+	}
+	h, err := s.Bucket.GetObjectDetailedMeta(key, oss.WithContext(ctx))
+	if err != nil {
+		return "", ossError("HeadObject", err)
+	}
+	env, err := envelope.ParseHeader(h)
+	if err != nil || !env.TrailersInTags {
+		return link, nil
+	}
+	tags, err := s.GetTagging(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	frag := url.Values{}
+	for _, name := range envelope.TrailerHeaders {
+		if v, ok := tags[name]; ok {
+			frag.Set(name, v)
+		}
+	}
+	if len(frag) == 0 {
+		return link, nil
+	}
+	return link + "#" + frag.Encode(), nil
 }
 
 // ossError turns an SDK error into a RemoteError (which matches the

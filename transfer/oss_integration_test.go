@@ -186,7 +186,7 @@ func TestOSSLink(t *testing.T) {
 	if err := up.Upload(context.Background(), UploadJob{Source: src, Bucket: "b", Key: key, Wrapper: testWrapper(t)}, nil); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := st.SignURL(key, time.Hour)
+	raw, err := st.ShareLink(context.Background(), key, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,6 +205,13 @@ func TestOSSLink(t *testing.T) {
 	}
 	if fileSum(t, dest) != fileSum(t, src) || res.Integrity != envelope.Verified {
 		t.Fatal("the download through the link differs or did not verify")
+	}
+	// The object was uploaded in parts: its MAC travels in the link's
+	// fragment, and a link without it fails closed.
+	bare, _ := ParseLink(raw[:strings.IndexByte(raw, '#')])
+	_, err = down.Download(context.Background(), DownloadJob{Source: bare, SourceID: bare.ID(), Dest: filepath.Join(t.TempDir(), "bare")}, nil)
+	if !errors.Is(err, ErrLinkNoTags) || !errors.Is(err, envelope.ErrIntegrity) {
+		t.Errorf("a link without the MAC fragment: %v, want ErrLinkNoTags", err)
 	}
 	if gets := srv.Log.Count(osslocal.OpGetObject); gets < 2 {
 		t.Errorf("the link download made %d GETs; want parallel ranged GETs", gets)

@@ -199,6 +199,20 @@ func (r *Retrying) CompleteMultipart(ctx context.Context, key, uploadID string, 
 	})
 }
 
+func (r *Retrying) GetTagging(ctx context.Context, key string) (tags map[string]string, err error) {
+	err = r.Policy.Do(ctx, func() error {
+		tags, err = r.Store.GetTagging(ctx, key)
+		return err
+	})
+	return tags, err
+}
+
+func (r *Retrying) PutTagging(ctx context.Context, key string, tags map[string]string) error {
+	return r.Policy.Do(ctx, func() error {
+		return r.Store.PutTagging(ctx, key, tags)
+	})
+}
+
 func (r *Retrying) AbortMultipart(ctx context.Context, key, uploadID string) error {
 	return r.Policy.Do(ctx, func() error {
 		return r.Store.AbortMultipart(ctx, key, uploadID)

@@ -88,6 +88,7 @@ func TestOSSStalledDownloadKeepsJournalAndResumes(t *testing.T) {
 	faults := osslocal.NewFaults(1)
 	srv, st := startOSS(t, osstest.WithFaults(faults))
 	up, down := newEngines(t, st)
+	up.PartSize = 1 << 20 // whole 1 MiB integrity chunks: the ranges counted below
 	down.Parts, down.StallTimeout = 1, stallTimeout
 	src, _ := writeRandom(t, t.TempDir(), "src", 4<<20+9)
 	if err := up.Upload(context.Background(), UploadJob{Source: src, Bucket: "b", Key: "k", Wrapper: testWrapper(t)}, nil); err != nil {

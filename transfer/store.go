@@ -49,6 +49,9 @@ type Reader interface {
 	// Content-Range, from which the caller takes the real offset: a server
 	// may ignore the range and answer with the whole object.
 	GetRange(ctx context.Context, key string, start, end int64, etag string) (io.ReadCloser, http.Header, error)
+	// GetTagging returns the tags of key's current version, where a
+	// multipart object keeps its integrity MAC (envelope.TrailerHeaders).
+	GetTagging(ctx context.Context, key string) (map[string]string, error)
 }
 
 // Writer is the write half of a store: enough to upload one object. Every
@@ -62,6 +65,8 @@ type Writer interface {
 	ListParts(ctx context.Context, key, uploadID string) (PartListing, error)
 	CompleteMultipart(ctx context.Context, key, uploadID string, parts []Part) error
 	AbortMultipart(ctx context.Context, key, uploadID string) error
+	// PutTagging replaces the tags of key, after CompleteMultipart.
+	PutTagging(ctx context.Context, key string, tags map[string]string) error
 }
 
 // Store is a bucket an upload or a download talks to.

@@ -1,12 +1,14 @@
 package transfer
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -64,6 +66,24 @@ type Uploader struct {
 	StallTimeout time.Duration
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+
+	// openSource opens the file to upload (os.Open if nil): tests wrap it
+	// to count what is read.
+	openSource func(name string) (source, error)
+}
+
+// source is the file an upload reads: an *os.File, or a test's wrapper.
+type source interface {
+	io.ReaderAt
+	Stat() (fs.FileInfo, error)
+	Close() error
+}
+
+func (u *Uploader) open(name string) (source, error) {
+	if u.openSource != nil {
+		return u.openSource(name)
+	}
+	return os.Open(name)
 }
 
 // UploadJob is one file to upload.
@@ -90,6 +110,22 @@ type uploadRecord struct {
 	// KeptKey says that Uploader.Secrets holds the data key (keptKeyID),
 	// so that removing the record removes it too.
 	KeptKey bool `json:"kept_key,omitempty"`
+	// Sealed holds the integrity leaves of every part read so far,
+	// recorded when the part was read and encrypted, before it was sent:
+	// they make the MAC of the parts already stored, and decide whether
+	// a part sent again is the same plaintext (see envelope.Summer).
+	Sealed []sealedPart `json:"sealed,omitempty"`
+	// Trailers are the headers written after the content
+	// (envelope.TrailerHeaders), as object tags once the upload is
+	// complete; set just before CompleteMultipart, so that a run that
+	// stops after completing still writes them when it resumes.
+	Trailers map[string]string `json:"trailers,omitempty"`
+}
+
+// sealedPart is one part's integrity leaves, 32 bytes per chunk.
+type sealedPart struct {
+	Number int    `json:"n"`
+	Leaves []byte `json:"leaves"`
 }
 
 // maxRestarts bounds how often a file that keeps changing is started over.
@@ -153,12 +189,12 @@ func (u *Uploader) Upload(ctx context.Context, job UploadJob, progress Progress)
 }
 
 func (u *Uploader) uploadOnce(ctx context.Context, job UploadJob, progress Progress) error {
-	f, err := os.Open(job.Source)
+	f, err := u.open(job.Source)
 	if err != nil {
 		return Permanent(err)
 	}
 	defer f.Close()
-	st, err := statFile(f)
+	st, err := statUpload(f)
 	if err != nil {
 		return err
 	}
@@ -171,49 +207,75 @@ func (u *Uploader) uploadOnce(ctx context.Context, job UploadJob, progress Progr
 	return u.putMultipart(ctx, job, f, st, progress)
 }
 
-// seal makes a new envelope and data key for the file and computes the
-// integrity MAC over its plaintext, which must happen before the upload
-// starts: OSS fixes an object's metadata when it is created.
-func (u *Uploader) seal(ctx context.Context, job UploadJob, f *os.File, st fileState, partSize int64) (*envelope.Envelope, *envelope.DataKey, error) {
+// seal makes a new envelope and data key for the file and starts its
+// integrity MAC, which the parts complete as they are encrypted. A
+// multipart upload (partSize > 0) keeps its MAC in object tags: OSS fixes
+// the metadata before the content exists.
+func (u *Uploader) seal(ctx context.Context, job UploadJob, st fileState, partSize int64) (*envelope.Envelope, *envelope.DataKey, *envelope.Summer, error) {
 	r := u.Rand
 	if r == nil {
 		r = rand.Reader
 	}
 	env, dk, err := envelope.Seal(ctx, job.Wrapper, r)
 	if err != nil {
-		return nil, nil, Permanent(fmt.Errorf("failed to lock a new data key: %w", err))
+		return nil, nil, nil, Permanent(fmt.Errorf("failed to lock a new data key: %w", err))
 	}
 	env.UnencryptedLength = st.Size
+	chunk := envelope.ChunkSizeFor(st.Size)
 	if partSize > 0 {
 		env.DataSize = st.Size
 		env.PartSize = partSize
+		env.TrailersInTags = true
+		chunk = envelope.ChunkSizeForParts(st.Size, partSize)
 	}
-	if err := envelope.Sum(ctx, env, dk, f, st.Size, max(u.Parts, 2)); err != nil {
-		return nil, nil, fmt.Errorf("failed to compute the integrity check: %w", err)
+	sum, err := envelope.NewSummer(env, dk, st.Size, chunk)
+	if err != nil {
+		return nil, nil, nil, Permanent(err)
 	}
-	// The MAC covers what was read; if the file moved meanwhile, it
-	// covers nothing coherent.
-	if err := unchanged(f, st); err != nil {
-		return nil, nil, err
-	}
-	return env, dk, nil
+	return env, dk, sum, nil
 }
 
-func (u *Uploader) putSmall(ctx context.Context, job UploadJob, f *os.File, st fileState, progress Progress) error {
-	env, dk, err := u.seal(ctx, job, f, st, 0)
+// putSmall reads the file once into memory, encrypts and authenticates
+// that buffer and sends it: the object is by construction what the MAC
+// covers, whatever happens to the file meanwhile.
+func (u *Uploader) putSmall(ctx context.Context, job UploadJob, f source, st fileState, progress Progress) error {
+	buf := make([]byte, st.Size)
+	if err := readPart(f, buf, 0); err != nil {
+		return err
+	}
+	// A file that changed while it was read may be torn; read it again,
+	// under a new key, rather than store a mix.
+	if err := quickUnchanged(f, st); err != nil {
+		return err
+	}
+	env, _, sum, err := u.seal(ctx, job, st, 0)
 	if err != nil {
+		return err
+	}
+	defer sum.Close()
+	if _, err := sum.Seal(0, buf); err != nil {
+		return err
+	}
+	if err := sum.Finish(); err != nil {
 		return err
 	}
 	var count atomic.Int64
 	stop := report(&count, st.Size, progress)
 	defer stop()
-	body := &cipherSection{src: f, key: dk, n: st.Size, count: &count}
-	if err := u.st().Put(ctx, job.Key, body, st.Size, env.Meta()); err != nil {
-		return err
+	body := &cipherSection{src: bytes.NewReader(buf), n: st.Size, count: &count}
+	return u.st().Put(ctx, job.Key, body, st.Size, env.Meta())
+}
+
+// readPart fills buf from f at off. A file that ends early changed.
+func readPart(f io.ReaderAt, buf []byte, off int64) error {
+	n, err := f.ReadAt(buf, off)
+	if n == len(buf) {
+		return nil
 	}
-	// A change during the PUT would have stored a mix under a MAC of the
-	// old content; the loop above overwrites it with a fresh upload.
-	return unchanged(f, st)
+	if err == nil || errors.Is(err, io.EOF) {
+		return fmt.Errorf("the file ended at %d bytes, before its size: %w", off+int64(n), ErrSourceChanged)
+	}
+	return fmt.Errorf("failed to read the file at offset %d: %w", off, err)
 }
 
 // report calls progress about every 200 ms from count until stopped, and
@@ -239,7 +301,7 @@ func report(count *atomic.Int64, total int64, progress Progress) (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
-func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f *os.File, st fileState, progress Progress) error {
+func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st fileState, progress Progress) error {
 	id := UploadID(job.Source, job.Bucket, job.Key)
 	if u.Journal != nil {
 		unlock, err := u.Journal.Lock(id)
@@ -248,17 +310,22 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f *os.File, 
 		}
 		defer unlock()
 	}
-	rec, dk, err := u.resume(ctx, id, job, st)
+	rec, dk, sum, err := u.resume(ctx, id, job, st)
+	if errors.Is(err, errFinished) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	if rec == nil {
 		ps := envelope.PartSize(st.Size, u.partSize())
-		env, key, err := u.seal(ctx, job, f, st, ps)
+		env, key, s, err := u.seal(ctx, job, st, ps)
 		if err != nil {
 			return err
 		}
-		meta := env.Meta()
+		sum = s
+		// The MAC does not exist yet; it follows the parts as a tag.
+		meta, _ := envelope.SplitTrailers(env.Meta())
 		uploadID, err := u.st().InitiateMultipart(ctx, job.Key, meta)
 		if err != nil {
 			return err
@@ -281,9 +348,10 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f *os.File, 
 			_ = u.Secrets.Put(keptKeyID(rec.ID), sealKeptKey(rec, dk))
 		}
 	}
-	err = u.sendParts(ctx, f, rec, dk, progress)
+	defer sum.Close()
+	err = u.sendParts(ctx, f, rec, sum, progress)
 	if err == nil {
-		err = u.complete(ctx, f, rec)
+		err = u.complete(ctx, f, rec, sum)
 	}
 	switch {
 	case err == nil:
@@ -305,50 +373,64 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f *os.File, 
 	}
 }
 
-// resume returns the journaled upload for id with its data key, or nil
-// when there is none to resume. Uploads that cannot be resumed (the file
-// changed, the key is not here, the server forgot the upload) are aborted
-// and forgotten. A record that fails its checks is set aside without
-// reaching the server (see setAside).
-func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st fileState) (*uploadRecord, *envelope.DataKey, error) {
+// errFinished is resume's answer when the journaled upload had been
+// completed and only its tags were missing, which it wrote.
+var errFinished = errors.New("the upload was already complete")
+
+// resume returns the journaled upload for id with its data key and its
+// MAC so far (the leaves of every part read before), or nil when there is
+// none to resume. Uploads that cannot be resumed (the file changed, the key
+// is not here, the server forgot the upload, a record of an earlier version
+// that kept no leaves) are aborted and forgotten. A record that fails its
+// checks is set aside without reaching the server (see setAside).
+func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st fileState) (*uploadRecord, *envelope.DataKey, *envelope.Summer, error) {
 	if u.Journal == nil {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	var rec uploadRecord
 	ok, err := u.Journal.Load(id, &rec)
 	if err != nil || !ok {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if reason := rec.check(id, job); reason != "" {
-		return nil, nil, u.setAside(id, reason)
+		return nil, nil, nil, u.setAside(id, reason)
 	}
-	drop := func() (*uploadRecord, *envelope.DataKey, error) {
+	drop := func() (*uploadRecord, *envelope.DataKey, *envelope.Summer, error) {
 		u.abort(&rec)
-		return nil, nil, u.remove(&rec)
+		return nil, nil, nil, u.remove(&rec)
 	}
 	if rec.State != st {
 		return drop()
 	}
 	env, err := envelope.ParseMeta(rec.Meta)
-	if err != nil {
+	// Records of earlier versions carry their MAC in the metadata and
+	// kept no leaves: a part that was in flight could not be checked
+	// before it is sent again, so they start over under a new key.
+	if err != nil || !env.TrailersInTags || env.Integrity == nil || env.Integrity.Alg != envelope.MACAlg ||
+		env.Integrity.ChunkSize != envelope.ChunkSizeForParts(rec.State.Size, rec.PartSize) {
 		return drop()
 	}
 	dk, err := u.reopen(ctx, &rec, env)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if dk == nil {
 		return drop()
 	}
 	listing, err := u.st().ListParts(ctx, rec.Key, rec.UploadID)
 	if errors.Is(err, ErrNoSuchUpload) {
+		if rec.Trailers != nil {
+			if done, err := u.finishTags(ctx, &rec); done || err != nil {
+				return nil, nil, nil, err
+			}
+		}
 		return drop()
 	}
 	if err != nil {
 		if resumable(err) {
 			err = keptForResume(err)
 		}
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// The server's copy of the envelope must be the journal's: resuming
 	// under another key would leave an object no one can read.
@@ -357,14 +439,63 @@ func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st file
 			return drop()
 		}
 	}
+	sum, err := envelope.NewSummer(env, dk, rec.State.Size, env.Integrity.ChunkSize)
+	if err != nil {
+		return drop()
+	}
 	plan := splitParts(rec.State.Size, rec.PartSize)
+	sealed := make(map[int]bool, len(rec.Sealed))
+	for _, sp := range rec.Sealed {
+		p := plan[sp.Number-1]
+		if err := sum.AddLeaves(p.Off, p.Len, sp.Leaves); err != nil {
+			sum.Close()
+			return drop()
+		}
+		sealed[sp.Number] = true
+	}
 	rec.Parts = rec.Parts[:0]
 	for _, p := range listing.Parts {
 		if p.Number >= 1 && p.Number <= len(plan) && p.Size == plan[p.Number-1].Len {
+			if !sealed[p.Number] {
+				// Stored but never recorded as read: what it holds
+				// under this key is unknown.
+				sum.Close()
+				return drop()
+			}
 			rec.Parts = append(rec.Parts, p)
 		}
 	}
-	return &rec, dk, u.save(&rec)
+	if err := u.save(&rec); err != nil {
+		sum.Close()
+		return nil, nil, nil, err
+	}
+	return &rec, dk, sum, nil
+}
+
+// finishTags writes the trailers of an upload that was completed by an
+// earlier run, if the object is still the one it made, and forgets the
+// upload. It reports false when the object is not (someone overwrote it).
+func (u *Uploader) finishTags(ctx context.Context, rec *uploadRecord) (bool, error) {
+	info, err := u.st().Head(ctx, rec.Key)
+	if errors.Is(err, ErrNoSuchObject) {
+		return false, nil
+	}
+	if err != nil {
+		if resumable(err) {
+			err = keptForResume(err)
+		}
+		return false, err
+	}
+	if info.Header.Get("X-Oss-Meta-Client-Side-Encryption-Key") != rec.Meta[envelope.HeaderKey] {
+		return false, nil
+	}
+	if err := u.st().PutTagging(ctx, rec.Key, rec.Trailers); err != nil {
+		if resumable(err) {
+			err = keptForResume(err)
+		}
+		return false, err
+	}
+	return true, errors.Join(errFinished, u.remove(rec))
 }
 
 // mustKeepKey reports whether a new upload's data key must go to Secrets
@@ -475,13 +606,35 @@ func (u *Uploader) dropRecord(id string) error {
 	return errors.Join(u.Journal.noteOrphan(&rec), u.remove(&rec))
 }
 
-func (u *Uploader) sendParts(ctx context.Context, f *os.File, rec *uploadRecord, dk *envelope.DataKey, progress Progress) error {
+// partBufs holds part buffers: parts are read once into memory, encrypted
+// there and sent from there, so that what is sent is what the MAC covers.
+var partBufs sync.Pool
+
+func getPartBuf(n int64) *[]byte {
+	if b, ok := partBufs.Get().(*[]byte); ok && int64(cap(*b)) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]byte, n)
+	return &b
+}
+
+// sendParts sends every part the server does not hold yet. Each is read
+// once, encrypted and hashed in its buffer, and its leaves go to the
+// journal before a byte of it is sent; a part that was read before (in
+// flight when an earlier run stopped) must hash to the same leaves, or the
+// upload fails with ErrSourceChanged and starts over under a new key.
+func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, sum *envelope.Summer, progress Progress) error {
 	plan := splitParts(rec.State.Size, rec.PartSize)
 	have := make(map[int]bool, len(rec.Parts))
 	var count atomic.Int64
 	for _, p := range rec.Parts {
 		have[p.Number] = true
 		count.Add(p.Size)
+	}
+	sealed := make(map[int]bool, len(rec.Sealed))
+	for _, sp := range rec.Sealed {
+		sealed[sp.Number] = true
 	}
 	stop := report(&count, rec.State.Size, progress)
 	defer stop()
@@ -505,7 +658,30 @@ func (u *Uploader) sendParts(ctx context.Context, f *os.File, rec *uploadRecord,
 			if err := quickUnchanged(f, rec.State); err != nil {
 				return err
 			}
-			body := &cipherSection{src: f, key: dk, off: sp.Off, n: sp.Len, count: &count}
+			bp := getPartBuf(sp.Len)
+			defer partBufs.Put(bp)
+			buf := *bp
+			if err := readPart(f, buf, sp.Off); err != nil {
+				return err
+			}
+			leaves, err := sum.Seal(sp.Off, buf)
+			if errors.Is(err, envelope.ErrChanged) {
+				return fmt.Errorf("part %d differs from what was encrypted under this data key before: %w", n, ErrSourceChanged)
+			}
+			if err != nil {
+				return Permanent(err)
+			}
+			mu.Lock()
+			if !sealed[n] {
+				sealed[n] = true
+				rec.Sealed = append(rec.Sealed, sealedPart{Number: n, Leaves: leaves})
+				err = u.save(rec)
+			}
+			mu.Unlock()
+			if err != nil {
+				return err
+			}
+			body := &cipherSection{src: bytes.NewReader(buf), n: sp.Len, count: &count}
 			etag, err := u.st().UploadPart(gctx, rec.Key, rec.UploadID, n, body, sp.Len, rec.Meta)
 			if err != nil {
 				return fmt.Errorf("part %d: %w", n, err)
@@ -553,8 +729,10 @@ func watchStall(ctx context.Context, cancel context.CancelCauseFunc, count *atom
 }
 
 // complete checks that every part is there with the right byte count and
-// that the file is still what was encrypted, then completes the upload.
-func (u *Uploader) complete(ctx context.Context, f *os.File, rec *uploadRecord) error {
+// that the file kept its size and modification time, computes the MAC from
+// the parts' leaves, completes the upload and writes the MAC as the
+// object's tags.
+func (u *Uploader) complete(ctx context.Context, f source, rec *uploadRecord, sum *envelope.Summer) error {
 	plan := splitParts(rec.State.Size, rec.PartSize)
 	sort.Slice(rec.Parts, func(i, k int) bool { return rec.Parts[i].Number < rec.Parts[k].Number })
 	var total int64
@@ -567,19 +745,40 @@ func (u *Uploader) complete(ctx context.Context, f *os.File, rec *uploadRecord) 
 	if len(rec.Parts) != len(plan) || total != rec.State.Size {
 		return Permanent(fmt.Errorf("the parts hold %d of %d bytes", total, rec.State.Size))
 	}
-	if err := unchanged(f, rec.State); err != nil {
+	// A file that changed while it was read may have been read torn;
+	// the fresh key of a new upload is cheaper than an object that
+	// mixes two versions of the file.
+	if err := quickUnchanged(f, rec.State); err != nil {
 		return err
+	}
+	if rec.Trailers == nil {
+		if err := sum.Finish(); err != nil {
+			return Permanent(err)
+		}
+		_, rec.Trailers = envelope.SplitTrailers(sum.Envelope().Meta())
+		if err := u.save(rec); err != nil {
+			return err
+		}
 	}
 	err := u.st().CompleteMultipart(ctx, rec.Key, rec.UploadID, rec.Parts)
 	if errors.Is(err, ErrNoSuchUpload) {
 		// A retried Complete whose first try succeeded but whose answer
 		// was lost: the object is there if it carries our key.
 		info, herr := u.st().Head(ctx, rec.Key)
-		if herr == nil && info.Header.Get("X-Oss-Meta-Client-Side-Encryption-Key") == rec.Meta["client-side-encryption-key"] {
-			return nil
+		if herr == nil && info.Header.Get("X-Oss-Meta-Client-Side-Encryption-Key") == rec.Meta[envelope.HeaderKey] {
+			err = nil
 		}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// Until the tags are written the object fails verification (its
+	// envelope says its MAC is a tag); the journal keeps them for a
+	// resume if this fails.
+	if err := u.st().PutTagging(ctx, rec.Key, rec.Trailers); err != nil {
+		return fmt.Errorf("the object is stored but its integrity check could not be written (as the object's tags), so it does not open until the upload is run again: %w", err)
+	}
+	return nil
 }
 
 // Forget throws away the unfinished upload of job, if any: it aborts it on

@@ -481,7 +481,7 @@ func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey strin
 			return Shared{}, err
 		}
 	}
-	link, err := st.SignURL(key, expires)
+	link, err := st.ShareLink(ctx, key, expires)
 	if err != nil {
 		return Shared{}, err
 	}

@@ -49,7 +49,7 @@ func runShare(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) e
 	if _, err := store.Head(ctx, u.Key); err != nil {
 		return describe(u.String(), err)
 	}
-	link, err := store.SignURL(u.Key, expires)
+	link, err := store.ShareLink(ctx, u.Key, expires)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func TestV2FileTransfers(t *testing.T) {
 					}, nil); err != nil {
 						t.Fatalf("Upload: %v", err)
 					}
-					checkOurObject(t, w, m, mc.md, key, s)
+					checkOurObject(t, w, m, mc.md, key, s, s.multipart())
 					ec, err := v2.NewEncryptionClient(w.v2Client(sigV4, w.oss.AccessKeySecret), m.v2(t, mc.md))
 					if err != nil {
 						t.Fatal(err)

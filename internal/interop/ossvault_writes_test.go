@@ -66,7 +66,10 @@ func TestOssvaultWritesSDKReads(t *testing.T) {
 								t.Fatalf("Upload: %v", err)
 							}
 						}
-						checkOurObject(t, w, m, mc.md, key, s)
+						// The uploader's multipart objects carry their MAC
+						// as a tag; the envelope package's own writes
+						// (earlier versions' format) in the metadata.
+						checkOurObject(t, w, m, mc.md, key, s, s.multipart() && !o.envelopeSDK)
 						for _, r := range sdkReaders {
 							if r.withMatDescOnly && mc.md == nil {
 								continue
@@ -97,8 +100,9 @@ func TestOssvaultWritesSDKReads(t *testing.T) {
 
 // checkOurObject checks what ossvault stored: the envelope with the matdesc
 // string the SDKs compute for md (no header at all without one), the part
-// and data sizes, and ossvault's integrity headers.
-func checkOurObject(t *testing.T, w *world, m master, md map[string]string, key string, s shape) {
+// and data sizes, and ossvault's integrity headers, the MAC as a tag when
+// tagged.
+func checkOurObject(t *testing.T, w *world, m master, md map[string]string, key string, s shape, tagged bool) {
 	t.Helper()
 	info, err := w.store.Head(context.Background(), key)
 	if err != nil {
@@ -130,10 +134,26 @@ func checkOurObject(t *testing.T, w *world, m master, md map[string]string, key 
 			t.Errorf("header %s = %q, want %q", name, got, v)
 		}
 	}
-	for _, name := range []string{envelope.HeaderKey, envelope.HeaderStart, envelope.HeaderMAC, envelope.HeaderKeyCheck} {
+	for _, name := range []string{envelope.HeaderKey, envelope.HeaderStart, envelope.HeaderKeyCheck} {
 		if got := get(name); len(got) != 1 || got[0] == "" {
 			t.Errorf("header %s = %q, want one value", name, got)
 		}
+	}
+	// A multipart upload's MAC follows its parts as a tag; the metadata,
+	// fixed at initiation, says so.
+	tags, err := w.store.GetTagging(context.Background(), key)
+	if err != nil {
+		t.Fatalf("GetObjectTagging: %v", err)
+	}
+	macHeader, macTag := get(envelope.HeaderMAC), tags[envelope.HeaderMAC]
+	place := get(envelope.HeaderMACPlace)
+	switch {
+	case tagged && one(place) != envelope.MACPlaceTagging:
+		t.Errorf("header %s = %q, want %q", envelope.HeaderMACPlace, place, envelope.MACPlaceTagging)
+	case tagged && (len(macHeader) != 0 || macTag == ""):
+		t.Errorf("MAC header %q, tag %q: want the tag alone", macHeader, macTag)
+	case !tagged && (len(macHeader) != 1 || macHeader[0] == "" || macTag != "" || len(place) != 0):
+		t.Errorf("MAC header %q, tag %q, place %q: want the header alone", macHeader, macTag, place)
 	}
 	if got := get(envelope.HeaderMatDesc); md == nil && len(got) != 0 {
 		t.Errorf("matdesc header %q, want none", got)
@@ -145,6 +165,14 @@ func checkOurObject(t *testing.T, w *world, m master, md map[string]string, key 
 			}
 		}
 	}
+}
+
+// one is the one value of a header, or "" unless there is exactly one.
+func one(v []string) string {
+	if len(v) != 1 {
+		return ""
+	}
+	return v[0]
 }
 
 // writeEnvelopeV2 stores data as ossvault's format does, with the envelope

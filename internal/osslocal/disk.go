@@ -231,6 +231,9 @@ func (b *diskBucket) loadObjects() error {
 		}
 		for _, n := range names {
 			p := filepath.Join(root, fan.Name(), n.Name())
+			if isTagsFile(n.Name()) {
+				continue
+			}
 			if strings.HasPrefix(n.Name(), tmpPrefix) {
 				if err := os.Remove(p); err != nil {
 					return err
@@ -391,6 +394,7 @@ func (s *DiskStore) publish(b *diskBucket, tmp, final string, info ObjectInfo) e
 		os.Remove(tmp)
 		return fmt.Errorf("failed to store object %q: %w", info.Key, err)
 	}
+	removeTags(final)
 	if err := syncDir(filepath.Dir(final)); err != nil {
 		return fmt.Errorf("failed to store object %q: %w", info.Key, err)
 	}
@@ -546,6 +550,7 @@ func (s *DiskStore) DeleteObject(bucket, key string) error {
 	l.Lock()
 	defer l.Unlock()
 	p := b.objectPath(key)
+	removeTags(p)
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("failed to delete object %q: %w", key, err)
 	}

@@ -70,8 +70,14 @@
 //     overwritten) keeps its object in listings, with size 0; reading it
 //     answers 500 ObjectDamaged, "The stored copy of this object is
 //     damaged", and it can be deleted or written over.
-//   - Versioning, ACLs, tagging, lifecycle, append, symlinks, UploadPartCopy
-//     and the like answer 501 NotImplemented.
+//   - Object tags (Put/Get/DeleteObjectTagging) follow OSS's limits (10
+//     tags, keys up to 128 and values up to 256 characters) and belong to
+//     one version of an object: a new write starts without any, CopyObject
+//     copies them unless x-oss-tagging-directive is Replace. A disk store
+//     keeps them in a file beside the object that names the version it
+//     belongs to.
+//   - Versioning, ACLs, lifecycle, append, symlinks, UploadPartCopy and the
+//     like answer 501 NotImplemented.
 //
 // # Addressing
 //
@@ -85,7 +91,8 @@
 // Service: ListBuckets. Bucket: PutBucket, DeleteBucket, GetBucketInfo,
 // GetBucketLocation, ListObjects, ListObjectsV2, ListMultipartUploads,
 // DeleteMultipleObjects. Object: PutObject, GetObject, HeadObject,
-// GetObjectMeta, DeleteObject, CopyObject. Multipart: InitiateMultipartUpload,
+// GetObjectMeta, DeleteObject, CopyObject, PutObjectTagging,
+// GetObjectTagging, DeleteObjectTagging. Multipart: InitiateMultipartUpload,
 // UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts.
 // Anything else gets OSS's 400/405 error shapes rather than a silent success.
 package osslocal

@@ -408,10 +408,21 @@ func (c *call) copyObject() {
 			return
 		}
 	}
+	tags, e := c.copyTags(srcBucket, srcKey)
+	if e != nil {
+		c.fail(e)
+		return
+	}
 	out, err := c.s.store.PutObject(c.rt.bucket, c.rt.key, meta, io.NewSectionReader(src, 0, info.Size), PutOptions{})
 	if err != nil {
 		c.failStore(err)
 		return
+	}
+	if len(tags) > 0 {
+		if err := c.s.store.PutTagging(c.rt.bucket, c.rt.key, tags); err != nil {
+			c.failStore(err)
+			return
+		}
 	}
 	c.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(out.CRC64, 10))
 	c.writeXML(http.StatusOK, copyObjectResult{ETag: quoteETag(out.ETag), LastModified: isoTime(out.LastModified)})

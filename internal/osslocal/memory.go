@@ -28,6 +28,7 @@ type memBucket struct {
 type memObject struct {
 	info ObjectInfo
 	data []byte
+	tags Tags
 }
 
 type memUpload struct {

@@ -32,6 +32,9 @@ const (
 	OpDeleteObject            = "DeleteObject"
 	OpDeleteMultipleObjects   = "DeleteMultipleObjects"
 	OpCopyObject              = "CopyObject"
+	OpPutObjectTagging        = "PutObjectTagging"
+	OpGetObjectTagging        = "GetObjectTagging"
+	OpDeleteObjectTagging     = "DeleteObjectTagging"
 	OpInitiateMultipartUpload = "InitiateMultipartUpload"
 	OpUploadPart              = "UploadPart"
 	OpCompleteMultipartUpload = "CompleteMultipartUpload"
@@ -45,7 +48,7 @@ const (
 // unsupportedSubresources are OSS APIs selected by a query parameter that
 // this server does not implement; they must not fall through to a plain
 // GET/PUT of the object or bucket.
-var unsupportedSubresources = strings.Fields(`acl tagging symlink restore append cors logging
+var unsupportedSubresources = strings.Fields(`acl symlink restore append cors logging
 	website referer lifecycle policy versioning versions encryption replication inventory
 	worm qos stat cname comp live vod x-oss-process select metaQuery
 	requestPayment transferAcceleration accessPoint resourceGroup style`)
@@ -123,6 +126,15 @@ func operation(method string, rt route, q url.Values, h http.Header) string {
 			default:
 				return OpListObjects
 			}
+		}
+	case q.Has("tagging"):
+		switch method {
+		case http.MethodPut:
+			return OpPutObjectTagging
+		case http.MethodGet:
+			return OpGetObjectTagging
+		case http.MethodDelete:
+			return OpDeleteObjectTagging
 		}
 	default:
 		switch method {

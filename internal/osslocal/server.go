@@ -482,6 +482,12 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rt route, reqI
 		c.deleteObject()
 	case OpCopyObject:
 		c.copyObject()
+	case OpPutObjectTagging:
+		c.putObjectTagging()
+	case OpGetObjectTagging:
+		c.getObjectTagging()
+	case OpDeleteObjectTagging:
+		c.deleteObjectTagging()
 	case OpInitiateMultipartUpload:
 		c.initiateUpload()
 	case OpUploadPart:

@@ -156,6 +156,11 @@ type Store interface {
 	DeleteObject(bucket, key string) error
 	// ListObjects returns a page of objects in key order.
 	ListObjects(bucket string, q ListQuery) (ListPage, error)
+	// PutTagging replaces the tags of the object's current version
+	// (removes them when tags is empty); ErrNoSuchKey when absent.
+	PutTagging(bucket, key string, tags Tags) error
+	// Tagging returns the tags of the object's current version.
+	Tagging(bucket, key string) (Tags, error)
 
 	CreateUpload(bucket, key string, meta Meta) (UploadInfo, error)
 	// PutPart stores (or replaces) part number n of an upload.

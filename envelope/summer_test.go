@@ -1,0 +1,196 @@
+package envelope
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+)
+
+// A Summer fed part by part, in any order, yields the MAC Sum computes in
+// one pass, and Seal's buffer is the ciphertext the reader verifies.
+func TestSummerEqualsSum(t *testing.T) {
+	priv := sharedTestKey(t)
+	plain := make([]byte, 5*64+17)
+	for i := range plain {
+		plain[i] = byte(i * 7)
+	}
+	size := int64(len(plain))
+	for _, part := range []int64{64, 128, 320, size} {
+		e, k, _ := Seal(context.Background(), NewRSAWrapper(&priv.PublicKey, nil), nil)
+		e2 := *e
+		if err := sum(context.Background(), &e2, k, bytes.NewReader(plain), size, 2, 64, schemeBLAKE3); err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewSummer(e, k, size, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct := bytes.Clone(plain)
+		var offs []int64
+		for off := int64(0); off < size; off += part {
+			offs = append(offs, off)
+		}
+		for i := len(offs) - 1; i >= 0; i-- { // backwards
+			off := offs[i]
+			buf := ct[off:min(off+part, size)]
+			if _, err := s.Seal(off, buf); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, ok := e.Meta()[HeaderMAC]; ok {
+			t.Fatal("the MAC header is written before Finish")
+		}
+		if err := s.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(e.Integrity.MAC, e2.Integrity.MAC) {
+			t.Fatalf("part %d: Summer's MAC differs from Sum's", part)
+		}
+		if st, err := readBack(t, e.Meta(), ct, k); st != Verified {
+			t.Fatalf("part %d: %v %v", part, st, err)
+		}
+	}
+}
+
+// Leaves kept by an earlier process complete the MAC; the same part sealed
+// again with other plaintext is refused (ErrChanged), with the same
+// plaintext accepted; a chunk never added fails Finish.
+func TestSummerLeavesAndChanges(t *testing.T) {
+	priv := sharedTestKey(t)
+	plain := bytes.Repeat([]byte("abcdefgh"), 40) // 320 bytes, 5 chunks of 64
+	size := int64(len(plain))
+	e, k, _ := Seal(context.Background(), NewRSAWrapper(&priv.PublicKey, nil), nil)
+	e.TrailersInTags = true
+	s1, _ := NewSummer(e, k, size, 64)
+	first := bytes.Clone(plain[:128])
+	leaves, err := s1.Seal(0, first)
+	if err != nil || len(leaves) != 2*macSize {
+		t.Fatalf("%d leaves bytes, %v", len(leaves), err)
+	}
+
+	e2, err := ParseMeta(e.Meta()) // as a resume reopens it
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := NewSummer(e2, k, size, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.AddLeaves(0, 128, leaves); err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.AddLeaves(0, 128, leaves[:macSize]); err == nil {
+		t.Error("leaves of the wrong length were accepted")
+	}
+	same := bytes.Clone(plain[:128])
+	if _, err := s2.Seal(0, same); err != nil {
+		t.Errorf("the same plaintext again: %v", err)
+	}
+	edited := bytes.Clone(plain[:128])
+	edited[5] ^= 1
+	if _, err := s2.Seal(0, edited); !errors.Is(err, ErrChanged) {
+		t.Errorf("other plaintext under the same key and counter: %v, want ErrChanged", err)
+	}
+	if err := s2.Finish(); err == nil {
+		t.Error("Finish with chunks missing succeeded")
+	}
+	if _, err := s2.Seal(100, make([]byte, 64)); err == nil {
+		t.Error("an unaligned offset was accepted")
+	}
+}
+
+func TestChunkSizeForParts(t *testing.T) {
+	cases := []struct{ size, part, want int64 }{
+		{10 << 20, 8 << 20, DefaultChunkSize},
+		{10 << 20, PartSize(10<<20, 256<<10), 256 << 10},
+		{3 << 20, 100 << 10, 100 << 10},
+		{5 << 40, PartSize(5<<40, 8<<20), ChunkSizeFor(5 << 40)},
+	}
+	for _, c := range cases {
+		got := ChunkSizeForParts(c.size, c.part)
+		if got != c.want || c.part%got != 0 {
+			t.Errorf("ChunkSizeForParts(%d, %d) = %d, want %d", c.size, c.part, got, c.want)
+		}
+	}
+}
+
+// tagObject is a multipart object as the uploader writes it: the MAC
+// place in the metadata, the MAC itself as a tag.
+func tagObject(t *testing.T) (http.Header, map[string]string, []byte, *DataKey) {
+	t.Helper()
+	priv := sharedTestKey(t)
+	e, k, _ := Seal(context.Background(), NewRSAWrapper(&priv.PublicKey, MatDesc{MatDescKeyName: "fp"}), nil)
+	e.TrailersInTags = true
+	plain := bytes.Repeat([]byte("z"), 200)
+	s, _ := NewSummer(e, k, int64(len(plain)), 64)
+	ct := bytes.Clone(plain)
+	if _, err := s.Seal(0, ct); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := SplitTrailers(e.Meta()) // sent at initiation
+	if err := s.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	_, tags := SplitTrailers(e.Meta())
+	if len(tags) != len(TrailerHeaders) || tags[HeaderMAC] == "" {
+		t.Fatalf("trailers %v", tags)
+	}
+	h := http.Header{}
+	for n, v := range head {
+		h.Set(MetaPrefix+n, v)
+	}
+	return h, tags, ct, k
+}
+
+func TestTrailersInTags(t *testing.T) {
+	h, tags, ct, k := tagObject(t)
+	check := func(name string, h http.Header, tags map[string]string, want IntegrityStatus, wantErr error) {
+		t.Helper()
+		e, err := ParseHeader(h)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if e.TrailersInTags {
+			h, err = MergeTrailers(h, tags)
+			if err == nil {
+				e, err = ParseHeader(h)
+			}
+		}
+		var st IntegrityStatus
+		if err == nil {
+			v := NewVerifier(e, k)
+			_ = v.AddCiphertext(0, ct)
+			st, err = v.Finish()
+		} else {
+			st = Failed
+		}
+		if st != want || (wantErr != nil && !errors.Is(err, wantErr)) || (want == Failed && !errors.Is(err, ErrIntegrity)) {
+			t.Errorf("%s: %v %v, want %v %v", name, st, err, want, wantErr)
+		}
+	}
+	check("tag merged", h, tags, Verified, nil)
+	check("tag removed", h, nil, Failed, ErrStripped)
+	check("other tags only", h, map[string]string{"x": "y"}, Failed, ErrStripped)
+	bad := map[string]string{HeaderMAC: "AAAA" + tags[HeaderMAC][4:]}
+	check("tag altered", h, bad, Failed, ErrIntegrity)
+	both := h.Clone()
+	both.Set(MetaPrefix+HeaderMAC, tags[HeaderMAC])
+	check("in metadata and in tags", both, tags, Failed, ErrTrailerTwice)
+	noPlace := h.Clone()
+	noPlace.Del(MetaPrefix + HeaderMACPlace)
+	if _, err := ParseHeader(noPlace); !errors.Is(err, ErrIntegrity) {
+		t.Errorf("place removed: %v, want a malformed envelope", err)
+	}
+	moved := h.Clone()
+	moved.Del(MetaPrefix + HeaderMACPlace)
+	moved.Set(MetaPrefix+HeaderMAC, tags[HeaderMAC])
+	// Moving the MAC into the metadata changes nothing it covers.
+	check("MAC moved into the metadata", moved, nil, Verified, nil)
+	odd := h.Clone()
+	odd.Set(MetaPrefix+HeaderMACPlace, "elsewhere")
+	if _, err := ParseHeader(odd); !errors.Is(err, ErrIntegrity) {
+		t.Errorf("unknown place: %v", err)
+	}
+}

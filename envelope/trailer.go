@@ -1,0 +1,90 @@
+package envelope
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// HeaderMACPlace says where the headers of TrailerHeaders live when they
+// are not in the metadata. Its one value is MACPlaceTagging.
+const HeaderMACPlace = "ossvault-mac-place"
+
+// MACPlaceTagging is the HeaderMACPlace value of objects whose trailers are
+// object tags (a multipart upload: OSS fixes the metadata at initiation,
+// before the content, and so before its MAC, exists).
+const MACPlaceTagging = "tagging"
+
+// TrailerHeaders names the ossvault headers (without MetaPrefix) that are
+// computed from the whole content and so are written after it: in the
+// metadata of a single PUT, as object tags of the same names after a
+// multipart upload completes. Writers and readers treat every name here
+// alike; nothing else may be read from tags.
+var TrailerHeaders = []string{HeaderMAC}
+
+// IsTrailer reports whether name (without MetaPrefix, any case) is one of
+// TrailerHeaders.
+func IsTrailer(name string) bool {
+	name = strings.ToLower(strings.TrimPrefix(strings.ToLower(name), MetaPrefix))
+	for _, t := range TrailerHeaders {
+		if t == name {
+			return true
+		}
+	}
+	return false
+}
+
+// SplitTrailers splits metadata as Meta returns it into what goes with the
+// first request of a multipart upload and the trailers that follow the
+// content (TrailerHeaders present in meta).
+func SplitTrailers(meta map[string]string) (head, trailers map[string]string) {
+	head = make(map[string]string, len(meta))
+	trailers = make(map[string]string)
+	for k, v := range meta {
+		if IsTrailer(k) {
+			trailers[k] = v
+		} else {
+			head[k] = v
+		}
+	}
+	return head, trailers
+}
+
+// ErrTrailerTwice is wrapped (with ErrIntegrity) when a trailer is both in
+// the metadata and in the tags: one of them was put there by someone else.
+var ErrTrailerTwice = errors.New("an integrity header is both in the object's metadata and in its tags")
+
+// MergeTrailers returns a copy of the response header h with the trailers
+// among tags (the object's tags, names as TrailerHeaders spells them) added
+// as x-oss-meta-* headers. Tags of other names are ignored. A trailer in
+// both places fails with an error matching ErrTrailerTwice and
+// ErrIntegrity. Call it, then ParseHeader, for an envelope whose
+// TrailersInTags is set.
+func MergeTrailers(h http.Header, tags map[string]string) (http.Header, error) {
+	out := h.Clone()
+	if out == nil {
+		out = http.Header{}
+	}
+	for _, name := range TrailerHeaders {
+		v, ok := tags[name]
+		if !ok {
+			continue
+		}
+		hn := MetaPrefix + name
+		if _, dup := out[http.CanonicalHeaderKey(hn)]; dup || headerHas(h, hn) {
+			return nil, &HeaderError{name, ErrTrailerTwice}
+		}
+		out.Set(hn, v)
+	}
+	return out, nil
+}
+
+// headerHas finds name in h in any case, as ParseHeader reads it.
+func headerHas(h http.Header, name string) bool {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
+}
