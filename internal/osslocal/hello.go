@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -174,6 +175,11 @@ func (d HelloDialer) failed(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("no answer to the hello in time: %w", ctx.Err())
 	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The connection's deadline is the context's and may fire first:
+		// a slow store is late, not an impostor.
+		return fmt.Errorf("no answer to the hello in time: %w", context.DeadlineExceeded)
+	}
 	if errors.Is(err, ErrImpostor) {
 		return err
 	}
@@ -185,6 +191,9 @@ func (d HelloDialer) failed(ctx context.Context, err error) error {
 // connection is left clean for the requests that follow.
 func checkHello(br *bufio.Reader, id, secret, nonce, addr string) error {
 	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodGet})
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return err // no answer yet: failed says it was late
+	}
 	if err != nil {
 		return fmt.Errorf("%w (the answer is not HTTP: %v)", ErrImpostor, err)
 	}
