@@ -169,6 +169,9 @@ func parseCurrent(m map[string]string) (*Envelope, error) {
 	if err := parseOssvault(e, m); err != nil {
 		return nil, err
 	}
+	if err := parseSignature(e, m); err != nil {
+		return nil, err
+	}
 	e.Marked = marked(e, m)
 	return e, nil
 }
@@ -249,6 +252,7 @@ func (e *Envelope) Meta() map[string]string {
 		m[HeaderSize] = strconv.FormatInt(in.Size, 10)
 		m[HeaderMAC] = base64.StdEncoding.EncodeToString(in.MAC)
 	}
+	e.signatureMeta(m)
 	return m
 }
 
