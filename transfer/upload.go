@@ -3,6 +3,7 @@ package transfer
 import (
 	"cmp"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -64,6 +65,9 @@ type Uploader struct {
 	StallTimeout time.Duration
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+	// Signer, if set, signs every object as its writer's, with the job's
+	// bucket and key and the time (envelope.SetWriter, Sign).
+	Signer ed25519.PrivateKey
 }
 
 // UploadJob is one file to upload.
@@ -188,8 +192,14 @@ func (u *Uploader) seal(ctx context.Context, job UploadJob, f *os.File, st fileS
 		env.DataSize = st.Size
 		env.PartSize = partSize
 	}
+	if err := u.bindWriter(env, job); err != nil {
+		return nil, nil, err
+	}
 	if err := envelope.Sum(ctx, env, dk, f, st.Size, max(u.Parts, 2)); err != nil {
 		return nil, nil, fmt.Errorf("failed to compute the integrity check: %w", err)
+	}
+	if err := u.sign(env); err != nil {
+		return nil, nil, err
 	}
 	// The MAC covers what was read; if the file moved meanwhile, it
 	// covers nothing coherent.
