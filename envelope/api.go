@@ -5,8 +5,10 @@ package envelope
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Algorithm names as they appear in the headers.
@@ -131,6 +133,17 @@ type Envelope struct {
 	// again with MergeTrailers. Until then Integrity.MAC is nil and the
 	// object fails verification, so a removed tag fails closed.
 	TrailersInTags bool
+
+	// The writer's signature (signature.go; nil or zero when absent):
+	// the writer's Ed25519 public key, the name and time it bound, and
+	// the signature over them and the MAC. Valid only once
+	// CheckSignature returned nil.
+	Signer         ed25519.PublicKey
+	SigAlg         string
+	UploadedBucket string
+	UploadedKey    string
+	UploadedAt     time.Time
+	Sig            []byte
 }
 
 // ErrStripped is wrapped (together with ErrIntegrity) by the error of an
@@ -144,12 +157,14 @@ const MatDescKeyName = "ossvault-key"
 // RequireIntegrity returns an error matching ErrIntegrity and ErrStripped
 // when e carries ossvault's markers but no integrity MAC: someone removed
 // the MAC headers (or the MAC tag of an object whose MAC is in tags) to
-// turn a failed check into a mere warning.
+// turn a failed check into a mere warning. It also returns
+// CheckSignature's error (ErrBadSignature), so that every reader refuses a
+// badly signed object as it refuses a bad MAC.
 func (e *Envelope) RequireIntegrity() error {
 	if e != nil && e.Marked && (e.Integrity == nil || e.Integrity.MAC == nil) {
 		return fmt.Errorf("%w: %w", ErrStripped, ErrIntegrity)
 	}
-	return nil
+	return e.CheckSignature()
 }
 
 // The package's functions (implemented in the other files):
@@ -186,7 +201,10 @@ func (e *Envelope) RequireIntegrity() error {
 //
 // Additions beyond the list above: EncryptedSize, DecryptedSize,
 // (*DataKey).PartIV, ChunkSizeFor, VerifyStatus, (IntegrityStatus).String,
-// HeaderError and the Header* metadata names.
+// HeaderError and the Header* metadata names; the writer's signature
+// (signature.go): (*Envelope).SetWriter, Sign, CheckSignature, Signed,
+// UploadedAs, EncodeUploadedAs, ParseUploadedAs, ParseUploadedAt,
+// TrailerHeaders.
 
 func (e *NoKeyError) Error() string {
 	if e.MatDesc == "" {

@@ -208,7 +208,7 @@
 //   - Integrity, not authorship. Anyone holding the RSA public key (which
 //     is public) or permission to use the KMS key can create a new object
 //     with a valid MAC. Verified means "unaltered since its writer made it",
-//     not "made by a colleague".
+//     not "made by a colleague": that is the signature's part (Authorship).
 //   - Downgrade is caught only while a marker is left: an object that
 //     carries any ossvault-* header (the key check among them) or a
 //     matdesc with the "ossvault-key" entry ossvault gives its keys
@@ -221,11 +221,88 @@
 //     never as success; where every object in a place is known to come
 //     from ossvault, treat Unverified as a failure (the command line's
 //     get --verified-only).
-//   - No freshness and no binding to the object's name: an older version of
-//     an object, or another object of ours copied over this name, verifies.
+//   - The MAC alone binds no name and no time: an older version of an
+//     object, or another object of ours copied over this name, verifies.
+//     Signed objects state both (Authorship); the reader compares them.
 //   - NewVerifyingReader returns plaintext before the end is checked. Write
 //     it somewhere provisional and keep it only after io.EOF; on an
 //     ErrIntegrity error delete it.
 //   - Objects written by other clients have no MAC at all.
 //   - Metadata (matdesc, sizes) is not secret.
+//
+// # Authorship
+//
+// Objects ossvault writes are also signed by their writer, with an Ed25519
+// key of the writer's own (SigAlg "ED25519-v1"). The writer's public key,
+// the name and the time are set before the upload starts (SetWriter) and
+// travel as ossvault-signer (base64 of the 32-byte key), ossvault-sig-alg,
+// ossvault-uploaded-as and ossvault-uploaded-at; the signature
+// (ossvault-sig, base64 of 64 bytes) is made once the MAC is known (Sign)
+// and goes wherever the MAC goes (TrailerHeaders):
+//
+//	message = F("ossvault signature v1") || F(sig-alg) || F(mac-alg) || F(MAC)
+//	          || F(signer public key) || F(bucket) || F(key) || F(uploaded-at)
+//	sig     = Ed25519-Sign(writer's private key, message)
+//
+// with F as above, the MAC and the key as raw bytes, bucket and key as the
+// raw UTF-8 name (not its header encoding) and uploaded-at as the header's
+// text. ossvault-uploaded-as is "oss://" + bucket + "/" + key with every
+// key byte outside A-Z a-z 0-9 - . _ ~ / percent-encoded (%XX, upper-case
+// hex; EncodeUploadedAs): any key, UTF-8 and control characters included,
+// passes an HTTP header unchanged, and plain names stay readable in a
+// listing of the headers. ossvault-uploaded-at is RFC 3339 in UTC, whole
+// seconds ("2026-03-14T15:09:26Z"), and is read only in exactly that form,
+// so the text signed and the time shown are one. testdata/signature-v1.json
+// is a golden vector: a fixed key seed and fields, the exact message in hex
+// and the signature.
+//
+// Why a signing key of its own, rather than the RSA or KMS key:
+//   - The RSA keys are encryption keys: a colleague's public key locks
+//     files for them, and a key pair is shared by everyone who should open
+//     a folder's files. Signing with the same RSA key would mix the two
+//     uses (PKCS #1 v1.5 signatures and the v1.5 unwrap under one key) and
+//     would prove only "someone holding this shared key".
+//   - A KMS key cannot sign for a person: whoever may use it, a sync job
+//     included, is the same to KMS, and its symmetric keys cannot sign at
+//     all.
+//   - One Ed25519 key per person (per ossvault home) is one identity,
+//     however many encryption keys the person uses, and it is what a
+//     colleague compares once.
+//   - Ed25519 signatures are 64 bytes and keys 32, which fit a metadata
+//     header or an object tag, sign and verify in microseconds, and are
+//     deterministic (no per-signature randomness to get wrong).
+//
+// What it binds: the MAC root, and through it the whole content and
+// envelope; the MAC construction; the writer's key; the bucket and key the
+// writer uploaded to; the time of the upload. A signature only means
+// something together with a MAC that verified: the verifiers check both
+// (RequireIntegrity runs CheckSignature), and readers then name the signer
+// by looking its public key up among the keys they know.
+//
+// Fail-closed rule: the signed construction has its own MAC algorithm name,
+// MACAlgSigned ("BLAKE3-CHUNKED-v3": the v2 encoding under its own key
+// label "ossvault integrity v3 blake3" and root tag "ossvault root v3"),
+// written only by Sum for an envelope with a writer set. A v3 object
+// without its signature fails (ErrBadSignature, matching ErrIntegrity);
+// renaming v3 to v2 to pass as an old object fails the MAC, which binds
+// its algorithm name. Objects of earlier versions (v1 and v2 MACs, no
+// signature) still verify and read as not signed; a signature on a v1 or
+// v2 MAC is never written and fails. So do incomplete signature headers,
+// an unknown signature algorithm, and any signature that does not verify.
+//
+// What it does not give:
+//   - A stolen signing key signs as its owner. It lives in the owner's
+//     keychain; a colleague's key that was stolen or replaced is found only
+//     by comparing fingerprints with them, and a changed key is refused
+//     rather than taken silently (the vault's job).
+//   - Replay: an older version of the object, signed by its writer at the
+//     time, still verifies as that writer's under that name. uploaded-at
+//     says when it was written; only the reader can judge that it is old.
+//   - A copy under another name verifies as the writer's object; it is the
+//     reader's to compare uploaded-as with the name it read, and say so.
+//   - Someone with write access can still replace an object with a new one
+//     of their own: it then names them (or an unknown key), or, written the
+//     way earlier versions wrote (a v2 MAC, no signature), reads as not
+//     signed. Readers must show "unknown" and "not signed" as such.
+//   - Fingerprints are for people; lookups compare whole public keys.
 package envelope

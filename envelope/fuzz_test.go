@@ -56,6 +56,7 @@ func headerSeeds(f *testing.F) []map[string]string {
 	o := sealObject(f, 100, 32, 1)
 	o.meta[HeaderDataSize], o.meta[HeaderPartSize], o.meta[HeaderUnencryptedMD5] = "100", "112", "md5=="
 	seeds = append(seeds, o.meta)
+	seeds = append(seeds, signedObject(f, testSigningKey(5), "bkt", "signed/a b", 100).meta)
 	return seeds
 }
 

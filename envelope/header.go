@@ -169,6 +169,9 @@ func parseCurrent(m map[string]string) (*Envelope, error) {
 	if err := parseOssvault(e, m); err != nil {
 		return nil, err
 	}
+	if err := parseSignature(e, m); err != nil {
+		return nil, err
+	}
 	e.Marked = marked(e, m)
 	return e, nil
 }
@@ -254,6 +257,7 @@ func (e *Envelope) Meta() map[string]string {
 	if e.TrailersInTags {
 		m[HeaderMACPlace] = MACPlaceTagging
 	}
+	e.signatureMeta(m)
 	return m
 }
 

@@ -62,6 +62,8 @@ func schemeFor(alg string) *macScheme {
 	switch alg {
 	case schemeBLAKE3.alg:
 		return schemeBLAKE3
+	case schemeSigned.alg:
+		return schemeSigned
 	case schemeHMAC.alg:
 		return schemeHMAC
 	}
@@ -270,7 +272,11 @@ func getChunkBuf(n int64) (*[]byte, func()) {
 // upload starts, so the uploader reads the file once here and again to
 // upload it; a file that changes in between fails verification later.
 func Sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int) error {
-	return sum(ctx, e, k, plaintext, size, workers, ChunkSizeFor(size), schemeBLAKE3)
+	s := schemeBLAKE3
+	if e.Signer != nil {
+		s = schemeSigned // to be signed (SetWriter): see MACAlgSigned
+	}
+	return sum(ctx, e, k, plaintext, size, workers, ChunkSizeFor(size), s)
 }
 
 // sum is Sum with a given chunk size and scheme, so tests can cross chunk

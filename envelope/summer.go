@@ -127,6 +127,9 @@ func NewSummer(e *Envelope, k *DataKey, size, chunkSize int64) (*Summer, error) 
 		return nil, fmt.Errorf("failed to start the integrity MAC: %w", err)
 	}
 	s := schemeBLAKE3
+	if e.Signer != nil {
+		s = schemeSigned // to be signed (SetWriter): see MACAlgSigned
+	}
 	in := &Integrity{Alg: s.alg, ChunkSize: chunkSize, Size: size}
 	e.Integrity = in
 	return &Summer{e: e, k: k, in: in, ls: newLeafSet(s, k, chunkSize, size)}, nil

@@ -18,9 +18,10 @@ const MACPlaceTagging = "tagging"
 // TrailerHeaders names the ossvault headers (without MetaPrefix) that are
 // computed from the whole content and so are written after it: in the
 // metadata of a single PUT, as object tags of the same names after a
-// multipart upload completes. Writers and readers treat every name here
-// alike; nothing else may be read from tags.
-var TrailerHeaders = []string{HeaderMAC}
+// multipart upload completes: the MAC and the writer's signature over it
+// (signature.go), which goes wherever the MAC goes. Writers and readers
+// treat every name here alike; nothing else may be read from tags.
+var TrailerHeaders = []string{HeaderMAC, HeaderSig}
 
 // IsTrailer reports whether name (without MetaPrefix, any case) is one of
 // TrailerHeaders.

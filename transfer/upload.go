@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -66,6 +67,9 @@ type Uploader struct {
 	StallTimeout time.Duration
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+	// Signer, if set, signs every object as its writer's, with the job's
+	// bucket and key and the time (envelope.SetWriter, Sign).
+	Signer ed25519.PrivateKey
 
 	// openSource opens the file to upload (os.Open if nil): tests wrap it
 	// to count what is read.
@@ -228,6 +232,9 @@ func (u *Uploader) seal(ctx context.Context, job UploadJob, st fileState, partSi
 		env.TrailersInTags = true
 		chunk = envelope.ChunkSizeForParts(st.Size, partSize)
 	}
+	if err := u.bindWriter(env, job); err != nil {
+		return nil, nil, nil, err
+	}
 	sum, err := envelope.NewSummer(env, dk, st.Size, chunk)
 	if err != nil {
 		return nil, nil, nil, Permanent(err)
@@ -257,6 +264,9 @@ func (u *Uploader) putSmall(ctx context.Context, job UploadJob, f source, st fil
 		return err
 	}
 	if err := sum.Finish(); err != nil {
+		return err
+	}
+	if err := u.sign(env); err != nil {
 		return err
 	}
 	var count atomic.Int64
@@ -406,7 +416,7 @@ func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st file
 	// Records of earlier versions carry their MAC in the metadata and
 	// kept no leaves: a part that was in flight could not be checked
 	// before it is sent again, so they start over under a new key.
-	if err != nil || !env.TrailersInTags || env.Integrity == nil || env.Integrity.Alg != envelope.MACAlg ||
+	if err != nil || !env.TrailersInTags || env.Integrity == nil || (env.Integrity.Alg != envelope.MACAlg && env.Integrity.Alg != envelope.MACAlgSigned) ||
 		env.Integrity.ChunkSize != envelope.ChunkSizeForParts(rec.State.Size, rec.PartSize) {
 		return drop()
 	}
@@ -754,6 +764,9 @@ func (u *Uploader) complete(ctx context.Context, f source, rec *uploadRecord, su
 	if rec.Trailers == nil {
 		if err := sum.Finish(); err != nil {
 			return Permanent(err)
+		}
+		if err := u.sign(sum.Envelope()); err != nil {
+			return err
 		}
 		_, rec.Trailers = envelope.SplitTrailers(sum.Envelope().Meta())
 		if err := u.save(rec); err != nil {

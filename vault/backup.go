@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
@@ -37,6 +38,14 @@ type backupFile struct {
 	Default  string          `json:"default_key,omitempty"`
 	Keys     []backupKey     `json:"keys"`
 	Accounts []backupAccount `json:"accounts"`
+	// Signing is the vault's own signing key, so that a restored
+	// computer signs as the same person.
+	Signing *backupSigning `json:"signing,omitempty"`
+}
+
+type backupSigning struct {
+	Seed    []byte    `json:"seed"` // the 32-byte Ed25519 seed
+	Created time.Time `json:"created"`
 }
 
 type backupKey struct {
@@ -50,6 +59,9 @@ type backupKey struct {
 	// PrivateKey is PKCS#8 DER, the form every tool reads.
 	PrivateKey  []byte             `json:"private_key,omitempty"`
 	Credentials *storedCredentials `json:"credentials,omitempty"`
+	// A colleague's signing key and whether it was compared with them.
+	SigningKey []byte `json:"signing_key,omitempty"`
+	Verified   bool   `json:"verified,omitempty"`
 }
 
 type backupAccount struct {
@@ -94,7 +106,8 @@ func (v *Vault) Backup(w io.Writer, passphrase string) error {
 	b := backupFile{Format: backupFormat, Version: backupVersion, Created: v.now().UTC().Truncate(time.Second), Default: r.Default}
 	for i := range r.Keys {
 		rec := &r.Keys[i]
-		bk := backupKey{Name: rec.Name, Kind: rec.Kind, Fingerprint: rec.Fingerprint, MatDesc: rec.MatDesc, Created: rec.Created, PublicKey: rec.PublicKey, KMS: rec.KMS}
+		bk := backupKey{Name: rec.Name, Kind: rec.Kind, Fingerprint: rec.Fingerprint, MatDesc: rec.MatDesc, Created: rec.Created, PublicKey: rec.PublicKey, KMS: rec.KMS,
+			SigningKey: rec.SigningKey, Verified: rec.Verified}
 		switch {
 		case rec.Kind == KindRSA:
 			priv, err := v.privateKey(r, rec)
@@ -121,7 +134,18 @@ func (v *Vault) Backup(w io.Writer, passphrase string) error {
 		}
 		b.Accounts = append(b.Accounts, backupAccount{Name: a.Name, Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: a.AccessKeyID, Created: a.Created, Secret: secret, Token: token})
 	}
+	if r.Signing != nil {
+		priv, err := v.signingPrivate(r)
+		if err != nil {
+			return fmt.Errorf("failed to back up: %w", err)
+		}
+		b.Signing = &backupSigning{Seed: priv.Seed(), Created: r.Signing.Created}
+		clear(priv)
+	}
 	plain, err := json.Marshal(b)
+	if b.Signing != nil {
+		clear(b.Signing.Seed)
+	}
 	if err != nil {
 		return errors.New("failed to encode the backup")
 	}
@@ -155,6 +179,10 @@ type RestoreReport struct {
 	Accounts        []string // accounts added
 	SkippedKeys     []SkippedProfile
 	SkippedAccounts []SkippedProfile
+	// Signing says what became of the backup's signing key: "restored",
+	// "already here", a sentence saying why this computer's own was kept,
+	// or "" when the backup has none.
+	Signing string
 }
 
 // Restore adds the keys and accounts of a backup made by Backup; see
@@ -183,6 +211,15 @@ func (v *Vault) RestoreWithReport(r io.Reader, passphrase string) (*RestoreRepor
 			return nil, err
 		}
 	}
+	var signing ed25519.PrivateKey
+	if b.Signing != nil {
+		if len(b.Signing.Seed) != ed25519.SeedSize {
+			return nil, errors.New("the backup is damaged: its signing key is malformed")
+		}
+		signing = ed25519.NewKeyFromSeed(b.Signing.Seed)
+		defer clear(signing)
+		clear(b.Signing.Seed)
+	}
 	rep := new(RestoreReport)
 	var written []string
 	var store secretStore
@@ -195,7 +232,7 @@ func (v *Vault) RestoreWithReport(r io.Reader, passphrase string) (*RestoreRepor
 		for i, bk := range b.Keys {
 			_, old := reg.key(bk.Name)
 			switch {
-			case old != nil && old.Kind == bk.Kind && old.Fingerprint == bk.Fingerprint:
+			case old != nil && old.Kind == bk.Kind && old.Fingerprint == bk.Fingerprint && bytes.Equal(old.SigningKey, bk.SigningKey):
 				rep.SkippedKeys = append(rep.SkippedKeys, SkippedProfile{bk.Name, "already here (the same key)"})
 			case old != nil:
 				conflicts = append(conflicts, fmt.Sprintf("key %q", bk.Name))
@@ -246,7 +283,8 @@ func (v *Vault) RestoreWithReport(r io.Reader, passphrase string) (*RestoreRepor
 			if !addKey[i] {
 				continue
 			}
-			rec := keyRecord{Name: bk.Name, Kind: bk.Kind, Fingerprint: bk.Fingerprint, MatDesc: bk.MatDesc, Created: bk.Created, PublicKey: bk.PublicKey}
+			rec := keyRecord{Name: bk.Name, Kind: bk.Kind, Fingerprint: bk.Fingerprint, MatDesc: bk.MatDesc, Created: bk.Created, PublicKey: bk.PublicKey,
+				SigningKey: bk.SigningKey, Verified: bk.Verified}
 			if bk.KMS != nil {
 				k := *bk.KMS
 				if _, a := reg.account(k.Account); a == nil {
@@ -272,6 +310,25 @@ func (v *Vault) RestoreWithReport(r io.Reader, passphrase string) (*RestoreRepor
 		if reg.Default == "" {
 			if _, d := reg.key(b.Default); d != nil {
 				reg.Default = b.Default
+			}
+		}
+		if signing != nil {
+			pub := signing.Public().(ed25519.PublicKey)
+			switch {
+			case reg.Signing == nil:
+				ref := newID()
+				if err := store.put(ref, encodeSigningSeed(signing.Seed())); err != nil {
+					return fmt.Errorf("failed to restore the signing key: %w", err)
+				}
+				written = append(written, ref)
+				reg.Signing = &signingRecord{PublicKey: pub, Secret: ref, Created: b.Signing.Created}
+				rep.Signing = "restored"
+			case bytes.Equal(reg.Signing.PublicKey, pub):
+				rep.Signing = "already here"
+			default:
+				// Objects already signed here name this computer's key;
+				// replacing it would make them unknown to it.
+				rep.Signing = "this computer already has its own signing key, which it keeps using; colleagues know the objects it signs only once they add this computer's export"
 			}
 		}
 		return nil
@@ -337,6 +394,9 @@ func checkBackupKey(bk *backupKey) (string, error) {
 	}
 	switch bk.Kind {
 	case KindRSA, KindRSAPublic:
+		if bk.SigningKey != nil && (bk.Kind != KindRSAPublic || len(bk.SigningKey) != ed25519.PublicKeySize) {
+			return "", fmt.Errorf("the backup is damaged: key %q has a bad signing key", bk.Name)
+		}
 		pub, err := x509.ParsePKIXPublicKey(bk.PublicKey)
 		if err != nil || fingerprintOf(bk.PublicKey) != bk.Fingerprint {
 			return "", fmt.Errorf("the backup is damaged: key %q has a bad public key", bk.Name)

@@ -36,6 +36,28 @@
 //     keychain's own unlock prompt is shown first; with no display the error
 //     comes at once. Nothing ever falls back to a plain file.
 //
+// Signing: each vault has one Ed25519 signing key of its own, made on first
+// use (the first upload or export), that signs every object uploaded from
+// it (see envelope, "Authorship"). Its public half is in vault.json, its
+// seed in the keychain like every other secret; a copied home takes a copy,
+// and backups carry it, so a restored computer signs as the same person (a
+// computer that already has a signing key of its own keeps it, and the
+// restore says so). "key export-public" writes a key pair's RSA public key
+// PEM followed by a second block, "OSSVAULT SIGNING KEY" (PKIX DER of the
+// Ed25519 key); readers of the first block alone still work. AddPublicKey
+// stores the second block, when present, with the colleague's entry, and
+// Signer names the writer of an object by its signing key: this vault's own
+// gives the default key's name, a colleague's the name of their entry.
+// Adding a colleague's file under a name that holds other keys (another RSA
+// key, another signing key, one where there was none or none where there
+// was one) is refused with ErrKeyChanged naming both sets of fingerprints:
+// a key that changes without warning is what an impostor's looks like; the
+// way to replace it, once compared with them, is "key rm" and adding the
+// file again. MarkVerified ("key verify") records that a colleague's keys
+// were compared with them. Signing fingerprints have the format of RSA
+// ones: the first 10 bytes of SHA-256 over the 32-byte public key, as five
+// groups of four hex digits.
+//
 // Key selection when opening an object follows the command-line contract: the
 // keys whose matdesc equals the object's (compared as parsed JSON maps); for an
 // object with no matdesc, every private key of the object's wrapping kind.

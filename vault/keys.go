@@ -41,6 +41,11 @@ type Key struct {
 	Bits int
 	// KMS is set for KindKMS keys.
 	KMS *KMSKey
+	// SigningFingerprint is that of the colleague's signing key stored
+	// with their public key ("" if none); Verified says it was compared
+	// with them.
+	SigningFingerprint string
+	Verified           bool
 }
 
 // KMSKey is where a KMS key lives and whose credentials reach it.
@@ -76,6 +81,10 @@ func (r *registry) toKey(rec *keyRecord) Key {
 		Default:     rec.Name == r.Default,
 		Created:     rec.Created,
 		Bits:        rec.Bits,
+		Verified:    rec.Verified,
+	}
+	if rec.SigningKey != nil {
+		k.SigningFingerprint = SigningFingerprint(rec.SigningKey)
 	}
 	if rec.KMS != nil {
 		k.KMS = &KMSKey{
@@ -207,7 +216,10 @@ func (v *Vault) ImportPrivateKey(name string, pemData []byte, md envelope.MatDes
 }
 
 // AddPublicKey adds a colleague's RSA public key (PKIX or PKCS#1 PEM): files
-// can be locked for its owner, not opened.
+// can be locked for its owner, not opened. A second PEM block of type
+// SigningPEMType, as "key export-public" writes, is their signing key:
+// objects it signs then read as theirs. A name that already holds other
+// keys is refused with ErrKeyChanged.
 func (v *Vault) AddPublicKey(name string, pemData []byte, md envelope.MatDesc) (Key, error) {
 	if err := checkName("key", name); err != nil {
 		return Key{}, err
@@ -216,13 +228,30 @@ func (v *Vault) AddPublicKey(name string, pemData []byte, md envelope.MatDesc) (
 	if err != nil {
 		return Key{}, err
 	}
-	return v.addRSA(name, pub, nil, md)
+	sig, err := parseSigningPEM(pemData)
+	if err != nil {
+		return Key{}, err
+	}
+	rec, _, err := v.rsaRecord(name, pub, nil, md)
+	if err != nil {
+		return Key{}, err
+	}
+	rec.SigningKey = sig
+	return v.addKey(rec, "")
 }
 
 func (v *Vault) addRSA(name string, pub *rsa.PublicKey, priv *rsa.PrivateKey, md envelope.MatDesc) (Key, error) {
+	rec, encoded, err := v.rsaRecord(name, pub, priv, md)
+	if err != nil {
+		return Key{}, err
+	}
+	return v.addKey(rec, encoded)
+}
+
+func (v *Vault) rsaRecord(name string, pub *rsa.PublicKey, priv *rsa.PrivateKey, md envelope.MatDesc) (keyRecord, string, error) {
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
-		return Key{}, fmt.Errorf("failed to encode the public key: %w", err)
+		return keyRecord{}, "", fmt.Errorf("failed to encode the public key: %w", err)
 	}
 	rec := keyRecord{
 		Name:        name,
@@ -240,10 +269,10 @@ func (v *Vault) addRSA(name string, pub *rsa.PublicKey, priv *rsa.PrivateKey, md
 	if priv != nil {
 		rec.Kind = KindRSA
 		if encoded, err = encodePrivateKey(priv); err != nil {
-			return Key{}, err
+			return keyRecord{}, "", err
 		}
 	}
-	return v.addKey(rec, encoded)
+	return rec, encoded, nil
 }
 
 // KMSKeyOption configures AddKMSKey.
@@ -373,7 +402,13 @@ func (v *Vault) tryKMS(ctx context.Context, rec *keyRecord, creds *kms.Credentia
 // same key under another name.
 func (r *registry) conflict(rec *keyRecord) error {
 	if _, old := r.key(rec.Name); old != nil {
+		if err := changedKey(old, rec); err != nil {
+			return err
+		}
 		return fmt.Errorf("%w: %q", ErrKeyExists, rec.Name)
+	}
+	if err := r.sameSigner(rec); err != nil {
+		return err
 	}
 	for _, old := range r.Keys {
 		if old.Fingerprint == rec.Fingerprint && old.Kind == rec.Kind {
@@ -415,7 +450,9 @@ func (v *Vault) addKey(rec keyRecord, secret string) (Key, error) {
 }
 
 // ExportPublic returns the key's public half as PKIX PEM, to give to
-// colleagues. KMS keys have none.
+// colleagues, followed by a SigningPEMType block with the signing key that
+// goes with it: this vault's own for a key pair (made on first use), the
+// colleague's for their public key if it has one. KMS keys have none.
 func (v *Vault) ExportPublic(name string) ([]byte, error) {
 	r := v.snapshot()
 	_, rec := r.key(name)
@@ -426,7 +463,16 @@ func (v *Vault) ExportPublic(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return marshalPublicPEM(pub)
+	out, err := marshalPublicPEM(pub)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := v.signingKeyFor(rec)
+	if err != nil || sig == nil {
+		return out, err
+	}
+	block, err := marshalSigningPEM(sig)
+	return append(out, block...), err
 }
 
 func (rec *keyRecord) publicKey() (*rsa.PublicKey, error) {

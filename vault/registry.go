@@ -30,6 +30,9 @@ type registry struct {
 	Default  string          `json:"default_key,omitempty"`
 	Keys     []keyRecord     `json:"keys"`
 	Accounts []accountRecord `json:"accounts"`
+	// Signing is this vault's own signing key (signing.go), made on
+	// first use.
+	Signing *signingRecord `json:"signing,omitempty"`
 }
 
 type keyRecord struct {
@@ -46,6 +49,11 @@ type keyRecord struct {
 	// private key or the KMS key's own credentials; empty if none.
 	Secret string     `json:"secret,omitempty"`
 	KMS    *kmsRecord `json:"kms,omitempty"`
+	// SigningKey is a colleague's Ed25519 signing public key (32 bytes),
+	// from the second block of their export; Verified says the keys were
+	// compared with them ("key verify").
+	SigningKey []byte `json:"signing_key,omitempty"`
+	Verified   bool   `json:"verified,omitempty"`
 }
 
 type kmsRecord struct {

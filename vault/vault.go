@@ -173,6 +173,9 @@ func (v *Vault) adopt(r *registry) error {
 			refs = append(refs, a.Secret)
 		}
 	}
+	if r.Signing != nil {
+		refs = append(refs, r.Signing.Secret)
+	}
 	var copied []string
 	for _, ref := range refs {
 		s, err := from.get(ref)

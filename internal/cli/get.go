@@ -105,8 +105,10 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	m := newMeter(env, fs, 0, "downloading")
 	defer q.Subscribe(m.event)()
 	ids := make([]int, len(specs))
+	byID := make(map[int]*transfer.DownloadJob, len(specs))
 	for i, s := range specs {
 		ids[i] = q.Add(transfer.Spec{Download: s})
+		byID[ids[i]] = s
 	}
 	stop := pauseOnCancel(ctx, q, ids)
 	q.Wait()
@@ -127,6 +129,7 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 		case e.Result.Integrity == envelope.Unverified:
 			fmt.Fprintf(env.Err, "ossvault: warning: %s was written by another client and carries no integrity check\n", safetext.Path(e.Name))
 		}
+		renamedWarning(env, byID[e.Job], e.Result)
 	}
 	return queueErrors(env, q, "download", m)
 }

@@ -173,7 +173,7 @@ func TestGetPlainObject(t *testing.T) {
 		t.Fatalf("saved %q", got)
 	}
 	info := h.must("info", "oss://bkt/plain.txt")
-	if info != "encrypted: no\nwrap-alg: -\nmatdesc: -\nopened-by: none\nsize: 18\nintegrity: unverified\n" {
+	if info != "encrypted: no\nwrap-alg: -\nmatdesc: -\nopened-by: none\nsize: 18\nintegrity: unverified\nsigned-by: none\nuploaded-as: -\nuploaded-at: -\n" {
 		t.Fatalf("info =\n%s", info)
 	}
 	if ls := h.must("ls", "oss://bkt"); !strings.HasPrefix(ls, "18\t") || !strings.HasSuffix(ls, "\t-\tplain.txt\n") {
@@ -187,8 +187,9 @@ func TestInfoShareRmMb(t *testing.T) {
 	writeFile(t, src, 250<<10)
 	h.must("put", src, "oss://bkt/s/f 1.bin", "--part-size", "102400")
 	info := h.must("info", "oss://bkt/s/f 1.bin")
-	want := "encrypted: yes\nwrap-alg: RSA/NONE/PKCS1Padding\nmatdesc: {\"desc\":\"me\"}\nopened-by: me\nsize: 256000\nintegrity: verified\n"
-	if info != want {
+	want := "encrypted: yes\nwrap-alg: RSA/NONE/PKCS1Padding\nmatdesc: {\"desc\":\"me\"}\nopened-by: me\nsize: 256000\nintegrity: verified\n" +
+		"signed-by: me " + signingFP(t, h) + "\nuploaded-as: oss://bkt/s/f 1.bin\nuploaded-at: "
+	if !strings.HasPrefix(info, want) {
 		t.Fatalf("info =\n%s\nwant\n%s", info, want)
 	}
 	link := strings.TrimSpace(h.must("share", "oss://bkt/s/f 1.bin", "--expires", "10m"))
@@ -199,7 +200,8 @@ func TestInfoShareRmMb(t *testing.T) {
 	recipient := *h
 	recipient.vars = map[string]string{"OSSVAULT_HOME": h.home}
 	dest := t.TempDir()
-	if _, errs, code := recipient.run("get", link, dest); code != 0 {
+	// Read by its link under the name it was uploaded as: no warning.
+	if _, errs, code := recipient.run("get", link, dest); code != 0 || errs != "" {
 		t.Fatalf("get LINK: exit %d: %s", code, errs)
 	}
 	if !sameFile(t, src, filepath.Join(dest, "f 1.bin")) {

@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "info",
 		args:    "oss://BUCKET/KEY",
-		summary: "Reads the object through and checks it. Prints key: value lines: encrypted, wrap-alg, matdesc, opened-by, size, integrity.",
+		summary: "Reads the object through and checks it. Prints key: value lines: encrypted, wrap-alg, matdesc, opened-by, size, integrity, signed-by, uploaded-as, uploaded-at.",
 		flags: func(fs *pflag.FlagSet) {
 			jobsFlag(fs, "ranges")
 			connFlags(fs)
@@ -70,6 +70,7 @@ func runInfo(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) er
 		opened = "none"
 	}
 	printInfo(env.Out, res.Envelope, opened, res.Info.Size, status)
+	printSigned(env.Out, v, res.Envelope, err == nil && res.Integrity == envelope.Verified)
 	return err
 }
 

@@ -25,7 +25,7 @@ func init() {
 		args: "gen NAME [--bits 2048|3072|4096] [--matdesc JSON] | import NAME --private-key FILE [--matdesc JSON] | " +
 			"add-public NAME --public-key FILE [--matdesc JSON] | " +
 			"add-kms NAME --kms-key-id ID --region REGION [--kms-endpoint HOST[:PORT]] [--matdesc JSON] [--account NAME | --store-credentials] [--check] | " +
-			"export-public NAME | list | default NAME | rm NAME | backup FILE | restore FILE",
+			"export-public NAME | list | default NAME | rm NAME | backup FILE | restore FILE | verify NAME",
 		summary: "Manages encryption keys: RSA pairs (private half in the system keychain), colleagues' public keys and KMS keys.",
 		flags: func(fs *pflag.FlagSet) {
 			fs.Int("bits", 3072, "RSA key size for gen: 2048, 3072 or 4096")
@@ -61,11 +61,12 @@ var keySubcommands = map[string]struct {
 	"rm":            {1, "key rm NAME", nil, keyRm},
 	"backup":        {1, "key backup FILE", nil, keyBackup},
 	"restore":       {1, "key restore FILE", nil, keyRestore},
+	"verify":        {1, "key verify NAME", nil, keyVerify},
 }
 
 func runKey(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) error {
 	if len(args) == 0 {
-		return usagef("key needs a subcommand: gen, import, add-public, add-kms, export-public, list, default, rm, backup or restore")
+		return usagef("key needs a subcommand: gen, import, add-public, add-kms, export-public, list, default, rm, backup, restore or verify")
 	}
 	sub, ok := keySubcommands[args[0]]
 	if !ok {
@@ -311,5 +312,29 @@ func keyRestore(_ context.Context, env *Env, _ *pflag.FlagSet, v *vault.Vault, a
 	for _, s := range rep.SkippedAccounts {
 		fmt.Fprintf(env.Out, "skipped account %s: %s\n", safetext.Name(s.Name), safetext.Line(s.Reason))
 	}
+	switch rep.Signing {
+	case "":
+	case "restored":
+		fmt.Fprintln(env.Out, "restored the signing key")
+	case "already here":
+		fmt.Fprintln(env.Out, "skipped the signing key: already here")
+	default:
+		fmt.Fprintf(env.Out, "skipped the signing key: %s\n", rep.Signing)
+	}
+	return nil
+}
+
+// keyVerify records that a colleague's key was compared with them, and
+// says which fingerprints that vouches for.
+func keyVerify(_ context.Context, env *Env, _ *pflag.FlagSet, v *vault.Vault, args []string) error {
+	k, err := v.MarkVerified(args[0])
+	if err != nil {
+		return err
+	}
+	sig := k.SigningFingerprint
+	if sig == "" {
+		sig = "none"
+	}
+	fmt.Fprintf(env.Out, "marked %s as compared with its owner: key %s, signing key %s\n", safetext.Name(k.Name), k.Fingerprint, sig)
 	return nil
 }

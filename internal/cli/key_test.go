@@ -392,7 +392,7 @@ func TestNewUserWalkthrough(t *testing.T) {
 	}
 
 	out := s.must("key", "restore", backup)
-	if out != "restored key alice\n" {
+	if out != "restored key alice\nrestored the signing key\n" {
 		t.Errorf("restore printed %q", out)
 	}
 	if err := open(mine); err != nil {
@@ -402,7 +402,7 @@ func TestNewUserWalkthrough(t *testing.T) {
 		t.Errorf("key list after restore: %q", got)
 	}
 	// Restoring again over the same key skips it and says so.
-	if out := s.must("key", "restore", backup); out != "skipped key alice: already here (the same key)\n" {
+	if out := s.must("key", "restore", backup); out != "skipped key alice: already here (the same key)\nskipped the signing key: already here\n" {
 		t.Errorf("second restore printed %q", out)
 	}
 }

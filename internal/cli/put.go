@@ -83,7 +83,12 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	// their data keys; one that cannot go now (a locked keychain) stays
 	// for a later run, and is no reason not to upload.
 	_ = journal.Expire(v.JobSecrets())
-	up := &transfer.Uploader{Store: store, Journal: journal, Keys: v, Secrets: v.JobSecrets(), PartSize: partSize, Parts: n, Policy: retryPolicy}
+	// Every object is signed as this computer's user's (made on first use).
+	signer, err := v.SigningKey()
+	if err != nil {
+		return err
+	}
+	up := &transfer.Uploader{Store: store, Journal: journal, Keys: v, Secrets: v.JobSecrets(), PartSize: partSize, Parts: n, Policy: retryPolicy, Signer: signer}
 	q := transfer.NewQueue(up, &transfer.Downloader{Journal: journal, Keys: v, Policy: retryPolicy}, min(n, 8))
 
 	var total int64
