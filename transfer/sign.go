@@ -11,10 +11,11 @@ import (
 // and the time in a new envelope, before its MAC is computed: they are
 // written when the upload starts.
 func (u *Uploader) bindWriter(env *envelope.Envelope, job UploadJob) error {
-	if u.Signer == nil {
-		return nil
+	key, err := u.signingKey()
+	if key == nil || err != nil {
+		return err
 	}
-	pub, ok := u.Signer.Public().(ed25519.PublicKey)
+	pub, ok := key.Public().(ed25519.PublicKey)
 	if !ok {
 		return Permanent(fmt.Errorf("the signing key is malformed"))
 	}
@@ -26,11 +27,25 @@ func (u *Uploader) bindWriter(env *envelope.Envelope, job UploadJob) error {
 
 // sign signs the envelope once its MAC is known (a no-op without Signer).
 func (u *Uploader) sign(env *envelope.Envelope) error {
-	if u.Signer == nil {
-		return nil
+	key, err := u.signingKey()
+	if key == nil || err != nil {
+		return err
 	}
-	if err := env.Sign(u.Signer); err != nil {
+	if err := env.Sign(key); err != nil {
 		return Permanent(err)
 	}
 	return nil
+}
+
+// signingKey is Signer, or what SignerFrom returns; nil for an uploader
+// that does not sign.
+func (u *Uploader) signingKey() (ed25519.PrivateKey, error) {
+	if u.Signer != nil || u.SignerFrom == nil {
+		return u.Signer, nil
+	}
+	key, err := u.SignerFrom()
+	if err != nil {
+		return nil, fmt.Errorf("failed to read this computer's signing key: %w", err)
+	}
+	return key, nil
 }

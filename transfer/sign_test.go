@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -57,5 +58,38 @@ func TestUploadSigned(t *testing.T) {
 	res, err := down.Check(context.Background(), st, "unsigned", nil)
 	if err != nil || res.Envelope.Signed() || res.Envelope.Integrity.Alg != envelope.MACAlg {
 		t.Fatalf("unsigned upload: %+v %v", res, err)
+	}
+}
+
+// SignerFrom is asked when an upload starts; when it cannot give the key
+// (a locked keychain), the upload fails and stores nothing, rather than
+// writing the object unsigned.
+func TestUploadSignerFrom(t *testing.T) {
+	_, st := startOSS(t)
+	up, down := newEngines(t, st)
+	_, priv, _ := ed25519.GenerateKey(nil)
+	locked := errors.New("the keychain is locked")
+	var asked int
+	up.SignerFrom = func() (ed25519.PrivateKey, error) {
+		asked++
+		if asked == 1 {
+			return nil, locked
+		}
+		return priv, nil
+	}
+	src, _ := writeRandom(t, t.TempDir(), "f", 1000)
+	job := UploadJob{Source: src, Bucket: "bkt", Key: "k", Wrapper: testWrapper(t)}
+	if err := up.Upload(context.Background(), job, nil); !errors.Is(err, locked) {
+		t.Fatalf("with the key unreadable: %v", err)
+	}
+	if _, err := st.Head(context.Background(), "k"); !errors.Is(err, ErrNoSuchObject) {
+		t.Fatalf("an object was stored without its signature: %v", err)
+	}
+	if err := up.Upload(context.Background(), job, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := down.Check(context.Background(), st, "k", nil)
+	if err != nil || !res.Envelope.Signed() || !bytes.Equal(res.Envelope.Signer, priv.Public().(ed25519.PublicKey)) {
+		t.Fatalf("signed through SignerFrom: %+v %v", res, err)
 	}
 }

@@ -70,6 +70,11 @@ type Uploader struct {
 	// Signer, if set, signs every object as its writer's, with the job's
 	// bucket and key and the time (envelope.SetWriter, Sign).
 	Signer ed25519.PrivateKey
+	// SignerFrom, used when Signer is nil, gets the signing key when an
+	// upload starts (a long-lived uploader whose keychain may be locked
+	// when it is made). Its error fails the upload: an object is never
+	// written unsigned because the key could not be read.
+	SignerFrom func() (ed25519.PrivateKey, error)
 
 	// openSource opens the file to upload (os.Open if nil): tests wrap it
 	// to count what is read.

@@ -70,7 +70,7 @@ func newRealTransfers(b *realBackend) (*realTransfers, error) {
 	// keychain) stays for the next start.
 	_ = j.Expire(b.vault.JobSecrets())
 	t := &realTransfers{b: b, journal: j, jobs: map[int]*pendingJob{}}
-	t.up = &transfer.Uploader{Journal: j, Keys: b.vault, Secrets: b.vault.JobSecrets(), Policy: retryPolicy}
+	t.up = &transfer.Uploader{Journal: j, Keys: b.vault, Secrets: b.vault.JobSecrets(), Policy: retryPolicy, SignerFrom: b.vault.SigningKey}
 	t.down = &transfer.Downloader{Journal: j, Keys: b.vault, Policy: retryPolicy}
 	prefs, _ := loadPrefs(b.home)
 	t.queue = transfer.NewQueue(t.up, t.down, prefs.parallel())
@@ -620,7 +620,7 @@ func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey st
 		return "", canceledAs(ctx, err)
 	}
 	newKey := sharedCopyName(key, forKey)
-	up := &transfer.Uploader{Store: st, Keys: t.b.vault, Policy: retryPolicy}
+	up := &transfer.Uploader{Store: st, Keys: t.b.vault, Policy: retryPolicy, SignerFrom: t.b.vault.SigningKey}
 	err = up.Upload(jobCtx, transfer.UploadJob{Source: plain, Bucket: loc.Bucket, Key: newKey, Wrapper: w},
 		func(done, total int64) { progress(size+done, size+total) })
 	if err != nil {
