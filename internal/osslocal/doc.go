@@ -52,6 +52,16 @@
 //     "<MD5 of part MD5s>-N" for multipart), x-oss-hash-crc64ecma (combined
 //     for multipart objects), x-oss-request-id, Last-Modified, and the
 //     object's stored headers and x-oss-meta-* metadata.
+//   - Header names go on the wire spelt as OSS spells them, not as Go's
+//     net/http would canonicalise them: every x-oss-* name in lower case
+//     (user metadata included), "ETag" and "Content-MD5". The Java and C++
+//     SDKs look the encryption envelope up case-sensitively and, given
+//     "X-Oss-Meta-Client-Side-Encryption-Key", return ciphertext without an
+//     error. Handlers therefore write these names with setRaw (headers.go),
+//     never with Header.Set; a test reads them off the raw connection.
+//     Last-Modified is in http.TimeFormat, XML documents have OSS's
+//     declaration, no namespace, and quotes left unescaped in text; errors
+//     end with EC and RecommendDoc as OSS's do.
 //   - Ranges follow OSS: an invalid or unsatisfiable Range is ignored (200,
 //     whole object) unless x-oss-range-behavior: standard is sent, then 416
 //     InvalidRange.

@@ -79,8 +79,8 @@ func (c *call) uploadPart() {
 		return
 	}
 	h := c.w.Header()
-	h.Set("ETag", quoteETag(p.ETag))
-	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(p.CRC64, 10))
+	setRaw(h, hdrETag, quoteETag(p.ETag))
+	setRaw(h, hdrCRC64, strconv.FormatUint(p.CRC64, 10))
 	h.Set("Content-Length", "0")
 	c.w.WriteHeader(http.StatusOK)
 }
@@ -119,8 +119,8 @@ func (c *call) completeUpload() {
 		return
 	}
 	enc := c.encoder()
-	c.w.Header().Set("ETag", quoteETag(info.ETag))
-	c.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(info.CRC64, 10))
+	setRaw(c.w.Header(), hdrETag, quoteETag(info.ETag))
+	setRaw(c.w.Header(), hdrCRC64, strconv.FormatUint(info.CRC64, 10))
 	c.writeXML(http.StatusOK, completeResult{
 		EncodingType: enc.typ(),
 		Location:     "http://" + c.r.Host + "/" + c.rt.bucket + "/" + urlEncode(c.rt.key),
