@@ -68,8 +68,21 @@
 //   - Client-side-encryption metadata (x-oss-meta-client-side-encryption-*)
 //     is guarded as OSS guards it: CopyObject may not change it (400
 //     InvalidEncryptionRequest), InitiateMultipartUpload needs a part size,
-//     UploadPart must repeat the initiation's key and start when it sends
-//     them, ListParts returns them as ClientEncryption* fields.
+//     UploadPart must repeat the initiation's key, start, part size and
+//     data size when it sends them, ListParts returns them as
+//     ClientEncryption* fields. Part sizes are held to OSS's rule: every
+//     part before the last exactly the part size (EC 0005-00000419), the
+//     last, which the data size tells, exactly what remains of it
+//     (0005-00000420), with or without Content-Length; a refused part is
+//     not stored. The EC numbers are those of OSS's troubleshooting pages;
+//     a data size that differs from the initiation's is refused without
+//     one, as no number for it could be confirmed. Two rules are the
+//     endpoint's own, for uploads initiated without a data size (where OSS
+//     documents the data size as required, 0005-00000406, which is not
+//     enforced here: the Go SDK v1 sends it only when it is known): no
+//     part may exceed the part size, and CompleteMultipartUpload refuses
+//     (0005-00000419) a listed part before the last whose size is not the
+//     part size.
 //   - Object names follow OSS: 1 to 1023 bytes of UTF-8, not starting with
 //     "/" or "\" (400 InvalidObjectName). Bucket names: 3 to 63 lower-case
 //     letters, digits and hyphens.

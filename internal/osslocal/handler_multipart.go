@@ -73,7 +73,18 @@ func (c *call) uploadPart() {
 		c.failStore(err)
 		return
 	}
-	p, err := c.s.store.PutPart(c.rt.bucket, u.UploadID, n, &limitBody{r: c.r.Body}, PutOptions{ContentMD5: sum})
+	var body io.Reader = &limitBody{r: c.r.Body}
+	if rule, ok := csePartSizeRule(u.Meta, n); ok {
+		if c.r.ContentLength >= 0 {
+			if err := rule.check(c.r.ContentLength); err != nil {
+				c.failStore(err)
+				return
+			}
+		} else {
+			body = &csePartBody{r: body, rule: rule}
+		}
+	}
+	p, err := c.s.store.PutPart(c.rt.bucket, u.UploadID, n, body, PutOptions{ContentMD5: sum})
 	if err != nil {
 		c.writeFailed(err)
 		return
@@ -111,6 +122,14 @@ func (c *call) completeUpload() {
 	}
 	if len(want) == 0 {
 		c.fail(errMalformedXML())
+		return
+	}
+	sizes := make(map[int]int64, len(have))
+	for _, p := range have {
+		sizes[p.Number] = p.Size
+	}
+	if err := cseCompleteSizes(u.Meta, want, sizes); err != nil {
+		c.failStore(err)
 		return
 	}
 	info, err := c.s.store.CompleteUpload(c.rt.bucket, u.UploadID, want)
