@@ -63,7 +63,7 @@ func checkCSECopy(src, dst Meta, replace, self bool) error {
 	if !sameStrings(cseHeaders(src), cseHeaders(dst)) {
 		return &cseError{ec: "0005-00000421", msg: "The client-side encryption metadata is protected and cannot be modified by CopyObject."}
 	}
-	if self && isCSE(src) && !sameStrings(src, dst) {
+	if self && isCSE(src) && !sameStrings(withoutACL(src), withoutACL(dst)) {
 		return &cseError{ec: "0005-00000421", msg: "The metadata of a client-side encrypted object cannot be modified by copying it onto itself."}
 	}
 	return nil
@@ -249,4 +249,16 @@ func parseSize(s string, required bool) (int64, error) {
 		return 0, strconv.ErrSyntax
 	}
 	return n, nil
+}
+
+// withoutACL is m less the recorded object ACL, which is not metadata in
+// OSS's sense: a copy onto itself may change it.
+func withoutACL(m Meta) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if k != objectACLKey {
+			out[k] = v
+		}
+	}
+	return out
 }

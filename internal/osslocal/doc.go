@@ -93,8 +93,9 @@
 //     overwritten) keeps its object in listings, with size 0; reading it
 //     answers 500 ObjectDamaged, "The stored copy of this object is
 //     damaged", and it can be deleted or written over.
-//   - Versioning, ACLs, tagging, lifecycle, append, symlinks, UploadPartCopy
-//     and the like answer 501 NotImplemented.
+//   - Versioning, ACL writes, tagging, lifecycle, append, symlinks,
+//     UploadPartCopy and the like answer 501 NotImplemented; see "What is
+//     refused" below.
 //
 // # Addressing
 //
@@ -110,5 +111,34 @@
 // DeleteMultipleObjects. Object: PutObject, GetObject, HeadObject,
 // GetObjectMeta, DeleteObject, CopyObject. Multipart: InitiateMultipartUpload,
 // UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts.
-// Anything else gets OSS's 400/405 error shapes rather than a silent success.
+// Configuration reads, answered as OSS answers a bucket left at its defaults
+// (the SDKs' test suites and clean-up helpers ask them of every bucket):
+// GetBucketAcl ("private": the owner, the store's one account, has full
+// control), GetObjectACL (the x-oss-object-acl given at PutObject,
+// InitiateMultipartUpload or CopyObject, else "default"; recorded and
+// reported, not enforced, since every request must be signed anyway),
+// ListLiveChannel (always empty), GetBucketVersioning (never enabled: no
+// Status). Anything else gets OSS's 400/405 error shapes rather than a
+// silent success.
+//
+// # What is refused
+//
+// These answer 501 NotImplemented, because a local single-account store
+// has no such feature or because pretending to have it would mislead a
+// client into relying on it:
+//
+//   - Writes of configuration: PutBucketAcl, PutObjectACL, PutBucketVersioning,
+//     lifecycle, CORS, logging, website, referer, policy, encryption,
+//     replication, inventory, WORM, QoS, CNAME, request payment, transfer
+//     acceleration, access points, resource groups, styles. Accepting them
+//     would promise behaviour (public reads, expiry, replication) that
+//     nothing carries out.
+//   - Versioning reads beyond the status: ListObjectVersions (?versions)
+//     and versionId on requests; there is only ever one version.
+//   - Live channels other than listing (RTMP ingest), image and video
+//     processing (x-oss-process, vod), SelectObject, MetaQuery, RestoreObject
+//     (there is no archive tier), symlinks, AppendObject, UploadPartCopy,
+//     and the other configuration reads (CORS, lifecycle, ...), whose
+//     "none configured" answer is a 404 of a code of its own in OSS that
+//     no SDK helper needs.
 package osslocal

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -37,6 +38,12 @@ func metaFromRequest(h http.Header) (Meta, *apiError) {
 			m[low] = vs[0]
 			size += len(low) + len(vs[0])
 		}
+	}
+	if v := h.Get("x-oss-object-acl"); v != "" {
+		if !objectACLs[v] {
+			return nil, errInvalidArgument("no such object access control exists").with("ArgumentName", "x-oss-object-acl").with("ArgumentValue", v)
+		}
+		m[objectACLKey] = v
 	}
 	if size > maxMetaSize {
 		return nil, errInvalidArgument("Your metadata headers exceed the maximum allowed metadata size.")
@@ -139,7 +146,9 @@ func (c *call) putObject() {
 func (c *call) setObjectHeaders(info ObjectInfo) {
 	h := c.w.Header()
 	for k, v := range info.Meta {
-		setStoredHeader(h, k, v)
+		if k != objectACLKey { // answered by GetObjectACL, not with the object
+			setStoredHeader(h, k, v)
+		}
 	}
 	setRaw(h, hdrETag, quoteETag(info.ETag))
 	h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
@@ -395,6 +404,16 @@ func (c *call) copyObject() {
 		if meta, err = c.replaceMeta(); err != nil {
 			return
 		}
+	}
+	// The copy's ACL is the request's, not the source's, as in OSS.
+	meta = maps.Clone(meta)
+	delete(meta, objectACLKey)
+	if v := h.Get("x-oss-object-acl"); v != "" {
+		if !objectACLs[v] {
+			c.fail(errInvalidArgument("no such object access control exists").with("ArgumentName", "x-oss-object-acl").with("ArgumentValue", v))
+			return
+		}
+		meta[objectACLKey] = v
 	}
 	self := srcBucket == c.rt.bucket && srcKey == c.rt.key
 	if err := checkCSECopy(info.Meta, meta, replace, self); err != nil {

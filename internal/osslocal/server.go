@@ -455,6 +455,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rt route, reqI
 		c.fail(newError(http.StatusBadRequest, "InvalidObjectName", "The specified object is not valid."))
 		return
 	}
+	if c.serveConfig() {
+		return
+	}
 	switch rt.op {
 	case OpListBuckets:
 		c.listBuckets()
