@@ -52,14 +52,37 @@
 //     "<MD5 of part MD5s>-N" for multipart), x-oss-hash-crc64ecma (combined
 //     for multipart objects), x-oss-request-id, Last-Modified, and the
 //     object's stored headers and x-oss-meta-* metadata.
+//   - Header names go on the wire spelt as OSS spells them, not as Go's
+//     net/http would canonicalise them: every x-oss-* name in lower case
+//     (user metadata included), "ETag" and "Content-MD5". The Java and C++
+//     SDKs look the encryption envelope up case-sensitively and, given
+//     "X-Oss-Meta-Client-Side-Encryption-Key", return ciphertext without an
+//     error. Handlers therefore write these names with setRaw (headers.go),
+//     never with Header.Set; a test reads them off the raw connection.
+//     Last-Modified is in http.TimeFormat, XML documents have OSS's
+//     declaration, no namespace, and quotes left unescaped in text; errors
+//     end with EC and RecommendDoc as OSS's do.
 //   - Ranges follow OSS: an invalid or unsatisfiable Range is ignored (200,
 //     whole object) unless x-oss-range-behavior: standard is sent, then 416
 //     InvalidRange.
 //   - Client-side-encryption metadata (x-oss-meta-client-side-encryption-*)
 //     is guarded as OSS guards it: CopyObject may not change it (400
 //     InvalidEncryptionRequest), InitiateMultipartUpload needs a part size,
-//     UploadPart must repeat the initiation's key and start when it sends
-//     them, ListParts returns them as ClientEncryption* fields.
+//     UploadPart must repeat the initiation's key, start, part size and
+//     data size when it sends them, ListParts returns them as
+//     ClientEncryption* fields. Part sizes are held to OSS's rule: every
+//     part before the last exactly the part size (EC 0005-00000419), the
+//     last, which the data size tells, exactly what remains of it
+//     (0005-00000420), with or without Content-Length; a refused part is
+//     not stored. The EC numbers are those of OSS's troubleshooting pages;
+//     a data size that differs from the initiation's is refused without
+//     one, as no number for it could be confirmed. Two rules are the
+//     endpoint's own, for uploads initiated without a data size (where OSS
+//     documents the data size as required, 0005-00000406, which is not
+//     enforced here: the Go SDK v1 sends it only when it is known): no
+//     part may exceed the part size, and CompleteMultipartUpload refuses
+//     (0005-00000419) a listed part before the last whose size is not the
+//     part size.
 //   - Object names follow OSS: 1 to 1023 bytes of UTF-8, not starting with
 //     "/" or "\" (400 InvalidObjectName). Bucket names: 3 to 63 lower-case
 //     letters, digits and hyphens.
@@ -76,8 +99,8 @@
 //     copies them unless x-oss-tagging-directive is Replace. A disk store
 //     keeps them in a file beside the object that names the version it
 //     belongs to.
-//   - Versioning, ACLs, lifecycle, append, symlinks, UploadPartCopy and the
-//     like answer 501 NotImplemented.
+//   - Versioning, ACL writes, lifecycle, append, symlinks, UploadPartCopy
+//     and the like answer 501 NotImplemented; see "What is refused" below.
 //
 // # Addressing
 //
@@ -94,5 +117,34 @@
 // GetObjectMeta, DeleteObject, CopyObject, PutObjectTagging,
 // GetObjectTagging, DeleteObjectTagging. Multipart: InitiateMultipartUpload,
 // UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts.
-// Anything else gets OSS's 400/405 error shapes rather than a silent success.
+// Configuration reads, answered as OSS answers a bucket left at its defaults
+// (the SDKs' test suites and clean-up helpers ask them of every bucket):
+// GetBucketAcl ("private": the owner, the store's one account, has full
+// control), GetObjectACL (the x-oss-object-acl given at PutObject,
+// InitiateMultipartUpload or CopyObject, else "default"; recorded and
+// reported, not enforced, since every request must be signed anyway),
+// ListLiveChannel (always empty), GetBucketVersioning (never enabled: no
+// Status). Anything else gets OSS's 400/405 error shapes rather than a
+// silent success.
+//
+// # What is refused
+//
+// These answer 501 NotImplemented, because a local single-account store
+// has no such feature or because pretending to have it would mislead a
+// client into relying on it:
+//
+//   - Writes of configuration: PutBucketAcl, PutObjectACL, PutBucketVersioning,
+//     lifecycle, CORS, logging, website, referer, policy, encryption,
+//     replication, inventory, WORM, QoS, CNAME, request payment, transfer
+//     acceleration, access points, resource groups, styles. Accepting them
+//     would promise behaviour (public reads, expiry, replication) that
+//     nothing carries out.
+//   - Versioning reads beyond the status: ListObjectVersions (?versions)
+//     and versionId on requests; there is only ever one version.
+//   - Live channels other than listing (RTMP ingest), image and video
+//     processing (x-oss-process, vod), SelectObject, MetaQuery, RestoreObject
+//     (there is no archive tier), symlinks, AppendObject, UploadPartCopy,
+//     and the other configuration reads (CORS, lifecycle, ...), whose
+//     "none configured" answer is a 404 of a code of its own in OSS that
+//     no SDK helper needs.
 package osslocal

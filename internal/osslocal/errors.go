@@ -98,21 +98,25 @@ type errorBody struct {
 	HostID    string     `xml:"HostId"`
 	Extra     []xmlField `xml:",any"`
 	EC        string     `xml:"EC,omitempty"`
+	// RecommendDoc follows EC in OSS's errors: its troubleshooting page.
+	RecommendDoc string `xml:"RecommendDoc,omitempty"`
 }
 
 // writeError sends e as OSS does: an XML body, or for HEAD (which has no
 // body) the same XML base64-encoded in x-oss-err.
 func writeError(w http.ResponseWriter, r *http.Request, reqID string, e *apiError) {
 	body := errorBody{Code: e.code, Message: e.message, RequestID: reqID, HostID: hostID(r), Extra: e.extra, EC: e.ec}
-	raw, _ := xml.MarshalIndent(body, "", "  ")
-	raw = append([]byte(xml.Header), raw...)
+	if e.ec != "" {
+		body.RecommendDoc = "https://api.aliyun.com/troubleshoot?q=" + e.ec
+	}
+	raw, _ := marshalXML(body)
 	h := w.Header()
 	if e.ec != "" {
-		h.Set("x-oss-ec", e.ec)
+		setRaw(h, hdrEC, e.ec)
 	}
 	h.Set("Content-Type", "application/xml")
 	if r.Method == http.MethodHead {
-		h.Set("x-oss-err", base64.StdEncoding.EncodeToString(raw))
+		setRaw(h, hdrErr, base64.StdEncoding.EncodeToString(raw))
 		w.WriteHeader(e.status)
 		return
 	}

@@ -173,6 +173,8 @@ func FuzzAuthorization(f *testing.F) {
 	f.Add("OSS ak:sig", "")
 	f.Add("OSS4-HMAC-SHA256 Credential=ak/20250101/r/oss/aliyun_v4_request,Signature=00", "")
 	f.Add("", "OSSAccessKeyId=ak&Expires=1&Signature=x")
+	f.Add("", "acl")
+	f.Add("OSS ak:sig", "live&versioning")
 	f.Add("", "x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=ak%2F2025%2Fr%2Foss%2Faliyun_v4_request&x-oss-date=20250101T000000Z&x-oss-expires=60&x-oss-signature=00")
 	srv, err := New(Options{Store: NewMemoryStore(), Credentials: []Credential{{AccessKeyID: "ak", AccessKeySecret: "secret"}}})
 	if err != nil {

@@ -73,14 +73,25 @@ func (c *call) uploadPart() {
 		c.failStore(err)
 		return
 	}
-	p, err := c.s.store.PutPart(c.rt.bucket, u.UploadID, n, &limitBody{r: c.r.Body}, PutOptions{ContentMD5: sum})
+	var body io.Reader = &limitBody{r: c.r.Body}
+	if rule, ok := csePartSizeRule(u.Meta, n); ok {
+		if c.r.ContentLength >= 0 {
+			if err := rule.check(c.r.ContentLength); err != nil {
+				c.failStore(err)
+				return
+			}
+		} else {
+			body = &csePartBody{r: body, rule: rule}
+		}
+	}
+	p, err := c.s.store.PutPart(c.rt.bucket, u.UploadID, n, body, PutOptions{ContentMD5: sum})
 	if err != nil {
 		c.writeFailed(err)
 		return
 	}
 	h := c.w.Header()
-	h.Set("ETag", quoteETag(p.ETag))
-	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(p.CRC64, 10))
+	setRaw(h, hdrETag, quoteETag(p.ETag))
+	setRaw(h, hdrCRC64, strconv.FormatUint(p.CRC64, 10))
 	h.Set("Content-Length", "0")
 	c.w.WriteHeader(http.StatusOK)
 }
@@ -113,14 +124,22 @@ func (c *call) completeUpload() {
 		c.fail(errMalformedXML())
 		return
 	}
+	sizes := make(map[int]int64, len(have))
+	for _, p := range have {
+		sizes[p.Number] = p.Size
+	}
+	if err := cseCompleteSizes(u.Meta, want, sizes); err != nil {
+		c.failStore(err)
+		return
+	}
 	info, err := c.s.store.CompleteUpload(c.rt.bucket, u.UploadID, want)
 	if err != nil {
 		c.failStore(err)
 		return
 	}
 	enc := c.encoder()
-	c.w.Header().Set("ETag", quoteETag(info.ETag))
-	c.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(info.CRC64, 10))
+	setRaw(c.w.Header(), hdrETag, quoteETag(info.ETag))
+	setRaw(c.w.Header(), hdrCRC64, strconv.FormatUint(info.CRC64, 10))
 	c.writeXML(http.StatusOK, completeResult{
 		EncodingType: enc.typ(),
 		Location:     "http://" + c.r.Host + "/" + c.rt.bucket + "/" + urlEncode(c.rt.key),

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -37,6 +38,12 @@ func metaFromRequest(h http.Header) (Meta, *apiError) {
 			m[low] = vs[0]
 			size += len(low) + len(vs[0])
 		}
+	}
+	if v := h.Get("x-oss-object-acl"); v != "" {
+		if !objectACLs[v] {
+			return nil, errInvalidArgument("no such object access control exists").with("ArgumentName", "x-oss-object-acl").with("ArgumentValue", v)
+		}
+		m[objectACLKey] = v
 	}
 	if size > maxMetaSize {
 		return nil, errInvalidArgument("Your metadata headers exceed the maximum allowed metadata size.")
@@ -126,10 +133,10 @@ func (c *call) putObject() {
 		return
 	}
 	h := c.w.Header()
-	h.Set("ETag", quoteETag(info.ETag))
-	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(info.CRC64, 10))
+	setRaw(h, hdrETag, quoteETag(info.ETag))
+	setRaw(h, hdrCRC64, strconv.FormatUint(info.CRC64, 10))
 	if md5sum, err := hex.DecodeString(info.ETag); err == nil {
-		h.Set("Content-MD5", base64.StdEncoding.EncodeToString(md5sum))
+		setRaw(h, hdrContentMD5, base64.StdEncoding.EncodeToString(md5sum))
 	}
 	h.Set("Content-Length", "0")
 	c.w.WriteHeader(http.StatusOK)
@@ -139,17 +146,19 @@ func (c *call) putObject() {
 func (c *call) setObjectHeaders(info ObjectInfo) {
 	h := c.w.Header()
 	for k, v := range info.Meta {
-		h.Set(k, v)
+		if k != objectACLKey { // answered by GetObjectACL, not with the object
+			setStoredHeader(h, k, v)
+		}
 	}
-	h.Set("ETag", quoteETag(info.ETag))
+	setRaw(h, hdrETag, quoteETag(info.ETag))
 	h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
-	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(info.CRC64, 10))
-	h.Set("x-oss-object-type", objectType(info))
-	h.Set("x-oss-storage-class", "Standard")
+	setRaw(h, hdrCRC64, strconv.FormatUint(info.CRC64, 10))
+	setRaw(h, hdrObjectType, objectType(info))
+	setRaw(h, hdrStorageClass, "Standard")
 	h.Set("Accept-Ranges", "bytes")
 	if !info.Multipart {
 		if md5sum, err := hex.DecodeString(info.ETag); err == nil {
-			h.Set("Content-MD5", base64.StdEncoding.EncodeToString(md5sum))
+			setRaw(h, hdrContentMD5, base64.StdEncoding.EncodeToString(md5sum))
 		}
 	}
 	q := c.r.URL.Query()
@@ -206,7 +215,7 @@ func (c *call) getObject(head bool) {
 	switch checkConditions(c.r.Header, info) {
 	case http.StatusNotModified:
 		h := c.w.Header()
-		h.Set("ETag", quoteETag(info.ETag))
+		setRaw(h, hdrETag, quoteETag(info.ETag))
 		h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
 		c.w.WriteHeader(http.StatusNotModified)
 		return
@@ -326,11 +335,11 @@ func (c *call) getObjectMeta() {
 	info := o.Info()
 	o.Close()
 	h := c.w.Header()
-	h.Set("ETag", quoteETag(info.ETag))
+	setRaw(h, hdrETag, quoteETag(info.ETag))
 	h.Set("Content-Length", strconv.FormatInt(info.Size, 10))
 	h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
-	h.Set("x-oss-last-access-time", info.LastModified.UTC().Format(http.TimeFormat))
-	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(info.CRC64, 10))
+	setRaw(h, hdrLastAccessTime, info.LastModified.UTC().Format(http.TimeFormat))
+	setRaw(h, hdrCRC64, strconv.FormatUint(info.CRC64, 10))
 	c.w.WriteHeader(http.StatusOK)
 }
 
@@ -396,6 +405,16 @@ func (c *call) copyObject() {
 			return
 		}
 	}
+	// The copy's ACL is the request's, not the source's, as in OSS.
+	meta = maps.Clone(meta)
+	delete(meta, objectACLKey)
+	if v := h.Get("x-oss-object-acl"); v != "" {
+		if !objectACLs[v] {
+			c.fail(errInvalidArgument("no such object access control exists").with("ArgumentName", "x-oss-object-acl").with("ArgumentValue", v))
+			return
+		}
+		meta[objectACLKey] = v
+	}
 	self := srcBucket == c.rt.bucket && srcKey == c.rt.key
 	if err := checkCSECopy(info.Meta, meta, replace, self); err != nil {
 		c.failStore(err)
@@ -424,7 +443,7 @@ func (c *call) copyObject() {
 			return
 		}
 	}
-	c.w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(out.CRC64, 10))
+	setRaw(c.w.Header(), hdrCRC64, strconv.FormatUint(out.CRC64, 10))
 	c.writeXML(http.StatusOK, copyObjectResult{ETag: quoteETag(out.ETag), LastModified: isoTime(out.LastModified)})
 }
 

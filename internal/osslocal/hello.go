@@ -142,10 +142,10 @@ func (d HelloDialer) DialContext(ctx context.Context, network, addr string) (net
 }
 
 func (d HelloDialer) hello(ctx context.Context, conn net.Conn) error {
-	if deadline, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(deadline)
-	}
-	// A cancel while the exchange waits unblocks it at once.
+	// The context's end, a cancel or its deadline, unblocks the exchange at
+	// once. The connection gets no deadline of its own: one equal to the
+	// context's could fire a moment before the context reports it is done,
+	// and a timeout would then be taken for an impostor.
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 

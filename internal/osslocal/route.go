@@ -93,6 +93,9 @@ func (s *Server) virtualHostBucket(host string) string {
 }
 
 func operation(method string, rt route, q url.Values, h http.Header) string {
+	if op := configOperation(method, rt, q); op != "" {
+		return op
+	}
 	for _, k := range unsupportedSubresources {
 		if q.Has(k) {
 			return OpUnsupported

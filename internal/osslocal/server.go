@@ -247,7 +247,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
 	reqID := s.newRequestID()
 	h := w.Header()
-	h.Set("x-oss-request-id", reqID)
+	setRaw(h, hdrRequestID, reqID)
 	h.Set("Server", "AliyunOSS")
 	h.Set("Date", start.UTC().Format(http.TimeFormat))
 	if s.hello && isHello(r) {
@@ -453,6 +453,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rt route, reqI
 	}
 	if rt.key != "" && !validObjectKey(rt.key) {
 		c.fail(newError(http.StatusBadRequest, "InvalidObjectName", "The specified object is not valid."))
+		return
+	}
+	if c.serveConfig() {
 		return
 	}
 	switch rt.op {

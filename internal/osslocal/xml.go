@@ -1,6 +1,7 @@
 package osslocal
 
 import (
+	"bytes"
 	"encoding/xml"
 	"net/http"
 	"net/url"
@@ -232,14 +233,28 @@ func (e encoder) typ() string {
 	return ""
 }
 
+// marshalXML encodes v as OSS writes its documents: the XML declaration, no
+// namespace, and quotes left as they are in text (encoding/xml writes
+// &#34; and &#39;, which OSS does not, e.g. in every quoted <ETag>). The
+// documents have no attributes, so text is the only place quotes occur, and
+// an escaped "&" ("&amp;") can never be taken for the start of "&#34;".
+func marshalXML(v any) ([]byte, error) {
+	raw, err := xml.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	raw = bytes.ReplaceAll(raw, []byte("&#34;"), []byte(`"`))
+	raw = bytes.ReplaceAll(raw, []byte("&#39;"), []byte("'"))
+	return append([]byte(xml.Header), raw...), nil
+}
+
 // writeXML sends v as an XML document.
 func (c *call) writeXML(status int, v any) {
-	raw, err := xml.MarshalIndent(v, "", "  ")
+	raw, err := marshalXML(v)
 	if err != nil {
 		c.fail(storeError(err, c.rt.bucket, c.rt.key))
 		return
 	}
-	raw = append([]byte(xml.Header), raw...)
 	h := c.w.Header()
 	h.Set("Content-Type", "application/xml")
 	h.Set("Content-Length", strconv.Itoa(len(raw)))
