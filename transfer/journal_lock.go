@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/ossvault/ossvault/internal/filelock"
 )
 
 // ErrRunningElsewhere: another process holds the lock of the journal record
@@ -33,7 +35,7 @@ func (j *Journal) Lock(id string) (unlock func(), err error) {
 		if err != nil {
 			return nil, fmt.Errorf("failed to open the transfer journal's lock: %w", err)
 		}
-		held, err := tryLock(f)
+		held, err := filelock.TryLock(f)
 		if err != nil || !held {
 			f.Close()
 			if err != nil {
@@ -51,11 +53,11 @@ func (j *Journal) Lock(id string) (unlock func(), err error) {
 				// Removed while still held, so that no one locks
 				// the file that is going away (see above).
 				os.Remove(lp)
-				unlockFile(f)
+				_ = filelock.Unlock(f)
 				f.Close()
 			}, nil
 		}
-		unlockFile(f)
+		_ = filelock.Unlock(f)
 		f.Close()
 	}
 	return nil, ErrRunningElsewhere

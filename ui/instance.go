@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ossvault/ossvault/internal/atomicfile"
+	"github.com/ossvault/ossvault/internal/filelock"
 )
 
 // One app per OSSVAULT_HOME: two would move the local store's port under
@@ -79,7 +80,7 @@ func claimInstance(home string) (*instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to open the app's lock file: %w", err)
 	}
-	held, err := tryLockFile(f)
+	held, err := filelock.TryLock(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("failed to lock the app's folder: %w", err)
@@ -188,7 +189,7 @@ func (in *instance) close() {
 }
 
 func (in *instance) release() {
-	unlockFile(in.lock)
+	_ = filelock.Unlock(in.lock)
 	in.lock.Close()
 }
 

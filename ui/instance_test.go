@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ossvault/ossvault/internal/filelock"
 )
 
 func TestInstanceSecondClaimIsRefused(t *testing.T) {
@@ -149,7 +151,7 @@ func TestInstanceSilentHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if held, err := tryLockFile(f); err != nil || !held {
+	if held, err := filelock.TryLock(f); err != nil || !held {
 		t.Fatalf("tryLockFile = %v, %v", held, err)
 	}
 	in, err := claimOrShow(home, 300*time.Millisecond, nil)
@@ -167,7 +169,7 @@ func TestInstanceSilentHolderStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if held, err := tryLockFile(f); err != nil || !held {
+	if held, err := filelock.TryLock(f); err != nil || !held {
 		t.Fatalf("tryLockFile = %v, %v", held, err)
 	}
 	var asked atomic.Int32
@@ -188,12 +190,12 @@ func TestInstanceTakesOverAfterClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if held, err := tryLockFile(f); err != nil || !held {
+	if held, err := filelock.TryLock(f); err != nil || !held {
 		t.Fatalf("tryLockFile = %v, %v", held, err)
 	}
 	go func() {
 		time.Sleep(300 * time.Millisecond)
-		unlockFile(f)
+		filelock.Unlock(f)
 		f.Close()
 	}()
 	in, err := claimOrShow(home, 30*time.Second, nil)

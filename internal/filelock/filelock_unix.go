@@ -1,6 +1,6 @@
 //go:build unix
 
-package transfer
+package filelock
 
 import (
 	"errors"
@@ -8,9 +8,9 @@ import (
 	"syscall"
 )
 
-// tryLock takes an exclusive lock on f without waiting: held is false when
+// TryLock takes an exclusive lock on f without waiting: held is false when
 // another process (or another open file in this one) has it.
-func tryLock(f *os.File) (held bool, err error) {
+func TryLock(f *os.File) (held bool, err error) {
 	for {
 		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		switch {
@@ -24,4 +24,5 @@ func tryLock(f *os.File) (held bool, err error) {
 	}
 }
 
-func unlockFile(f *os.File) { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
+// Unlock releases the lock TryLock took.
+func Unlock(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }

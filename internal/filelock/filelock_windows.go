@@ -1,6 +1,6 @@
 //go:build windows
 
-package ui
+package filelock
 
 import (
 	"errors"
@@ -9,9 +9,10 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// tryLockFile takes an exclusive lock on the first byte of f without
-// waiting: held is false when another process has it.
-func tryLockFile(f *os.File) (held bool, err error) {
+// TryLock takes an exclusive lock on the first byte of f without waiting:
+// held is false when another process (or another handle in this one) has
+// it.
+func TryLock(f *os.File) (held bool, err error) {
 	ol := new(windows.Overlapped)
 	err = windows.LockFileEx(windows.Handle(f.Fd()), windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol)
 	switch {
@@ -23,7 +24,8 @@ func tryLockFile(f *os.File) (held bool, err error) {
 	return false, err
 }
 
-func unlockFile(f *os.File) error {
+// Unlock releases the lock TryLock took.
+func Unlock(f *os.File) error {
 	ol := new(windows.Overlapped)
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, ol)
 }
