@@ -71,6 +71,14 @@
 // objects written with a passphrase (a KMS EncryptionContext) cannot be
 // opened.
 //
+// KMS objects are written only in the Go/Java form, never in Python's, and
+// no key can choose the Python form: the two SDK families cannot read each
+// other's KMS objects, so whichever form is written, one family is left
+// out, and the Go/Java form is the one the format reference and every
+// other official SDK (Go v1 and v2, Java, C++) read. A team whose readers
+// are Python scripts should give them an RSA key, which every SDK reads
+// alike; ossvault goes on reading both KMS forms.
+//
 // Ranged reads: take the offset from the response's Content-Range
 // (ParseContentRange), never from the request, and start NewReader there.
 // The counter is advanced by offset/16 blocks with a full 128-bit add and
