@@ -263,6 +263,25 @@ type Job struct {
 	// ETag the version it checked; SealUnknown otherwise.
 	Seal Seal
 	ETag string
+	// Writer is who signed a download that verified; zero otherwise.
+	Writer Writer
+}
+
+// Writer is what a verified download says about who wrote the file.
+type Writer struct {
+	// Signed: the file carries its writer's signature, which verified.
+	// A file from another app, or from an ossvault before signatures, is
+	// not signed.
+	Signed bool
+	// Name is the colleague (or my own key) who signed it; "" when the
+	// signer is not among my keys, which Fingerprint then identifies.
+	Name, Fingerprint string
+	// UploadedAs is where the writer uploaded it (oss://BUCKET/KEY), and
+	// Moved is true when that is not where it was read: a copy under
+	// another name, or a file swapped for another.
+	UploadedAs string
+	UploadedAt time.Time
+	Moved      bool
 }
 
 // UploadRequest uploads files and folders (recursively, keeping their names

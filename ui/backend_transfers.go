@@ -470,6 +470,7 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 	}
 	if r := e.Result; r != nil {
 		j.Seal, j.ETag = sealOf(r), r.Info.ETag
+		j.Writer = t.writerOf(r, p)
 	}
 	switch {
 	case errors.Is(e.Err, transfer.ErrNotVerified):
@@ -499,6 +500,22 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 		j.State = JobCanceled
 	}
 	return j, true
+}
+
+// writerOf says who signed what a download verified, and whether it was
+// uploaded under the name it was read as (a link's object has no name of
+// its own to compare).
+func (t *realTransfers) writerOf(r *transfer.Result, p *pendingJob) Writer {
+	e := r.Envelope
+	if r.Integrity != envelope.Verified || !e.Signed() {
+		return Writer{}
+	}
+	name, fp, _ := t.b.vault.Signer(e.Signer)
+	w := Writer{Signed: true, Name: name, Fingerprint: fp, UploadedAs: e.UploadedAs(), UploadedAt: e.UploadedAt}
+	if p.Link == "" {
+		w.Moved = e.UploadedBucket != p.Bucket || e.UploadedKey != p.Key
+	}
+	return w
 }
 
 // sealOf says what a download found out about the object's integrity.

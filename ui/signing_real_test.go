@@ -3,8 +3,10 @@ package ui
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ossvault/ossvault/envelope"
@@ -43,6 +45,60 @@ func TestRealUploadsAreSigned(t *testing.T) {
 		if res.Integrity != envelope.Verified || !e.Signed() || !bytes.Equal(e.Signer, pub) ||
 			e.UploadedBucket != demoBucket || e.UploadedKey != key {
 			t.Fatalf("%s: %v, signed %v by %x as %s/%s", key, res.Integrity, e.Signed(), e.Signer, e.UploadedBucket, e.UploadedKey)
+		}
+	}
+}
+
+// A download says who wrote the file: me by my key's name, someone whose
+// signing key is not among mine as such, and a copy under another name as
+// uploaded elsewhere, with the name and date it was uploaded as.
+func TestRealDownloadSaysWhoWrote(t *testing.T) {
+	ctx := context.Background()
+	b := openTestBackend(t, t.TempDir())
+	realUploads(t, b, 1000, "pay.csv")
+	waitJobs(t, b)
+	st, err := b.store(localAccountName, demoBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Someone with my public key (it is public) but their own signing key.
+	w, err := b.vault.Wrapper(ctx, "Mine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stranger, _ := ed25519.GenerateKey(nil)
+	forged := filepath.Join(t.TempDir(), "invoice.pdf")
+	if err := os.WriteFile(forged, []byte("PAY Mallory 9000"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := (&transfer.Uploader{Store: st, Keys: b.vault, Signer: stranger}).Upload(ctx,
+		transfer.UploadJob{Source: forged, Bucket: demoBucket, Key: "invoice.pdf", Wrapper: w}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A copy of my file under another name, made with the official SDK.
+	if _, err := sdkBucket(t, b).CopyObject("pay.csv", "bob.csv"); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		key, want string
+		known     bool
+		moved     bool
+	}{
+		{"pay.csv", "from Mine ✓", true, false},
+		{"invoice.pdf", "⚠ from someone not in your keys (", false, false},
+		{"bob.csv", "from Mine ✓ · ⚠ uploaded as oss://" + demoBucket + "/pay.csv on ", true, true},
+	} {
+		if _, err := b.Transfers().Download(ctx, Location{Account: localAccountName, Bucket: demoBucket}, tc.key, t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+		waitJobs(t, b)
+		j := lastJob(t, b)
+		if j.State != JobDone || j.Seal != SealVerified || !j.Writer.Signed || (j.Writer.Name != "") != tc.known || j.Writer.Moved != tc.moved {
+			t.Fatalf("%s: %v %v, writer %+v: %v", tc.key, j.State, j.Seal, j.Writer, j.Err)
+		}
+		if got := detailText(j, func(err error) string { return explain(err, nil) }); !strings.Contains(got, "✓ intact · "+tc.want) {
+			t.Fatalf("%s: the row says %q, want %q", tc.key, got, tc.want)
 		}
 	}
 }

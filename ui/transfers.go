@@ -493,8 +493,11 @@ func (r *jobRow) show(id widget.ListItemID) {
 	} else {
 		r.bar.SetValue(0)
 	}
-	// An altered file is the one outcome a reader must not miss: red.
-	if j.Seal == SealBroken {
+	// An altered file is the one outcome a reader must not miss: red; an
+	// unknown writer or another name is a warning.
+	if j.Seal == SealVerified && (j.Writer.Moved || (j.Writer.Signed && j.Writer.Name == "")) {
+		r.detail.Importance, r.state.Importance = widget.WarningImportance, widget.MediumImportance
+	} else if j.Seal == SealBroken {
 		r.detail.Importance, r.state.Importance = widget.DangerImportance, widget.DangerImportance
 	} else {
 		r.detail.Importance, r.state.Importance = widget.MediumImportance, widget.MediumImportance
@@ -542,11 +545,37 @@ func detailText(j Job, explain func(error) string) string {
 		}
 		return s
 	case JobDone:
+		if w := writerText(j); w != "" {
+			mark += " · " + w
+		}
 		if mark != "" {
 			return humanBytes(j.Done) + " / " + humanBytes(j.Total) + " · " + mark
 		}
 	}
 	return humanBytes(j.Done) + " / " + humanBytes(j.Total)
+}
+
+// writerText says who wrote a verified download, and where it was
+// uploaded when that is not where it was read: "intact" alone would let a
+// copy of Alice's invoice under Bob's name pass for Bob's.
+func writerText(j Job) string {
+	w := j.Writer
+	if j.Kind != Download || j.Seal != SealVerified {
+		return ""
+	}
+	var s string
+	switch {
+	case !w.Signed:
+		s = lang.L("not signed")
+	case w.Name != "":
+		s = lang.L("from {{.Name}} ✓", map[string]any{"Name": w.Name})
+	default:
+		s = "⚠ " + lang.L("from someone not in your keys ({{.Code}})", map[string]any{"Code": w.Fingerprint})
+	}
+	if w.Moved {
+		s += " · ⚠ " + lang.L("uploaded as {{.Where}} on {{.Date}}", map[string]any{"Where": w.UploadedAs, "Date": w.UploadedAt.Local().Format("2006-01-02 15:04")})
+	}
+	return s
 }
 
 func setVisible(o fyne.CanvasObject, v bool) {
