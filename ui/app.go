@@ -178,6 +178,8 @@ type appUI struct {
 	// quitAsk is the question asked when the window is closed with
 	// transfers under way.
 	quitAsk *shownDialog
+	// dialogKeys is what Enter and Esc do in each open dialog.
+	dialogKeys map[fyne.CanvasObject]dialogKeys
 
 	tabs      *container.AppTabs
 	status    *widget.Label
@@ -192,6 +194,7 @@ func newAppUI(a fyne.App, w fyne.Window, be Backend, home string, prefs Prefs) *
 	u.build()
 	w.SetOnDropped(u.onDropped)
 	w.SetCloseIntercept(u.onCloseRequested)
+	w.Canvas().SetOnTypedKey(u.onTypedKey)
 	return u
 }
 
@@ -221,7 +224,7 @@ func (u *appUI) onCloseRequested() {
 	d.SetDismissText(lang.L("Keep open"))
 	u.quitAsk = &shownDialog{d: d}
 	d.SetOnClosed(func() { u.quitAsk.closed = true })
-	d.Show()
+	u.showConfirm(d)
 }
 
 // shownDialog is a dialog and whether it was closed, so that a second
@@ -296,9 +299,9 @@ func (u *appUI) start(local bool) {
 // made before no longer work because the local storage took a new address.
 func (u *appUI) tellLocalMoved() {
 	if m, ok := u.be.(interface{ localMoved() bool }); ok && m.localMoved() {
-		dialog.NewInformation(lang.L("The storage on this computer has a new address"),
+		u.showNotice(dialog.NewInformation(lang.L("The storage on this computer has a new address"),
 			lang.L("Another program was using the address of the storage on this computer, so it now uses a new one. Links made earlier for files on this computer no longer work: share those files again to send new links."),
-			u.win).Show()
+			u.win))
 	}
 }
 
@@ -420,7 +423,7 @@ func (u *appUI) do(f func()) {
 // showError tells the user what went wrong in their words.
 func (u *appUI) showError(err error) {
 	d := dialog.NewInformation(lang.L("That did not work"), u.explain(err), u.win)
-	d.Show()
+	u.showNotice(d)
 }
 
 func (u *appUI) explain(err error) string { return explain(err, u.keyForMatDesc) }

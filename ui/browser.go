@@ -971,7 +971,7 @@ func (b *browser) onDetails() {
 			widget.NewFormItem(lang.L("Locked with"), widget.NewLabel(lockText(l))),
 			widget.NewFormItem(lang.L("Tamper check"), widget.NewLabel(sealExplained(l.Seal))),
 		)
-		dialog.ShowCustom(lang.L("Details"), lang.L("Close"), form, b.u.win)
+		b.u.showNotice(dialog.NewCustom(lang.L("Details"), lang.L("Close"), form, b.u.win))
 	})
 }
 
@@ -1012,7 +1012,7 @@ func (b *browser) onDelete() {
 	d.SetConfirmText(lang.L("Delete"))
 	d.SetDismissText(lang.L("Cancel"))
 	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
+	b.u.showConfirm(d)
 }
 
 // deleteEntry deletes a file without asking (the confirmation is onDelete's).

@@ -219,7 +219,7 @@ func (p *transfersPanel) onSelected(id widget.ListItemID) {
 		return
 	}
 	if j := p.jobs[id]; j.State == JobFailed && j.Err != nil {
-		dialog.NewInformation(lang.L("That did not work"), p.failureText(j), p.u.win).Show()
+		p.u.showNotice(dialog.NewInformation(lang.L("That did not work"), p.failureText(j), p.u.win))
 	}
 }
 
@@ -653,7 +653,7 @@ func (r *jobRow) showInFolder() {
 	if err := r.p.u.app.OpenURL(u); err != nil {
 		// Without a file manager to open it with, "try again" does not
 		// help: say where the folder is, so the user can go there.
-		dialog.NewInformation(lang.L("That did not work"),
-			lang.L("This computer could not open the folder. The file is in {{.Dir}}.", map[string]any{"Dir": dir}), r.p.u.win).Show()
+		r.p.u.showNotice(dialog.NewInformation(lang.L("That did not work"),
+			lang.L("This computer could not open the folder. The file is in {{.Dir}}.", map[string]any{"Dir": dir}), r.p.u.win))
 	}
 }
