@@ -35,6 +35,6 @@ func aboutContent() fyne.CanvasObject {
 func (u *appUI) showAbout() *dialog.CustomDialog {
 	d := dialog.NewCustom(lang.L("About ossvault"), lang.L("Close"), aboutContent(), u.win)
 	d.Resize(fyne.NewSize(420, 0))
-	d.Show()
+	u.showNotice(d)
 	return d
 }

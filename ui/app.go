@@ -175,6 +175,12 @@ type appUI struct {
 	settings  *settingsScreen
 	sharing   *sharing
 
+	// quitAsk is the question asked when the window is closed with
+	// transfers under way.
+	quitAsk *shownDialog
+	// dialogKeys is what Enter and Esc do in each open dialog.
+	dialogKeys map[fyne.CanvasObject]dialogKeys
+
 	tabs      *container.AppTabs
 	status    *widget.Label
 	statusBar *fyne.Container
@@ -187,8 +193,48 @@ func newAppUI(a fyne.App, w fyne.Window, be Backend, home string, prefs Prefs) *
 	be.Transfers().SetParallel(prefs.parallel())
 	u.build()
 	w.SetOnDropped(u.onDropped)
+	w.SetCloseIntercept(u.onCloseRequested)
+	w.Canvas().SetOnTypedKey(u.onTypedKey)
 	return u
 }
+
+// onCloseRequested closes the window, first saying, when transfers are
+// under way, that they stop now and carry on by themselves the next time
+// the app opens: closing said nothing, and people waited or feared the
+// files were lost.
+func (u *appUI) onCloseRequested() {
+	n := u.transfers.unfinished()
+	if n == 0 {
+		u.win.Close()
+		return
+	}
+	if u.quitAsk != nil && u.quitAsk.visible() {
+		return
+	}
+	msg := lang.L("{{.N}} transfers are not finished. If you quit now they stop, and carry on from where they were the next time you open ossvault.", map[string]any{"N": n})
+	if n == 1 {
+		msg = lang.L("1 transfer is not finished. If you quit now it stops, and carries on from where it was the next time you open ossvault.")
+	}
+	d := dialog.NewConfirm(lang.L("Quit ossvault?"), msg, func(quit bool) {
+		if quit {
+			u.win.Close()
+		}
+	}, u.win)
+	d.SetConfirmText(lang.L("Quit"))
+	d.SetDismissText(lang.L("Keep open"))
+	u.quitAsk = &shownDialog{d: d}
+	d.SetOnClosed(func() { u.quitAsk.closed = true })
+	u.showConfirm(d)
+}
+
+// shownDialog is a dialog and whether it was closed, so that a second
+// request does not stack another one on it.
+type shownDialog struct {
+	d      dialog.Dialog
+	closed bool
+}
+
+func (s *shownDialog) visible() bool { return !s.closed }
 
 // build creates every screen; it runs again when the language changes.
 func (u *appUI) build() {
@@ -253,9 +299,9 @@ func (u *appUI) start(local bool) {
 // made before no longer work because the local storage took a new address.
 func (u *appUI) tellLocalMoved() {
 	if m, ok := u.be.(interface{ localMoved() bool }); ok && m.localMoved() {
-		dialog.NewInformation(lang.L("The storage on this computer has a new address"),
+		u.showNotice(dialog.NewInformation(lang.L("The storage on this computer has a new address"),
 			lang.L("Another program was using the address of the storage on this computer, so it now uses a new one. Links made earlier for files on this computer no longer work: share those files again to send new links."),
-			u.win).Show()
+			u.win))
 	}
 }
 
@@ -377,7 +423,7 @@ func (u *appUI) do(f func()) {
 // showError tells the user what went wrong in their words.
 func (u *appUI) showError(err error) {
 	d := dialog.NewInformation(lang.L("That did not work"), u.explain(err), u.win)
-	d.Show()
+	u.showNotice(d)
 }
 
 func (u *appUI) explain(err error) string { return explain(err, u.keyForMatDesc) }

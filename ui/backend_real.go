@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -162,7 +164,11 @@ func (a *realAccounts) Add(ctx context.Context, acct Account, c Credentials) err
 		return err
 	}
 	if _, err := client.ListBuckets(oss.MaxKeys(1), oss.WithContext(ctx)); err != nil {
-		if code, _, ok := ossCode(err); !ok || code != "AccessDenied" {
+		code, _, ok := ossCode(err)
+		if !ok && answersNotAsOSS(ctx, endpoint, err) {
+			return fmt.Errorf("%w: %s: %w", errNotOSS, endpoint, err)
+		}
+		if !ok || code != "AccessDenied" {
 			return err
 		}
 	}
@@ -174,6 +180,12 @@ func (a *realAccounts) Add(ctx context.Context, acct Account, c Credentials) err
 
 func (a *realAccounts) ImportOssutil(_ context.Context, path string) ([]Account, error) {
 	got, err := a.vault.ImportOssutil(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if path == "" {
+			path, _ = vault.DefaultOssutilConfig()
+		}
+		return nil, &ossutilMissingError{Path: path, Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -490,4 +502,27 @@ func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey strin
 
 func (s *realSharing) OpenLink(_ context.Context, link, dir string) (JobID, error) {
 	return s.transfers.openLink(link, dir)
+}
+
+// answersNotAsOSS reports, for a failed first request that carried no OSS
+// error code, whether the endpoint is a web server of another kind: it
+// answers, but without the request ID every OSS response carries. A
+// failure to connect at all is left to the network's own explanation.
+func answersNotAsOSS(ctx context.Context, endpoint string, err error) bool {
+	if isNetwork(err) || errors.Is(err, transfer.ErrPlainHTTP) || errors.Is(err, transfer.ErrCertificate) {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, reqErr := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	if reqErr != nil {
+		return false
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, reqErr := c.Do(req)
+	if reqErr != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.Header.Get("X-Oss-Request-Id") == ""
 }

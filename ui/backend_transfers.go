@@ -378,7 +378,7 @@ func (t *realTransfers) DownloadFolder(ctx context.Context, loc Location, prefix
 // a folder download never mixes its files into a folder already there.
 func claimFolder(dir, name string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
+		return "", inFolder(dir, err)
 	}
 	// The folder's own name obeys the rules its files do.
 	if _, ok, err := transfer.FolderPath(dir, "", name); !ok || err != nil || filepath.Base(name) != name {
@@ -396,7 +396,7 @@ func claimFolder(dir, name string) (string, error) {
 			return cand, nil
 		}
 		if !errors.Is(err, os.ErrExist) {
-			return "", err
+			return "", inFolder(dir, err)
 		}
 	}
 }
@@ -404,7 +404,8 @@ func claimFolder(dir, name string) (string, error) {
 func (t *realTransfers) openLink(link, dir string) (JobID, error) {
 	l, err := transfer.ParseLink(link)
 	if err != nil {
-		return "", errNotALink
+		// The screen lets only text that starts like a link through.
+		return "", fmt.Errorf("%w: %w", errLinkDamaged, err)
 	}
 	dest, err := freeName(dir, l.ObjectName())
 	if err != nil {
@@ -422,7 +423,7 @@ func (t *realTransfers) openLink(link, dir string) (JobID, error) {
 // a download never overwrites a file.
 func freeName(dir, name string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
+		return "", inFolder(dir, err)
 	}
 	name = filepath.Base(filepath.FromSlash(name))
 	if name == "." || name == string(filepath.Separator) || name == "" {
@@ -467,6 +468,14 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 	}
 	if e.ETA > 0 {
 		j.ETA = e.ETA
+	}
+	if j.Err != nil && p.Kind != "upload" {
+		// Say which folder could not be written, and that a link (not an
+		// account) was refused.
+		j.Err = inFolder(filepath.Dir(p.Local), j.Err)
+		if p.Link != "" {
+			j.Err = &linkError{Err: j.Err}
+		}
 	}
 	if r := e.Result; r != nil {
 		j.Seal, j.ETag = sealOf(r), r.Info.ETag

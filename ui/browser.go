@@ -80,6 +80,12 @@ type browser struct {
 
 	// keyChoices maps the "Encrypt for" labels to key names.
 	keyChoices map[string]string
+	// chosenKey is the key the user last chose in "Encrypt for" ("" when
+	// the app chose): only such a choice may stay on a colleague's key.
+	chosenKey string
+	// settingKeys is true while setKeys changes "Encrypt for", so that its
+	// changes are not taken for the user's.
+	settingKeys bool
 
 	loc     Location
 	hasLoc  bool
@@ -659,29 +665,59 @@ func (b *browser) setKeys(keys []Key) {
 	prev := b.encryptForKey()
 	b.keyChoices = map[string]string{}
 	var opts []string
-	sel, def := "", ""
-	for _, k := range keys {
+	labels := map[string]string{} // key name → label
+	var prevKey *Key
+	def, firstMine, firstKMS := "", "", ""
+	for i, k := range keys {
 		label := keyLabel(k)
 		b.keyChoices[label] = k.Name
+		labels[k.Name] = label
 		opts = append(opts, label)
 		if k.Name == prev {
-			sel = label
+			prevKey = &keys[i]
 		}
 		if k.Default {
 			def = label
 		}
+		switch {
+		case k.Kind == KeyMine && firstMine == "":
+			firstMine = label
+		case k.Kind == KeyKMS && firstKMS == "":
+			firstKMS = label
+		}
 	}
-	b.encryptFor.SetOptions(opts)
+	// "Encrypt for" only ever lands on someone else's key because the user
+	// chose it there: picked by the app, a colleague's key would lock the
+	// next uploads away from the person making them. So a key the user
+	// chose stays, then the app's own earlier pick, then the default, then
+	// a key of one's own; with none of those, nothing is chosen and an
+	// upload asks for a choice.
+	sel := ""
 	switch {
-	case sel != "":
-		b.encryptFor.SetSelected(sel)
+	case b.chosenKey != "" && labels[b.chosenKey] != "":
+		sel = labels[b.chosenKey]
+	case prevKey != nil && prevKey.Kind != KeyColleague:
+		sel = labels[prev]
 	case def != "":
-		b.encryptFor.SetSelected(def)
-	case len(opts) > 0:
-		b.encryptFor.SetSelectedIndex(0)
+		sel = def
+	case firstMine != "":
+		sel = firstMine
 	default:
+		sel = firstKMS
+	}
+	b.settingKeys = true
+	defer func() { b.settingKeys = false }()
+	b.encryptFor.SetOptions(opts)
+	b.encryptFor.PlaceHolder = lang.L("No key yet")
+	if len(opts) > 0 {
+		b.encryptFor.PlaceHolder = lang.L("Choose a key")
+	}
+	if sel != "" {
+		b.encryptFor.SetSelected(sel)
+	} else {
 		b.encryptFor.ClearSelected()
 	}
+	b.encryptFor.Refresh()
 }
 
 // keyLabel names a key the way people think of it.
@@ -701,6 +737,9 @@ func (b *browser) encryptForKey() string { return b.keyChoices[b.encryptFor.Sele
 // longer be opened by the one who uploads it: a file dropped while their
 // name is chosen, then deleted here, is out of reach for good.
 func (b *browser) onEncryptForChanged(label string) {
+	if !b.settingKeys {
+		b.chosenKey = b.keyChoices[label]
+	}
 	warning := ""
 	for _, k := range b.u.keys {
 		if k.Name == b.keyChoices[label] && k.Kind == KeyColleague {
@@ -932,7 +971,7 @@ func (b *browser) onDetails() {
 			widget.NewFormItem(lang.L("Locked with"), widget.NewLabel(lockText(l))),
 			widget.NewFormItem(lang.L("Tamper check"), widget.NewLabel(sealExplained(l.Seal))),
 		)
-		dialog.ShowCustom(lang.L("Details"), lang.L("Close"), form, b.u.win)
+		b.u.showNotice(dialog.NewCustom(lang.L("Details"), lang.L("Close"), form, b.u.win))
 	})
 }
 
@@ -973,7 +1012,7 @@ func (b *browser) onDelete() {
 	d.SetConfirmText(lang.L("Delete"))
 	d.SetDismissText(lang.L("Cancel"))
 	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
+	b.u.showConfirm(d)
 }
 
 // deleteEntry deletes a file without asking (the confirmation is onDelete's).

@@ -43,6 +43,7 @@ func (b *browser) onDeleteFolder(e Entry) {
 	fd.counting = dialog.NewCustom(lang.L("Delete folder"), lang.L("Cancel"), container.NewHBox(spin, msg), b.u.win)
 	fd.counting.SetOnClosed(cancel)
 	fd.counting.Show()
+	b.u.answerKeys(nil, fd.counting.Dismiss)
 	goDo(b.u, func(context.Context) ([2]int64, error) {
 		files, size, err := b.u.be.Storage().FolderSize(ctx, fd.loc, e.Key)
 		return [2]int64{int64(files), size}, err
@@ -82,7 +83,7 @@ func (fd *folderDelete) ask() {
 	fd.confirm.SetConfirmText(lang.L("Delete"))
 	fd.confirm.SetDismissText(lang.L("Cancel"))
 	fd.confirm.SetConfirmImportance(widget.DangerImportance)
-	fd.confirm.Show()
+	fd.b.u.showConfirm(fd.confirm)
 }
 
 // run deletes the folder, saying on the status line how far it got, and
@@ -109,7 +110,7 @@ func (fd *folderDelete) run() {
 				map[string]any{"Failed": de.Failed, "Total": de.Deleted + de.Failed, "Name": name, "Why": u.explain(de.Err)})
 			d := dialog.NewInformation(lang.L("Some files were not deleted"), msg, u.win)
 			d.Resize(fyne.NewSize(480, 200))
-			d.Show()
+			u.showNotice(d)
 			fd.outcome = msg
 		case err != nil:
 			u.setStatus("")

@@ -35,9 +35,24 @@ func explain(err error, keyName func(matdesc string) string) string {
 		return ""
 	}
 	var noKey *envelope.NoKeyError
+	var folder *folderError
+	var link *linkError
+	var ossutil *ossutilMissingError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return lang.L("The action was stopped.")
+	case errors.As(err, &folder) && unwritable(folder.Err):
+		// Before the link and network cases: a read-only disk is not the
+		// network's fault, nor the link's.
+		return lang.L("The folder “{{.Dir}}” cannot be written to: the disk is read-only or this computer does not allow it. Choose another download folder in Settings.", map[string]any{"Dir": folder.Dir})
+	case errors.Is(err, errLinkDamaged), errors.As(err, &link) && linkRefused(link.Err):
+		// Whoever opens a link has no account: the storage refusing its
+		// signature means the link, not sign-in details, is wrong.
+		return lang.L("This link is damaged or was changed: ask the sender for a new one.")
+	case errors.As(err, &ossutil):
+		return lang.L("ossutil's settings were not found on this computer (looked for {{.Path}}). Set up ossutil with “ossutil config” first, or fill in the AccessKey here.", map[string]any{"Path": ossutil.Path})
+	case errors.Is(err, errNotOSS):
+		return lang.L("The server at that address answered, but it is not an OSS storage service. Check the endpoint address.")
 	case errors.Is(err, transfer.ErrNotVerified):
 		// Also an integrity error, but nothing says it was altered.
 		return lang.L("This storage only accepts files protected by ossvault, and this one is not (another app uploaded it, or it is not encrypted). It was not saved.")
@@ -304,4 +319,68 @@ var (
 	errNotALink         = errors.New("not a link")
 	errEmptyFolder      = errors.New("no files in the folder")
 	errNotAKey          = errors.New("not a readable key")
+	// errLinkDamaged: text that starts like a link but cannot be one.
+	errLinkDamaged = errors.New("the link is damaged or was changed")
+	// errNotOSS: an endpoint that answers HTTP but not as OSS does.
+	errNotOSS = errors.New("the server is not an OSS storage service")
 )
+
+// linkError is the failure of a shared link's download. A link's
+// recipient has no account, so the storage's refusals mean something else
+// for a link than for an account (see explain).
+type linkError struct{ Err error }
+
+func (e *linkError) Error() string { return "shared link: " + e.Err.Error() }
+func (e *linkError) Unwrap() error { return e.Err }
+
+// linkRefused reports a storage refusing a link for its signature or its
+// form (and not because it expired): it was damaged or tampered with.
+func linkRefused(err error) bool {
+	if errors.Is(err, transfer.ErrLinkExpired) {
+		return false
+	}
+	if errors.Is(err, transfer.ErrAccessDenied) {
+		return true
+	}
+	var re *transfer.RemoteError
+	return errors.As(err, &re) && re.Status == 400
+}
+
+// folderError is a failure to write into a folder on this computer, where
+// downloads go: it names the folder so that the user knows which one to
+// change.
+type folderError struct {
+	Dir string
+	Err error
+}
+
+func (e *folderError) Error() string { return "folder " + e.Dir + ": " + e.Err.Error() }
+func (e *folderError) Unwrap() error { return e.Err }
+
+// unwritable reports a file system refusing to write: a read-only disk, or
+// permissions.
+func unwritable(err error) bool {
+	return errors.Is(err, syscall.EROFS) || errors.Is(err, os.ErrPermission)
+}
+
+// inFolder marks err, met while writing into dir, as a folderError when
+// the folder cannot be written.
+func inFolder(dir string, err error) error {
+	var fe *folderError
+	if err == nil || !unwritable(err) || errors.As(err, &fe) {
+		return err
+	}
+	return &folderError{Dir: dir, Err: err}
+}
+
+// ossutilMissingError is an import from ossutil with no ossutil settings
+// file to read.
+type ossutilMissingError struct {
+	Path string
+	Err  error
+}
+
+func (e *ossutilMissingError) Error() string {
+	return "no ossutil config at " + e.Path + ": " + e.Err.Error()
+}
+func (e *ossutilMissingError) Unwrap() error { return e.Err }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	v2oss "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
@@ -51,6 +52,18 @@ func TestExplain(t *testing.T) {
 		{"local file gone", &os.PathError{Op: "open", Path: "/x", Err: os.ErrNotExist}, "could not be found on this computer"},
 		{"canceled", context.Canceled, "stopped"},
 		{"unknown", errors.New("boom: token=SECRETSECRET"), "Something went wrong"},
+		{"read-only download folder", &folderError{Dir: "/media/usb", Err: &os.PathError{Op: "open", Path: "/media/usb/a.part", Err: syscall.EROFS}}, "The folder “/media/usb” cannot be written to"},
+		{"download folder not allowed", inFolder("/srv/in", &os.PathError{Op: "mkdir", Path: "/srv/in", Err: syscall.EACCES}), "The folder “/srv/in” cannot be written to"},
+		{"file not allowed to read", &os.PathError{Op: "open", Path: "/x", Err: syscall.EACCES}, "does not allow the app to use that file"},
+		{"link signature changed", &linkError{Err: fmt.Errorf("get: %w", &transfer.RemoteError{Op: "GetObject", Status: 403, Code: "SignatureDoesNotMatch"})}, "This link is damaged or was changed: ask the sender for a new one."},
+		{"link refused", &linkError{Err: &transfer.RemoteError{Op: "GetObject", Status: 403, Code: "AccessDenied"}}, "This link is damaged or was changed"},
+		{"link malformed", &linkError{Err: &transfer.RemoteError{Op: "GetObject", Status: 400, Code: "InvalidArgument"}}, "This link is damaged or was changed"},
+		{"link unparsable", fmt.Errorf("%w: bad escape", errLinkDamaged), "This link is damaged or was changed"},
+		{"link expired, as a link", &linkError{Err: fmt.Errorf("%w (%v)", transfer.ErrLinkExpired, &transfer.RemoteError{Status: 403, Code: "AccessDenied"})}, "link has expired"},
+		{"link to a deleted file", &linkError{Err: &transfer.RemoteError{Op: "GetObject", Status: 404, Code: "NoSuchKey"}}, "no longer there"},
+		{"link into a read-only folder", &linkError{Err: inFolder("/ro", &os.PathError{Op: "open", Path: "/ro/x", Err: syscall.EROFS})}, "The folder “/ro” cannot be written to"},
+		{"ossutil not set up", &ossutilMissingError{Path: "/home/a/.ossutilconfig", Err: os.ErrNotExist}, "ossutil's settings were not found on this computer (looked for /home/a/.ossutilconfig)"},
+		{"not an OSS server", fmt.Errorf("%w: http://127.0.0.1:8080: bad body", errNotOSS), "not an OSS storage service"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			names := func(md string) string {
@@ -69,7 +82,12 @@ func TestExplain(t *testing.T) {
 			if !strings.Contains(got, tc.want) {
 				t.Fatalf("explain(%v) = %q, want it to contain %q", tc.err, got, tc.want)
 			}
-			for _, bad := range []string{"SECRET", "InvalidAccessKeyId", "403", "panic", "goroutine"} {
+			bad := []string{"SECRET", "InvalidAccessKeyId", "403", "panic", "goroutine"}
+			if strings.HasPrefix(tc.name, "link") {
+				// A link's recipient has no account to check.
+				bad = append(bad, "AccessKey", "sign-in", "account")
+			}
+			for _, bad := range bad {
 				if strings.Contains(got, bad) {
 					t.Fatalf("explain(%v) = %q leaks %q", tc.err, got, bad)
 				}

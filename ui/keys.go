@@ -409,7 +409,7 @@ func (s *keysScreen) onRemove() {
 	d.SetConfirmText(lang.L("Remove"))
 	d.SetDismissText(lang.L("Cancel"))
 	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
+	s.u.showConfirm(d)
 }
 
 func (s *keysScreen) removeKey(name string) {

@@ -83,3 +83,28 @@ func (p Prefs) save(home string) error {
 	}
 	return nil
 }
+
+// checkWritable tries what a download will do in dir: create a file (then
+// remove it). A folder not made yet is checked in its nearest existing
+// parent, where the download would make it, so that a mistyped name leaves
+// no folder behind.
+func checkWritable(dir string) error {
+	at := filepath.Clean(dir)
+	for {
+		fi, err := os.Stat(at)
+		if err == nil && fi.IsDir() {
+			break
+		}
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || filepath.Dir(at) == at {
+			return inFolder(dir, err)
+		}
+		at = filepath.Dir(at)
+	}
+	f, err := os.CreateTemp(at, ".ossvault-check-*")
+	if err != nil {
+		return inFolder(dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return inFolder(dir, os.Remove(name))
+}

@@ -626,8 +626,9 @@ func TestSettingsPersistAndApply(t *testing.T) {
 	if got := s.message.Text; got != "Saved: up to 5 transfers now run at once." {
 		t.Fatalf("after choosing 5 the screen says %q", got)
 	}
-	dir := "/home/office/Downloads" // only saved, never written to
+	dir := "/tmp/office/Downloads" // not made: only checked in its parent, which anyone can write
 	s.onDownloadDir(dir)
+	u.wait()
 	p, err := loadPrefs(u.home)
 	if err != nil || p.Parallel != 5 || p.DownloadDir != dir {
 		t.Fatalf("saved %+v %v", p, err)

@@ -184,10 +184,21 @@ func (s *settingsScreen) onParallel(n int) {
 }
 
 func (s *settingsScreen) onDownloadDir(dir string) {
-	s.u.prefs.DownloadDir = dir
-	s.downloadDir.SetText(dir)
-	s.u.savePrefs()
-	s.message.SetText(lang.L("Downloads go to {{.Dir}}.", map[string]any{"Dir": dir}))
+	// A folder that cannot be written is refused now, not at the first
+	// download, when the user has moved on.
+	goDo(s.u, func(context.Context) (struct{}, error) {
+		return struct{}{}, checkWritable(dir)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			s.downloadDir.SetText(s.u.prefs.downloadDir())
+			s.message.SetText(s.u.explain(err))
+			return
+		}
+		s.u.prefs.DownloadDir = dir
+		s.downloadDir.SetText(dir)
+		s.u.savePrefs()
+		s.message.SetText(lang.L("Downloads go to {{.Dir}}.", map[string]any{"Dir": dir}))
+	})
 }
 
 func (s *settingsScreen) onDefaultKey(label string) {

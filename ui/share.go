@@ -101,6 +101,9 @@ func (s *sharing) showShare(loc Location, e Entry) {
 			container.NewBorder(nil, nil, nil, s.stopBtn, s.bar), s.makeBtn), s.u.win)
 	d.Resize(fyne.NewSize(560, 320))
 	d.Show()
+	// Esc closes; Enter is left to the form (it would otherwise close the
+	// dialog before the link is made).
+	s.u.answerKeys(nil, d.Dismiss)
 }
 
 // makeLink locks the file for the chosen colleague if needed, makes the

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"path/filepath"
@@ -40,6 +41,10 @@ type transfersPanel struct {
 	// removed are the jobs taken off the list: an event of theirs still
 	// on its way must not bring them back.
 	removed map[JobID]bool
+	// pausing are the jobs whose Pause was pressed and whose pause has not
+	// landed yet: a running transfer stops at its next piece, which can
+	// take seconds, and meanwhile the row says so and ignores more clicks.
+	pausing map[JobID]bool
 
 	// batches are the transfers the status line is talking about, each
 	// with what to say once all of its jobs are over.
@@ -60,7 +65,7 @@ type jobBatch struct {
 }
 
 func newTransfersPanel(u *appUI) *transfersPanel {
-	p := &transfersPanel{u: u, index: map[JobID]int{}, removed: map[JobID]bool{}}
+	p := &transfersPanel{u: u, index: map[JobID]int{}, removed: map[JobID]bool{}, pausing: map[JobID]bool{}}
 	p.list = widget.NewList(func() int { return len(p.jobs) }, func() fyne.CanvasObject { return newJobRow(p) },
 		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).show(id) })
 	p.list.OnSelected = p.onSelected
@@ -184,6 +189,9 @@ func (p *transfersPanel) update(j Job) {
 	if p.removed[j.ID] {
 		return
 	}
+	if j.State != JobRunning && j.State != JobQueued {
+		delete(p.pausing, j.ID)
+	}
 	i, ok := p.index[j.ID]
 	if !ok {
 		p.index[j.ID] = len(p.jobs)
@@ -211,7 +219,7 @@ func (p *transfersPanel) onSelected(id widget.ListItemID) {
 		return
 	}
 	if j := p.jobs[id]; j.State == JobFailed && j.Err != nil {
-		dialog.NewInformation(lang.L("That did not work"), p.failureText(j), p.u.win).Show()
+		p.u.showNotice(dialog.NewInformation(lang.L("That did not work"), p.failureText(j), p.u.win))
 	}
 }
 
@@ -233,9 +241,21 @@ func (p *transfersPanel) finished(j Job) {
 	p.u.app.SendNotification(n)
 }
 
+// unfinished counts the transfers running or waiting to run: those that
+// closing the app stops.
+func (p *transfersPanel) unfinished() int {
+	n := 0
+	for _, j := range p.jobs {
+		if j.State == JobRunning || j.State == JobQueued {
+			n++
+		}
+	}
+	return n
+}
+
 // updateSummary writes the status bar's line about transfers.
 func (p *transfersPanel) updateSummary() {
-	var running, waiting, failed, paused, ended int
+	var running, waiting, failed, paused, ended, canceled int
 	var speed float64
 	var eta time.Duration
 	var done, total int64
@@ -251,8 +271,11 @@ func (p *transfersPanel) updateSummary() {
 			failed++
 		case JobPaused:
 			paused++
-		case JobDone, JobCanceled:
+		case JobDone:
 			ended++
+		case JobCanceled:
+			ended++
+			canceled++
 		}
 		if j.State == JobRunning || j.State == JobQueued {
 			done += max(j.Done, 0)
@@ -298,6 +321,11 @@ func (p *transfersPanel) updateSummary() {
 	case paused > 0:
 		// Not "all done": a paused transfer waits for the user.
 		s = lang.L("{{.N}} paused", map[string]any{"N": paused})
+	case canceled > 0 && canceled == ended:
+		// "All done" would claim files that never arrived.
+		s = lang.L("{{.N}} canceled", map[string]any{"N": canceled})
+	case canceled > 0:
+		s = lang.L("{{.Done}} done, {{.Canceled}} canceled", map[string]any{"Done": ended - canceled, "Canceled": canceled})
 	case len(p.jobs) > 0:
 		s = lang.L("All transfers are done.")
 	}
@@ -444,7 +472,7 @@ func newJobRow(p *transfersPanel) *jobRow {
 		return widget.NewButtonWithIcon("", icon, func() { r.act(do) })
 	}
 	tr := p.u.be.Transfers()
-	r.pause = act(theme.MediaPauseIcon(), tr.Pause)
+	r.pause = widget.NewButtonWithIcon("", theme.MediaPauseIcon(), r.onPause)
 	r.resume = act(theme.MediaPlayIcon(), tr.Resume)
 	// On a failed row the same button takes it off the list, as Clear
 	// finished does for the others: canceling what has stopped means
@@ -487,12 +515,22 @@ func (r *jobRow) show(id widget.ListItemID) {
 		r.icon.SetResource(theme.DownloadIcon())
 	}
 	r.name.SetText(j.Name)
-	r.state.SetText(stateText(j))
+	pausing := r.p.pausing[j.ID] && (j.State == JobRunning || j.State == JobQueued)
+	if pausing {
+		r.state.SetText(lang.L("Pausing…"))
+		r.pause.Disable()
+	} else {
+		r.state.SetText(stateText(j))
+		r.pause.Enable()
+	}
 	if j.Total > 0 {
 		r.bar.SetValue(float64(j.Done) / float64(j.Total))
 	} else {
 		r.bar.SetValue(0)
 	}
+	// A canceled transfer will not go on: a bar stopped at 57 % would say
+	// it might.
+	setVisible(r.bar, j.State != JobCanceled)
 	// An altered file is the one outcome a reader must not miss: red; an
 	// unknown writer or another name is a warning.
 	if j.Seal == SealVerified && (j.Writer.Moved || (j.Writer.Signed && j.Writer.Name == "")) {
@@ -536,6 +574,12 @@ func detailText(j Job, explain func(error) string) string {
 		}
 		return explain(j.Err)
 	case JobRunning:
+		if j.Done <= 0 {
+			// Before its first byte a transfer reads or checks the whole
+			// file, which takes a while for a large one: "0 B / 0 B" read
+			// as stuck.
+			return lang.L("Preparing…")
+		}
 		s := humanBytes(j.Done) + " / " + humanBytes(j.Total)
 		if j.Speed > 0 {
 			s += " · " + humanBytes(int64(j.Speed)) + "/s"
@@ -550,6 +594,13 @@ func detailText(j Job, explain func(error) string) string {
 		}
 		if mark != "" {
 			return humanBytes(j.Done) + " / " + humanBytes(j.Total) + " · " + mark
+		}
+	case JobCanceled:
+		// Nothing was kept: how far it had got means nothing now.
+		return ""
+	case JobQueued:
+		if j.Total <= 0 {
+			return ""
 		}
 	}
 	return humanBytes(j.Done) + " / " + humanBytes(j.Total)
@@ -586,6 +637,30 @@ func setVisible(o fyne.CanvasObject, v bool) {
 	}
 }
 
+// onPause asks the queue to pause the job, off the UI goroutine, and shows
+// "Pausing…" until the pause lands (update clears it).
+func (r *jobRow) onPause() {
+	j, ok := r.job()
+	if !ok || r.p.pausing[j.ID] {
+		return
+	}
+	p, id := r.p, j.ID
+	p.pausing[id] = true
+	p.list.RefreshItem(r.id)
+	goDo(p.u, func(context.Context) (struct{}, error) {
+		return struct{}{}, p.u.be.Transfers().Pause(id)
+	}, func(_ struct{}, err error) {
+		if err == nil {
+			return
+		}
+		delete(p.pausing, id)
+		if i, ok := p.index[id]; ok {
+			p.list.RefreshItem(i)
+		}
+		p.u.showError(err)
+	})
+}
+
 func (r *jobRow) act(do func(JobID) error) {
 	j, ok := r.job()
 	if !ok {
@@ -607,7 +682,7 @@ func (r *jobRow) showInFolder() {
 	if err := r.p.u.app.OpenURL(u); err != nil {
 		// Without a file manager to open it with, "try again" does not
 		// help: say where the folder is, so the user can go there.
-		dialog.NewInformation(lang.L("That did not work"),
-			lang.L("This computer could not open the folder. The file is in {{.Dir}}.", map[string]any{"Dir": dir}), r.p.u.win).Show()
+		r.p.u.showNotice(dialog.NewInformation(lang.L("That did not work"),
+			lang.L("This computer could not open the folder. The file is in {{.Dir}}.", map[string]any{"Dir": dir}), r.p.u.win))
 	}
 }

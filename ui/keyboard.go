@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+)
+
+// Keyboard: Fyne's dialogs answer no key, so a keyboard-only user could
+// not confirm or dismiss one; and the file list had no shortcuts. The
+// window's canvas gets every key no widget took (a focused entry keeps its
+// own), and this file routes them.
+
+// dialogKeys is what Enter and Esc do in one dialog.
+type dialogKeys struct {
+	enter, esc func()
+}
+
+// answerKeys makes Enter and Esc answer the dialog just shown (the top
+// overlay): enter confirms it, esc dismisses it. Either may be nil.
+func (u *appUI) answerKeys(enter, esc func()) {
+	ov := u.win.Canvas().Overlays()
+	top := ov.Top()
+	if top == nil {
+		return
+	}
+	if u.dialogKeys == nil {
+		u.dialogKeys = map[fyne.CanvasObject]dialogKeys{}
+	}
+	// Forget dialogs that were closed.
+	shown := map[fyne.CanvasObject]bool{}
+	for _, o := range ov.List() {
+		shown[o] = true
+	}
+	for o := range u.dialogKeys {
+		if !shown[o] {
+			delete(u.dialogKeys, o)
+		}
+	}
+	u.dialogKeys[top] = dialogKeys{enter: enter, esc: esc}
+}
+
+// showConfirm shows d with Enter for its confirm button and Esc for its
+// dismiss button.
+func (u *appUI) showConfirm(d *dialog.ConfirmDialog) {
+	d.Show()
+	u.answerKeys(d.Confirm, d.Dismiss)
+}
+
+// showNotice shows d, a dialog with one button, which Enter and Esc both
+// press.
+func (u *appUI) showNotice(d dialog.Dialog) {
+	d.Show()
+	u.answerKeys(d.Dismiss, d.Dismiss)
+}
+
+// onTypedKey takes the keys no widget took.
+func (u *appUI) onTypedKey(ev *fyne.KeyEvent) {
+	if top := u.win.Canvas().Overlays().Top(); top != nil {
+		// A dialog is open: only it answers keys.
+		k := u.dialogKeys[top]
+		switch ev.Name {
+		case fyne.KeyReturn, fyne.KeyEnter:
+			if k.enter != nil {
+				k.enter()
+			}
+		case fyne.KeyEscape:
+			if k.esc != nil {
+				k.esc()
+			}
+		}
+		return
+	}
+	if u.win.Content() != u.main || u.tabs.SelectedIndex() != 0 {
+		return
+	}
+	u.browser.onTypedKey(ev)
+}
+
+// onTypedKey is the file list's shortcuts: Delete (and Backspace, as on a
+// Mac) deletes the selected file or folder, asking first; F5 lists the
+// folder again; Enter opens the selected folder.
+func (b *browser) onTypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyDelete, fyne.KeyBackspace:
+		if _, ok := b.selected(); ok {
+			b.onDelete()
+		}
+	case fyne.KeyF5:
+		if b.hasLoc {
+			b.refresh()
+		}
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if e, ok := b.selected(); ok && e.Folder {
+			b.openFolder(e)
+		}
+	}
+}
