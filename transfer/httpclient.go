@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -84,10 +87,11 @@ func newHTTPClient(t httpTimeouts, roots *x509.CertPool, dial func(ctx context.C
 			}
 			return tc, nil
 		},
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   100,
-		IdleConnTimeout:       t.rw,
-		ResponseHeaderTimeout: t.rw,
+		MaxIdleConns:        100,
+		MaxIdleConnsPerHost: 100,
+		IdleConnTimeout:     t.rw,
+		// No ResponseHeaderTimeout: it would run from the last Write, not
+		// from the last byte to leave; timeoutConn waits for the answer.
 	}
 	return &http.Client{Transport: tr, CheckRedirect: checkRedirect}
 }
@@ -151,11 +155,21 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// timeoutConn is the SDK's: each read or write must finish within timeout,
-// and between them the connection may idle for longTimeout.
+// timeoutConn is the SDK's guard against a stalled peer, measured by
+// progress rather than by the clock alone: each read or write must move
+// within timeout, and a connection idle for longer is given up. Waiting
+// for an answer counts as moving while this computer is still sending the
+// request: on a slow link the body sits in the kernel's send queue long
+// after the last Write returned, and the server cannot answer before it
+// has it all. Before, the SDK's response-header timeout started at that
+// last Write, so a slow but moving upload failed although its bytes went
+// on arriving, and was sent again and again.
 type timeoutConn struct {
 	net.Conn
 	timeout, longTimeout time.Duration
+	// queued is what the send queue held at the last look while a read
+	// waited (0 after a write: new data, nothing compared yet).
+	queued atomic.Int64
 }
 
 func newTimeoutConn(c net.Conn, timeout, longTimeout time.Duration) *timeoutConn {
@@ -164,15 +178,36 @@ func newTimeoutConn(c net.Conn, timeout, longTimeout time.Duration) *timeoutConn
 }
 
 func (c *timeoutConn) Read(b []byte) (int, error) {
-	c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
-	n, err := c.Conn.Read(b)
-	c.Conn.SetReadDeadline(time.Now().Add(c.longTimeout))
-	return n, err
+	for {
+		c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
+		n, err := c.Conn.Read(b)
+		if n == 0 && errors.Is(err, os.ErrDeadlineExceeded) && c.stillSending() {
+			continue // net.Conn reads may go on after a timeout
+		}
+		c.Conn.SetReadDeadline(time.Now().Add(c.longTimeout))
+		return n, err
+	}
 }
 
 func (c *timeoutConn) Write(b []byte) (int, error) {
 	c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
 	n, err := c.Conn.Write(b)
-	c.Conn.SetReadDeadline(time.Now().Add(c.longTimeout))
+	// The answer to what was just written is due within timeout of it,
+	// or of the last progress of its sending (Read).
+	c.queued.Store(0)
+	c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
 	return n, err
+}
+
+// stillSending reports whether the request is still leaving this
+// computer: the kernel's send queue holds bytes, and fewer than at the
+// last look (the first look gives the benefit of the doubt once). Where
+// the queue cannot be read, nothing counts as progress.
+func (c *timeoutConn) stillSending() bool {
+	q, ok := unsentBytes(c.Conn)
+	if !ok || q <= 0 {
+		return false
+	}
+	last := c.queued.Swap(int64(q))
+	return last == 0 || int64(q) < last
 }
