@@ -60,26 +60,34 @@ func checkTags(t Tags) *apiError {
 	return nil
 }
 
+// parseTagging reads a PutObjectTagging body and checks its tags as OSS
+// does.
+func parseTagging(body []byte) (Tags, *apiError) {
+	var x taggingXML
+	if err := xml.Unmarshal(body, &x); err != nil {
+		return nil, newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+	}
+	tags := Tags{}
+	for _, t := range x.Tags {
+		if _, dup := tags[t.Key]; dup {
+			return nil, badTag("Cannot provide multiple Tags with the same key")
+		}
+		tags[t.Key] = t.Value
+	}
+	if e := checkTags(tags); e != nil {
+		return nil, e
+	}
+	return tags, nil
+}
+
 func (c *call) putObjectTagging() {
 	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxTaggingBody+1))
 	if err != nil || len(body) > maxTaggingBody {
 		c.fail(newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema."))
 		return
 	}
-	var x taggingXML
-	if err := xml.Unmarshal(body, &x); err != nil {
-		c.fail(newError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema."))
-		return
-	}
-	tags := Tags{}
-	for _, t := range x.Tags {
-		if _, dup := tags[t.Key]; dup {
-			c.fail(badTag("Cannot provide multiple Tags with the same key"))
-			return
-		}
-		tags[t.Key] = t.Value
-	}
-	if e := checkTags(tags); e != nil {
+	tags, e := parseTagging(body)
+	if e != nil {
 		c.fail(e)
 		return
 	}
