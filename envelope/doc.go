@@ -105,7 +105,8 @@
 // Meta writes them ("" when absent), and the ciphertext is cut into n chunks
 // of the chunk size (the last may be shorter). The headers are
 // ossvault-mac-alg, ossvault-chunk-size, ossvault-size and ossvault-mac
-// (base64); ossvault-mac may instead be an object tag (see below). The
+// (base64); ossvault-mac may instead be an object tag (see below), and so
+// may a stream's ossvault-size (see Streams). The
 // chunk size is 1 MiB, doubled for objects of more than 1 TiB so a
 // verifier holds at most 2^20 leaves, or the part size of a multipart
 // upload whose parts are smaller than that.
@@ -169,6 +170,49 @@
 // whether a part sent again is byte-identical (Summer.Seal fails with
 // ErrChanged otherwise, and the upload starts over with a fresh data key):
 // CTR never sees two plaintexts at one key and counter.
+//
+// Streams (`put -`: standard input, whose size is known only at its end).
+// A stream that ends within its first part is one PUT with its size, as
+// any small file. A longer one is a multipart upload initiated before its
+// size exists, which decides three things:
+//   - The size is a trailer. ossvault-size is one of TrailerHeaders, but
+//     a writer sends it as a tag only when it was not in the initiation
+//     metadata (Trailers): a stream's Summer starts with SizeUnknown,
+//     Meta leaves ossvault-size out until SetSize, and the size goes with
+//     the MAC and the signature as tags. Uploads of known size keep it in
+//     the metadata. The MAC root binds u64(size) and the chunk count
+//     whichever place holds it, and the signature binds the MAC, so a
+//     size tag changed fails the MAC. Removing it fails closed: with the
+//     MAC and no size anywhere the envelope does not parse (a HeaderError,
+//     matching ErrIntegrity); with the MAC gone too the object is
+//     stripped (ErrStripped); in both places, ErrTrailerTwice.
+//   - The SDK's client-side-encryption-data-size and
+//     unencrypted-content-length are left out (the format writes them
+//     only when known: data-size only when > 0). No official reader uses
+//     either (testdata/interop/FORMAT.md, "What readers require"):
+//     decryption is one CTR stream from the counter, and the Go SDK v1
+//     CryptoBucket and v2 EncryptionClient read such objects, whole and
+//     ranged (internal/interop TestStreamSDKReads). OSS checks the part
+//     count against data-size at Complete only when data-size was given;
+//     part-size, which the server requires, is known and sent as usual.
+//     Both absent values are bound in the root as "" like any absent
+//     header.
+//   - The chunk size is fixed at initiation without the size:
+//     StreamLimits takes the chunking ChunkSizeForParts gives the largest
+//     stream the part size allows (MaxParts parts), so parts are whole
+//     chunks and their leaves come from their own buffer, and a stream
+//     never needs more than 2^20 leaves. With the default 64 MiB parts a
+//     stream holds at most 625 GiB, in 1 MiB chunks; a longer one is
+//     refused with a sentence that names the limit and --part-size. Until
+//     SetSize a Summer takes whole chunks only, growing its leaf store;
+//     the short last part is sealed after it. The leaf and root code is
+//     the same as for every other object.
+//
+// A stream is not resumable (standard input cannot be read again): nothing
+// is journaled, an interrupted or failed stream aborts its multipart
+// upload, and the error says it must be sent again (ErrStreamNotStored in
+// transfer). A process killed outright leaves its unfinished upload for
+// the server's lifecycle rules, untracked.
 //
 // BLAKE3 is used because it costs well under half the CPU of
 // HMAC-SHA256 per byte. Downloads check the MAC with a Verifier (chunks in

@@ -249,7 +249,9 @@ func (e *Envelope) Meta() map[string]string {
 	if in := e.Integrity; in != nil {
 		m[HeaderMACAlg] = in.Alg
 		m[HeaderChunkSize] = strconv.FormatInt(in.ChunkSize, 10)
-		m[HeaderSize] = strconv.FormatInt(in.Size, 10)
+		if in.Size >= 0 { // a stream's size follows its content (TrailerHeaders)
+			m[HeaderSize] = strconv.FormatInt(in.Size, 10)
+		}
 		if in.MAC != nil {
 			m[HeaderMAC] = base64.StdEncoding.EncodeToString(in.MAC)
 		}

@@ -138,13 +138,21 @@ func parseOssvault(e *Envelope, m map[string]string) error {
 	}
 	for _, n := range names {
 		if _, ok := m[n]; !ok {
-			if n == HeaderMAC && e.TrailersInTags {
-				// Its tag was not merged (or was removed):
-				// RequireIntegrity fails the object.
+			if (n == HeaderMAC || n == HeaderSize) && e.TrailersInTags {
+				// Trailers: the metadata of an upload that is
+				// still running, or tags not merged (or removed).
+				// Without the MAC RequireIntegrity fails the
+				// object; the size is checked below.
 				continue
 			}
 			return &HeaderError{n, errors.New("missing while other ossvault integrity headers are present")}
 		}
+	}
+	_, haveSize := m[HeaderSize]
+	if _, haveMAC := m[HeaderMAC]; haveMAC && !haveSize {
+		// A stream's size is a trailer like its MAC; a MAC without it
+		// cannot be checked (and the size was removed).
+		return &HeaderError{HeaderSize, errors.New("missing while the integrity MAC is present")}
 	}
 	in := &Integrity{Alg: strings.TrimSpace(m[HeaderMACAlg])}
 	if in.Alg == "" {
@@ -157,8 +165,11 @@ func parseOssvault(e *Envelope, m map[string]string) error {
 	if in.ChunkSize < 16 || in.ChunkSize%16 != 0 || in.ChunkSize > maxChunkSize {
 		return &HeaderError{HeaderChunkSize, errors.New("not a multiple of 16 between 16 bytes and 16 GiB")}
 	}
-	if in.Size, err = parseNonNeg(strings.TrimSpace(m[HeaderSize])); err != nil {
-		return &HeaderError{HeaderSize, err}
+	in.Size = SizeUnknown
+	if haveSize {
+		if in.Size, err = parseNonNeg(strings.TrimSpace(m[HeaderSize])); err != nil {
+			return &HeaderError{HeaderSize, err}
+		}
 	}
 	if (in.Size+in.ChunkSize-1)/in.ChunkSize > maxReadLeaves {
 		return &HeaderError{HeaderChunkSize, errors.New("too small for the object size")}

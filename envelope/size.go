@@ -84,3 +84,17 @@ func parseNonNeg(s string) (int64, error) {
 	}
 	return n, nil
 }
+
+// StreamLimits returns the integrity chunk size of a stream sent in parts
+// of partSize (a multiple of 16), whose size is unknown until it ends, and
+// the most bytes such a stream can hold: MaxParts parts, in no more chunks
+// than a verifier holds. The chunk size must be fixed when the upload
+// starts, before the size is known, so it is the one ChunkSizeForParts
+// gives the largest stream the part size allows: parts are whole chunks,
+// and the chunk grows with the part size so that large parts still reach
+// the part limit.
+func StreamLimits(partSize int64) (chunk, limit int64) {
+	most := MaxParts * partSize
+	chunk = ChunkSizeForParts(most, partSize)
+	return chunk, min(most, maxLeaves*chunk)
+}

@@ -10,7 +10,9 @@ import (
 
 // leafSet holds the leaves of one object as they arrive, in any order and
 // from many goroutines. The Verifier, Sum and the Summer all fill one, so
-// the leaf and root computation exists once.
+// the leaf and root computation exists once. A set whose size is
+// SizeUnknown (a stream) grows as whole chunks arrive, up to maxLeaves,
+// until setSize fixes the size.
 type leafSet struct {
 	s      *macScheme
 	mk     []byte
@@ -23,9 +25,65 @@ type leafSet struct {
 }
 
 func newLeafSet(s *macScheme, k *DataKey, chunk, size int64) *leafSet {
-	n := numChunks(size, chunk)
-	return &leafSet{s: s, mk: s.macKey(k), chunk: chunk, size: size, n: n,
-		leaves: make([]byte, n*macSize), have: make([]bool, n)}
+	ls := &leafSet{s: s, mk: s.macKey(k), chunk: chunk, size: size}
+	if size >= 0 {
+		ls.grow(numChunks(size, chunk))
+	}
+	return ls
+}
+
+// grow makes room for n chunks. The caller holds ls.mu (or owns ls).
+func (ls *leafSet) grow(n int64) {
+	if n <= ls.n {
+		return
+	}
+	if int64(cap(ls.have)) < n {
+		c := max(n, 2*int64(cap(ls.have)))
+		if ls.size >= 0 {
+			c = n
+		}
+		have := make([]bool, n, c)
+		copy(have, ls.have)
+		leaves := make([]byte, n*macSize, c*macSize)
+		copy(leaves, ls.leaves)
+		ls.have, ls.leaves = have, leaves
+	} else {
+		ls.have = ls.have[:n]
+		ls.leaves = ls.leaves[:n*macSize]
+	}
+	ls.n = n
+}
+
+// errTooLong is the answer for a stream past the chunks a verifier holds.
+var errTooLong = errors.New("longer than the integrity check can cover")
+
+// setSize fixes the size of a set started with SizeUnknown. Every chunk
+// recorded so far must lie within it, and only the last chunk may be
+// short, so a chunk recorded whole where the object ends mid-chunk fails.
+func (ls *leafSet) setSize(size int64) error {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if ls.size >= 0 {
+		if size == ls.size {
+			return nil
+		}
+		return fmt.Errorf("the size is already %d bytes, not %d", ls.size, size)
+	}
+	n := numChunks(size, ls.chunk)
+	if n > maxLeaves {
+		return fmt.Errorf("%d bytes in chunks of %d bytes are %w", size, ls.chunk, errTooLong)
+	}
+	for i := n; i < ls.n; i++ {
+		if ls.have[i] {
+			return fmt.Errorf("chunks were recorded beyond the size of %d bytes", size)
+		}
+	}
+	if size%ls.chunk != 0 && n <= ls.n && ls.have[n-1] {
+		return fmt.Errorf("a whole chunk was recorded where the object ends, at %d bytes", size)
+	}
+	ls.grow(n)
+	ls.size = size
+	return nil
 }
 
 // errConflict is hashCiphertext's answer when a chunk comes again with
@@ -38,10 +96,24 @@ func (ls *leafSet) checkSpan(off, n int64) error {
 	if off < 0 || off%ls.chunk != 0 {
 		return fmt.Errorf("offset %d is not a multiple of the chunk size %d", off, ls.chunk)
 	}
-	if off+n > ls.size {
+	ls.mu.Lock()
+	size := ls.size
+	ls.mu.Unlock()
+	if size < 0 {
+		// A stream before its end: whole chunks only (its last, short
+		// chunk comes after setSize), within what a verifier holds.
+		if n%ls.chunk != 0 {
+			return fmt.Errorf("%d bytes at offset %d are not whole chunks of %d bytes, and the object's size is not known yet", n, off, ls.chunk)
+		}
+		if numChunks(off+n, ls.chunk) > maxLeaves {
+			return fmt.Errorf("%d bytes in chunks of %d bytes are %w", off+n, ls.chunk, errTooLong)
+		}
+		return nil
+	}
+	if off+n > size {
 		return errBeyond
 	}
-	if n%ls.chunk != 0 && off+n != ls.size {
+	if n%ls.chunk != 0 && off+n != size {
 		return fmt.Errorf("%d bytes at offset %d neither fill whole chunks of %d bytes nor end the object", n, off, ls.chunk)
 	}
 	return nil
@@ -59,9 +131,11 @@ func (ls *leafSet) hashCiphertext(h hash.Hash, off int64, ct []byte) error {
 		c := ct[:min(int64(len(ct)), ls.chunk)]
 		i := off / ls.chunk
 		l := leaf(h, i, c)
-		if ls.put(i, l[:]) {
-			conflict = true
+		c2, err := ls.put(i, l[:])
+		if err != nil {
+			return err
 		}
+		conflict = conflict || c2
 		off += int64(len(c))
 		ct = ct[len(c):]
 	}
@@ -71,15 +145,23 @@ func (ls *leafSet) hashCiphertext(h hash.Hash, off int64, ct []byte) error {
 	return nil
 }
 
-// put records leaf i and reports whether it replaced a different one.
-func (ls *leafSet) put(i int64, l []byte) (conflict bool) {
+// put records leaf i and reports whether it replaced a different one. A
+// leaf beyond the size fails with errBeyond (the size of a stream may have
+// been fixed since its span was checked).
+func (ls *leafSet) put(i int64, l []byte) (conflict bool, err error) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
+	if i >= ls.n {
+		if ls.size >= 0 {
+			return false, errBeyond
+		}
+		ls.grow(i + 1)
+	}
 	slot := ls.leaves[i*macSize : (i+1)*macSize]
 	conflict = ls.have[i] && !hmac.Equal(slot, l)
 	copy(slot, l)
 	ls.have[i] = true
-	return conflict
+	return conflict, nil
 }
 
 // missing counts the chunks never recorded. The caller holds ls.mu.
@@ -111,16 +193,22 @@ type Summer struct {
 // a fresh data key.
 var ErrChanged = errors.New("the same part was encrypted twice with different content")
 
+// SizeUnknown is the size given to NewSummer for a stream, whose size is
+// known only at its end (SetSize). Until then Integrity.Size holds it, and
+// Meta leaves ossvault-size out: it follows the content as a trailer.
+const SizeUnknown = -1
+
 // NewSummer starts the MAC of an object of size bytes in integrity chunks
 // of chunkSize (ChunkSizeFor(size), or ChunkSizeForParts for a multipart
-// upload), encrypted under k. It sets e.Integrity at once, without its MAC,
-// so that e.Meta can be sent before the content; Finish sets the MAC.
-// Every other field of e must be final: the MAC covers them all.
+// upload, or StreamLimits for a stream of SizeUnknown), encrypted under k.
+// It sets e.Integrity at once, without its MAC, so that e.Meta can be sent
+// before the content; Finish sets the MAC. Every other field of e must be
+// final: the MAC covers them all.
 func NewSummer(e *Envelope, k *DataKey, size, chunkSize int64) (*Summer, error) {
-	if size < 0 {
+	if size < 0 && size != SizeUnknown {
 		return nil, errors.New("failed to start the integrity MAC: negative size")
 	}
-	if chunkSize < 16 || chunkSize%16 != 0 || chunkSize > maxChunkSize || numChunks(size, chunkSize) > maxReadLeaves {
+	if chunkSize < 16 || chunkSize%16 != 0 || chunkSize > maxChunkSize || numChunks(max(size, 0), chunkSize) > maxReadLeaves {
 		return nil, fmt.Errorf("failed to start the integrity MAC: chunk size %d does not suit %d bytes", chunkSize, size)
 	}
 	if err := checkKey(e, k); err != nil {
@@ -157,7 +245,8 @@ func ChunkSizeForParts(size, partSize int64) int64 {
 // Seal encrypts p, the plaintext at object offset off, in place and records
 // its leaves, which it returns (32 bytes per chunk) for the caller to keep
 // with its progress. off must be a multiple of the chunk size and p whole
-// chunks or the end of the object. A part sealed before with other content
+// chunks or the end of the object; a stream's short last part is sealed
+// after SetSize. A part sealed before with other content
 // fails with an error wrapping ErrChanged; its leaves then replace the old
 // ones, and the caller must not send it.
 func (s *Summer) Seal(off int64, p []byte) ([]byte, error) {
@@ -165,8 +254,10 @@ func (s *Summer) Seal(off int64, p []byte) ([]byte, error) {
 		return nil, fmt.Errorf("failed to compute the integrity MAC: %w", err)
 	}
 	s.k.XORKeyStreamAt(p, p, off)
-	if err := s.ls.hashCiphertext(s.ls.s.newMAC(s.ls.mk), off, p); err != nil {
+	if err := s.ls.hashCiphertext(s.ls.s.newMAC(s.ls.mk), off, p); errors.Is(err, errConflict) {
 		return nil, fmt.Errorf("%w at offset %d", ErrChanged, off)
+	} else if err != nil {
+		return nil, fmt.Errorf("failed to compute the integrity MAC: %w", err)
 	}
 	return s.Leaves(off, int64(len(p))), nil
 }
@@ -190,11 +281,31 @@ func (s *Summer) AddLeaves(off, n int64, leaves []byte) error {
 		return fmt.Errorf("failed to add integrity leaves: %d bytes for %d bytes of content", len(leaves), n)
 	}
 	for ; len(leaves) > 0; i++ {
-		if s.ls.put(i, leaves[:macSize]) {
+		conflict, err := s.ls.put(i, leaves[:macSize])
+		if err != nil {
+			return fmt.Errorf("failed to add integrity leaves: %w", err)
+		}
+		if conflict {
 			return fmt.Errorf("%w at offset %d", ErrChanged, i*s.in.ChunkSize)
 		}
 		leaves = leaves[macSize:]
 	}
+	return nil
+}
+
+// SetSize fixes the size of an object started with SizeUnknown, once the
+// stream has ended: in e.Integrity too, so that Meta then carries it. Every
+// part sealed before must lie within it.
+func (s *Summer) SetSize(size int64) error {
+	if size < 0 {
+		return errors.New("failed to compute the integrity MAC: negative size")
+	}
+	if err := s.ls.setSize(size); err != nil {
+		return fmt.Errorf("failed to compute the integrity MAC: %w", err)
+	}
+	s.ls.mu.Lock()
+	s.in.Size = size
+	s.ls.mu.Unlock()
 	return nil
 }
 
@@ -203,6 +314,9 @@ func (s *Summer) AddLeaves(off, n int64, leaves []byte) error {
 func (s *Summer) Finish() error {
 	s.ls.mu.Lock()
 	defer s.ls.mu.Unlock()
+	if s.ls.size < 0 {
+		return errors.New("failed to compute the integrity MAC: the stream's size was never set")
+	}
 	if m := s.ls.missing(); m > 0 {
 		return fmt.Errorf("failed to compute the integrity MAC: %d of %d chunks were never encrypted", m, s.ls.n)
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"net/http"
+	"strconv"
 	"testing"
 )
 
@@ -129,11 +131,11 @@ func tagObject(t *testing.T) (http.Header, map[string]string, []byte, *DataKey) 
 	if _, err := s.Seal(0, ct); err != nil {
 		t.Fatal(err)
 	}
-	head, _ := SplitTrailers(e.Meta()) // sent at initiation
+	head := e.Meta() // sent at initiation
 	if err := s.Finish(); err != nil {
 		t.Fatal(err)
 	}
-	_, tags := SplitTrailers(e.Meta())
+	tags := Trailers(head, e.Meta())
 	if len(tags) != 1 || tags[HeaderMAC] == "" { // unsigned: the MAC alone
 		t.Fatalf("trailers %v", tags)
 	}
@@ -192,5 +194,202 @@ func TestTrailersInTags(t *testing.T) {
 	odd.Set(MetaPrefix+HeaderMACPlace, "elsewhere")
 	if _, err := ParseHeader(odd); !errors.Is(err, ErrIntegrity) {
 		t.Errorf("unknown place: %v", err)
+	}
+}
+
+// A stream's Summer starts without a size, takes whole chunks until the
+// size is set, and then yields the MAC of the same envelope sealed with its
+// size known; its size is then a trailer, absent from the metadata sent at
+// initiation.
+func TestSummerStream(t *testing.T) {
+	priv := sharedTestKey(t)
+	const chunk, part = 64, 128
+	for _, size := range []int64{0, 50, part, 3 * part, 3*part + 64, 3*part + 70} {
+		plain := make([]byte, size)
+		for i := range plain {
+			plain[i] = byte(i * 13)
+		}
+		e, k, _ := Seal(context.Background(), NewRSAWrapper(&priv.PublicKey, nil), nil)
+		e.TrailersInTags = true
+		known := *e
+		s, err := NewSummer(e, k, SizeUnknown, chunk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := e.Meta()
+		if _, ok := head[HeaderSize]; ok {
+			t.Fatalf("size %d: ossvault-size is in the metadata before the stream ended", size)
+		}
+		if _, err := ParseMeta(head); err != nil {
+			t.Fatalf("size %d: the initiation metadata does not parse: %v", size, err)
+		}
+		ct := bytes.Clone(plain)
+		for off := int64(0); ; off += part {
+			end := min(off+part, size)
+			if end-off < part { // the stream ended in this part
+				if err := s.SetSize(size); err != nil {
+					t.Fatalf("size %d: %v", size, err)
+				}
+			}
+			if end > off {
+				if _, err := s.Seal(off, ct[off:end]); err != nil {
+					t.Fatalf("size %d at %d: %v", size, off, err)
+				}
+			}
+			if end-off < part {
+				break
+			}
+		}
+		if err := s.Finish(); err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		ks, _ := NewSummer(&known, k, size, chunk)
+		if _, err := ks.Seal(0, bytes.Clone(plain)); err != nil {
+			t.Fatal(err)
+		}
+		if err := ks.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(e.Integrity.MAC, known.Integrity.MAC) {
+			t.Errorf("size %d: the stream's MAC differs from the one of its known size", size)
+		}
+		tags := Trailers(head, e.Meta())
+		if tags[HeaderSize] != strconv.FormatInt(size, 10) || tags[HeaderMAC] == "" {
+			t.Errorf("size %d: trailers %v", size, tags)
+		}
+		h := http.Header{}
+		for n, v := range head {
+			h.Set(MetaPrefix+n, v)
+		}
+		merged, err := MergeTrailers(h, tags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := readBack(t, metaOf(merged), ct, k); st != Verified {
+			t.Errorf("size %d: %v %v", size, st, err)
+		}
+	}
+}
+
+func metaOf(h http.Header) map[string]string {
+	m := map[string]string{}
+	for k, v := range h {
+		m[k] = v[0]
+	}
+	return m
+}
+
+// A stream's Summer refuses what would make its size wrong.
+func TestSummerStreamRefuses(t *testing.T) {
+	priv := sharedTestKey(t)
+	start := func() *Summer {
+		e, k, _ := Seal(context.Background(), NewRSAWrapper(&priv.PublicKey, nil), nil)
+		s, err := NewSummer(e, k, SizeUnknown, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	cases := []struct {
+		name string
+		run  func(s *Summer) error
+	}{
+		{"a short part before the size is set", func(s *Summer) error {
+			_, err := s.Seal(0, make([]byte, 70))
+			return err
+		}},
+		{"a size below what was sealed", func(s *Summer) error {
+			if _, err := s.Seal(0, make([]byte, 128)); err != nil {
+				return nil
+			}
+			return s.SetSize(64)
+		}},
+		{"a size ending inside a whole chunk sealed", func(s *Summer) error {
+			if _, err := s.Seal(0, make([]byte, 128)); err != nil {
+				return nil
+			}
+			return s.SetSize(100)
+		}},
+		{"bytes past the size once it is set", func(s *Summer) error {
+			if err := s.SetSize(64); err != nil {
+				return nil
+			}
+			_, err := s.Seal(64, make([]byte, 64))
+			return err
+		}},
+		{"Finish without a size", func(s *Summer) error {
+			if _, err := s.Seal(0, make([]byte, 64)); err != nil {
+				return nil
+			}
+			return s.Finish()
+		}},
+		{"a size set twice, differently", func(s *Summer) error {
+			if err := s.SetSize(64); err != nil {
+				return nil
+			}
+			return s.SetSize(128)
+		}},
+		{"more chunks than a verifier holds", func(s *Summer) error {
+			_, err := s.Seal(maxLeaves*64, make([]byte, 64))
+			return err
+		}},
+	}
+	for _, c := range cases {
+		if err := c.run(start()); err == nil {
+			t.Errorf("%s: accepted", c.name)
+		}
+	}
+}
+
+// Stripping a stream's size trailer, or changing it, fails closed.
+func TestStreamSizeTrailer(t *testing.T) {
+	priv := sharedTestKey(t)
+	e, k, _ := Seal(context.Background(), NewRSAWrapper(&priv.PublicKey, MatDesc{MatDescKeyName: "fp"}), nil)
+	e.TrailersInTags = true
+	s, _ := NewSummer(e, k, SizeUnknown, 64)
+	head := e.Meta()
+	ct := bytes.Repeat([]byte("q"), 200)
+	_ = s.SetSize(200)
+	if _, err := s.Seal(0, ct); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	tags := Trailers(head, e.Meta())
+	h := http.Header{}
+	for n, v := range head {
+		h.Set(MetaPrefix+n, v)
+	}
+	without := func(name string) map[string]string {
+		m := maps.Clone(tags)
+		delete(m, name)
+		return m
+	}
+	cases := []struct {
+		name string
+		h    http.Header
+		tags map[string]string
+		want error // nil: verified
+	}{
+		{"as written", h, tags, nil},
+		{"size tag removed", h, without(HeaderSize), ErrIntegrity},
+		{"size and MAC tags removed", h, without(HeaderSize), ErrIntegrity},
+		{"size changed", h, func() map[string]string { m := maps.Clone(tags); m[HeaderSize] = "192"; return m }(), ErrIntegrity},
+		{"size in metadata and tags", func() http.Header { c := h.Clone(); c.Set(MetaPrefix+HeaderSize, "200"); return c }(), tags, ErrTrailerTwice},
+	}
+	cases[2].tags = map[string]string{}
+	for _, c := range cases {
+		merged, err := MergeTrailers(c.h, c.tags)
+		var st IntegrityStatus
+		if err == nil {
+			st, err = readBack(t, metaOf(merged), ct, k)
+		}
+		switch {
+		case c.want == nil && (st != Verified || err != nil):
+			t.Errorf("%s: %v %v, want verified", c.name, st, err)
+		case c.want != nil && !errors.Is(err, c.want):
+			t.Errorf("%s: %v %v, want %v", c.name, st, err, c.want)
+		}
 	}
 }

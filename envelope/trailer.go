@@ -15,13 +15,16 @@ const HeaderMACPlace = "ossvault-mac-place"
 // before the content, and so before its MAC, exists).
 const MACPlaceTagging = "tagging"
 
-// TrailerHeaders names the ossvault headers (without MetaPrefix) that are
-// computed from the whole content and so are written after it: in the
+// TrailerHeaders names the ossvault headers (without MetaPrefix) that may
+// be known only after the content, and so may be written after it: in the
 // metadata of a single PUT, as object tags of the same names after a
-// multipart upload completes: the MAC and the writer's signature over it
-// (signature.go), which goes wherever the MAC goes. Writers and readers
-// treat every name here alike; nothing else may be read from tags.
-var TrailerHeaders = []string{HeaderMAC, HeaderSig}
+// multipart upload completes. They are the MAC and the writer's signature
+// over it (signature.go), which goes wherever the MAC goes, and the size
+// (ossvault-size) of a stream, which is known only at its end; a multipart
+// upload of known size keeps its size in the metadata. Readers treat
+// every name here alike, in whichever of the two places it is (never both);
+// nothing else may be read from tags.
+var TrailerHeaders = []string{HeaderMAC, HeaderSig, HeaderSize}
 
 // IsTrailer reports whether name (without MetaPrefix, any case) is one of
 // TrailerHeaders.
@@ -35,9 +38,9 @@ func IsTrailer(name string) bool {
 	return false
 }
 
-// SplitTrailers splits metadata as Meta returns it into what goes with the
-// first request of a multipart upload and the trailers that follow the
-// content (TrailerHeaders present in meta).
+// SplitTrailers splits metadata as Meta returns it into the headers that
+// are not TrailerHeaders and those that are. Writers use Trailers, which
+// keeps in the metadata what was known at initiation.
 func SplitTrailers(meta map[string]string) (head, trailers map[string]string) {
 	head = make(map[string]string, len(meta))
 	trailers = make(map[string]string)
@@ -49,6 +52,19 @@ func SplitTrailers(meta map[string]string) (head, trailers map[string]string) {
 		}
 	}
 	return head, trailers
+}
+
+// Trailers returns what follows the content of a multipart upload: the
+// TrailerHeaders in final (Meta once the MAC is computed and signed) that
+// head, the metadata sent at initiation, did not carry.
+func Trailers(head, final map[string]string) map[string]string {
+	out := make(map[string]string)
+	for k, v := range final {
+		if _, sent := head[k]; !sent && IsTrailer(k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // ErrTrailerTwice is wrapped (with ErrIntegrity) when a trailer is both in

@@ -17,7 +17,7 @@ import (
 // bytes, not the pieces.
 func watchReads(ctx context.Context, cancel context.CancelCauseFunc, src Reader, timeout time.Duration) Reader {
 	r := &countingReader{Reader: src}
-	go watchStall(ctx, cancel, &r.n, timeout)
+	go watchStall(ctx, cancel, timeout, &r.n)
 	return r
 }
 

@@ -216,11 +216,14 @@ func (u *Uploader) uploadOnce(ctx context.Context, job UploadJob, progress Progr
 	return u.putMultipart(ctx, job, f, st, progress)
 }
 
-// seal makes a new envelope and data key for the file and starts its
-// integrity MAC, which the parts complete as they are encrypted. A
-// multipart upload (partSize > 0) keeps its MAC in object tags: OSS fixes
-// the metadata before the content exists.
-func (u *Uploader) seal(ctx context.Context, job UploadJob, st fileState, partSize int64) (*envelope.Envelope, *envelope.DataKey, *envelope.Summer, error) {
+// seal makes a new envelope and data key for an object of size bytes
+// (envelope.SizeUnknown for a stream) and starts its integrity MAC, which
+// the parts complete as they are encrypted. A multipart upload (partSize >
+// 0) keeps its MAC in object tags: OSS fixes the metadata before the
+// content exists. A stream's size is left out of the metadata (no
+// unencrypted-content-length and data-size, which every reader does
+// without) and follows as a tag.
+func (u *Uploader) seal(ctx context.Context, job UploadJob, size, partSize int64) (*envelope.Envelope, *envelope.DataKey, *envelope.Summer, error) {
 	r := u.Rand
 	if r == nil {
 		r = rand.Reader
@@ -229,18 +232,21 @@ func (u *Uploader) seal(ctx context.Context, job UploadJob, st fileState, partSi
 	if err != nil {
 		return nil, nil, nil, Permanent(fmt.Errorf("failed to lock a new data key: %w", err))
 	}
-	env.UnencryptedLength = st.Size
-	chunk := envelope.ChunkSizeFor(st.Size)
+	env.UnencryptedLength = size // -1, absent, for a stream
+	chunk := envelope.ChunkSizeFor(size)
 	if partSize > 0 {
-		env.DataSize = st.Size
+		env.DataSize = max(size, 0) // 0 is absent
 		env.PartSize = partSize
 		env.TrailersInTags = true
-		chunk = envelope.ChunkSizeForParts(st.Size, partSize)
+		chunk = envelope.ChunkSizeForParts(size, partSize)
+		if size == envelope.SizeUnknown {
+			chunk, _ = envelope.StreamLimits(partSize)
+		}
 	}
 	if err := u.bindWriter(env, job); err != nil {
 		return nil, nil, nil, err
 	}
-	sum, err := envelope.NewSummer(env, dk, st.Size, chunk)
+	sum, err := envelope.NewSummer(env, dk, size, chunk)
 	if err != nil {
 		return nil, nil, nil, Permanent(err)
 	}
@@ -260,7 +266,14 @@ func (u *Uploader) putSmall(ctx context.Context, job UploadJob, f source, st fil
 	if err := quickUnchanged(f, st); err != nil {
 		return err
 	}
-	env, _, sum, err := u.seal(ctx, job, st, 0)
+	return u.putBuffer(ctx, job, buf, progress)
+}
+
+// putBuffer encrypts and authenticates buf, the whole plaintext, in place
+// and sends it in one PutObject.
+func (u *Uploader) putBuffer(ctx context.Context, job UploadJob, buf []byte, progress Progress) error {
+	size := int64(len(buf))
+	env, _, sum, err := u.seal(ctx, job, size, 0)
 	if err != nil {
 		return err
 	}
@@ -275,10 +288,10 @@ func (u *Uploader) putSmall(ctx context.Context, job UploadJob, f source, st fil
 		return err
 	}
 	var count atomic.Int64
-	stop := report(&count, st.Size, progress)
+	stop := report(&count, size, progress)
 	defer stop()
-	body := &cipherSection{src: bytes.NewReader(buf), n: st.Size, count: &count}
-	return u.st().Put(ctx, job.Key, body, st.Size, env.Meta())
+	body := &cipherSection{src: bytes.NewReader(buf), n: size, count: &count}
+	return u.st().Put(ctx, job.Key, body, size, env.Meta())
 }
 
 // readPart fills buf from f at off. A file that ends early changed.
@@ -334,13 +347,14 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st
 	}
 	if rec == nil {
 		ps := envelope.PartSize(st.Size, u.partSize())
-		env, key, s, err := u.seal(ctx, job, st, ps)
+		env, key, s, err := u.seal(ctx, job, st.Size, ps)
 		if err != nil {
 			return err
 		}
 		sum = s
-		// The MAC does not exist yet; it follows the parts as a tag.
-		meta, _ := envelope.SplitTrailers(env.Meta())
+		// The MAC does not exist yet (Meta leaves it out); it follows
+		// the parts as a tag.
+		meta := env.Meta()
 		uploadID, err := u.st().InitiateMultipart(ctx, job.Key, meta)
 		if err != nil {
 			return err
@@ -717,23 +731,31 @@ func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, s
 // watchStall cancels ctx with ErrStalled when count stays put for the
 // stall timeout.
 func (u *Uploader) watchStall(ctx context.Context, cancel context.CancelCauseFunc, count *atomic.Int64) {
-	watchStall(ctx, cancel, count, u.StallTimeout)
+	watchStall(ctx, cancel, u.StallTimeout, count)
 }
 
-func watchStall(ctx context.Context, cancel context.CancelCauseFunc, count *atomic.Int64, timeout time.Duration) {
+// watchStall cancels ctx with ErrStalled when the sum of counts stays put
+// for timeout (2 minutes if 0).
+func watchStall(ctx context.Context, cancel context.CancelCauseFunc, timeout time.Duration, counts ...*atomic.Int64) {
 	if timeout <= 0 {
 		timeout = 2 * time.Minute
+	}
+	load := func() (n int64) {
+		for _, c := range counts {
+			n += c.Load()
+		}
+		return n
 	}
 	tick := min(timeout/4, time.Second)
 	t := time.NewTicker(tick)
 	defer t.Stop()
-	last, since := count.Load(), time.Now()
+	last, since := load(), time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if c := count.Load(); c != last {
+			if c := load(); c != last {
 				last, since = c, now
 			} else if now.Sub(since) >= timeout {
 				cancel(ErrStalled)
@@ -773,11 +795,17 @@ func (u *Uploader) complete(ctx context.Context, f source, rec *uploadRecord, su
 		if err := u.sign(sum.Envelope()); err != nil {
 			return err
 		}
-		_, rec.Trailers = envelope.SplitTrailers(sum.Envelope().Meta())
+		rec.Trailers = envelope.Trailers(rec.Meta, sum.Envelope().Meta())
 		if err := u.save(rec); err != nil {
 			return err
 		}
 	}
+	return u.completeAndTag(ctx, rec)
+}
+
+// completeAndTag completes rec's upload and writes its trailers as the
+// object's tags.
+func (u *Uploader) completeAndTag(ctx context.Context, rec *uploadRecord) error {
 	err := u.st().CompleteMultipart(ctx, rec.Key, rec.UploadID, rec.Parts)
 	if errors.Is(err, ErrNoSuchUpload) {
 		// A retried Complete whose first try succeeded but whose answer
@@ -794,10 +822,12 @@ func (u *Uploader) complete(ctx context.Context, f source, rec *uploadRecord, su
 	// envelope says its MAC is a tag); the journal keeps them for a
 	// resume if this fails.
 	if err := u.st().PutTagging(ctx, rec.Key, rec.Trailers); err != nil {
-		return fmt.Errorf("the object is stored but its integrity check could not be written (as the object's tags), so it does not open until the upload is run again: %w", err)
+		return fmt.Errorf("%w: %w", errTagsNotWritten, err)
 	}
 	return nil
 }
+
+var errTagsNotWritten = errors.New("the object is stored but its integrity check could not be written (as the object's tags), so it does not open until the upload is run again")
 
 // Forget throws away the unfinished upload of job, if any: it aborts it on
 // the server and removes its journal record.

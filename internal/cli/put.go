@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -20,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "put",
 		args:    "PATH... oss://BUCKET/KEY [--key NAME] [--part-size BYTES] [--jobs N] [-r]",
-		summary: "Encrypts files on this computer and uploads them. A target ending in / receives files under their base names; folders need -r and keep their own name. Running the same put again after an interruption resumes.",
+		summary: "Encrypts files on this computer and uploads them. A target ending in / receives files under their base names; folders need -r and keep their own name. Running the same put again after an interruption resumes. With - as the PATH, uploads standard input, read once, in parts of --part-size (64 MiB unless given, so at most 625 GiB: 10,000 parts); an interrupted stream does not resume and must be sent again.",
 		flags: func(fs *pflag.FlagSet) {
 			fs.String("key", "", "lock with the key `NAME` (default: the default key)")
 			fs.Int64("part-size", transfer.DefaultPartSize, "smallest multipart part size in `BYTES` (a multiple of 16, at least 102400)")
@@ -43,6 +44,9 @@ type putItem struct {
 func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) error {
 	if len(args) < 2 {
 		return usagef("put needs at least one PATH and a target oss://BUCKET/KEY")
+	}
+	if slices.Contains(args[:len(args)-1], stdinSource) {
+		return runPutStream(ctx, env, fs, args)
 	}
 	target, err := parseOSSURL(args[len(args)-1])
 	if err != nil {

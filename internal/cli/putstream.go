@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ossvault/ossvault/transfer"
+)
+
+// stdinSource is the PATH that names standard input.
+const stdinSource = "-"
+
+// runPutStream is `put - oss://BUCKET/KEY`: standard input, read once,
+// encrypted and sent as it arrives, its size unknown until it ends. Parts
+// are DefaultStreamPartSize unless --part-size says otherwise, and the
+// part size bounds the stream (transfer.MaxStreamSize). There is no
+// resume: an interrupted stream is aborted on the server and must be
+// sent again.
+func runPutStream(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) error {
+	if len(args) != 2 {
+		return usagef("- (standard input) must be the only PATH")
+	}
+	if r, _ := fs.GetBool("recursive"); r {
+		return usagef("-r does not apply to standard input")
+	}
+	target, err := parseOSSURL(args[1])
+	if err != nil {
+		return err
+	}
+	if target.Key == "" || strings.HasSuffix(target.Key, "/") {
+		return usagef("standard input needs an object name, not the folder %s", target.shown())
+	}
+	partSize := int64(transfer.DefaultStreamPartSize)
+	if fs.Changed("part-size") {
+		partSize, _ = fs.GetInt64("part-size")
+	}
+	if err := transfer.CheckPartSize(partSize); err != nil {
+		return usagef("--part-size: %v", err)
+	}
+	n, err := jobs(fs)
+	if err != nil {
+		return err
+	}
+	v, err := openVault(env)
+	if err != nil {
+		return err
+	}
+	keyName, _ := fs.GetString("key")
+	wrapper, err := v.Wrapper(ctx, keyName)
+	if err != nil {
+		return err
+	}
+	store, err := bucketStore(env, fs, v, target.Bucket)
+	if err != nil {
+		return err
+	}
+	signer, err := v.SigningKey()
+	if err != nil {
+		return err
+	}
+	// No journal: nothing could resume a stream. The upload aborts its
+	// own multipart upload when it fails.
+	up := &transfer.Uploader{Store: store, PartSize: partSize, Parts: n, Policy: retryPolicy, Signer: signer}
+	m := newMeter(env, fs, -1, "uploading")
+	job := transfer.UploadJob{Source: "standard input", Bucket: target.Bucket, Key: target.Key, Wrapper: wrapper}
+	err = up.UploadStream(ctx, env.In, job, func(done, _ int64) { m.set(0, done, 0) })
+	if err != nil {
+		m.abandon()
+		if ctx.Err() != nil && errors.Is(err, transfer.ErrStreamNotStored) {
+			return fmt.Errorf("interrupted: the upload of standard input was abandoned and %w", transfer.ErrStreamNotStored)
+		}
+		return err
+	}
+	m.finish()
+	return nil
+}
