@@ -40,6 +40,9 @@ const (
 	HeaderSize      = "ossvault-size"
 	HeaderMAC       = "ossvault-mac"
 	HeaderKeyCheck  = "ossvault-key-check"
+	// HeaderMarked is written only to carry Envelope.Marked when nothing
+	// else written would (see Meta).
+	HeaderMarked = "ossvault-marked"
 )
 
 // legacyCEKAlgGCM is what old Python clients wrote although the data is CTR.
@@ -260,6 +263,12 @@ func (e *Envelope) Meta() map[string]string {
 		m[HeaderMACPlace] = MACPlaceTagging
 	}
 	e.signatureMeta(m)
+	if e.Marked && !marked(e, m) {
+		// Marked by a header this version does not write (a later
+		// version's): keep a marker, so that an envelope written out again
+		// (a copy, a re-wrap) still fails closed without its MAC.
+		m[HeaderMarked] = "1"
+	}
 	return m
 }
 
