@@ -338,7 +338,8 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st
 		}
 		defer unlock()
 	}
-	rec, dk, sum, err := u.resume(ctx, id, job, st)
+	// The resumed data key lives on in sum; a new one is kept below.
+	rec, _, sum, err := u.resume(ctx, id, job, st)
 	if errors.Is(err, errFinished) {
 		return nil
 	}
@@ -364,7 +365,6 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st
 			Record: Record{ID: id, Kind: "upload", Source: abs, Dest: "oss://" + job.Bucket + "/" + job.Key, Created: u.now().UTC()},
 			Bucket: job.Bucket, Key: job.Key, State: st, PartSize: ps, UploadID: uploadID, Meta: meta,
 		}
-		dk = key
 		// The record says a key is kept before the key is, so that no
 		// crash leaves a kept key that no record would remove.
 		rec.KeptKey = u.mustKeepKey(ctx, env)
@@ -374,7 +374,7 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st
 		if rec.KeptKey {
 			// Without the copy the upload still works; only a resume
 			// would start over, as it did before Secrets existed.
-			_ = u.Secrets.Put(keptKeyID(rec.ID), sealKeptKey(rec, dk))
+			_ = u.Secrets.Put(keptKeyID(rec.ID), sealKeptKey(rec, key))
 		}
 	}
 	defer sum.Close()
