@@ -172,6 +172,9 @@ func parseCurrent(m map[string]string) (*Envelope, error) {
 	if err := parseSignature(e, m); err != nil {
 		return nil, err
 	}
+	if err := parseRecipients(e, m); err != nil {
+		return nil, err
+	}
 	e.Marked = marked(e, m)
 	return e, nil
 }
@@ -258,6 +261,7 @@ func (e *Envelope) Meta() map[string]string {
 		m[HeaderMACPlace] = MACPlaceTagging
 	}
 	e.signatureMeta(m)
+	e.recipientsMeta(m)
 	return m
 }
 
