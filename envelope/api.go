@@ -8,6 +8,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -38,6 +39,9 @@ var (
 type NoKeyError struct {
 	MatDesc string // the object's matdesc as stored ("" if none)
 	WrapAlg string
+	// Others are the matdescs of the object's other recipients
+	// (Envelope.Recipients), as stored.
+	Others []string
 }
 
 // MatDesc is a master key description: a JSON object of strings.
@@ -144,6 +148,11 @@ type Envelope struct {
 	UploadedKey    string
 	UploadedAt     time.Time
 	Sig            []byte
+
+	// Recipients are the wraps of the data key after the first (the SDK
+	// headers' one), from HeaderRecipients (recipients.go); nil for an
+	// object locked for one key. Wraps lists them all.
+	Recipients []Recipient
 }
 
 // ErrStripped is wrapped (together with ErrIntegrity) by the error of an
@@ -163,6 +172,9 @@ const MatDescKeyName = "ossvault-key"
 func (e *Envelope) RequireIntegrity() error {
 	if e != nil && e.Marked && (e.Integrity == nil || e.Integrity.MAC == nil) {
 		return fmt.Errorf("%w: %w", ErrStripped, ErrIntegrity)
+	}
+	if err := e.checkRecipients(); err != nil {
+		return err
 	}
 	return e.CheckSignature()
 }
@@ -204,11 +216,15 @@ func (e *Envelope) RequireIntegrity() error {
 // HeaderError and the Header* metadata names; the writer's signature
 // (signature.go): (*Envelope).SetWriter, Sign, CheckSignature, Signed,
 // UploadedAs, EncodeUploadedAs, ParseUploadedAs, ParseUploadedAt,
-// TrailerHeaders.
+// TrailerHeaders; several recipients (recipients.go): SealFor,
+// (*Envelope).Wraps, OnlyWrap, (*Envelope).CheckMetaSize, MetaSize.
 
 func (e *NoKeyError) Error() string {
 	if e.MatDesc == "" {
 		return "no key on this computer opens this object (it has no key description; every private key was tried)"
+	}
+	if len(e.Others) > 0 {
+		return "no key on this computer opens this object: it was locked with the keys described as " + e.MatDesc + ", " + strings.Join(e.Others, ", ")
 	}
 	return "no key on this computer opens this object: it was locked with the key described as " + e.MatDesc
 }

@@ -30,6 +30,67 @@
 // Go/Java form (NewKMSWrapper: KMS Encrypt of base64(secret); the header
 // holds the returned CiphertextBlob).
 //
+// # Several recipients
+//
+// SealFor locks one object for several keys: one data key and counter,
+// wrapped once per recipient. The first wrap stays in the SDK's own
+// headers (key, start, wrap-alg, matdesc), so the official SDKs open the
+// object with that key as with any other; the others travel in
+// ossvault-recipients (HeaderRecipients), which other clients ignore:
+//
+//	ossvault-recipients = base64(u8(1) || u8(n) || entry_1 || ... || entry_n)
+//	entry               = H(wrap-alg) || H(matdesc) || H(wrapped key) || H(wrapped counter)
+//
+// with H(x) = u16(len(x)) || x (16-bit big-endian), the wrapped values
+// raw (as after base64 decoding in the SDK headers), the matdesc as compact
+// JSON with sorted keys ("" when empty), wrap-alg RSA/NONE/PKCS1Padding or
+// KMS/ALICLOUD. A binary list is some 30% smaller than JSON holding
+// base64 values, which decides how many recipients fit. It is read
+// strictly (version 1, 1 to 255 entries, nothing after the last, only the
+// two wrap algorithms, a matdesc in exactly its compact form): ossvault
+// alone writes it, so anything else was damaged or altered and is a
+// HeaderError. Envelope.Recipients holds the entries, Wraps all wraps in
+// order.
+//
+// The MAC binds the list under a construction of its own,
+// MACAlgRecipients ("BLAKE3-CHUNKED-v4"): the v3 encoding with
+// F(recipients) after F(key check), F over the decoded header (the u8
+// version onwards), under the key label "ossvault integrity v4 blake3"
+// and root tag "ossvault root v4"; the signature then covers it through
+// the MAC. A new name rather than an optional field in v3, because every
+// existing object keeps its exact root input, the encoding of each
+// construction stays one fixed list of fields, and an ossvault that
+// predates recipients reads such an object as made with a construction it
+// does not know, not as altered. Like v3 it is only ever written signed
+// (Sum and NewSummer refuse an unsigned envelope with recipients), and a
+// v4 object without its signature fails. The header on any other
+// construction fails (someone added it), and a v4 object without it fails
+// (someone removed it): RequireIntegrity checks both.
+// testdata/recipients-v4.json is a golden vector (a fixed data key and
+// envelope, the exact root input before the leaves, and the MAC).
+//
+// Open tries each identity on every wrap, the SDK headers' first;
+// OnlyWrap limits an identity to the wrap whose matdesc chose it, which
+// spares the others an RSA decryption or a KMS call each (the vault
+// chooses keys that way, by the matdesc of any wrap). The key check and
+// the MAC both commit to one data key, so a writer cannot hand different
+// recipients different contents: a wrap of another key fails the key
+// check, and would fail the MAC.
+//
+// Size: OSS keeps at most 8 KB of user metadata (MaxUserMeta), which
+// bounds the recipients. CheckMetaSize counts every name with its
+// x-oss-meta- prefix and every value, as a single PUT stores them (MAC
+// and signature included) plus a multipart upload's place header, so the
+// bound does not depend on the file's size; past it the error wraps
+// ErrTooManyRecipients and the uploader sends nothing. Measured from real
+// signed envelopes (TestRecipientsFit: a 63-character bucket and a
+// 100-byte object key, ossvault's own matdesc, a 1 TiB multipart object),
+// at most: RSA-2048 9 recipients, RSA-3072 6, RSA-4096 4, KMS 20 (blobs
+// of Alibaba Cloud KMS's layout: a 36-character key id, a 12-byte nonce,
+// the ciphertext and a 16-byte tag). Each RSA-2048 recipient costs about
+// 780 bytes, RSA-4096 about 1,460, KMS about 330. Longer object keys
+// (uploaded-as, percent-encoded) and longer matdescs leave less room.
+//
 // # Reading
 //
 // ParseHeader and ParseMeta accept header names in any case, base64 with or

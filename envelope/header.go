@@ -175,6 +175,9 @@ func parseCurrent(m map[string]string) (*Envelope, error) {
 	if err := parseSignature(e, m); err != nil {
 		return nil, err
 	}
+	if err := parseRecipients(e, m); err != nil {
+		return nil, err
+	}
 	e.Marked = marked(e, m)
 	return e, nil
 }
@@ -263,6 +266,7 @@ func (e *Envelope) Meta() map[string]string {
 		m[HeaderMACPlace] = MACPlaceTagging
 	}
 	e.signatureMeta(m)
+	e.recipientsMeta(m)
 	if e.Marked && !marked(e, m) {
 		// Marked by a header this version does not write (a later
 		// version's): keep a marker, so that an envelope written out again

@@ -64,6 +64,8 @@ func schemeFor(alg string) *macScheme {
 		return schemeBLAKE3
 	case schemeSigned.alg:
 		return schemeSigned
+	case schemeRecipients.alg:
+		return schemeRecipients
 	case schemeHMAC.alg:
 		return schemeHMAC
 	}
@@ -252,6 +254,9 @@ func (s *macScheme) rootPrefix(h hash.Hash, e *Envelope, in *Integrity) {
 	field([]byte(opt(e.DataSize, e.DataSize > 0)))
 	field([]byte(opt(e.PartSize, e.PartSize > 0)))
 	field(e.KeyCheck)
+	if s == schemeRecipients {
+		field(encodeRecipients(e.Recipients))
+	}
 	num(in.ChunkSize)
 	num(in.Size)
 	num(numChunks(in.Size, in.ChunkSize))
@@ -283,9 +288,9 @@ func getChunkBuf(n int64) (*[]byte, func()) {
 // upload starts, so the uploader reads the file once here and again to
 // upload it; a file that changes in between fails verification later.
 func Sum(ctx context.Context, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int) error {
-	s := schemeBLAKE3
-	if e.Signer != nil {
-		s = schemeSigned // to be signed (SetWriter): see MACAlgSigned
+	s, err := writeScheme(e)
+	if err != nil {
+		return fmt.Errorf("failed to compute the integrity MAC: %w", err)
 	}
 	return sum(ctx, e, k, plaintext, size, workers, ChunkSizeFor(size), s)
 }

@@ -18,58 +18,52 @@ import (
 // The caller then sets UnencryptedLength, DataSize and PartSize as needed,
 // and calls Sum last, before Meta.
 func Seal(ctx context.Context, w Wrapper, rand io.Reader) (*Envelope, *DataKey, error) {
-	k, err := NewDataKey(rand)
-	if err != nil {
-		return nil, nil, err
-	}
-	wk, err := w.Wrap(ctx, k.Key[:])
-	if err != nil {
-		return nil, nil, err
-	}
-	wiv, err := w.Wrap(ctx, k.IV[:])
-	if err != nil {
-		return nil, nil, err
-	}
-	md := w.MatDesc()
-	e := &Envelope{
-		WrappedKey:        wk,
-		WrappedIV:         wiv,
-		CEKAlg:            CEKAlgAESCTR,
-		WrapAlg:           w.WrapAlg(),
-		MatDesc:           md,
-		RawMatDesc:        md.String(),
-		UnencryptedLength: -1,
-		KeyCheck:          keyCheck(k),
-	}
-	return e, k, nil
+	return SealFor(ctx, []Wrapper{w}, rand)
 }
 
-// Open returns the object's data key, trying ids in order. An identity that
-// returns an error wrapping ErrIncorrectIdentity, or whose key fails the
-// envelope's key check, is skipped; any other error stops Open. When no
-// identity opens the object the error is a *NoKeyError (ErrNoKey).
+// Open returns the object's data key, trying ids in order, each on every
+// wrap of the data key (Wraps: the SDK headers' first, then the other
+// recipients'), or on one wrap only when it came from OnlyWrap. An
+// identity that returns an error wrapping ErrIncorrectIdentity, or whose
+// key fails the envelope's key check, is skipped; any other error stops
+// Open. When no identity opens the object the error is a *NoKeyError
+// (ErrNoKey).
 func Open(ctx context.Context, e *Envelope, ids ...Identity) (*DataKey, error) {
 	if e == nil {
 		return nil, ErrNotEncrypted
 	}
+	wraps := len(e.Recipients) + 1
 	for _, id := range ids {
-		k, err := id.Unwrap(ctx, e)
-		if errors.Is(err, ErrIncorrectIdentity) {
-			continue
+		first, last := 0, wraps-1
+		if o, ok := id.(*onlyWrap); ok {
+			if o.wrap < 0 || o.wrap >= wraps {
+				continue
+			}
+			first, last, id = o.wrap, o.wrap, o.Identity
 		}
-		if err != nil {
-			return nil, err
+		for i := first; i <= last; i++ {
+			k, err := id.Unwrap(ctx, e.wrapView(i))
+			if errors.Is(err, ErrIncorrectIdentity) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if e.KeyCheck != nil && !hmac.Equal(e.KeyCheck, keyCheck(k)) {
+				// For PKCS #1 v1.5 this is where a wrong key shows: the
+				// unwrap produced unrelated bytes. Every mismatch looks
+				// the same, so this reveals nothing about the padding.
+				*k = DataKey{}
+				continue
+			}
+			return k, nil
 		}
-		if e.KeyCheck != nil && !hmac.Equal(e.KeyCheck, keyCheck(k)) {
-			// For PKCS #1 v1.5 this is where a wrong key shows: the unwrap
-			// produced unrelated bytes. Every mismatch looks the same, so
-			// this reveals nothing about the padding.
-			*k = DataKey{}
-			continue
-		}
-		return k, nil
 	}
-	return nil, &NoKeyError{MatDesc: e.RawMatDesc, WrapAlg: e.WrapAlg}
+	nk := &NoKeyError{MatDesc: e.RawMatDesc, WrapAlg: e.WrapAlg}
+	for _, r := range e.Recipients {
+		nk.Others = append(nk.Others, r.RawMatDesc)
+	}
+	return nil, nk
 }
 
 const (

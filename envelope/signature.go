@@ -99,8 +99,8 @@ func (e *Envelope) Sign(priv ed25519.PrivateKey) error {
 	if e.Integrity == nil || e.Integrity.MAC == nil {
 		return errors.New("failed to sign the object: its integrity MAC is not computed yet")
 	}
-	if e.Integrity.Alg != MACAlgSigned {
-		return fmt.Errorf("failed to sign the object: its MAC is %s, and only %s is signed", e.Integrity.Alg, MACAlgSigned)
+	if !signedAlg(e.Integrity.Alg) {
+		return fmt.Errorf("failed to sign the object: its MAC is %s, and only %s and %s are signed", e.Integrity.Alg, MACAlgSigned, MACAlgRecipients)
 	}
 	if !bytes.Equal(priv.Public().(ed25519.PublicKey), e.Signer) {
 		return errors.New("failed to sign the object: the signing key is not the one recorded as its writer")
@@ -139,7 +139,7 @@ func (e *Envelope) CheckSignature() error {
 	}
 	in := e.Integrity
 	switch {
-	case n == 0 && in != nil && in.Alg == MACAlgSigned:
+	case n == 0 && in != nil && signedAlg(in.Alg):
 		return signatureError("was removed (its MAC construction is only ever written signed)")
 	case n == 0:
 		return nil
@@ -147,7 +147,7 @@ func (e *Envelope) CheckSignature() error {
 		return signatureError("is incomplete: some of its headers are missing")
 	case in == nil:
 		return signatureError("signs no integrity MAC")
-	case in.Alg != MACAlgSigned:
+	case !signedAlg(in.Alg):
 		return signatureError(fmt.Sprintf("is on a MAC of %q, which ossvault never signs", in.Alg))
 	case e.SigAlg != SigAlg:
 		return signatureError(fmt.Sprintf("uses %q, an algorithm this version does not know", e.SigAlg))

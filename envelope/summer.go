@@ -214,9 +214,9 @@ func NewSummer(e *Envelope, k *DataKey, size, chunkSize int64) (*Summer, error) 
 	if err := checkKey(e, k); err != nil {
 		return nil, fmt.Errorf("failed to start the integrity MAC: %w", err)
 	}
-	s := schemeBLAKE3
-	if e.Signer != nil {
-		s = schemeSigned // to be signed (SetWriter): see MACAlgSigned
+	s, err := writeScheme(e)
+	if err != nil {
+		return nil, fmt.Errorf("failed to start the integrity MAC: %w", err)
 	}
 	in := &Integrity{Alg: s.alg, ChunkSize: chunkSize, Size: size}
 	e.Integrity = in

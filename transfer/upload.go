@@ -101,6 +101,10 @@ type UploadJob struct {
 	Bucket  string // for the journal's identity of the job
 	Key     string
 	Wrapper envelope.Wrapper
+	// Wrappers, when set, lock the object for several keys in place of
+	// Wrapper: one data key, wrapped by each; the first is the wrap the
+	// official SDKs see (envelope.SealFor).
+	Wrappers []envelope.Wrapper
 	// Store is the bucket this job writes to; nil means the Uploader's.
 	// One queue can so upload to many accounts and buckets.
 	Store Store
@@ -228,7 +232,11 @@ func (u *Uploader) seal(ctx context.Context, job UploadJob, size, partSize int64
 	if r == nil {
 		r = rand.Reader
 	}
-	env, dk, err := envelope.Seal(ctx, job.Wrapper, r)
+	ws := job.Wrappers
+	if len(ws) == 0 {
+		ws = []envelope.Wrapper{job.Wrapper}
+	}
+	env, dk, err := envelope.SealFor(ctx, ws, r)
 	if err != nil {
 		return nil, nil, nil, Permanent(fmt.Errorf("failed to lock a new data key: %w", err))
 	}
@@ -248,6 +256,12 @@ func (u *Uploader) seal(ctx context.Context, job UploadJob, size, partSize int64
 	}
 	sum, err := envelope.NewSummer(env, dk, size, chunk)
 	if err != nil {
+		return nil, nil, nil, Permanent(err)
+	}
+	// Before any byte is sent: OSS would refuse the metadata only after
+	// the content (a single PUT) or at initiation, in words of its own.
+	if err := env.CheckMetaSize(); err != nil {
+		sum.Close()
 		return nil, nil, nil, Permanent(err)
 	}
 	return env, dk, sum, nil
@@ -435,7 +449,7 @@ func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st file
 	// Records of earlier versions carry their MAC in the metadata and
 	// kept no leaves: a part that was in flight could not be checked
 	// before it is sent again, so they start over under a new key.
-	if err != nil || !env.TrailersInTags || env.Integrity == nil || (env.Integrity.Alg != envelope.MACAlg && env.Integrity.Alg != envelope.MACAlgSigned) ||
+	if err != nil || !env.TrailersInTags || env.Integrity == nil || (env.Integrity.Alg != envelope.MACAlg && env.Integrity.Alg != envelope.MACAlgSigned && env.Integrity.Alg != envelope.MACAlgRecipients) ||
 		env.Integrity.ChunkSize != envelope.ChunkSizeForParts(rec.State.Size, rec.PartSize) {
 		return drop()
 	}

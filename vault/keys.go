@@ -621,22 +621,13 @@ func matDescEqual(md envelope.MatDesc, e *envelope.Envelope) bool {
 // missing from the keychain are left out; if that leaves none, the error says
 // so.
 func (v *Vault) Identities(ctx context.Context, e *envelope.Envelope) ([]envelope.Identity, error) {
-	r := v.snapshot()
-	var ids []envelope.Identity
-	var missing error
-	for _, rec := range r.candidates(e) {
-		id, err := v.identity(ctx, r, rec)
-		if errors.Is(err, ErrSecretMissing) {
-			missing = err
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
+	named, err := v.NamedIdentities(ctx, e)
+	if err != nil {
+		return nil, err
 	}
-	if len(ids) == 0 && missing != nil {
-		return nil, missing
+	ids := make([]envelope.Identity, len(named))
+	for i, n := range named {
+		ids[i] = n.Identity
 	}
 	return ids, nil
 }
@@ -653,13 +644,11 @@ func (v *Vault) NamesKey(e *envelope.Envelope) bool {
 // for objects with a matdesc; an object without one can be tried with every
 // private key (Identities) but not attributed without opening it.
 func (v *Vault) KeyFor(e *envelope.Envelope) (Key, bool) {
-	if !hasMatDesc(e) {
-		return Key{}, false
-	}
 	r := v.snapshot()
-	c := r.candidates(e)
-	if len(c) == 0 {
-		return Key{}, false
+	for _, c := range r.wrapCandidates(e) {
+		if c.byMatDesc {
+			return r.toKey(c.rec), true
+		}
 	}
-	return r.toKey(c[0]), true
+	return Key{}, false
 }

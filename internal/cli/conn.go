@@ -141,14 +141,16 @@ type keyTracker struct {
 func (k *keyTracker) NamesKey(e *envelope.Envelope) bool { return k.v.NamesKey(e) }
 
 func (k *keyTracker) Identities(ctx context.Context, e *envelope.Envelope) ([]envelope.Identity, error) {
-	if key, ok := k.v.KeyFor(e); ok {
-		ids, err := k.v.Identities(ctx, e)
+	if _, ok := k.v.KeyFor(e); ok {
+		// Each under its own name: an object for several keys may be
+		// opened by any of them.
+		ids, err := k.v.NamedIdentities(ctx, e)
 		if err != nil {
 			return nil, err
 		}
 		out := make([]envelope.Identity, len(ids))
 		for i, id := range ids {
-			out[i] = &namedIdentity{Identity: id, name: key.Name, seen: &k.opened}
+			out[i] = &namedIdentity{Identity: id.Identity, name: id.Name, seen: &k.opened}
 		}
 		return out, nil
 	}

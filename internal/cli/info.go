@@ -17,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "info",
 		args:    "oss://BUCKET/KEY",
-		summary: "Reads the object through and checks it. Prints key: value lines: encrypted, wrap-alg, matdesc, opened-by, size, integrity, signed-by, uploaded-as, uploaded-at.",
+		summary: "Reads the object through and checks it. Prints key: value lines: encrypted, wrap-alg, matdesc, opened-by, size, integrity, signed-by, uploaded-as, uploaded-at, and one recipient line per key the object is locked for.",
 		flags: func(fs *pflag.FlagSet) {
 			jobsFlag(fs, "ranges")
 			connFlags(fs)
@@ -57,6 +57,7 @@ func runInfo(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) er
 		if info, herr := store.Head(ctx, u.Key); herr == nil {
 			if e, perr := envelope.ParseHeader(info.Header); perr == nil {
 				printInfo(env.Out, e, "none", info.Size, "")
+				printRecipients(env.Out, v, e)
 			}
 		}
 		return err
@@ -71,6 +72,7 @@ func runInfo(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) er
 	}
 	printInfo(env.Out, res.Envelope, opened, res.Info.Size, status)
 	printSigned(env.Out, v, res.Envelope, err == nil && res.Integrity == envelope.Verified)
+	printRecipients(env.Out, v, res.Envelope)
 	return err
 }
 

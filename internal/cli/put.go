@@ -13,17 +13,19 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/vault"
 )
 
 func init() {
 	register(&command{
 		name:    "put",
-		args:    "PATH... oss://BUCKET/KEY [--key NAME] [--part-size BYTES] [--jobs N] [-r]",
+		args:    "PATH... oss://BUCKET/KEY [--key NAME]... [--part-size BYTES] [--jobs N] [-r]",
 		summary: "Encrypts files on this computer and uploads them. A target ending in / receives files under their base names; folders need -r and keep their own name. Running the same put again after an interruption resumes. With - as the PATH, uploads standard input, read once, in parts of --part-size (64 MiB unless given, so at most 625 GiB: 10,000 parts); an interrupted stream does not resume and must be sent again.",
 		flags: func(fs *pflag.FlagSet) {
-			fs.String("key", "", "lock with the key `NAME` (default: the default key)")
+			fs.StringArray("key", nil, "lock with the key `NAME` (default: the default key); several --key lock one object for each of them, the first being the one other clients see")
 			fs.Int64("part-size", transfer.DefaultPartSize, "smallest multipart part size in `BYTES` (a multiple of 16, at least 102400)")
 			fs.BoolP("recursive", "r", false, "upload folders and everything in them")
 			jobsFlag(fs, "parts of a file")
@@ -70,8 +72,7 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	keyName, _ := fs.GetString("key")
-	wrapper, err := v.Wrapper(ctx, keyName)
+	wrappers, err := putWrappers(ctx, v, fs)
 	if err != nil {
 		return err
 	}
@@ -103,7 +104,7 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	defer q.Subscribe(m.event)()
 	ids := make([]int, len(items))
 	for i, it := range items {
-		ids[i] = q.Add(transfer.Spec{Upload: &transfer.UploadJob{Source: it.src, Bucket: target.Bucket, Key: it.key, Wrapper: wrapper}})
+		ids[i] = q.Add(transfer.Spec{Upload: &transfer.UploadJob{Source: it.src, Bucket: target.Bucket, Key: it.key, Wrappers: wrappers}})
 	}
 	stop := pauseOnCancel(ctx, q, ids)
 	q.Wait()
@@ -113,6 +114,29 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 		return errors.New("interrupted; run the same command again to resume")
 	}
 	return queueErrors(env, q, "upload", m)
+}
+
+// putWrappers are the keys put locks each object for: every --key in its
+// order (the first is the wrap other clients see), or the default key.
+func putWrappers(ctx context.Context, v *vault.Vault, fs *pflag.FlagSet) ([]envelope.Wrapper, error) {
+	names, _ := fs.GetStringArray("key")
+	if len(names) == 0 {
+		names = []string{""}
+	}
+	seen := make(map[string]bool, len(names))
+	ws := make([]envelope.Wrapper, 0, len(names))
+	for _, name := range names {
+		if seen[name] {
+			return nil, usagef("--key %s is given twice", safetext.Name(name))
+		}
+		seen[name] = true
+		w, err := v.Wrapper(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		ws = append(ws, w)
+	}
+	return ws, nil
 }
 
 // retryPolicy is how put retries failed requests; nil is

@@ -49,8 +49,7 @@ func runPutStream(ctx context.Context, env *Env, fs *pflag.FlagSet, args []strin
 	if err != nil {
 		return err
 	}
-	keyName, _ := fs.GetString("key")
-	wrapper, err := v.Wrapper(ctx, keyName)
+	wrappers, err := putWrappers(ctx, v, fs)
 	if err != nil {
 		return err
 	}
@@ -66,7 +65,7 @@ func runPutStream(ctx context.Context, env *Env, fs *pflag.FlagSet, args []strin
 	// own multipart upload when it fails.
 	up := &transfer.Uploader{Store: store, PartSize: partSize, Parts: n, Policy: retryPolicy, Signer: signer}
 	m := newMeter(env, fs, -1, "uploading")
-	job := transfer.UploadJob{Source: "standard input", Bucket: target.Bucket, Key: target.Key, Wrapper: wrapper}
+	job := transfer.UploadJob{Source: "standard input", Bucket: target.Bucket, Key: target.Key, Wrappers: wrappers}
 	err = up.UploadStream(ctx, env.In, job, func(done, _ int64) { m.set(0, done, 0) })
 	if err != nil {
 		m.abandon()

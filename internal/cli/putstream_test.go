@@ -224,3 +224,20 @@ func TestPutStreamLarge(t *testing.T) {
 	}
 	t.Logf("%d MiB: put - %v, get %v, %d parts", mib, put, get, h.srv.Log.Count(osslocal.OpUploadPart))
 }
+
+// put - takes several --key like any put: the stream is one object for
+// each of them, the first named being the one other clients see. (It once
+// read --key as a single value and, given several, locked the stream for
+// the default key instead.)
+func TestPutStreamSeveralKeys(t *testing.T) {
+	h := newHarness(t)
+	h.must("key", "gen", "second", "--bits", "2048")
+	data := streamData(3*102400 + 7)
+	if _, errs, code := h.runIn(context.Background(), pipeOf(t, data, 0, nil), "put", "-", "oss://bkt/both", "--part-size", "102400", "--key", "second", "--key", "me"); code != 0 {
+		t.Fatalf("put -: exit %d: %s", code, errs)
+	}
+	lines, code := recipientLines(t, h, "oss://bkt/both")
+	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[0], "second ") || !strings.HasPrefix(lines[1], "me ") {
+		t.Fatalf("info: exit %d, recipients %q", code, lines)
+	}
+}
