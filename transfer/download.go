@@ -371,6 +371,15 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 	res := &Result{Info: p.info, Envelope: p.env, Integrity: envelope.Unverified}
 	dir := filepath.Dir(job.Dest)
 	id := DownloadID(job.SourceID, job.Dest, job.Range)
+	if d.Journal != nil {
+		// Two processes resuming one record would write one partial
+		// file: the second says the download runs elsewhere.
+		unlock, err := d.Journal.Lock(id)
+		if err != nil {
+			return nil, Permanent(err)
+		}
+		defer unlock()
+	}
 
 	rec, f, err := d.openTemp(id, job, p, dd)
 	if err != nil {
@@ -793,6 +802,11 @@ func (d *Downloader) Forget(job DownloadJob) error {
 		return nil
 	}
 	id := DownloadID(job.SourceID, job.Dest, job.Range)
+	unlock, err := d.Journal.Lock(id)
+	if err != nil {
+		return err // not while another process uses the partial file
+	}
+	defer unlock()
 	var rec downloadRecord
 	ok, err := d.Journal.Load(id, &rec)
 	if err != nil || !ok {
