@@ -149,6 +149,10 @@ func explainVault(err error) string {
 		return lang.L("This computer's keychain is locked. Unlock it (signing in to your desktop again usually does) and try again.")
 	case errors.Is(err, vault.ErrKeychainUnavailable):
 		return lang.L("This computer's keychain is locked or not available. Unlock it (signing in again usually does) and try again.")
+	case errors.Is(err, vault.ErrKeyChanged):
+		// Before ErrKeyExists: a changed key is also a taken name, and
+		// much more than that.
+		return lang.L("Warning: this is not the key saved before under this name. Someone may be pretending to be your colleague. Compare the key's code with them in person or by phone; only if they really have a new key, remove the old one and add this one.")
 	case errors.Is(err, vault.ErrKeyExists):
 		return lang.L("That key is already here, or another key has that name. Choose another name.")
 	case errors.Is(err, vault.ErrAccountExists):

@@ -34,6 +34,7 @@ func TestExplain(t *testing.T) {
 		want string
 	}{
 		{"integrity", fmt.Errorf("failed to download: %w", envelope.ErrIntegrity), "altered after it was uploaded"},
+		{"a colleague's key changed", fmt.Errorf("add bob: %w", vault.ErrKeyChanged), "Someone may be pretending to be your colleague"},
 		{"no key named by matdesc", &envelope.NoKeyError{MatDesc: `{"owner":"Alice"}`, WrapAlg: envelope.WrapRSA}, "locked with Alice's key, which is not on this computer"},
 		{"no key, matdesc of a known colleague key", fmt.Errorf("x: %w", &envelope.NoKeyError{MatDesc: `{"desc": "fin"}`}), "locked with Finance team's key"},
 		{"no key without matdesc", &envelope.NoKeyError{}, "locked with a key that is not on this computer"},

@@ -4,6 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +16,7 @@ import (
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/vault"
 )
 
 // The app signs what it uploads, small and multipart alike, with this
@@ -100,5 +106,34 @@ func TestRealDownloadSaysWhoWrote(t *testing.T) {
 		if got := detailText(j, func(err error) string { return explain(err, nil) }); !strings.Contains(got, "✓ intact · "+tc.want) {
 			t.Fatalf("%s: the row says %q, want %q", tc.key, got, tc.want)
 		}
+	}
+}
+
+// Adding a colleague's key under a name that already holds a different
+// key is refused, in words that say what it may mean and what to do.
+func TestRealChangedColleagueKeyIsAnAlarm(t *testing.T) {
+	ctx := context.Background()
+	b := openTestBackend(t, t.TempDir())
+	pemOf := func() []byte {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	}
+	first := pemOf()
+	if _, err := b.Keys().AddPublic(ctx, "Bob", first); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.Keys().AddPublic(ctx, "Bob", pemOf())
+	if !errors.Is(err, vault.ErrKeyChanged) {
+		t.Fatalf("a changed key for Bob: %v", err)
+	}
+	if msg := explain(err, nil); !strings.Contains(msg, "Someone may be pretending to be your colleague") {
+		t.Fatalf("the app says %q", msg)
 	}
 }
