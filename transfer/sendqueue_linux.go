@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"net"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -10,18 +9,5 @@ import (
 // unsentBytes returns how many bytes written to c the kernel has not yet
 // had acknowledged by the peer (SIOCOUTQ).
 func unsentBytes(c net.Conn) (int, bool) {
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return 0, false
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return 0, false
-	}
-	var q int
-	var qerr error
-	if err := rc.Control(func(fd uintptr) { q, qerr = unix.IoctlGetInt(int(fd), unix.SIOCOUTQ) }); err != nil || qerr != nil {
-		return 0, false
-	}
-	return q, true
+	return sockInt(c, func(fd int) (int, error) { return unix.IoctlGetInt(fd, unix.SIOCOUTQ) })
 }
