@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -625,11 +626,10 @@ func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey st
 	if err != nil {
 		return "", err
 	}
-	tmp, err := os.MkdirTemp("", "ossvault-share-")
+	info, err := st.Head(ctx, key)
 	if err != nil {
 		return "", err
 	}
-	defer os.RemoveAll(tmp)
 	// The transfer engine tells a canceled job from a paused one by the
 	// context's cause.
 	jobCtx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
@@ -637,18 +637,24 @@ func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey st
 	stop := context.AfterFunc(ctx, func() { cancel(transfer.ErrCanceled) })
 	defer stop()
 
-	plain := filepath.Join(tmp, "file")
-	var size int64
-	down := &transfer.Downloader{Keys: t.b.vault, Policy: retryPolicy}
-	_, err = down.Download(jobCtx, transfer.DownloadJob{Source: st, SourceID: "oss://" + loc.Bucket + "/" + key, Key: key, Dest: plain},
-		func(done, total int64) { size = total; progress(done, 2*total) })
-	if err != nil {
-		return "", canceledAs(ctx, err)
-	}
+	// The plaintext goes from the download to the upload through memory
+	// only (a pipe, and the upload's part buffers), never through a file:
+	// a copy in the temp folder would outlive a crash and be readable by
+	// anything running as this user. The download's verdict closes the
+	// pipe, so an altered object fails the upload before it completes.
+	size := info.Size
+	pr, pw := io.Pipe()
+	go func() {
+		down := &transfer.Downloader{Keys: t.b.vault, Policy: retryPolicy}
+		_, err := down.Stream(jobCtx, st, key, pw, func(done, total int64) { progress(done, 2*total) })
+		pw.CloseWithError(err)
+	}()
 	newKey := sharedCopyName(key, forKey)
-	up := &transfer.Uploader{Store: st, Keys: t.b.vault, Policy: retryPolicy, SignerFrom: t.b.vault.SigningKey}
-	err = up.Upload(jobCtx, transfer.UploadJob{Source: plain, Bucket: loc.Bucket, Key: newKey, Wrapper: w},
-		func(done, total int64) { progress(size+done, size+total) })
+	up := &transfer.Uploader{Store: st, Keys: t.b.vault, Policy: retryPolicy, SignerFrom: t.b.vault.SigningKey,
+		PartSize: envelope.PartSize(size, transfer.DefaultPartSize)}
+	err = up.UploadStream(jobCtx, pr, transfer.UploadJob{Source: key, Bucket: loc.Bucket, Key: newKey, Wrapper: w},
+		func(done, _ int64) { progress(size+done, 2*size) })
+	pr.CloseWithError(err) // a failed upload stops the download
 	if err != nil {
 		return "", canceledAs(ctx, err)
 	}
