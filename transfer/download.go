@@ -253,8 +253,10 @@ func (d *Downloader) prepare(ctx context.Context, src Reader, key string, r *Byt
 		}
 	}
 	p.verify = p.env != nil && p.start == 0 && p.end == info.Size-1
-	if in := envIntegrity(p.env); p.verify && in != nil && in.Size != info.Size {
-		return p, fmt.Errorf("the object has %d bytes but was written with %d: %w", info.Size, in.Size, envelope.ErrIntegrity)
+	if p.verify {
+		if err := checkRecordedSize(p.env, info.Size); err != nil {
+			return p, err
+		}
 	}
 	p.chunk = d.ChunkSize
 	if p.chunk <= 0 {
@@ -362,6 +364,15 @@ func (d *Downloader) check(ctx context.Context, src Reader, key string, w io.Wri
 	return res, nil
 }
 
+// checkRecordedSize fails an object whose size differs from the one its
+// MAC records, before a byte of a whole-object read is fetched.
+func checkRecordedSize(env *envelope.Envelope, size int64) error {
+	if in := envIntegrity(env); in != nil && in.Size != size {
+		return fmt.Errorf("the object has %d bytes but was written with %d: %w", size, in.Size, envelope.ErrIntegrity)
+	}
+	return nil
+}
+
 type discardAt struct{}
 
 func (discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
@@ -405,8 +416,8 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 	if job.Range != nil && job.VerifyRange && p.env != nil && !p.verify {
 		whole := *p
 		whole.start, whole.end, whole.verify = 0, p.info.Size-1, true
-		if in := p.env.Integrity; in != nil && in.Size != p.info.Size {
-			return refused(p, fmt.Errorf("the object has %d bytes but was written with %d: %w", p.info.Size, in.Size, envelope.ErrIntegrity))
+		if err := checkRecordedSize(p.env, p.info.Size); err != nil {
+			return refused(p, err)
 		}
 		fp = &whole
 	}
