@@ -1,7 +1,7 @@
 package envelope
 
-// This file fixes the package's exported API. Other packages (vault,
-// transfer, cli, ui) are written against it.
+// This file holds the package's shared types and sentinel errors; godoc
+// lists every exported function with the file that implements it.
 
 import (
 	"context"
@@ -178,46 +178,6 @@ func (e *Envelope) RequireIntegrity() error {
 	}
 	return e.CheckSignature()
 }
-
-// The package's functions (implemented in the other files):
-//
-//	ParseMatDesc(s string) (MatDesc, error)
-//	(MatDesc) String() string          // compact sorted JSON, "" when empty
-//	(MatDesc) Equal(MatDesc) bool      // as parsed maps
-//
-//	NewDataKey(rand io.Reader) (*DataKey, error)
-//	(*DataKey) XORKeyStreamAt(dst, src []byte, offset int64)
-//	NewReader(src io.Reader, k *DataKey, offset int64) io.Reader  // CTR both ways; src's first byte is at object offset
-//	NewWriter(dst io.Writer, k *DataKey, offset int64) io.Writer
-//	PartSize(size, min int64) int64    // multiple of 16, >= min, size fits in 10,000 parts
-//	ParseContentRange(s string) (start, end, total int64, err error)
-//
-//	NewRSAWrapper(pub *rsa.PublicKey, md MatDesc) Wrapper
-//	NewRSAIdentity(priv *rsa.PrivateKey) Identity
-//	NewKMSWrapper(c KMS, keyID string, md MatDesc) Wrapper
-//	NewKMSIdentity(c KMS) Identity
-//
-//	Seal(ctx, w Wrapper, rand io.Reader) (*Envelope, *DataKey, error)
-//	ParseHeader(h http.Header) (*Envelope, error)        // ErrNotEncrypted when absent
-//	ParseMeta(meta map[string]string) (*Envelope, error) // names without "x-oss-meta-", any case
-//	(*Envelope) Meta() map[string]string                 // names without "x-oss-meta-", lower case
-//	Open(ctx, e *Envelope, ids ...Identity) (*DataKey, error)
-//
-//	Sum(ctx, e *Envelope, k *DataKey, plaintext io.ReaderAt, size int64, workers int) error // sets e.Integrity
-//	NewVerifier(e *Envelope, k *DataKey) *Verifier  // checks ciphertext chunks in any order
-//	NewVerifyingReader(ciphertext io.Reader, e *Envelope, k *DataKey) io.Reader
-//
-//	NewSummer(e *Envelope, k *DataKey, size, chunkSize int64) (*Summer, error) // MAC while encrypting part by part
-//	SplitTrailers(meta) (head, trailers map[string]string)  // TrailerHeaders go after the content
-//	MergeTrailers(h http.Header, tags map[string]string) (http.Header, error)
-//
-// Additions beyond the list above: EncryptedSize, DecryptedSize,
-// (*DataKey).PartIV, ChunkSizeFor, VerifyStatus, (IntegrityStatus).String,
-// HeaderError and the Header* metadata names; the writer's signature
-// (signature.go): (*Envelope).SetWriter, Sign, CheckSignature, Signed,
-// UploadedAs, EncodeUploadedAs, ParseUploadedAs, ParseUploadedAt,
-// TrailerHeaders; several recipients (recipients.go): SealFor,
-// (*Envelope).Wraps, OnlyWrap, (*Envelope).CheckMetaSize, MetaSize.
 
 func (e *NoKeyError) Error() string {
 	if e.MatDesc == "" {

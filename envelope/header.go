@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,9 +60,9 @@ func (e *HeaderError) Error() string {
 
 func (e *HeaderError) Unwrap() []error { return []error{e.Err, ErrIntegrity} }
 
-// ParseHeader parses the envelope from an OSS response's headers. Names
-// match in any case. It returns ErrNotEncrypted when there is no envelope.
-func ParseHeader(h http.Header) (*Envelope, error) {
+// ParseHeader parses the envelope from an OSS response's headers (an
+// http.Header is one; the package needs no HTTP). Names match in any case. It returns ErrNotEncrypted when there is no envelope.
+func ParseHeader(h map[string][]string) (*Envelope, error) {
 	meta := make(map[string]string)
 	for name, values := range h {
 		lower := strings.ToLower(name)

@@ -2,7 +2,6 @@ package envelope
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 )
 
@@ -77,10 +76,10 @@ var ErrTrailerTwice = errors.New("an integrity header is both in the object's me
 // both places fails with an error matching ErrTrailerTwice and
 // ErrIntegrity. Call it, then ParseHeader, for an envelope whose
 // TrailersInTags is set.
-func MergeTrailers(h http.Header, tags map[string]string) (http.Header, error) {
-	out := h.Clone()
-	if out == nil {
-		out = http.Header{}
+func MergeTrailers(h map[string][]string, tags map[string]string) (map[string][]string, error) {
+	out := make(map[string][]string, len(h)+len(TrailerHeaders))
+	for k, v := range h {
+		out[k] = append([]string(nil), v...)
 	}
 	for _, name := range TrailerHeaders {
 		v, ok := tags[name]
@@ -88,20 +87,35 @@ func MergeTrailers(h http.Header, tags map[string]string) (http.Header, error) {
 			continue
 		}
 		hn := MetaPrefix + name
-		if _, dup := out[http.CanonicalHeaderKey(hn)]; dup || headerHas(h, hn) {
+		if headerHas(h, hn) {
 			return nil, &HeaderError{name, ErrTrailerTwice}
 		}
-		out.Set(hn, v)
+		out[canonicalName(hn)] = []string{v}
 	}
 	return out, nil
 }
 
 // headerHas finds name in h in any case, as ParseHeader reads it.
-func headerHas(h http.Header, name string) bool {
+func headerHas(h map[string][]string, name string) bool {
 	for k := range h {
 		if strings.EqualFold(k, name) {
 			return true
 		}
 	}
 	return false
+}
+
+// canonicalName spells an ASCII header name as net/http's
+// CanonicalHeaderKey does (X-Oss-Meta-Name), so that a merged header reads
+// the same through http.Header's Get as the server's own.
+func canonicalName(name string) string {
+	b := []byte(strings.ToLower(name))
+	upper := true
+	for i, c := range b {
+		if upper && 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+		upper = c == '-'
+	}
+	return string(b)
 }
