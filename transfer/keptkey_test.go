@@ -397,3 +397,37 @@ func TestDroppedQueuedUploadForgetsKeptKey(t *testing.T) {
 		t.Errorf("secrets left: %q", left)
 	}
 }
+
+// A damaged record whose kept data key the keychain cannot delete stays in
+// the journal, so that the key is not left behind with no record naming it;
+// once the keychain opens, the record is set aside and its key deleted.
+func TestDamagedRecordKeepsNoOrphanKey(t *testing.T) {
+	s, up, secrets, job := pausedColleagueUpload(t)
+	id := UploadID(job.Source, job.Bucket, job.Key)
+	editRecord(t, up.Journal, id, func(m map[string]any) []byte {
+		m["part_size"] = 7
+		return nil
+	})
+	locked := errors.New("the keychain is locked: unlock it and try again")
+	secrets.fail = locked
+	up2 := restarted(t, s, up, secrets)
+	if err := up2.Upload(context.Background(), job, nil); !errors.Is(err, locked) {
+		t.Fatalf("err = %v, want the keychain's error", err)
+	}
+	if _, err := os.Stat(filepath.Join(up.Journal.Dir(), id+".json")); err != nil {
+		t.Fatalf("the damaged record was set aside while its key could not be deleted: %v", err)
+	}
+	secrets.fail = nil
+	if _, ok, _ := secrets.Get(keptKeyID(id)); !ok {
+		t.Fatal("the kept key is gone although the keychain was locked")
+	}
+	w := watch(up2.Journal)
+	if err := up2.Upload(context.Background(), job, nil); err != nil {
+		t.Fatal(err)
+	}
+	assertSetAside(t, up2.Journal, w, id)
+	if ids := secrets.ids(); len(ids) != 0 {
+		t.Errorf("keychain entries after the upload: %v, want none", ids)
+	}
+	openAsColleague(t, s, job.Key, job.Source)
+}

@@ -622,12 +622,19 @@ func (u *Uploader) remove(rec *uploadRecord) error {
 // again, and its name is the job's, not the record's. Nothing reaches the
 // server: the record's upload id and object cannot be trusted. It returns
 // nil once the record is out of the way, so that the upload starts over.
+//
+// The key goes first: if the keychain cannot delete it, the record stays
+// where it is and the upload fails, so that the next run tries again. Set
+// aside first, a failed delete would leave a data key that no record names
+// and nothing would ever remove.
 func (u *Uploader) setAside(id, reason string) error {
+	if u.Secrets != nil {
+		if err := u.Secrets.Delete(keptKeyID(id)); err != nil {
+			return fmt.Errorf("the upload's journal record is damaged (%s) and its data key could not be removed from the keychain: %w", reason, err)
+		}
+	}
 	if err := u.Journal.setAside(id, reason); !errors.Is(err, ErrBadRecord) {
 		return err
-	}
-	if u.Secrets != nil {
-		_ = u.Secrets.Delete(keptKeyID(id))
 	}
 	return nil
 }
