@@ -521,15 +521,24 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 			// Paused, interrupted, or the network gave out for longer
 			// than the retries last: the next run resumes.
 			keep = true
-			if d.Journal != nil && f.Sync() == nil {
-				mu.Lock()
-				d.Journal.Save(id, rec)
-				mu.Unlock()
+			// The record saved at the start (or at the last chunk) stays
+			// if this save fails: it claims less than the file holds, so
+			// the resume is right, only longer. Say so rather than drop it.
+			var serr error
+			if d.Journal != nil {
+				if serr = f.Sync(); serr == nil {
+					mu.Lock()
+					serr = d.Journal.Save(id, rec)
+					mu.Unlock()
+				}
+				if serr != nil {
+					serr = fmt.Errorf("the progress since the last save could not be recorded, so the resume will fetch it again: %w", serr)
+				}
 			}
 			if interrupted {
-				return nil, cause
+				return nil, joinNonNil(cause, serr)
 			}
-			return nil, keptForResume(err)
+			return nil, joinNonNil(keptForResume(err), serr)
 		}
 		return refused(p, err)
 	}
@@ -882,4 +891,13 @@ func (d *Downloader) Forget(job DownloadJob) error {
 		return fmt.Errorf("failed to remove the partial download: %w", err)
 	}
 	return d.Journal.Remove(id)
+}
+
+// joinNonNil is err, or err and also joined when also is not nil: callers
+// that compare with == (context.Canceled) keep seeing err itself.
+func joinNonNil(err, also error) error {
+	if also == nil {
+		return err
+	}
+	return errors.Join(err, also)
 }

@@ -484,3 +484,50 @@ func TestCheckReadsThrough(t *testing.T) {
 		t.Fatalf("Check of a tampered object = %v", err)
 	}
 }
+
+// A pause whose journal save fails says so: the download still resumes
+// from the record saved earlier, only fetching more again.
+func TestDownloadPauseReportsUnsavedProgress(t *testing.T) {
+	s := newMemStore()
+	up, down := newEngines(t, s)
+	up.PartSize = 1 << 20
+	src, want := writeRandom(t, t.TempDir(), "src", 6<<20+5)
+	if err := up.Upload(context.Background(), UploadJob{Source: src, Bucket: "b", Key: "k", Wrapper: testWrapper(t)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	down.Parts = 1
+	jdir := down.Journal.Dir()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	gets := 0
+	s.fail = func(op string, _ int) error {
+		if op == "GetObject" {
+			if gets++; gets == 4 {
+				// The journal's folder becomes a file: every save fails.
+				if err := os.Rename(jdir, jdir+".away"); err != nil {
+					t.Error(err)
+				}
+				os.WriteFile(jdir, nil, 0o600)
+				cancel(ErrPaused)
+				return context.Canceled
+			}
+		}
+		return nil
+	}
+	dest := filepath.Join(t.TempDir(), "out")
+	job := DownloadJob{Source: s, SourceID: "oss://b/k", Key: "k", Dest: dest}
+	_, err := down.Download(ctx, job, nil)
+	if !errors.Is(err, ErrPaused) || !strings.Contains(err.Error(), "could not be recorded") {
+		t.Fatalf("err = %v, want paused and the failed save named", err)
+	}
+	s.fail = nil
+	os.Remove(jdir)
+	if err := os.Rename(jdir+".away", jdir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := down.Download(context.Background(), job, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(dest); !bytes.Equal(got, want) {
+		t.Fatal("the resumed download differs")
+	}
+}
