@@ -220,126 +220,175 @@ func (v *Vault) RestoreWithReport(r io.Reader, passphrase string) (*RestoreRepor
 		defer clear(signing)
 		clear(b.Signing.Seed)
 	}
-	rep := new(RestoreReport)
-	var written []string
-	var store secretStore
+	rs := &restore{b: b, secrets: secrets, signing: signing}
 	err = v.update(func(reg *registry) error {
-		*rep = RestoreReport{}
-		written = nil
-		store = v.secrets(reg)
-		var conflicts []string
-		addKey := make([]bool, len(b.Keys))
-		for i, bk := range b.Keys {
-			_, old := reg.key(bk.Name)
-			switch {
-			case old != nil && old.Kind == bk.Kind && old.Fingerprint == bk.Fingerprint && bytes.Equal(old.SigningKey, bk.SigningKey):
-				rep.SkippedKeys = append(rep.SkippedKeys, SkippedProfile{bk.Name, "already here (the same key)"})
-			case old != nil:
-				conflicts = append(conflicts, fmt.Sprintf("key %q", bk.Name))
-			default:
-				addKey[i] = true
-				for _, o := range reg.Keys {
-					if o.Kind == bk.Kind && o.Fingerprint == bk.Fingerprint {
-						rep.SkippedKeys = append(rep.SkippedKeys, SkippedProfile{bk.Name, fmt.Sprintf("already here as %q", o.Name)})
-						addKey[i] = false
-						break
-					}
-				}
-			}
-		}
-		addAcct := make([]bool, len(b.Accounts))
-		for i, ba := range b.Accounts {
-			_, old := reg.account(ba.Name)
-			switch {
-			case old != nil && old.Endpoint == ba.Endpoint && old.AccessKeyID == ba.AccessKeyID:
-				rep.SkippedAccounts = append(rep.SkippedAccounts, SkippedProfile{ba.Name, "already here (the same account)"})
-			case old != nil:
-				conflicts = append(conflicts, fmt.Sprintf("account %q", ba.Name))
-			default:
-				addAcct[i] = true
-			}
-		}
-		if len(conflicts) > 0 {
-			return fmt.Errorf("%w: nothing was restored, because this computer already has a different %s; remove or rename it first",
-				conflictErr(conflicts), strings.Join(conflicts, ", "))
-		}
-		for i, ba := range b.Accounts {
-			if !addAcct[i] {
-				continue
-			}
-			enc, err := encodeAccountSecret(ba.Secret, ba.Token)
-			if err != nil {
-				return err
-			}
-			ref := newID()
-			if err := store.put(ref, enc); err != nil {
-				return fmt.Errorf("failed to restore account %q: %w", ba.Name, err)
-			}
-			written = append(written, ref)
-			reg.Accounts = append(reg.Accounts, accountRecord{Name: ba.Name, Endpoint: ba.Endpoint, Region: ba.Region, AccessKeyID: ba.AccessKeyID, STS: ba.Token != "", Created: ba.Created, Secret: ref})
-			rep.Accounts = append(rep.Accounts, ba.Name)
-		}
-		for i, bk := range b.Keys {
-			if !addKey[i] {
-				continue
-			}
-			rec := keyRecord{Name: bk.Name, Kind: bk.Kind, Fingerprint: bk.Fingerprint, MatDesc: bk.MatDesc, Created: bk.Created, PublicKey: bk.PublicKey,
-				SigningKey: bk.SigningKey, Verified: bk.Verified}
-			if bk.KMS != nil {
-				k := *bk.KMS
-				if _, a := reg.account(k.Account); a == nil {
-					k.Account = ""
-				}
-				rec.KMS = &k
-			}
-			if pub, err := x509.ParsePKIXPublicKey(bk.PublicKey); err == nil {
-				if rp, ok := pub.(*rsa.PublicKey); ok {
-					rec.Bits = rp.N.BitLen()
-				}
-			}
-			if secrets[i] != "" {
-				rec.Secret = newID()
-				if err := store.put(rec.Secret, secrets[i]); err != nil {
-					return fmt.Errorf("failed to restore key %q: %w", bk.Name, err)
-				}
-				written = append(written, rec.Secret)
-			}
-			reg.Keys = append(reg.Keys, rec)
-			rep.Keys = append(rep.Keys, bk.Name)
-		}
-		if reg.Default == "" {
-			if _, d := reg.key(b.Default); d != nil {
-				reg.Default = b.Default
-			}
-		}
-		if signing != nil {
-			pub := signing.Public().(ed25519.PublicKey)
-			switch {
-			case reg.Signing == nil:
-				ref := newID()
-				if err := store.put(ref, encodeSigningSeed(signing.Seed())); err != nil {
-					return fmt.Errorf("failed to restore the signing key: %w", err)
-				}
-				written = append(written, ref)
-				reg.Signing = &signingRecord{PublicKey: pub, Secret: ref, Created: b.Signing.Created}
-				rep.Signing = "restored"
-			case bytes.Equal(reg.Signing.PublicKey, pub):
-				rep.Signing = "already here"
-			default:
-				// Objects already signed here name this computer's key;
-				// replacing it would make them unknown to it.
-				rep.Signing = "this computer already has its own signing key, which it keeps using; colleagues know the objects it signs only once they add this computer's export"
-			}
-		}
-		return nil
+		rs.reg, rs.store = reg, v.secrets(reg)
+		return rs.run()
 	})
 	if err != nil {
-		for _, ref := range written {
-			_ = store.delete(ref)
+		for _, ref := range rs.written {
+			_ = rs.store.delete(ref)
 		}
 		return nil, err
 	}
-	return rep, nil
+	return &rs.rep, nil
+}
+
+// restore is one attempt at adding a backup's entries to a registry.
+type restore struct {
+	b       *backupFile
+	secrets []string           // the keys' secrets, checked, as b.Keys
+	signing ed25519.PrivateKey // nil if the backup has none
+	reg     *registry
+	store   secretStore
+	rep     RestoreReport
+	written []string // keychain entries written, removed if the restore fails
+	addKey  []bool
+	addAcct []bool
+}
+
+func (rs *restore) run() error {
+	if err := rs.plan(); err != nil {
+		return err
+	}
+	if err := rs.accounts(); err != nil {
+		return err
+	}
+	if err := rs.keys(); err != nil {
+		return err
+	}
+	if rs.reg.Default == "" {
+		if _, d := rs.reg.key(rs.b.Default); d != nil {
+			rs.reg.Default = rs.b.Default
+		}
+	}
+	return rs.signingKey()
+}
+
+// plan decides which entries to add and which are already here, and
+// refuses the whole restore when a name is taken by a different entry.
+func (rs *restore) plan() error {
+	var conflicts []string
+	rs.addKey = make([]bool, len(rs.b.Keys))
+	for i, bk := range rs.b.Keys {
+		_, old := rs.reg.key(bk.Name)
+		switch {
+		case old != nil && old.Kind == bk.Kind && old.Fingerprint == bk.Fingerprint && bytes.Equal(old.SigningKey, bk.SigningKey):
+			rs.rep.SkippedKeys = append(rs.rep.SkippedKeys, SkippedProfile{bk.Name, "already here (the same key)"})
+		case old != nil:
+			conflicts = append(conflicts, fmt.Sprintf("key %q", bk.Name))
+		default:
+			rs.addKey[i] = true
+			for _, o := range rs.reg.Keys {
+				if o.Kind == bk.Kind && o.Fingerprint == bk.Fingerprint {
+					rs.rep.SkippedKeys = append(rs.rep.SkippedKeys, SkippedProfile{bk.Name, fmt.Sprintf("already here as %q", o.Name)})
+					rs.addKey[i] = false
+					break
+				}
+			}
+		}
+	}
+	rs.addAcct = make([]bool, len(rs.b.Accounts))
+	for i, ba := range rs.b.Accounts {
+		_, old := rs.reg.account(ba.Name)
+		switch {
+		case old != nil && old.Endpoint == ba.Endpoint && old.AccessKeyID == ba.AccessKeyID:
+			rs.rep.SkippedAccounts = append(rs.rep.SkippedAccounts, SkippedProfile{ba.Name, "already here (the same account)"})
+		case old != nil:
+			conflicts = append(conflicts, fmt.Sprintf("account %q", ba.Name))
+		default:
+			rs.addAcct[i] = true
+		}
+	}
+	if len(conflicts) > 0 {
+		return fmt.Errorf("%w: nothing was restored, because this computer already has a different %s; remove or rename it first",
+			conflictErr(conflicts), strings.Join(conflicts, ", "))
+	}
+	return nil
+}
+
+// put writes a keychain entry under a new reference and remembers it.
+func (rs *restore) put(secret string) (string, error) {
+	ref := newID()
+	if err := rs.store.put(ref, secret); err != nil {
+		return "", err
+	}
+	rs.written = append(rs.written, ref)
+	return ref, nil
+}
+
+func (rs *restore) accounts() error {
+	for i, ba := range rs.b.Accounts {
+		if !rs.addAcct[i] {
+			continue
+		}
+		enc, err := encodeAccountSecret(ba.Secret, ba.Token)
+		if err != nil {
+			return err
+		}
+		ref, err := rs.put(enc)
+		if err != nil {
+			return fmt.Errorf("failed to restore account %q: %w", ba.Name, err)
+		}
+		rs.reg.Accounts = append(rs.reg.Accounts, accountRecord{Name: ba.Name, Endpoint: ba.Endpoint, Region: ba.Region, AccessKeyID: ba.AccessKeyID, STS: ba.Token != "", Created: ba.Created, Secret: ref})
+		rs.rep.Accounts = append(rs.rep.Accounts, ba.Name)
+	}
+	return nil
+}
+
+func (rs *restore) keys() error {
+	for i, bk := range rs.b.Keys {
+		if !rs.addKey[i] {
+			continue
+		}
+		rec := keyRecord{Name: bk.Name, Kind: bk.Kind, Fingerprint: bk.Fingerprint, MatDesc: bk.MatDesc, Created: bk.Created, PublicKey: bk.PublicKey,
+			SigningKey: bk.SigningKey, Verified: bk.Verified}
+		if bk.KMS != nil {
+			k := *bk.KMS
+			if _, a := rs.reg.account(k.Account); a == nil {
+				k.Account = ""
+			}
+			rec.KMS = &k
+		}
+		if pub, err := x509.ParsePKIXPublicKey(bk.PublicKey); err == nil {
+			if rp, ok := pub.(*rsa.PublicKey); ok {
+				rec.Bits = rp.N.BitLen()
+			}
+		}
+		if rs.secrets[i] != "" {
+			ref, err := rs.put(rs.secrets[i])
+			if err != nil {
+				return fmt.Errorf("failed to restore key %q: %w", bk.Name, err)
+			}
+			rec.Secret = ref
+		}
+		rs.reg.Keys = append(rs.reg.Keys, rec)
+		rs.rep.Keys = append(rs.rep.Keys, bk.Name)
+	}
+	return nil
+}
+
+func (rs *restore) signingKey() error {
+	if rs.signing == nil {
+		return nil
+	}
+	pub := rs.signing.Public().(ed25519.PublicKey)
+	switch {
+	case rs.reg.Signing == nil:
+		ref, err := rs.put(encodeSigningSeed(rs.signing.Seed()))
+		if err != nil {
+			return fmt.Errorf("failed to restore the signing key: %w", err)
+		}
+		rs.reg.Signing = &signingRecord{PublicKey: pub, Secret: ref, Created: rs.b.Signing.Created}
+		rs.rep.Signing = "restored"
+	case bytes.Equal(rs.reg.Signing.PublicKey, pub):
+		rs.rep.Signing = "already here"
+	default:
+		// Objects already signed here name this computer's key;
+		// replacing it would make them unknown to it.
+		rs.rep.Signing = "this computer already has its own signing key, which it keeps using; colleagues know the objects it signs only once they add this computer's export"
+	}
+	return nil
 }
 
 func conflictErr(conflicts []string) error {

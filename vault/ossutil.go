@@ -131,90 +131,36 @@ func hostOnly(s string) string {
 	return s
 }
 
+// ossutilSection is one [section] of an ossutil config that ossvault
+// imports.
+type ossutilSection struct {
+	name   string
+	v1     bool // ossutil 1.x's [Credentials]
+	values map[string]string
+}
+
 // parseOssutilConfig reads the INI file into profiles, inheriting
 // source-profile settings. Errors never quote values (they may be secrets).
 func parseOssutilConfig(r io.Reader) ([]ossutilProfile, error) {
-	type section struct {
-		name   string
-		v1     bool
-		values map[string]string
-	}
-	var sections []*section
-	var cur *section
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if n == 1 {
-			line = strings.TrimPrefix(line, "\ufeff")
-		}
-		if line == "" || line[0] == '#' || line[0] == ';' {
-			continue
-		}
-		if line[0] == '[' {
-			if !strings.HasSuffix(line, "]") {
-				return nil, fmt.Errorf("line %d: a section header must end with ]", n)
-			}
-			cur = nil
-			name := strings.TrimSpace(line[1 : len(line)-1])
-			lower := strings.ToLower(name)
-			switch {
-			case lower == "credentials":
-				cur = &section{name: "ossutil", v1: true}
-			case lower == "default" || lower == "profile default":
-				cur = &section{name: "default"}
-			case strings.HasPrefix(lower, "profile ") || strings.HasPrefix(lower, "profile\t"):
-				cur = &section{name: strings.TrimSpace(name[len("profile "):])}
-			}
-			if cur != nil {
-				cur.values = map[string]string{}
-				sections = append(sections, cur)
-			}
-			continue
-		}
-		i := strings.IndexAny(line, "=:")
-		if i < 0 {
-			return nil, fmt.Errorf("line %d: expected key = value", n)
-		}
-		if cur == nil {
-			continue // a section ossvault does not import ([Bucket-Endpoint], [buckets x], ...)
-		}
-		cur.values[normalizeOssutilKey(line[:i])] = strings.TrimSpace(line[i+1:])
-	}
-	if err := sc.Err(); err != nil {
+	sections, err := readOssutilSections(r)
+	if err != nil {
 		return nil, err
 	}
-
-	byName := map[string]*section{}
+	byName := map[string]*ossutilSection{}
+	anyV1 := false
 	for _, s := range sections {
 		if !s.v1 {
 			byName[s.name] = s
 		}
-	}
-	get := func(s *section, key string) string {
-		for depth := 0; s != nil && depth < 10; depth++ {
-			if v, ok := s.values[key]; ok && v != "" {
-				return v
-			}
-			src := s.values["sourceprofile"]
-			if src == "" {
-				break
-			}
-			s = byName[src]
-		}
-		return ""
-	}
-	first := func(s *section, keys ...string) string {
-		for _, k := range keys {
-			if v := get(s, k); v != "" {
-				return v
-			}
-		}
-		return ""
-	}
-	anyV1 := false
-	for _, s := range sections {
 		anyV1 = anyV1 || s.v1
+	}
+	first := func(s *ossutilSection, keys ...string) string {
+		for _, k := range keys {
+			if v := inheritedValue(byName, s, k); v != "" {
+				return v
+			}
+		}
+		return ""
 	}
 	var out []ossutilProfile
 	for _, s := range sections {
@@ -237,6 +183,72 @@ func parseOssutilConfig(r io.Reader) ([]ossutilProfile, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// inheritedValue is key's value in s or, when s has none, in the profile
+// its source-profile names, following at most ten links (a loop ends).
+func inheritedValue(byName map[string]*ossutilSection, s *ossutilSection, key string) string {
+	for depth := 0; s != nil && depth < 10; depth++ {
+		if v, ok := s.values[key]; ok && v != "" {
+			return v
+		}
+		src := s.values["sourceprofile"]
+		if src == "" {
+			break
+		}
+		s = byName[src]
+	}
+	return ""
+}
+
+// readOssutilSections splits the file into the sections ossvault imports;
+// the others ([Bucket-Endpoint], [buckets x], ...) are read past.
+func readOssutilSections(r io.Reader) ([]*ossutilSection, error) {
+	var sections []*ossutilSection
+	var cur *ossutilSection
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff")
+		}
+		if line == "" || line[0] == '#' || line[0] == ';' {
+			continue
+		}
+		if line[0] == '[' {
+			if !strings.HasSuffix(line, "]") {
+				return nil, fmt.Errorf("line %d: a section header must end with ]", n)
+			}
+			if cur = ossutilSectionFor(strings.TrimSpace(line[1 : len(line)-1])); cur != nil {
+				sections = append(sections, cur)
+			}
+			continue
+		}
+		i := strings.IndexAny(line, "=:")
+		if i < 0 {
+			return nil, fmt.Errorf("line %d: expected key = value", n)
+		}
+		if cur != nil {
+			cur.values[normalizeOssutilKey(line[:i])] = strings.TrimSpace(line[i+1:])
+		}
+	}
+	return sections, sc.Err()
+}
+
+// ossutilSectionFor is the section a header names, or nil for one that
+// holds no profile.
+func ossutilSectionFor(name string) *ossutilSection {
+	lower := strings.ToLower(name)
+	switch {
+	case lower == "credentials":
+		return &ossutilSection{name: "ossutil", v1: true, values: map[string]string{}}
+	case lower == "default" || lower == "profile default":
+		return &ossutilSection{name: "default", values: map[string]string{}}
+	case strings.HasPrefix(lower, "profile ") || strings.HasPrefix(lower, "profile\t"):
+		return &ossutilSection{name: strings.TrimSpace(name[len("profile "):]), values: map[string]string{}}
+	}
+	return nil
 }
 
 // normalizeOssutilKey compares keys as ossutil 2.x does: accessKeyId,
