@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -101,12 +103,7 @@ func (s *MemoryStore) Bucket(name string) (BucketInfo, error) {
 func (s *MemoryStore) Buckets() ([]BucketInfo, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]BucketInfo, 0, len(s.buckets))
-	for _, b := range s.buckets {
-		out = append(out, b.info)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return sortedBuckets(s.buckets), nil
 }
 
 // readAll reads body outside the lock, hashing it, and checks Content-MD5.
@@ -325,4 +322,21 @@ func sortUploads(us []UploadInfo) {
 		}
 		return us[i].UploadID < us[j].UploadID
 	})
+}
+
+// bucketInfoer is a store's bucket: both stores list theirs through
+// sortedBuckets.
+type bucketInfoer interface{ bucketInfo() BucketInfo }
+
+func (b *memBucket) bucketInfo() BucketInfo  { return b.info }
+func (b *diskBucket) bucketInfo() BucketInfo { return b.info }
+
+// sortedBuckets is the buckets of m by name, as ListBuckets answers them.
+func sortedBuckets[B bucketInfoer](m map[string]B) []BucketInfo {
+	out := make([]BucketInfo, 0, len(m))
+	for _, b := range m {
+		out = append(out, b.bucketInfo())
+	}
+	slices.SortFunc(out, func(a, b BucketInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }

@@ -92,6 +92,8 @@ func (s *Server) virtualHostBucket(host string) string {
 	return ""
 }
 
+// operation names the OSS operation a request asks for, as OSS tells them
+// apart: by the route's depth, the method, then the subresources.
 func operation(method string, rt route, q url.Values, h http.Header) string {
 	if op := configOperation(method, rt, q); op != "" {
 		return op
@@ -107,29 +109,7 @@ func operation(method string, rt route, q url.Values, h http.Header) string {
 			return OpListBuckets
 		}
 	case rt.key == "":
-		switch method {
-		case http.MethodPut:
-			return OpPutBucket
-		case http.MethodDelete:
-			return OpDeleteBucket
-		case http.MethodPost:
-			if q.Has("delete") {
-				return OpDeleteMultipleObjects
-			}
-		case http.MethodGet:
-			switch {
-			case q.Has("bucketInfo"):
-				return OpGetBucketInfo
-			case q.Has("location"):
-				return OpGetBucketLocation
-			case q.Has("uploads"):
-				return OpListMultipartUploads
-			case q.Get("list-type") == "2":
-				return OpListObjectsV2
-			default:
-				return OpListObjects
-			}
-		}
+		return bucketOperation(method, q)
 	case q.Has("tagging"):
 		switch method {
 		case http.MethodPut:
@@ -140,41 +120,73 @@ func operation(method string, rt route, q url.Values, h http.Header) string {
 			return OpDeleteObjectTagging
 		}
 	default:
-		switch method {
-		case http.MethodPut:
-			switch {
-			case q.Has("uploadId") && q.Has("partNumber"):
-				if h.Get("x-oss-copy-source") != "" {
-					return OpUnsupported
-				}
-				return OpUploadPart
-			case h.Get("x-oss-copy-source") != "":
-				return OpCopyObject
-			default:
-				return OpPutObject
+		return objectOperation(method, q, h)
+	}
+	return OpUnsupported
+}
+
+func bucketOperation(method string, q url.Values) string {
+	switch method {
+	case http.MethodPut:
+		return OpPutBucket
+	case http.MethodDelete:
+		return OpDeleteBucket
+	case http.MethodPost:
+		if q.Has("delete") {
+			return OpDeleteMultipleObjects
+		}
+	case http.MethodGet:
+		switch {
+		case q.Has("bucketInfo"):
+			return OpGetBucketInfo
+		case q.Has("location"):
+			return OpGetBucketLocation
+		case q.Has("uploads"):
+			return OpListMultipartUploads
+		case q.Get("list-type") == "2":
+			return OpListObjectsV2
+		default:
+			return OpListObjects
+		}
+	}
+	return OpUnsupported
+}
+
+func objectOperation(method string, q url.Values, h http.Header) string {
+	switch method {
+	case http.MethodPut:
+		switch {
+		case q.Has("uploadId") && q.Has("partNumber"):
+			if h.Get("x-oss-copy-source") != "" {
+				return OpUnsupported // UploadPartCopy
 			}
-		case http.MethodGet:
-			if q.Has("uploadId") {
-				return OpListParts
-			}
-			return OpGetObject
-		case http.MethodHead:
-			if q.Has("objectMeta") {
-				return OpGetObjectMeta
-			}
-			return OpHeadObject
-		case http.MethodDelete:
-			if q.Has("uploadId") {
-				return OpAbortMultipartUpload
-			}
-			return OpDeleteObject
-		case http.MethodPost:
-			switch {
-			case q.Has("uploads"):
-				return OpInitiateMultipartUpload
-			case q.Has("uploadId"):
-				return OpCompleteMultipartUpload
-			}
+			return OpUploadPart
+		case h.Get("x-oss-copy-source") != "":
+			return OpCopyObject
+		default:
+			return OpPutObject
+		}
+	case http.MethodGet:
+		if q.Has("uploadId") {
+			return OpListParts
+		}
+		return OpGetObject
+	case http.MethodHead:
+		if q.Has("objectMeta") {
+			return OpGetObjectMeta
+		}
+		return OpHeadObject
+	case http.MethodDelete:
+		if q.Has("uploadId") {
+			return OpAbortMultipartUpload
+		}
+		return OpDeleteObject
+	case http.MethodPost:
+		switch {
+		case q.Has("uploads"):
+			return OpInitiateMultipartUpload
+		case q.Has("uploadId"):
+			return OpCompleteMultipartUpload
 		}
 	}
 	return OpUnsupported

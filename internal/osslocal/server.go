@@ -273,7 +273,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rw.limit = plan.action.bytes
 	}
 	r.Body = body
-
 	if plan.delay > 0 {
 		t := time.NewTimer(plan.delay)
 		select {
@@ -282,20 +281,47 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			t.Stop()
 		}
 	}
-
-	hung := false
-	if plan.action.kind == actError {
-		io.Copy(io.Discard, r.Body)
-		writeError(rw, r, reqID, newError(plan.action.status, plan.action.code, "Injected fault: "+plan.action.String()))
-	} else if plan.action.kind == actHang {
-		hang(r)
-		hung = true
-	} else if e := s.authenticate(r, rt); e != nil {
-		writeError(rw, r, reqID, e)
-	} else {
-		s.dispatch(rw, r, rt, reqID)
+	hung := s.serve(rw, r, rt, reqID, plan)
+	s.finish(w, r, rw, body, plan, hung)
+	broken := hung || body.tripped || (plan.action.kind == actResetResponse && rw.tripped)
+	if s.logger != nil {
+		e := LogEntry{
+			Op: rt.op, Bucket: rt.bucket, Key: rt.key, Status: rw.status, In: body.n, Out: rw.n,
+			RequestID: reqID, Method: r.Method, Time: start, Duration: s.now().Sub(start), Fault: plan.names,
+		}
+		if rt.op == OpUploadPart {
+			e.Part = rt.part
+		}
+		if broken {
+			e.Status = 0 // no complete response reached the client
+		}
+		s.logger.Log(e)
 	}
+}
 
+// serve answers the request, or the fault planned for it in its place. It
+// reports whether the request was left hanging.
+func (s *Server) serve(rw *faultWriter, r *http.Request, rt route, reqID string, p plan) (hung bool) {
+	switch {
+	case p.action.kind == actError:
+		io.Copy(io.Discard, r.Body)
+		writeError(rw, r, reqID, newError(p.action.status, p.action.code, "Injected fault: "+p.action.String()))
+	case p.action.kind == actHang:
+		hang(r)
+		return true
+	default:
+		if e := s.authenticate(r, rt); e != nil {
+			writeError(rw, r, reqID, e)
+		} else {
+			s.dispatch(rw, r, rt, reqID)
+		}
+	}
+	return false
+}
+
+// finish ends the response: the rest of the body read, a status written,
+// or the connection broken as the planned fault says.
+func (s *Server) finish(w http.ResponseWriter, r *http.Request, rw *faultWriter, body *faultBody, p plan, hung bool) {
 	if !body.tripped && !hung {
 		// Read what the operation left unread so the client gets the
 		// response rather than a broken pipe while it is still sending.
@@ -305,27 +331,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch {
-	case body.tripped || (plan.action.kind == actResetResponse && rw.tripped):
+	case body.tripped || (p.action.kind == actResetResponse && rw.tripped):
 		resetConn(w)
-	case plan.action.kind == actTruncateResponse && rw.tripped:
+	case p.action.kind == actTruncateResponse && rw.tripped:
 		// Returning with fewer body bytes than Content-Length announced
 		// makes net/http close the connection.
 		if f, ok := w.(http.Flusher); ok {
 			f.Flush()
 		}
-	}
-	if s.logger != nil {
-		e := LogEntry{
-			Op: rt.op, Bucket: rt.bucket, Key: rt.key, Status: rw.status, In: body.n, Out: rw.n,
-			RequestID: reqID, Method: r.Method, Time: start, Duration: s.now().Sub(start), Fault: plan.names,
-		}
-		if rt.op == OpUploadPart {
-			e.Part = rt.part
-		}
-		if hung || body.tripped || (plan.action.kind == actResetResponse && rw.tripped) {
-			e.Status = 0 // no complete response reached the client
-		}
-		s.logger.Log(e)
 	}
 }
 
