@@ -201,7 +201,7 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 	if _, err := t.b.vault.Wrapper(ctx, req.KeyFor); err != nil {
 		return nil, err
 	}
-	files, err := expandUpload(req.Paths, req.Dest.Prefix)
+	files, err := transfer.PlanUpload(req.Paths, req.Dest.Prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -213,22 +213,22 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 		if len(taken) > 0 && req.Existing == AskExisting {
 			e := &ExistsError{Total: len(files)}
 			for _, f := range files {
-				if taken[f.key] {
-					e.Names = append(e.Names, f.key)
+				if taken[f.Key] {
+					e.Names = append(e.Names, f.Key)
 				}
 			}
 			return nil, e
 		}
 		for i, f := range files {
-			if taken[f.key] {
-				files[i].key = freeKey(f.key, taken)
-				taken[files[i].key] = true
+			if taken[f.Key] {
+				files[i].Key = freeKey(f.Key, taken)
+				taken[files[i].Key] = true
 			}
 		}
 	}
 	var ids []JobID
 	for _, f := range files {
-		p := &pendingJob{Kind: "upload", Local: f.local, Account: req.Dest.Account, Bucket: req.Dest.Bucket, Key: f.key, KeyFor: req.KeyFor}
+		p := &pendingJob{Kind: "upload", Local: f.Source, Account: req.Dest.Account, Bucket: req.Dest.Bucket, Key: f.Key, KeyFor: req.KeyFor}
 		spec, err := t.spec(ctx, p)
 		if err != nil {
 			return ids, err
@@ -238,12 +238,10 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 	return ids, nil
 }
 
-type uploadFile struct{ local, key string }
-
 // takenKeys returns which of the files' keys, and which other keys under
 // the same folders, already exist in dest: one listing per folder the
 // upload writes to, not one request per file.
-func (t *realTransfers) takenKeys(ctx context.Context, dest Location, files []uploadFile) (map[string]bool, error) {
+func (t *realTransfers) takenKeys(ctx context.Context, dest Location, files []transfer.PlannedUpload) (map[string]bool, error) {
 	st, err := t.b.store(dest.Account, dest.Bucket)
 	if err != nil {
 		return nil, err
@@ -252,7 +250,7 @@ func (t *realTransfers) takenKeys(ctx context.Context, dest Location, files []up
 	lister := transfer.Retrying{Store: st, Policy: transfer.Policy{Attempts: 3, Base: 250 * time.Millisecond, Max: 2 * time.Second}}
 	folders := map[string]bool{}
 	for _, f := range files {
-		folders[path.Dir(f.key)+"/"] = true
+		folders[path.Dir(f.Key)+"/"] = true
 	}
 	taken := map[string]bool{}
 	for dir := range folders {
@@ -291,43 +289,6 @@ func freeKey(key string, taken map[string]bool) string {
 			return k
 		}
 	}
-}
-
-// expandUpload turns files and folders into one upload per file: a file
-// lands under its own name, a folder keeps its name and relative paths (as
-// "put -r" does).
-func expandUpload(paths []string, prefix string) ([]uploadFile, error) {
-	var out []uploadFile
-	for _, p := range paths {
-		p = filepath.Clean(p)
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !fi.IsDir() {
-			out = append(out, uploadFile{p, prefix + filepath.Base(p)})
-			continue
-		}
-		parent := filepath.Dir(p)
-		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.Type().IsRegular() {
-				return nil // folders are walked; links and devices are not uploaded
-			}
-			rel, err := filepath.Rel(parent, path)
-			if err != nil {
-				return err
-			}
-			out = append(out, uploadFile{path, prefix + filepath.ToSlash(rel)})
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 func (t *realTransfers) Download(_ context.Context, loc Location, key, dir string) (JobID, error) {

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -188,73 +185,39 @@ func queueErrors(env *Env, q *transfer.Queue, verb string, m *meter) error {
 	return fmt.Errorf("%w (%d of %d files failed to %s)", failed[len(failed)-1], len(failed), len(all), verb)
 }
 
-// planPut maps the sources to object keys under the contract's rules.
+// planPut maps the sources to object keys under the contract's rules:
+// transfer.PlanUpload's, which the app follows too, plus what only the
+// command line has (an explicit object name for one file, -r for folders).
 func planPut(sources []string, target ossURL, recursive bool) ([]putItem, error) {
 	folderTarget := target.Key == "" || strings.HasSuffix(target.Key, "/")
 	if len(sources) > 1 && !folderTarget {
 		return nil, usagef("several sources need a target folder ending in /, e.g. %s/", target.shown())
 	}
-	prefix := target.Key
-	var items []putItem
 	for _, src := range sources {
-		fi, err := os.Stat(src)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", safetext.Path(src), errors.Unwrap(err))
-		}
-		if !fi.IsDir() {
-			if !fi.Mode().IsRegular() {
-				return nil, fmt.Errorf("%s is not a regular file", safetext.Path(src))
-			}
-			key := target.Key
-			if folderTarget {
-				key = prefix + filepath.Base(src)
-			}
-			items = append(items, putItem{src: src, key: key, size: fi.Size()})
-			continue
-		}
-		if !recursive {
+		if fi, err := os.Stat(src); err == nil && fi.IsDir() && !recursive {
 			return nil, usagef("%s is a folder; use -r to upload it", safetext.Path(src))
 		}
-		base := prefix
-		if !folderTarget {
-			base += "/"
-		}
-		abs, err := filepath.Abs(src)
-		if err != nil {
-			return nil, err
-		}
-		name := filepath.Base(abs)
-		err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				// err names p too, unescaped; say it once.
-				var pe *fs.PathError
-				if errors.As(err, &pe) {
-					err = pe.Err
-				}
-				return fmt.Errorf("cannot read %s: %w", safetext.Path(p), err)
-			}
-			if !d.Type().IsRegular() {
-				return nil
-			}
-			rel, err := filepath.Rel(abs, p)
-			if err != nil {
-				return err
-			}
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			items = append(items, putItem{src: p, key: base + path.Join(name, filepath.ToSlash(rel)), size: info.Size()})
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
 	}
-	for _, it := range items {
-		if it.key == "" || strings.HasSuffix(it.key, "/") {
-			return nil, usagef("no object name for %s", safetext.Path(it.src))
-		}
+	// One file put to oss://b/name is named name; a folder goes under name/.
+	prefix, oneFile := target.Key, false
+	if !folderTarget {
+		fi, err := os.Stat(sources[0])
+		oneFile = err == nil && !fi.IsDir()
+		prefix += "/"
+	}
+	plan, err := transfer.PlanUpload(sources, prefix)
+	if errors.Is(err, transfer.ErrNoObjectName) {
+		return nil, usagef("%v", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	items := make([]putItem, len(plan))
+	for i, p := range plan {
+		items[i] = putItem{src: p.Source, key: p.Key, size: p.Size}
+	}
+	if oneFile {
+		items[0].key = target.Key
 	}
 	return items, nil
 }
