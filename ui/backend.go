@@ -182,6 +182,14 @@ type Key struct {
 	// MatDesc is the key description other programs see ("" if none).
 	MatDesc string
 	Default bool
+	// SigningCode is the code of the key that signs what the key's owner
+	// uploads: for a colleague's key, the one that came with it ("" for a
+	// key added without one); for mine, this computer's ("" until the
+	// first upload or export makes it).
+	SigningCode string
+	// Compared says that a colleague's codes were compared with the
+	// colleague, by phone or in person (MarkCompared).
+	Compared bool
 }
 
 // KMSKey is what "Add a KMS key" collects.
@@ -205,6 +213,9 @@ type Keys interface {
 	AddPublic(ctx context.Context, name string, pem []byte) (Key, error)
 	AddKMS(ctx context.Context, k KMSKey) (Key, error)
 	ExportPublic(ctx context.Context, name string) ([]byte, error)
+	// MarkCompared records that a colleague's codes (Fingerprint and
+	// SigningCode) were read out by the colleague and matched.
+	MarkCompared(ctx context.Context, name string) error
 	SetDefault(ctx context.Context, name string) error
 	Remove(ctx context.Context, name string) error
 	// Backup writes every key as one file protected by passphrase.

@@ -13,7 +13,8 @@ import (
 type realKeys realBackend
 
 func toKey(k vault.Key) Key {
-	out := Key{Name: k.Name, Fingerprint: k.Fingerprint, MatDesc: k.MatDesc.String(), Default: k.Default}
+	out := Key{Name: k.Name, Fingerprint: k.Fingerprint, MatDesc: k.MatDesc.String(), Default: k.Default,
+		SigningCode: k.SigningFingerprint, Compared: k.Verified}
 	switch k.Kind {
 	case vault.KindRSAPublic:
 		out.Kind = KeyColleague
@@ -26,11 +27,26 @@ func toKey(k vault.Key) Key {
 }
 
 func (k *realKeys) List(context.Context) ([]Key, error) {
+	// My keys show this computer's signing code: it signs what I upload,
+	// whichever of my keys locks it.
+	mine := ""
+	if pub, ok := k.vault.SigningPublic(); ok {
+		mine = vault.SigningFingerprint(pub)
+	}
 	var out []Key
 	for _, x := range k.vault.Keys() {
-		out = append(out, toKey(x))
+		key := toKey(x)
+		if key.Kind == KeyMine {
+			key.SigningCode = mine
+		}
+		out = append(out, key)
 	}
 	return out, nil
+}
+
+func (k *realKeys) MarkCompared(_ context.Context, name string) error {
+	_, err := k.vault.MarkVerified(name)
+	return err
 }
 
 func (k *realKeys) Generate(ctx context.Context, name string, bits int) (Key, error) {

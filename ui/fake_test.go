@@ -375,6 +375,18 @@ func (k *fakeKeys) ExportPublic(_ context.Context, name string) ([]byte, error) 
 	return p, nil
 }
 
+func (k *fakeKeys) MarkCompared(_ context.Context, name string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for i := range k.keys {
+		if k.keys[i].Name == name && k.keys[i].Kind == KeyColleague {
+			k.keys[i].Compared = true
+			return nil
+		}
+	}
+	return os.ErrNotExist
+}
+
 func (k *fakeKeys) SetDefault(_ context.Context, name string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()

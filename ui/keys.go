@@ -36,6 +36,7 @@ type keysScreen struct {
 	saveBtn    *widget.Button
 	defaultBtn *widget.Button
 	removeBtn  *widget.Button
+	compareBtn *widget.Button
 	busy       *widget.Activity
 	message    *widget.Label
 }
@@ -63,6 +64,7 @@ func newKeysScreen(u *appUI) *keysScreen {
 	s.saveBtn = widget.NewButtonWithIcon(lang.L("Save my public key…"), theme.DocumentSaveIcon(), s.onSavePublicDialog)
 	s.defaultBtn = widget.NewButtonWithIcon(lang.L("Use by default"), theme.ConfirmIcon(), s.onSetDefault)
 	s.removeBtn = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), s.onRemove)
+	s.compareBtn = widget.NewButtonWithIcon(lang.L("Compare codes…"), theme.VisibilityIcon(), s.onCompare)
 	// A stopped spinner still draws a dot: show it only while working.
 	s.busy = widget.NewActivity()
 	s.busy.Hide()
@@ -70,7 +72,7 @@ func newKeysScreen(u *appUI) *keysScreen {
 	s.message.Wrapping = fyne.TextWrapWord
 
 	add := container.NewGridWithColumns(3, s.createBtn, s.importBtn, s.addBtn, s.kmsBtn, s.backupBtn, s.restoreBtn)
-	sel := container.NewHBox(s.copyBtn, s.saveBtn, s.defaultBtn, s.removeBtn)
+	sel := container.NewHBox(s.copyBtn, s.saveBtn, s.compareBtn, s.defaultBtn, s.removeBtn)
 	intro := widget.NewLabel(lang.L("Send your public key to colleagues so they can lock files for you. Add theirs to lock files for them."))
 	intro.Wrapping = fyne.TextWrapWord
 	s.content = container.NewBorder(container.NewVBox(intro, add),
@@ -150,7 +152,19 @@ func (s *keysScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		label += " · " + lang.L("default")
 	}
 	name.SetText(label)
-	fp.SetText(k.Fingerprint)
+	fp.SetText(k.Fingerprint + comparedNote(k))
+}
+
+// comparedNote says, on a colleague's row, whether its codes were
+// compared with the colleague.
+func comparedNote(k *Key) string {
+	switch {
+	case k.Kind != KeyColleague:
+		return ""
+	case k.Compared:
+		return "  ✓ " + lang.L("codes compared")
+	}
+	return "  · " + lang.L("codes not compared yet")
 }
 
 func (s *keysScreen) onSelected(id widget.ListItemID) {
@@ -201,6 +215,7 @@ func (s *keysScreen) updateActions() {
 	setEnabled(s.saveBtn, mine)
 	setEnabled(s.defaultBtn, k != nil && k.Kind != KeyColleague && !k.Default)
 	setEnabled(s.removeBtn, k != nil)
+	setEnabled(s.compareBtn, k != nil && (k.Kind == KeyColleague || k.Kind == KeyMine))
 }
 
 func setEnabled(w fyne.Disableable, on bool) {
