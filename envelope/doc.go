@@ -418,4 +418,77 @@
 //     way earlier versions wrote (a v2 MAC, no signature), reads as not
 //     signed. Readers must show "unknown" and "not signed" as such.
 //   - Fingerprints are for people; lookups compare whole public keys.
+//
+// # Checking a range
+//
+// The MAC is one flat hash over every leaf, so checking it needs every
+// leaf, and a leaf needs its chunk: without more, a range is checked only
+// by reading the whole object. So the writer also stores the object's
+// leaves, once the object is complete, as a small object of its own, the
+// leaf table (key .ossvault/leaves/<object key> in the same bucket; the
+// transfer package names it and hides the folder from listings):
+//
+//	table = "OSSVLEAF" || u8(1) || u64(chunk size) || u64(size) || u64(n)
+//	        || MAC || leaf_0 || ... || leaf_{n-1}
+//
+// (u64 big-endian, the MAC and the leaves 32 bytes each, nothing after the
+// last leaf; ParseLeafTable is strict; testdata/leaftable-v1.json is a
+// golden vector). A reader of bytes start..end (NewRangeVerifier) checks
+// the object as a whole read would (RequireIntegrity: markers, MAC
+// present, the writer's signature over the MAC), recomputes the root from
+// the table's leaves under the object's own envelope, chunk size and size,
+// and compares it with the object's MAC; then it fetches only the whole
+// chunks that hold the range (Verifier.Span: the range plus at most one
+// chunk on either side) and compares each chunk's leaf with the table's
+// as it arrives. Nothing is written unless every chunk matched.
+//
+// Why this is as sound as the whole-object check: the table needs no MAC
+// of its own. Its leaves are accepted only when they recompute, under the
+// data key, to the MAC the envelope carries (and, when it is signed, the
+// signature covers), so a table that verifies holds exactly the writer's
+// leaves: other leaves with the same keyed root would be a forgery of the
+// root MAC, and without the data key no one can compute a leaf at all.
+// A chunk that matches its accepted leaf is the writer's chunk at that
+// index. What a verified range proves is what a verified object proves,
+// for those bytes.
+//
+// The MAC in the table's header decides whose table it is, and how a
+// table that does not fit is reported:
+//   - no table, a table that does not parse as version 1
+//     (ErrLeafTableMalformed), or a table naming another MAC
+//     (ErrLeafTableForeign): the table cannot vouch for the object, and
+//     says nothing about the object either. Tables go stale legitimately:
+//     another client or an older ossvault uploads over the object and
+//     leaves the table as it was; an object copied to another name has
+//     none. The range is then read unverified with a warning, or, where
+//     only verified reads are accepted, checked by reading the whole
+//     object (never refused for lack of a table alone);
+//   - a table naming the object's MAC whose leaves, size or chunk size do
+//     not make that MAC: someone altered the table (or the envelope), and
+//     the range fails (ErrIntegrity), as does a chunk that does not match
+//     its leaf.
+//
+// A swapped table (another object's) is therefore "not verified", not
+// "altered": it names the other object's MAC, which is all a stale table
+// does too. Removing or swapping the table gives an attacker nothing that
+// deleting it does not: the range is not called verified either way.
+//
+// Costs: one more PUT per upload of more than one chunk (objects of one
+// chunk are not given a table: a range of them is the whole object
+// anyway, checked as such), written after the object and its tags, and
+// best effort: an upload whose table cannot be written (no permission on
+// .ossvault/, a network failure) still succeeds, and its ranges read as
+// not verified. 32 bytes per chunk of storage: 8 KiB for 256 MiB, 32 MiB
+// for 1 TiB (2^20 leaves), fetched whole on each range read, which is the
+// one bounded segment read besides the range. One more GET per range
+// read; the permissions to read, write and delete .ossvault/leaves/ as
+// well as the objects; a shared link reaches only its object, never its
+// table, so ranges through links are not verified. A range read checked
+// by a table does not resume after an interruption (its partial file
+// holds only the range's bytes, not the whole chunks the check needs);
+// it starts over, costing at most the range and two chunks. Deleting an
+// object through ossvault deletes its table; an object deleted or
+// replaced by anything else leaves a stale table behind, which is never
+// used for the new object (its MAC differs) and is replaced by ossvault's
+// next upload under that name.
 package envelope

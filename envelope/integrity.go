@@ -371,6 +371,7 @@ type Verifier struct {
 	unknown error      // set when the object names a construction this version does not know, or its MAC was stripped
 	k       *DataKey
 	ls      *leafSet
+	known   *knownLeaves // a range Verifier's leaf table (leaftable.go)
 
 	failed error // guarded by ls.mu
 	done   bool
@@ -436,9 +437,13 @@ func (v *Verifier) add(off int64, p []byte, plain bool) error {
 	}
 	cs := v.in.ChunkSize
 	h := v.ls.s.newMAC(v.ls.mk)
+	record := v.ls.hashCiphertext
+	if v.known != nil {
+		record = v.checkKnown
+	}
 	var conflict bool
 	if !plain {
-		conflict = v.ls.hashCiphertext(h, off, p) != nil
+		conflict = record(h, off, p) != nil
 	} else {
 		bp, put := getChunkBuf(cs)
 		defer put()
@@ -446,12 +451,17 @@ func (v *Verifier) add(off int64, p []byte, plain bool) error {
 			c := p[:min(int64(len(p)), cs)]
 			ct := (*bp)[:len(c)]
 			v.k.XORKeyStreamAt(ct, c, off)
-			if v.ls.hashCiphertext(h, off, ct) != nil {
+			if record(h, off, ct) != nil {
 				conflict = true
 			}
 			off += int64(len(c))
 			p = p[len(c):]
 		}
+	}
+	if conflict && v.known != nil {
+		err := fmt.Errorf("a chunk of the object does not match its leaf table: %w", ErrIntegrity)
+		v.fail(err)
+		return err
 	}
 	if conflict {
 		err := fmt.Errorf("the same part of the object was read twice with different content: %w", ErrIntegrity)
@@ -486,7 +496,9 @@ func (v *Verifier) Finish() (IntegrityStatus, error) {
 	}
 	v.done = true
 	v.status, v.result = Failed, v.failed
-	if v.result == nil {
+	if v.result == nil && v.known != nil {
+		v.finishKnown()
+	} else if v.result == nil {
 		switch missing := v.ls.missing(); {
 		case missing > 0:
 			v.result = fmt.Errorf("%d of the object's %d chunks never arrived: the object is shorter than recorded: %w", missing, v.ls.n, ErrIntegrity)

@@ -39,6 +39,7 @@ func (e *DeleteError) Unwrap() error { return e.Err }
 // DeletePrefix deletes every object under the folder prefix, at every
 // depth, the folder's own marker object included, in DeleteMultipleObjects
 // requests of at most DeleteBatch keys, and returns how many it deleted.
+// Their leaf tables go with them, uncounted.
 //
 // It lists the whole folder first and then deletes, rather than deleting
 // page by page while listing, so the listing never walks a folder it is
@@ -80,10 +81,34 @@ func DeletePrefix(ctx context.Context, s PrefixStore, prefix string, progress fu
 			progress(deleted, len(keys))
 		}
 	}
+	if ctx.Err() == nil {
+		deleteLeafTables(ctx, s, prefix)
+	}
 	if deleted < len(keys) {
 		return deleted, &DeleteError{Deleted: deleted, Failed: len(keys) - deleted, Err: first}
 	}
 	return deleted, nil
+}
+
+// deleteLeafTables deletes the leaf tables of the objects under prefix,
+// once the objects are gone. It is best effort, and they are not counted:
+// a table left behind names the MAC of an object that no longer exists,
+// so no later object accepts it (see LeavesKey).
+func deleteLeafTables(ctx context.Context, s PrefixStore, prefix string) {
+	lp := LeavesPrefix(prefix)
+	if lp == "" {
+		return
+	}
+	var keys []string
+	if s.List(ctx, lp, true, func(e Entry) error {
+		keys = append(keys, e.Key)
+		return nil
+	}) != nil {
+		return
+	}
+	for start := 0; start < len(keys) && ctx.Err() == nil; start += DeleteBatch {
+		_, _ = s.DeleteMany(ctx, keys[start:min(start+DeleteBatch, len(keys))])
+	}
 }
 
 // countDeleted counts the keys of batch that the answer says were deleted;

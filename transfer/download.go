@@ -52,8 +52,8 @@ type Downloader struct {
 	Now          func() time.Time
 	// RequireVerified refuses, with an error matching ErrNotVerified and
 	// envelope.ErrIntegrity, every object that cannot be verified (not
-	// encrypted, or written by another client), and checks ranges by
-	// reading the whole object, as DownloadJob.VerifyRange does.
+	// encrypted, or written by another client), and checks every range,
+	// as DownloadJob.VerifyRange does.
 	RequireVerified bool
 }
 
@@ -114,9 +114,11 @@ type DownloadJob struct {
 	// instead of writing outside.
 	Root  string
 	Range *ByteRange
-	// VerifyRange reads the whole object to check its MAC and writes only
-	// Range; without it a range of an encrypted object is not checked
-	// (Result.RangeUnchecked). Such a download does not resume.
+	// VerifyRange checks Range even where that means reading the whole
+	// object: a range is checked against the object's leaf table when it
+	// has a usable one (reading only the chunks that hold the range), and
+	// otherwise, without VerifyRange, is not checked
+	// (Result.RangeUnchecked). A checked range does not resume.
 	VerifyRange bool
 	// RequireVerified is Downloader.RequireVerified for this job alone
 	// (a strict storage account among others in one queue).
@@ -131,8 +133,12 @@ type Result struct {
 	// Written is the number of plaintext bytes delivered.
 	Written int64
 	// RangeUnchecked is set when only a range of an object carrying a MAC
-	// was read and so the MAC was not checked.
+	// was read and the range could not be checked (its leaf table is
+	// missing or does not belong to the object); RangeWhy then says why,
+	// as a phrase that follows the object's name. A range its leaf table
+	// checked is Integrity Verified.
 	RangeUnchecked bool
+	RangeWhy       string
 }
 
 // Encrypted reports whether the object carried a client-side-encryption
@@ -410,10 +416,21 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 	if err != nil {
 		return refused(p, err)
 	}
-	// fp is what is fetched: the selection, or with VerifyRange the whole
-	// object, of which only the selection is written.
+	// fp is what is fetched: the selection, or the whole chunks around it
+	// that its leaf table checks (leaves.go), or with VerifyRange the
+	// whole object; only the selection is written.
 	fp := p
-	if job.Range != nil && job.VerifyRange && p.env != nil && !p.verify {
+	var ver *envelope.Verifier
+	var why string
+	if job.Range != nil && envIntegrity(p.env) != nil && !p.verify {
+		if fp, ver, why, err = d.rangeByLeaves(ctx, job.Source, job.Key, p); err != nil {
+			return refused(p, err)
+		}
+		if ver == nil {
+			fp = p
+		}
+	}
+	if ver == nil && job.Range != nil && job.VerifyRange && p.env != nil && !p.verify {
 		whole := *p
 		whole.start, whole.end, whole.verify = 0, p.info.Size-1, true
 		if err := checkRecordedSize(p.env, p.info.Size); err != nil {
@@ -422,6 +439,13 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 		fp = &whole
 	}
 	res := &Result{Info: p.info, Envelope: p.env, Integrity: envelope.Unverified}
+	if fp != p && d.Journal != nil {
+		// The partial file holds only the selection, not the whole chunks
+		// the check needs again on a resume: no journal.
+		plain := *d
+		plain.Journal = nil
+		d = &plain
+	}
 	dir := filepath.Dir(job.Dest)
 	id := DownloadID(job.SourceID, job.Dest, job.Range)
 	if d.Journal != nil {
@@ -449,11 +473,13 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 		}
 	}()
 
-	var ver *envelope.Verifier
-	if fp.verify {
+	if ver == nil && fp.verify {
 		ver = envelope.NewVerifier(p.env, p.dk)
 	}
 	res.RangeUnchecked = ver == nil && p.env != nil && p.env.Integrity != nil
+	if res.RangeUnchecked {
+		res.RangeWhy = why
+	}
 	// Ranges finished by an earlier run go into the MAC from the disk.
 	var already int64
 	for _, sp := range rec.Done {

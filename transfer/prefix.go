@@ -43,7 +43,7 @@ type RecursiveLister interface {
 // PlanFolder lists every object under prefix and maps each to a file under
 // dest with FolderPath, in listing order (by key). Folder placeholders
 // ("x/") are skipped: a download brings back files, and their folders with
-// them. It creates nothing on disk, and refuses the whole folder if any
+// them. So are ossvault's own objects (IsInternalKey). It creates nothing on disk, and refuses the whole folder if any
 // name is unsafe or two names would land on the same file, so that a
 // download either maps every object or starts none. A folder with no
 // objects gives an empty plan and no error. Listing errors are returned
@@ -52,7 +52,7 @@ func PlanFolder(ctx context.Context, l RecursiveLister, prefix, dest string) ([]
 	var out []FolderFile
 	seen := map[string]string{}
 	err := l.List(ctx, prefix, true, func(e Entry) error {
-		if e.Folder {
+		if e.Folder || IsInternalKey(e.Key) {
 			return nil
 		}
 		local, ok, err := FolderPath(dest, prefix, e.Key)

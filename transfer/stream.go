@@ -94,6 +94,7 @@ func (u *Uploader) uploadStream(ctx context.Context, r io.Reader, job UploadJob,
 	}
 	if err == nil {
 		rec.Trailers = envelope.Trailers(meta, env.Meta())
+		rec.leafTable = leafTable(sum)
 		err = u.completeAndTag(ctx, rec)
 		if errors.Is(err, errTagsNotWritten) {
 			return err // completed: nothing left to abort

@@ -133,6 +133,10 @@ type uploadRecord struct {
 	// complete; set just before CompleteMultipart, so that a run that
 	// stops after completing still writes them when it resumes.
 	Trailers map[string]string `json:"trailers,omitempty"`
+	// leafTable is written after the tags (leaves.go). It is not
+	// journaled: a run that only writes the tags of an upload completed
+	// earlier (finishTags) leaves the object without one.
+	leafTable []byte
 }
 
 // sealedPart is one part's integrity leaves, 32 bytes per chunk.
@@ -305,7 +309,11 @@ func (u *Uploader) putBuffer(ctx context.Context, job UploadJob, buf []byte, pro
 	stop := report(&count, size, progress)
 	defer stop()
 	body := &cipherSection{src: bytes.NewReader(buf), n: size, count: &count}
-	return u.st().Put(ctx, job.Key, body, size, env.Meta())
+	if err := u.st().Put(ctx, job.Key, body, size, env.Meta()); err != nil {
+		return err
+	}
+	u.putLeafTable(ctx, job.Key, leafTable(sum))
+	return nil
 }
 
 // readPart fills buf from f at off. A file that ends early changed.
@@ -820,6 +828,10 @@ func (u *Uploader) complete(ctx context.Context, f source, rec *uploadRecord, su
 		if err := u.save(rec); err != nil {
 			return err
 		}
+		rec.leafTable = leafTable(sum)
+	} else if sum.Finish() == nil {
+		// Resumed after the trailers were made: the leaves are all here.
+		rec.leafTable = leafTable(sum)
 	}
 	return u.completeAndTag(ctx, rec)
 }
@@ -845,6 +857,7 @@ func (u *Uploader) completeAndTag(ctx context.Context, rec *uploadRecord) error 
 	if err := u.st().PutTagging(ctx, rec.Key, rec.Trailers); err != nil {
 		return fmt.Errorf("%w: %w", errTagsNotWritten, err)
 	}
+	u.putLeafTable(ctx, rec.Key, rec.leafTable)
 	return nil
 }
 

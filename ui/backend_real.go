@@ -222,6 +222,7 @@ func (s *realStorage) List(ctx context.Context, loc Location, token string, max 
 	if err != nil {
 		return Page{}, err // it names the folder already
 	}
+	res = transfer.HideInternal(res) // ossvault's own leaf tables
 	var p Page
 	for _, cp := range res.Prefixes {
 		p.Entries = append(p.Entries, Entry{Name: strings.TrimSuffix(cp[len(loc.Prefix):], "/"), Key: cp, Folder: true})

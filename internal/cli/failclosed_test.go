@@ -67,8 +67,9 @@ func TestGetFailsClosed(t *testing.T) {
 	}
 }
 
-// A range alone cannot be checked against the MAC: the command says so,
-// and --verify reads the whole object to check it.
+// A range is checked against the object's leaf table; a copy made by
+// another client has none, and the command says so, while --verify reads
+// the whole object to check it.
 func TestGetRangeVerify(t *testing.T) {
 	h := newHarness(t)
 	src := filepath.Join(t.TempDir(), "r")
@@ -76,11 +77,11 @@ func TestGetRangeVerify(t *testing.T) {
 	h.must("put", src, "oss://bkt/r")
 	tamperedCopy(t, h, "r", "bad", func(d []byte, _ map[string]string) { d[2<<20+1] ^= 0x40 })
 
-	// Untouched: without --verify a warning, with it none, same bytes.
+	// Untouched: checked by its leaf table, with or without --verify.
 	out := filepath.Join(t.TempDir(), "a")
 	_, errs, code := h.run("get", "oss://bkt/r", out, "--range", "10-99")
 	got, _ := os.ReadFile(out)
-	if code != 0 || !bytes.Equal(got, want[10:100]) || !strings.Contains(errs, "not checked for tampering") {
+	if code != 0 || !bytes.Equal(got, want[10:100]) || errs != "" {
 		t.Fatalf("range: exit %d, %d bytes, stderr %q", code, len(got), errs)
 	}
 	out = filepath.Join(t.TempDir(), "b")
@@ -90,10 +91,11 @@ func TestGetRangeVerify(t *testing.T) {
 		t.Fatalf("range --verify: exit %d, %d bytes, stderr %q", code, len(got), errs)
 	}
 
-	// Altered outside the range: only --verify finds it.
+	// Altered outside the range, in a copy without a leaf table: only
+	// --verify finds it.
 	out = filepath.Join(t.TempDir(), "c")
 	_, errs, code = h.run("get", "oss://bkt/bad", out, "--range", "0-99")
-	if code != 0 || !strings.Contains(errs, "not checked for tampering") {
+	if code != 0 || !strings.Contains(errs, "warning: range not verified: oss://bkt/bad has no leaf table") || !strings.Contains(errs, "use --verify to check the whole object") {
 		t.Fatalf("altered, range: exit %d, stderr %q", code, errs)
 	}
 	dir := t.TempDir()

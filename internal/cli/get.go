@@ -125,7 +125,7 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 		case !e.Result.Encrypted():
 			fmt.Fprintf(env.Err, "ossvault: warning: %s was not encrypted by a client; saved as-is\n", safetext.Path(e.Name))
 		case e.Result.RangeUnchecked:
-			fmt.Fprintf(env.Err, "ossvault: warning: the range of %s was not checked for tampering: the check needs the whole object (add --verify to read it)\n", safetext.Path(e.Name))
+			fmt.Fprintf(env.Err, "ossvault: warning: range not verified: %s %s; use --verify to check the whole object\n", safetext.Path(byID[e.Job].SourceID), e.Result.RangeWhy)
 		case e.Result.Integrity == envelope.Unverified:
 			fmt.Fprintf(env.Err, "ossvault: warning: %s was written by another client and carries no integrity check\n", safetext.Path(e.Name))
 		}

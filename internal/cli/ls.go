@@ -58,6 +58,9 @@ func runLs(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) erro
 		return nil
 	}
 	err = store.List(ctx, u.Key, false, func(e transfer.Entry) error {
+		if transfer.IsInternalKey(e.Key) {
+			return nil // ossvault's own leaf tables, not the user's
+		}
 		page = append(page, e)
 		if len(page) == lsPage {
 			return flush()

@@ -44,7 +44,12 @@ func runRm(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) erro
 		if _, err := store.Head(ctx, u.Key); err != nil {
 			return describe(u.String(), err)
 		}
-		return describe(u.String(), store.Delete(ctx, u.Key))
+		if err := store.Delete(ctx, u.Key); err != nil {
+			return describe(u.String(), err)
+		}
+		// A table left behind is harmless (transfer.DeleteLeaves).
+		_ = transfer.DeleteLeaves(ctx, store, u.Key)
+		return nil
 	}
 	var batch []string
 	total := 0
@@ -57,13 +62,16 @@ func runRm(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) erro
 		batch = batch[:0]
 		return err
 	}
-	err = store.List(ctx, u.Key, true, func(e transfer.Entry) error {
-		batch = append(batch, e.Key)
-		if len(batch) == 1000 {
-			return flush()
-		}
-		return nil
-	})
+	list := func(prefix string) error {
+		return store.List(ctx, prefix, true, func(e transfer.Entry) error {
+			batch = append(batch, e.Key)
+			if len(batch) == 1000 {
+				return flush()
+			}
+			return nil
+		})
+	}
+	err = list(u.Key)
 	if err == nil {
 		err = flush()
 	}
@@ -72,6 +80,13 @@ func runRm(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) erro
 	}
 	if total == 0 {
 		return fmt.Errorf("nothing found under %s", u.shown())
+	}
+	// The leaf tables of what was deleted, uncounted and best effort: a
+	// table left behind is harmless (transfer.DeleteLeaves).
+	if lp := transfer.LeavesPrefix(u.Key); lp != "" {
+		if list(lp) == nil {
+			_ = flush()
+		}
 	}
 	return nil
 }
