@@ -326,7 +326,12 @@ func (s *realStorage) Delete(ctx context.Context, loc Location, key string) erro
 	if err != nil {
 		return err
 	}
-	return st.Delete(ctx, key)
+	if err := st.Delete(ctx, key); err != nil {
+		return err
+	}
+	// A table left behind is harmless (transfer.DeleteLeaves).
+	_ = transfer.DeleteLeaves(ctx, st, key)
+	return nil
 }
 
 func (s *realStorage) FolderSize(ctx context.Context, loc Location, prefix string) (int, int64, error) {

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+	"github.com/ossvault/ossvault/transfer"
 )
 
 // keysIn lists the fake bucket's keys, sorted.
@@ -226,5 +227,27 @@ func TestRealDeleteFolder(t *testing.T) {
 	}
 	if _, err := b.Storage().DeleteFolder(context.Background(), loc, "", nil); err == nil {
 		t.Fatal("deleting the whole bucket as a folder was accepted")
+	}
+}
+
+// Deleting one file in the app takes its leaf table with it.
+func TestRealDeleteFileTakesLeafTable(t *testing.T) {
+	b := openTestBackend(t, t.TempDir())
+	if _, err := b.Accounts().StartLocal(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	bk := sdkBucket(t, b)
+	table := transfer.LeavesKey("payroll.csv")
+	for _, k := range []string{"payroll.csv", table} {
+		if err := bk.PutObject(k, bytes.NewReader([]byte("x"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loc := Location{Account: localAccountName, Bucket: demoBucket}
+	if err := b.Storage().Delete(context.Background(), loc, "payroll.csv"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := bk.IsObjectExist(table); err != nil || ok {
+		t.Fatalf("the leaf table is still there (%v)", err)
 	}
 }
