@@ -481,6 +481,7 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 		res.RangeWhy = why
 	}
 	// Ranges finished by an earlier run go into the MAC from the disk.
+	sums := newWrittenSums()
 	var already int64
 	for _, sp := range rec.Done {
 		already += sp.Len
@@ -494,6 +495,7 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 		if err := ver.AddPlaintext(sp.Off, buf); err != nil {
 			return nil, err
 		}
+		sums.add(sp.Off, buf)
 	}
 	need := (p.end - p.start + 1) - already
 	if err := checkSpace(dir, need); err != nil {
@@ -535,7 +537,7 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 		saved.Store(int64(len(snap.Done)))
 		return d.Journal.Save(id, &snap)
 	}
-	var w io.WriterAt = offsetWriter{f, p.start, need}
+	var w io.WriterAt = sumWriter{offsetWriter{f, p.start, need}, sums}
 	if fp != p {
 		w = windowWriter{w, p.start, p.end}
 	}
@@ -576,6 +578,15 @@ func (d *Downloader) Download(ctx context.Context, job DownloadJob, progress Pro
 	}
 	if err := f.Sync(); err != nil {
 		return nil, diskError(err, need)
+	}
+	// The bytes were checked as they arrived; the file is read once more
+	// under the name it will be renamed from, so that what gets the
+	// destination's name is what was checked.
+	if testHookBeforeRecheck != nil {
+		testHookBeforeRecheck(dd.path(rec.Temp))
+	}
+	if err := recheckTemp(dd, rec.Temp, f, sums, p.start, p.end-p.start+1); err != nil {
+		return refused(p, err)
 	}
 	if err := f.Close(); err != nil {
 		return nil, diskError(err, need)

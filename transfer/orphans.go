@@ -18,7 +18,10 @@ import (
 // whose file or key is gone), the journal keeps a small orphan note in its
 // place: the bucket, object key and upload id, nothing secret. Journal.Own
 // lists what is left, the interrupted uploads and the notes, as the bucket
-// confirms them, and AbortOwn ends them (`ossvault uploads`).
+// confirms them, and AbortOwn ends them (`ossvault uploads`). A stream
+// (`put -`), which has no record since it cannot resume, is noted the same
+// way before its first part is sent, holding the note's lock until it ends,
+// so that a killed one is listed too.
 //
 // OSS does not return an upload's metadata in ListMultipartUploads, and
 // ListParts returns only the standard client-side-encryption fields, which
@@ -159,12 +162,12 @@ func (j *Journal) Own(ctx context.Context, bucket string, l UploadLister) ([]Own
 			return nil
 		}
 		o.UnfinishedUpload = up
-		if !o.orphan {
-			if unlock, err := j.Lock(o.id); errors.Is(err, ErrRunningElsewhere) {
-				o.Running = true
-			} else if err == nil {
-				unlock()
-			}
+		// An orphan note's lock is held by a stream that is still being
+		// sent (Uploader.UploadStream).
+		if unlock, err := j.Lock(o.id); errors.Is(err, ErrRunningElsewhere) {
+			o.Running = true
+		} else if err == nil {
+			unlock()
 		}
 		out = append(out, o)
 		return nil
@@ -177,14 +180,12 @@ func (j *Journal) Own(ctx context.Context, bucket string, l UploadLister) ([]Own
 // upload that another process is sending fails with ErrRunningElsewhere,
 // untouched.
 func (j *Journal) AbortOwn(ctx context.Context, st Writer, s JobSecrets, o OwnUpload) error {
-	if !o.orphan {
-		unlock, err := j.Lock(o.id)
-		if err != nil {
-			return err
-		}
-		defer unlock()
+	unlock, err := j.Lock(o.id)
+	if err != nil {
+		return err
 	}
-	err := st.AbortMultipart(ctx, o.Key, o.UploadID)
+	defer unlock()
+	err = st.AbortMultipart(ctx, o.Key, o.UploadID)
 	if err != nil && !errors.Is(err, ErrNoSuchUpload) {
 		return fmt.Errorf("failed to abort the unfinished upload of %s: %w", safetext.Name(o.Key), err)
 	}

@@ -43,10 +43,13 @@ func MaxStreamSize(partSize int64) int64 {
 // envelope.TrailerHeaders). At most u.Parts parts are in memory and in
 // flight at once, plus the one being read.
 //
-// Nothing is journaled: the stream cannot be read again, so there is no
-// resume. Whatever ends the upload early (ctx, a failure that outlasts
-// the retries, a stall, a stream longer than MaxStreamSize) aborts the
-// multipart upload, and the error matches ErrStreamNotStored.
+// Nothing is journaled for a resume: the stream cannot be read again.
+// Whatever ends the upload early (ctx, a failure that outlasts the
+// retries, a stall, a stream longer than MaxStreamSize) aborts the
+// multipart upload, and the error matches ErrStreamNotStored. With a
+// Journal, the multipart upload is noted as a possible orphan while it
+// runs (noteStream), so that one left behind by a killed process is
+// listed by Journal.Own.
 func (u *Uploader) UploadStream(ctx context.Context, r io.Reader, job UploadJob, progress Progress) error {
 	u = u.forJob(job)
 	if progress == nil {
@@ -88,6 +91,13 @@ func (u *Uploader) uploadStream(ctx context.Context, r io.Reader, job UploadJob,
 		Record: Record{Kind: "upload", Source: job.Source, Dest: "oss://" + job.Bucket + "/" + job.Key, Created: u.now().UTC()},
 		Bucket: job.Bucket, Key: job.Key, PartSize: ps, UploadID: uploadID, Meta: meta,
 	}
+	forget, err := u.noteStream(rec)
+	if err != nil {
+		if aerr := u.abort(rec); aerr != nil {
+			err = fmt.Errorf("%w; %w", err, aerr)
+		}
+		return err
+	}
 	err = u.sendStream(ctx, r, first, rec, sum, progress)
 	if err == nil {
 		err = u.sign(env)
@@ -97,17 +107,52 @@ func (u *Uploader) uploadStream(ctx context.Context, r io.Reader, job UploadJob,
 		rec.leafTable = leafTable(sum)
 		err = u.completeAndTag(ctx, rec)
 		if errors.Is(err, errTagsNotWritten) {
+			forget(true)
 			return err // completed: nothing left to abort
 		}
 	}
 	if err != nil {
-		// No journal, so abort notes no orphan; it says when it failed.
-		if aerr := u.abort(rec); aerr != nil {
+		// A failed abort keeps the note (abort writes it itself when
+		// there is a journal), and says so.
+		aerr := u.abort(rec)
+		forget(aerr == nil)
+		if aerr != nil {
 			err = fmt.Errorf("%w; %w", err, aerr)
 		}
 		return err
 	}
+	forget(true)
 	return nil
+}
+
+// noteStream keeps an orphan note of a stream's multipart upload in the
+// journal, if there is one, before its first part is sent: a stream is
+// never journaled for a resume, so without the note a process killed
+// mid-stream (SIGKILL, power loss) would leave parts on the server that
+// `ossvault uploads` does not list. The note's lock is held while the
+// stream runs, so that Own shows the upload as running and AbortOwn leaves
+// it alone. forget(true) removes the note once the upload is completed or
+// aborted; forget(false) keeps it (the abort failed); either releases the
+// lock.
+func (u *Uploader) noteStream(rec *uploadRecord) (forget func(drop bool), err error) {
+	if u.Journal == nil {
+		return func(bool) {}, nil
+	}
+	id := orphanID(rec.Bucket, rec.Key, rec.UploadID)
+	unlock, err := u.Journal.Lock(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.Journal.noteOrphan(rec); err != nil {
+		unlock()
+		return nil, err
+	}
+	return func(drop bool) {
+		if drop {
+			u.Journal.Remove(id)
+		}
+		unlock()
+	}, nil
 }
 
 // readStream fills buf from r and returns how many bytes it holds: fewer

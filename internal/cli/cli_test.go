@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/transfer"
 )
 
 func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
@@ -41,6 +42,7 @@ func TestExitCodes(t *testing.T) {
 		{&envelope.NoKeyError{MatDesc: `{"a":"b"}`}, ExitNoKey},
 		{fmt.Errorf("download: %w", envelope.ErrNoKey), ExitNoKey},
 		{fmt.Errorf("download: %w", envelope.ErrIntegrity), ExitIntegrity},
+		{fmt.Errorf("download: %w", transfer.ErrPartialChanged), ExitIntegrity},
 	}
 	for _, c := range cases {
 		if got := ExitCode(c.err); got != c.want {

@@ -19,7 +19,7 @@ const stdinSource = "-"
 // are DefaultStreamPartSize unless --part-size says otherwise, and the
 // part size bounds the stream (transfer.MaxStreamSize). There is no
 // resume: an interrupted stream is aborted on the server and must be
-// sent again.
+// sent again; a killed one is listed by `ossvault uploads`.
 func runPutStream(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) error {
 	if len(args) != 2 {
 		return usagef("- (standard input) must be the only PATH")
@@ -61,9 +61,14 @@ func runPutStream(ctx context.Context, env *Env, fs *pflag.FlagSet, args []strin
 	if err != nil {
 		return err
 	}
-	// No journal: nothing could resume a stream. The upload aborts its
-	// own multipart upload when it fails.
-	up := &transfer.Uploader{Store: store, PartSize: partSize, Parts: n, Policy: retryPolicy, Signer: signer}
+	// Nothing could resume a stream: the upload aborts its own multipart
+	// upload when it fails. The journal only notes that upload while it
+	// runs, so that `ossvault uploads` lists it if this process is killed.
+	journal, err := openJournal(env)
+	if err != nil {
+		return err
+	}
+	up := &transfer.Uploader{Store: store, Journal: journal, PartSize: partSize, Parts: n, Policy: retryPolicy, Signer: signer}
 	m := newMeter(env, fs, -1, "uploading")
 	job := transfer.UploadJob{Source: "standard input", Bucket: target.Bucket, Key: target.Key, Wrappers: wrappers}
 	err = up.UploadStream(ctx, env.In, job, func(done, _ int64) { m.set(0, done, 0) })

@@ -3,15 +3,24 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
 	"io"
+	mathrand "math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	v2oss "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	v2creds "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
+	v2crypto "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/crypto"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+	osscrypto "github.com/aliyun/aliyun-oss-go-sdk/oss/crypto"
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/internal/osslocal"
@@ -199,30 +208,112 @@ func TestPutStreamSizeTagFailsClosed(t *testing.T) {
 	}
 }
 
-// TestPutStreamLarge round-trips a large stream when OSSVAULT_STREAM_MIB
-// names its size in MiB (the issue asks for 2 GiB; too heavy for every
-// run), with the default 64 MiB parts, and logs the times.
+// TestPutStreamLarge sends a large stream through `ossvault put -` (the
+// binary, its standard input a pipe fed as it reads) when
+// OSSVAULT_STREAM_MIB names its size in MiB (the issue asks for 2 GiB; too
+// heavy for every run), with the default 64 MiB parts; then ossvault's get,
+// the Go SDK v1's CryptoBucket and the v2 SDK's EncryptionClient read it
+// back, each compared by SHA-256 as it streams, and the times are logged.
 func TestPutStreamLarge(t *testing.T) {
 	mib, _ := strconv.Atoi(os.Getenv("OSSVAULT_STREAM_MIB"))
 	if mib <= 0 {
 		t.Skip("set OSSVAULT_STREAM_MIB to run")
 	}
-	h := newHarness(t)
-	data := streamData(mib << 20)
+	h, priv := withKeyPEM(t, newHarness(t), "streamer")
+	size := int64(mib) << 20
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := make(chan [32]byte, 1)
+	go func() {
+		defer pw.Close()
+		g := sha256.New()
+		src := mathrand.NewChaCha8([32]byte{7})
+		buf := make([]byte, 256<<10)
+		for left := size; left > 0; {
+			b := buf[:min(left, int64(len(buf)))]
+			src.Read(b)
+			g.Write(b)
+			if _, err := pw.Write(b); err != nil {
+				return
+			}
+			left -= int64(len(b))
+		}
+		sent <- [32]byte(g.Sum(nil))
+	}()
+	cmd := exec.Command(binary(t), "put", "-", "oss://bkt/large")
+	cmd.Env = h.environ()
+	cmd.Stdin = pr
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	start := time.Now()
-	if _, errs, code := h.runIn(context.Background(), pipeOf(t, data, 0, nil), "put", "-", "oss://bkt/large"); code != 0 {
-		t.Fatalf("put -: exit %d: %s", code, errs)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("put -: %v: %s", err, stderr.String())
 	}
 	put := time.Since(start)
+	pr.Close()
+	want := <-sent
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+
 	out := filepath.Join(t.TempDir(), "out")
 	start = time.Now()
 	h.must("get", "oss://bkt/large", out)
 	get := time.Since(start)
-	got, err := os.ReadFile(out)
-	if err != nil || !bytes.Equal(got, data) {
-		t.Fatal("the download differs from the stream")
+	if fileSum(t, out) != want {
+		t.Fatal("get: the download differs from the stream")
 	}
-	t.Logf("%d MiB: put - %v, get %v, %d parts", mib, put, get, h.srv.Log.Count(osslocal.OpUploadPart))
+	os.Remove(out)
+
+	privPEM := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(priv)}))
+	md := keyOf(t, h, "streamer").MatDesc
+	read := func(name string, open func() (io.ReadCloser, error)) time.Duration {
+		start := time.Now()
+		body, err := open()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		defer body.Close()
+		g := sha256.New()
+		n, err := io.Copy(g, body)
+		if err != nil || n != size || [32]byte(g.Sum(nil)) != want {
+			t.Fatalf("%s read %d of %d bytes (%v), or other bytes", name, n, size, err)
+		}
+		return time.Since(start)
+	}
+	v1 := read("SDK v1 CryptoBucket", func() (io.ReadCloser, error) {
+		mc, err := osscrypto.CreateMasterRsa(md, publicPEM(t, priv), privPEM)
+		if err != nil {
+			return nil, err
+		}
+		cb, err := osscrypto.GetCryptoBucket(&h.bucket().Client, "bkt", osscrypto.CreateAesCtrCipher(mc))
+		if err != nil {
+			return nil, err
+		}
+		return cb.GetObject("large")
+	})
+	v2 := read("SDK v2 EncryptionClient", func() (io.ReadCloser, error) {
+		mc, err := v2crypto.CreateMasterRsa(md, publicPEM(t, priv), privPEM)
+		if err != nil {
+			return nil, err
+		}
+		cfg := v2oss.LoadDefaultConfig().
+			WithCredentialsProvider(v2creds.NewStaticCredentialsProvider(h.vars["OSS_ACCESS_KEY_ID"], h.vars["OSS_ACCESS_KEY_SECRET"])).
+			WithEndpoint(h.vars["OSS_ENDPOINT"]).WithRegion("cn-hangzhou").WithUsePathStyle(true).WithDisableSSL(true).
+			WithSignatureVersion(v2oss.SignatureVersionV1)
+		ec, err := v2oss.NewEncryptionClient(v2oss.NewClient(cfg), mc)
+		if err != nil {
+			return nil, err
+		}
+		res, err := ec.GetObject(context.Background(), &v2oss.GetObjectRequest{Bucket: v2oss.Ptr("bkt"), Key: v2oss.Ptr("large")})
+		if err != nil {
+			return nil, err
+		}
+		return res.Body, nil
+	})
+	t.Logf("%d MiB: put - %v (client CPU %v), %d parts; get %v; SDK v1 read %v; SDK v2 read %v",
+		mib, put.Round(time.Millisecond), cpu.Round(time.Millisecond), h.srv.Log.Count(osslocal.OpUploadPart),
+		get.Round(time.Millisecond), v1.Round(time.Millisecond), v2.Round(time.Millisecond))
 }
 
 // put - takes several --key like any put: the stream is one object for

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"crypto/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -157,5 +159,86 @@ func TestConcurrentResumesOneRuns(t *testing.T) {
 	h.must("get", "oss://bkt/big.bin", out)
 	if !sameFile(t, src, out) {
 		t.Fatal("the object differs from the file")
+	}
+}
+
+// A `put -` killed with SIGKILL mid-stream leaves its multipart upload on
+// the server with no journal record to resume from; the note it wrote
+// before its first part makes `uploads` list it and `--abort` remove it.
+// While the stream still runs, the upload is listed and left alone.
+func TestKilledStreamIsListedAndAborted(t *testing.T) {
+	h := newHarness(t)
+	const partSize = 1 << 20
+	cmd := exec.Command(binary(t), "put", "-", "oss://bkt/dump.sql", "--part-size", strconv.Itoa(partSize), "--jobs", "2")
+	cmd.Env = h.environ()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGKILL) })
+	// Three parts and a bit, then the pipe stays open: the stream is
+	// mid-way, as a dump between two tables is.
+	go func() {
+		buf := make([]byte, 3*partSize+100)
+		rand.Read(buf)
+		stdin.Write(buf)
+	}()
+	stored := func() int {
+		return h.srv.Log.CountFunc(func(e osslocal.LogEntry) bool { return e.Op == osslocal.OpUploadPart && e.Status == 200 })
+	}
+	deadline := time.Now().Add(time.Minute)
+	for stored() < 3 {
+		select {
+		case err := <-exited:
+			t.Fatalf("put - ended before it could be killed: %v: %s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no parts stored within a minute: %s", stderr.String())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	server := sdkUploads(t, h)
+	if len(server) != 1 || server["dump.sql"] == "" {
+		t.Fatalf("the bucket holds %v, want the stream's upload", server)
+	}
+	want := server["dump.sql"]
+
+	// Running: listed, and --abort leaves it alone.
+	if out := h.must("uploads", "oss://bkt"); !strings.Contains(out, "\t"+want+"\tdump.sql\n") {
+		t.Fatalf("uploads while the stream runs printed %q, want its upload %s", out, want)
+	}
+	out, errs, code := h.run("uploads", "oss://bkt", "--abort")
+	if code != ExitOK || out != "" || !strings.Contains(errs, "aborted 0 unfinished uploads\n") || !strings.Contains(errs, "left 1 upload alone") {
+		t.Fatalf("uploads --abort while the stream runs: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if got := sdkUploads(t, h); got["dump.sql"] != want {
+		t.Fatalf("--abort touched the running stream's upload: %v", got)
+	}
+
+	cmd.Process.Signal(syscall.SIGKILL)
+	<-exited
+	settle(t, h, osslocal.OpUploadPart)
+	out = h.must("uploads", "oss://bkt")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 1 || !strings.HasSuffix(lines[0], "\t"+want+"\tdump.sql") {
+		t.Fatalf("uploads after the kill printed %q, want one line for upload %s", out, want)
+	}
+	out, errs, code = h.run("uploads", "oss://bkt", "--abort")
+	if code != ExitOK || !strings.Contains(errs, "aborted 1 unfinished upload\n") || out != lines[0]+"\n" {
+		t.Fatalf("uploads --abort after the kill: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if left := sdkUploads(t, h); len(left) != 0 {
+		t.Fatalf("after --abort the bucket holds %v", left)
+	}
+	if files, _ := filepath.Glob(filepath.Join(h.home, "journal", "*")); len(files) != 0 {
+		t.Errorf("--abort left journal files %v", files)
 	}
 }
