@@ -336,12 +336,12 @@ func TestRealUnfinishedUploadComesBack(t *testing.T) {
 func TestRealUploadsToTwoBuckets(t *testing.T) {
 	home := t.TempDir()
 	b := openLocalWithKey(t, home)
-	c, err := b.client(localAccountName)
+	svc, err := b.service(localAccountName)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const other = "second-bucket"
-	if err := transfer.CreateBucket(context.Background(), c, other); err != nil {
+	if err := svc.CreateBucket(context.Background(), other); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -366,7 +366,7 @@ func TestRealUploadsToTwoBuckets(t *testing.T) {
 		}
 	}
 	for _, bucket := range []string{demoBucket, other} {
-		bk, err := c.Bucket(bucket)
+		bk, err := sdkBucket(t, b).Client.Bucket(bucket)
 		if err != nil {
 			t.Fatal(err)
 		}
