@@ -14,7 +14,6 @@ import (
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
-	"github.com/ossvault/ossvault/transfer/osssdk"
 	"github.com/ossvault/ossvault/vault"
 	"github.com/ossvault/ossvault/vault/kms"
 )
@@ -38,13 +37,13 @@ type realBackend struct {
 
 // openRealBackend opens the vault and the transfer queue in home, starts
 // the local endpoint if it was used before, and queues again the transfers
-// that did not finish last time.
-func openRealBackend(home string, opts ...vault.Option) (*realBackend, error) {
+// that did not finish last time. It reaches OSS through connect.
+func openRealBackend(home string, connect transfer.Connector, opts ...vault.Option) (*realBackend, error) {
 	v, err := vault.Open(home, append(opts, vault.WithKeyRemoved(forgetKeyUploads(home)))...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to open the key vault: %w", err)
 	}
-	b := &realBackend{home: home, vault: v, connect: osssdk.Connect, services: map[string]transfer.Service{}}
+	b := &realBackend{home: home, vault: v, connect: connect, services: map[string]transfer.Service{}}
 	if localUsed(home) {
 		if _, err := b.startLocal(); err != nil {
 			return nil, err

@@ -22,6 +22,7 @@ import (
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/transfer/osssdk"
 	"github.com/ossvault/ossvault/vault"
 )
 
@@ -46,7 +47,7 @@ func useKeychain(t testing.TB) {
 func openTestBackend(t *testing.T, home string) *realBackend {
 	t.Helper()
 	useKeychain(t)
-	b, err := openRealBackend(home)
+	b, err := openRealBackend(home, osssdk.Connect)
 	if err != nil {
 		t.Fatal(err)
 	}
