@@ -10,10 +10,17 @@ import (
 	"github.com/ossvault/ossvault/internal/cli"
 	"github.com/ossvault/ossvault/internal/localefix"    // initialises before Fyne; see its doc
 	_ "github.com/ossvault/ossvault/internal/winconsole" // the Windows GUI build prints to the console it was started from
+	"github.com/ossvault/ossvault/transfer/osssdk"
 	"github.com/ossvault/ossvault/ui"
 )
 
 func main() {
 	localefix.Restore()
-	os.Exit(cli.Main(os.Args[1:], cli.Std(), ui.Run))
+	os.Exit(cli.Main(os.Args[1:], cli.Std(), runApp))
+}
+
+// runApp opens the desktop app, which reaches OSS through the SDK's one
+// adapter.
+func runApp(o cli.AppOptions) error {
+	return ui.Run(ui.Options{Local: o.Local, Home: o.Home, Context: o.Context, Connect: osssdk.Connect})
 }

@@ -80,7 +80,7 @@ func peakHeap() (stop func() uint64) {
 type benchEnv struct {
 	client *oss.Client
 	bucket *oss.Bucket
-	store  *OSS
+	store  Bucket
 	src    string
 	size   int
 }
@@ -89,12 +89,10 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
 	size := benchSize(b)
 	srv := osstest.Start(b, osstest.WithBuckets("bench"), osstest.WithDir(benchDir(b, 6*uint64(size))))
-	client, err := Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}.Client()
-	if err != nil {
-		b.Fatal(err)
-	}
+	conn := Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}
+	client := sdkClient(b, conn)
 	bucket, _ := client.Bucket("bench")
-	st, _ := NewOSS(client, "bench")
+	st := openBucket(b, conn, "bench")
 	src, _ := writeRandom(b, benchDir(b, uint64(size)), "src", size)
 	return &benchEnv{client: client, bucket: bucket, store: st, src: src, size: size}
 }

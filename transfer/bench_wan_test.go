@@ -67,12 +67,10 @@ func newWANBenchEnv(b *testing.B) *benchEnv {
 		})))
 	}
 	srv := osstest.Start(b, opts...)
-	client, err := Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}.Client()
-	if err != nil {
-		b.Fatal(err)
-	}
+	conn := Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}
+	client := sdkClient(b, conn)
 	bucket, _ := client.Bucket("bench")
-	st, _ := NewOSS(client, "bench")
+	st := openBucket(b, conn, "bench")
 	src, _ := writeRandom(b, benchDir(b, uint64(size)), "src", size)
 	return &benchEnv{client: client, bucket: bucket, store: st, src: src, size: size}
 }

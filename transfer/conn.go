@@ -5,11 +5,10 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
 // Conn is how to reach an OSS endpoint.
@@ -57,40 +56,41 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Client returns an SDK client for c, with the SDK's CRC64 checks on and
-// its own retries off (the transfer engine retries). Its HTTP client is
-// newHTTPClient's: plain http dials only loopback IPs and no redirect may
-// leave https. A plain-http endpoint is addressed path style
-// (localhost/BUCKET/KEY), since virtual-host style would dial
-// BUCKET.localhost, a name only a resolver can answer.
-func (c Conn) Client() (*oss.Client, error) {
+// Check refuses a Conn no request should be made with: an endpoint
+// CheckEndpoint refuses, or no access key (ErrNoCredentials). A Connector
+// calls it before it builds anything.
+func (c Conn) Check() error {
 	if err := CheckEndpoint(c.Endpoint); err != nil {
-		return nil, err
+		return err
 	}
 	if c.AccessKeyID == "" || c.AccessKeySecret == "" {
-		return nil, fmt.Errorf("no OSS credentials: use --account NAME, or set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET")
+		return ErrNoCredentials
 	}
-	ct, rw := c.ConnectTimeout, c.ReadWriteTimeout
-	if ct <= 0 {
-		ct = 10
-	}
-	if rw <= 0 {
-		rw = 60
-	}
-	hc := newHTTPClient(httpTimeouts{connect: time.Duration(ct) * time.Second, rw: time.Duration(rw) * time.Second}, c.rootCAs, c.Dial)
-	opts := []oss.ClientOption{oss.EnableCRC(true), oss.Timeout(ct, rw), oss.HTTPClient(hc)}
-	if u, _ := url.Parse(c.Endpoint); strings.EqualFold(u.Scheme, "http") {
-		opts = append(opts, oss.ForcePathStyle(true))
-	}
-	if c.SecurityToken != "" {
-		opts = append(opts, oss.SecurityToken(c.SecurityToken))
-	}
-	if c.Region != "" {
-		opts = append(opts, oss.Region(c.Region))
-	}
-	client, err := oss.New(c.Endpoint, c.AccessKeyID, c.AccessKeySecret, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("failed to set up the OSS client: %w", err)
-	}
-	return client, nil
+	return nil
+}
+
+// Timeouts are the connect and read-write timeouts, 10 and 60 seconds
+// where c gives none.
+func (c Conn) Timeouts() (connect, readWrite time.Duration) {
+	t := httpTimeouts{connect: time.Duration(c.ConnectTimeout) * time.Second, rw: time.Duration(c.ReadWriteTimeout) * time.Second}.orDefault()
+	return t.connect, t.rw
+}
+
+// PathStyle reports whether the endpoint must be addressed path style
+// (localhost/BUCKET/KEY): a plain-http endpoint is on this computer, and
+// virtual-host style would dial BUCKET.localhost, a name only a resolver
+// can answer.
+func (c Conn) PathStyle() bool {
+	u, err := url.Parse(c.Endpoint)
+	return err == nil && strings.EqualFold(u.Scheme, "http")
+}
+
+// HTTPClient returns the HTTP client every request to c's endpoint must
+// go through, whatever speaks OSS's protocol on top of it: plain http
+// dials only loopback IPs, no redirect may leave https, each read and
+// write must move within the read-write timeout, and Dial (if set) opens
+// the connections.
+func (c Conn) HTTPClient() *http.Client {
+	connect, rw := c.Timeouts()
+	return newHTTPClient(httpTimeouts{connect: connect, rw: rw}, c.rootCAs, c.Dial)
 }

@@ -31,14 +31,7 @@ func TestConnDial(t *testing.T) {
 			var d net.Dialer
 			return d.DialContext(ctx, network, addr)
 		}}
-	client, err := conn.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := NewOSS(client, "bkt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openBucket(t, conn, "bkt")
 	ctx := context.Background()
 	if err := st.Put(ctx, "k", strings.NewReader("data"), 4, nil); err != nil {
 		t.Fatal(err)
@@ -68,13 +61,7 @@ func TestConnDial(t *testing.T) {
 		{name: "a refused dial is not retried", setup: func() {
 			refusing.Store(true)
 			// A client of its own, with no connection kept open.
-			c, err := conn.Client()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st, err = NewOSS(c, "bkt"); err != nil {
-				t.Fatal(err)
-			}
+			st = openBucket(t, conn, "bkt")
 		}, check: func(t *testing.T, err error, tries int, took time.Duration) {
 			if !errors.Is(err, refuse) || tries != 1 {
 				t.Fatalf("got %v after %d tries, want the dial's error after 1", err, tries)

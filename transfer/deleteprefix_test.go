@@ -42,10 +42,7 @@ func TestDeletePrefixLocalEndpoint(t *testing.T) {
 	for _, k := range append(append([]string{}, inside...), outside...) {
 		put(k)
 	}
-	st, err := NewOSS(client, "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openBucket(t, srvConn(srv), "demo")
 	srv.Log.Reset()
 
 	var seen []int

@@ -5,10 +5,16 @@
 // The pieces, one concern each:
 //
 //   - Store (store.go) is the boundary to OSS: the handful of object and
-//     multipart calls an upload or a download makes. OSS (oss.go) implements
-//     it with the official SDK v1; Link (link.go) implements the read half
-//     over a presigned URL; Retrying (retry.go) layers backoff on any Store.
-//     Lister (list.go) reads a bucket's listing a page at a time.
+//     multipart calls an upload or a download makes. Bucket and Service
+//     (oss.go) add what the app and the command line do with a bucket and
+//     an account; a Connector opens a Service from a Conn (conn.go, which
+//     also builds the one HTTP client every request goes through). The
+//     package itself never imports the OSS SDK: transfer/osssdk implements
+//     these with the official SDK v1, and turns its errors into this
+//     package's (RemoteError and the sentinels). Link (link.go) implements
+//     the read half over a presigned URL; Retrying (retry.go) layers
+//     backoff on any Store. Lister (list.go) reads a bucket's listing a
+//     page at a time.
 //   - Upload (upload.go) encrypts one file into one object: a single PUT
 //     below the multipart threshold, else a multipart upload whose parts are
 //     encrypted at their own counter offsets and sent in parallel. Each

@@ -17,7 +17,8 @@ import (
 // object altered in storage it still ends with ErrIntegrity, so a reader
 // that waits for the verdict (a pipe closed with it) keeps nothing.
 func TestDownloaderStream(t *testing.T) {
-	_, st := startOSS(t)
+	srv, st := startOSS(t)
+	bk := sdkBucket(t, srvConn(srv), "bkt")
 	up, down := newEngines(t, st)
 	down.ChunkSize = MinPartSize // several ranges, to see their order
 	src, data := writeRandom(t, t.TempDir(), "src", 3*MinPartSize+123)
@@ -31,13 +32,13 @@ func TestDownloaderStream(t *testing.T) {
 	}
 
 	// The same bytes put back with one flipped, metadata and tags kept.
-	r, err := st.Bucket.GetObject("k")
+	r, err := bk.GetObject("k")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ct, _ := io.ReadAll(r)
 	r.Close()
-	h, err := st.Bucket.GetObjectDetailedMeta("k")
+	h, err := bk.GetObjectDetailedMeta("k")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestDownloaderStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Bucket.PutObject("k", bytes.NewReader(ct), opts...); err != nil {
+	if err := bk.PutObject("k", bytes.NewReader(ct), opts...); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.PutTagging(context.Background(), "k", tags); err != nil {

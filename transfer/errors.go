@@ -6,6 +6,16 @@ import "errors"
 var (
 	// ErrAccessDenied: the credentials are wrong or lack the permission.
 	ErrAccessDenied = errors.New("access denied: check the account's access key and its permissions")
+	// ErrBadCredentials: OSS does not know the access key, or the secret or
+	// the security token does not match it (or expired). Such an error
+	// matches ErrAccessDenied too; this one tells a wrong key from a key
+	// without the permission.
+	ErrBadCredentials = errors.New("the access key ID, secret or security token is not right")
+	// ErrNoCredentials: a Conn without an access key ID and secret.
+	ErrNoCredentials = errors.New("no OSS credentials")
+	// ErrClockSkewed: OSS refused the request because this computer's
+	// clock is too far from the right time.
+	ErrClockSkewed = errors.New("this computer's clock is wrong")
 	// ErrNoSuchBucket: the bucket does not exist.
 	ErrNoSuchBucket = errors.New("the bucket does not exist")
 	// ErrNoSuchObject: the object does not exist.

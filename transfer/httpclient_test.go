@@ -106,14 +106,7 @@ func TestLocalhostEndpoint(t *testing.T) {
 	srv := osstest.Start(t, osstest.WithBuckets("bkt"))
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.Endpoint, "http://"))
 	endpoint := "http://localhost:" + port
-	client, err := Conn{Endpoint: endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := NewOSS(client, "bkt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openBucket(t, Conn{Endpoint: endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}, "bkt")
 	ctx := context.Background()
 	if err := st.Put(ctx, "dir/a b", strings.NewReader("hello"), 5, nil); err != nil {
 		t.Fatalf("Put: %v", err)
@@ -261,14 +254,7 @@ func TestSDKRedirects(t *testing.T) {
 	s := newRedirectSetup(t)
 	for _, tc := range redirectCases(s, t) {
 		t.Run(tc.name, func(t *testing.T) {
-			client, err := Conn{Endpoint: tc.start, AccessKeyID: s.srv.AccessKeyID, AccessKeySecret: s.srv.AccessKeySecret, rootCAs: s.roots}.Client()
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, err := NewOSS(client, "bkt")
-			if err != nil {
-				t.Fatal(err)
-			}
+			st := openBucket(t, Conn{Endpoint: tc.start, AccessKeyID: s.srv.AccessKeyID, AccessKeySecret: s.srv.AccessKeySecret, rootCAs: s.roots}, "bkt")
 			s.reached()
 			info, err := st.Head(context.Background(), "k")
 			n := s.reached()
@@ -295,16 +281,9 @@ func TestSDKTimeouts(t *testing.T) {
 	}))
 	defer hang.Close()
 	defer close(release)
-	client, err := Conn{Endpoint: hang.URL, AccessKeyID: "id", AccessKeySecret: "secret", ReadWriteTimeout: 1}.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := NewOSS(client, "bkt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openBucket(t, Conn{Endpoint: hang.URL, AccessKeyID: "id", AccessKeySecret: "secret", ReadWriteTimeout: 1}, "bkt")
 	start := time.Now()
-	_, err = st.Head(context.Background(), "k")
+	_, err := st.Head(context.Background(), "k")
 	if err == nil || time.Since(start) > 5*time.Second {
 		t.Fatalf("Head = %v after %v, want a timeout after about 1 s", err, time.Since(start))
 	}

@@ -59,7 +59,7 @@ func keychainEntry(t *testing.T, home, id string) bool {
 
 type colleagueSetup struct {
 	srv      *osstest.Server
-	st       *OSS
+	st       Bucket
 	faults   *osslocal.Faults
 	bobHome  string
 	bob      *vault.Vault

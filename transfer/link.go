@@ -69,7 +69,7 @@ func (l *Link) Head(ctx context.Context, _ string) (ObjectInfo, error) {
 		return ObjectInfo{}, err
 	}
 	body.Close()
-	return infoFromHeader(l.ObjectName(), h)
+	return InfoFromHeader(l.ObjectName(), h)
 }
 
 func (l *Link) GetRange(ctx context.Context, _ string, start, end int64, etag string) (io.ReadCloser, http.Header, error) {
@@ -110,7 +110,7 @@ func (l *Link) get(ctx context.Context, rng, etag string) (io.ReadCloser, http.H
 	resp, err := l.client().Do(req)
 	if err != nil {
 		// net/http quotes the whole URL, signature included.
-		return nil, nil, netError("GetObject", safetext.StripURLError(err))
+		return nil, nil, NetError("GetObject", safetext.StripURLError(err))
 	}
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusPartialContent:

@@ -81,7 +81,7 @@ func TestOSSUploadReadsEachByteOnce(t *testing.T) {
 			if !c.multipart {
 				return
 			}
-			if err := st.Bucket.DeleteObjectTagging(key); err != nil {
+			if err := sdkBucket(t, srvConn(srv), "bkt").DeleteObjectTagging(key); err != nil {
 				t.Fatal(err)
 			}
 			_, err := down.Download(guarded(t), DownloadJob{Source: st, SourceID: "oss://b/" + key, Key: key, Dest: filepath.Join(t.TempDir(), "x")}, nil)

@@ -17,9 +17,9 @@ import (
 
 // sdkUploads lists the bucket's unfinished uploads with the official SDK,
 // independently of the code under test.
-func sdkUploads(t *testing.T, st *OSS) []oss.UncompletedUpload {
+func sdkUploads(t *testing.T, srv *osstest.Server) []oss.UncompletedUpload {
 	t.Helper()
-	res, err := st.Bucket.ListMultipartUploads()
+	res, err := sdkBucket(t, srvConn(srv), "bkt").ListMultipartUploads()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestCanceledUploadLeavesNoUpload(t *testing.T) {
 	for _, abortFails := range []bool{false, true} {
 		t.Run(map[bool]string{false: "abort works", true: "abort fails"}[abortFails], func(t *testing.T) {
 			faults := osslocal.NewFaults(1)
-			_, st := startOSS(t, osstest.WithFaults(faults))
+			srv, st := startOSS(t, osstest.WithFaults(faults))
 			up, _ := newEngines(t, st)
 			up.Parts = 1
 			src, _ := writeRandom(t, t.TempDir(), "src", 6*MinPartSize)
@@ -71,7 +71,7 @@ func TestCanceledUploadLeavesNoUpload(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancelCause(context.Background())
 			go func() {
-				for len(sdkUploads(t, st)) == 0 {
+				for len(sdkUploads(t, srv)) == 0 {
 					time.Sleep(5 * time.Millisecond)
 				}
 				time.Sleep(80 * time.Millisecond) // a part or two in
@@ -86,7 +86,7 @@ func TestCanceledUploadLeavesNoUpload(t *testing.T) {
 				t.Fatal(lerr)
 			}
 			if !abortFails {
-				if n := len(sdkUploads(t, st)); n != 0 {
+				if n := len(sdkUploads(t, srv)); n != 0 {
 					t.Fatalf("the canceled upload left %d unfinished uploads", n)
 				}
 				if len(own) != 0 {
@@ -97,7 +97,7 @@ func TestCanceledUploadLeavesNoUpload(t *testing.T) {
 			if !strings.Contains(err.Error(), "could not be aborted") || !strings.Contains(err.Error(), "ossvault uploads oss://bkt --abort") {
 				t.Errorf("err = %v, want it to say the upload was not aborted and how to remove it", err)
 			}
-			server := sdkUploads(t, st)
+			server := sdkUploads(t, srv)
 			if len(server) != 1 || len(own) != 1 || own[0].UploadID != server[0].UploadID || own[0].Key != "k" {
 				t.Fatalf("Own = %+v, the server has %+v: want the one orphan", own, server)
 			}
@@ -105,7 +105,7 @@ func TestCanceledUploadLeavesNoUpload(t *testing.T) {
 			if err := up.Journal.AbortOwn(context.Background(), st, nil, own[0]); err != nil {
 				t.Fatal(err)
 			}
-			if n := len(sdkUploads(t, st)); n != 0 {
+			if n := len(sdkUploads(t, srv)); n != 0 {
 				t.Fatalf("AbortOwn left %d unfinished uploads", n)
 			}
 			if recs, _ := up.Journal.List(); len(recs) != 0 {

@@ -20,18 +20,15 @@ import (
 // The tests in this file run the real SDK over HTTP against the local OSS
 // endpoint.
 
-func startOSS(t *testing.T, opts ...osstest.Option) (*osstest.Server, *OSS) {
+func startOSS(t *testing.T, opts ...osstest.Option) (*osstest.Server, Bucket) {
 	t.Helper()
 	srv := osstest.Start(t, append([]osstest.Option{osstest.WithBuckets("bkt")}, opts...)...)
-	client, err := Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := NewOSS(client, "bkt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, st
+	return srv, openBucket(t, srvConn(srv), "bkt")
+}
+
+// srvConn is the connection to srv with its access key.
+func srvConn(srv *osstest.Server) Conn {
+	return Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}
 }
 
 func fileSum(t *testing.T, p string) [32]byte {
@@ -242,9 +239,7 @@ func TestOSSPermanentErrors(t *testing.T) {
 	if !errors.Is(err, ErrNoSuchObject) {
 		t.Errorf("missing object: %v", err)
 	}
-	client, _ := Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: "wrong"}.Client()
-	bad, _ := NewOSS(client, "bkt")
-	up.Store = bad
+	up.Store = openBucket(t, Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: "wrong"}, "bkt")
 	srv.Log.Reset()
 	err = up.Upload(context.Background(), UploadJob{Source: src, Bucket: "b", Key: "k", Wrapper: testWrapper(t)}, nil)
 	if !errors.Is(err, ErrAccessDenied) || srv.Log.Count(osslocal.OpPutObject) != 1 {
@@ -253,9 +248,7 @@ func TestOSSPermanentErrors(t *testing.T) {
 	if strings.Contains(err.Error(), srv.AccessKeySecret) {
 		t.Error("the error message carries the secret")
 	}
-	goodClient, _ := Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}.Client()
-	nb, _ := NewOSS(goodClient, "nobucket")
-	up.Store = nb
+	up.Store = openBucket(t, srvConn(srv), "nobucket")
 	if err := up.Upload(context.Background(), UploadJob{Source: src, Bucket: "nobucket", Key: "k", Wrapper: testWrapper(t)}, nil); !errors.Is(err, ErrNoSuchBucket) {
 		t.Errorf("missing bucket: %v", err)
 	}

@@ -49,11 +49,8 @@ func startTLSOSS(t *testing.T, cert *tls.Certificate) (*httptest.Server, ossloca
 // sentence that says so.
 func TestUntrustedCertificateFailsAtOnce(t *testing.T) {
 	ts, cred := startTLSOSS(t, nil)
-	client, err := Conn{Endpoint: ts.URL, AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.AccessKeySecret}.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := NewOSS(client, "bkt")
+	svc := connect(t, Conn{Endpoint: ts.URL, AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.AccessKeySecret})
+	st, err := svc.Bucket("bkt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +63,8 @@ func TestUntrustedCertificateFailsAtOnce(t *testing.T) {
 		"list": func() error {
 			return st.List(context.Background(), "", false, func(Entry) error { return nil })
 		},
-		"create bucket": func() error { return CreateBucket(context.Background(), client, "other") },
+		"create bucket": func() error { return svc.CreateBucket(context.Background(), "other") },
+		"list buckets":  func() error { _, err := svc.ListBuckets(context.Background()); return err },
 	} {
 		start := time.Now()
 		err := call()
@@ -110,7 +108,7 @@ func TestCertificateProblems(t *testing.T) {
 			if isTemporary(err) {
 				t.Errorf("counted as temporary: %v", err)
 			}
-			got := netError("HeadObject", err)
+			got := NetError("HeadObject", err)
 			if !errors.Is(got, ErrCertificate) || !strings.Contains(got.Error(), tc.want) {
 				t.Errorf("worded %q, want it to say %q", got, tc.want)
 			}
@@ -138,38 +136,4 @@ func selfSigned(t *testing.T, notBefore, notAfter time.Time) tls.Certificate {
 		t.Fatal(err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-// A name the SDK refuses to send fails at once, in plain words: retrying
-// the SDK's refusal used to make the user wait for the whole retry budget.
-func TestInvalidNamesFailAtOnce(t *testing.T) {
-	srv, st := startOSS(t)
-	client, err := Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &Retrying{Store: st, Policy: DefaultPolicy}
-	for _, tc := range []struct {
-		name string
-		call func() error
-		want string
-	}{
-		{"create bucket", func() error { return CreateBucket(context.Background(), client, "Bad_Bucket") }, `the bucket name "Bad_Bucket" must be`},
-		{"open bucket", func() error { _, err := NewOSS(client, "-x"); return err }, `the bucket name "-x" must be`},
-		{"put", func() error { return r.Put(context.Background(), "", strings.NewReader("x"), 1, nil) }, "the object name is empty"},
-		{"head", func() error { _, err := r.Head(context.Background(), ""); return err }, "the object name is empty"},
-		{"delete", func() error { return st.Delete(context.Background(), "") }, "the object name is empty"},
-	} {
-		start := time.Now()
-		err := tc.call()
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%s: took %v to fail", tc.name, d)
-		}
-		if !errors.Is(err, ErrInvalidName) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
-		}
-	}
-	if n := len(srv.Log.Entries()); n != 0 {
-		t.Errorf("%d requests reached the server", n)
-	}
 }

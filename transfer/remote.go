@@ -33,16 +33,37 @@ func (e *RemoteError) Error() string {
 	return fmt.Sprintf("%s: %s (%s)", e.Op, plain, detail)
 }
 
-// Is matches the sentinel the status and code stand for.
+// Is matches the sentinel the status and code stand for, and
+// ErrBadCredentials for a wrong key, which is also ErrAccessDenied (and
+// worded so).
 func (e *RemoteError) Is(target error) bool {
-	s := e.sentinel()
-	return s != nil && s == target
+	if s := e.sentinel(); s != nil && s == target {
+		return true
+	}
+	return target == ErrBadCredentials && isCredentialCode(e.Code)
+}
+
+// isCredentialCode reports the OSS error codes of a key that is wrong,
+// rather than one lacking a permission.
+func isCredentialCode(code string) bool {
+	switch code {
+	case "InvalidAccessKeyId", "SignatureDoesNotMatch", "SecurityTokenExpired", "InvalidSecurityToken":
+		return true
+	}
+	return false
 }
 
 func (e *RemoteError) sentinel() error {
-	switch e.Code {
-	case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "SecurityTokenExpired", "InvalidSecurityToken":
+	if isCredentialCode(e.Code) {
 		return ErrAccessDenied
+	}
+	switch e.Code {
+	case "AccessDenied":
+		return ErrAccessDenied
+	case "RequestTimeTooSkewed":
+		// A 403, but no permission can cure it: "access denied" would
+		// send the user to check a key that is right.
+		return ErrClockSkewed
 	case "NoSuchBucket":
 		return ErrNoSuchBucket
 	case "NoSuchKey":
@@ -103,7 +124,7 @@ func isTemporary(err error) bool {
 	if certificateProblem(err) != "" {
 		return false
 	}
-	for _, s := range []error{ErrAccessDenied, ErrNoSuchBucket, ErrNoSuchObject, ErrNoSuchUpload,
+	for _, s := range []error{ErrAccessDenied, ErrNoCredentials, ErrNoSuchBucket, ErrNoSuchObject, ErrNoSuchUpload,
 		ErrSourceChanged, ErrDiskFull, ErrExists, ErrLinkExpired, ErrPlainHTTP, ErrPaused, ErrCanceled,
 		ErrCertificate, ErrInvalidName, ErrDamaged} {
 		if errors.Is(err, s) {
@@ -179,9 +200,9 @@ func certificateProblem(err error) string {
 	return ""
 }
 
-// netError words a failure to reach the storage service for op: a
+// NetError words a failure to reach the storage service for op: a
 // certificate problem plainly and as permanent, anything else as it is.
-func netError(op string, err error) error {
+func NetError(op string, err error) error {
 	if reason := certificateProblem(err); reason != "" {
 		return &CertificateError{Op: op, Reason: reason, Err: err}
 	}

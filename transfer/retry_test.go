@@ -50,8 +50,7 @@ func TestIsTemporary(t *testing.T) {
 		{&RemoteError{Op: "UploadPart", Status: 507, Code: "InsufficientStorage"}, true},
 		{&RemoteError{Op: "GetObject", Status: 500, Code: "ObjectDamaged"}, false},
 		{&RemoteError{Op: "PutObject", Status: 400, Code: "InvalidObjectName"}, false},
-		{checkBucketName("Bad_Bucket"), false},
-		{checkKey(""), false},
+		{fmt.Errorf("x: %w", ErrInvalidName), false}, // a name the adapter refuses to send
 		{fmt.Errorf("x: %w", ErrStalled), true},
 		{fmt.Errorf("UploadPart: %w", syscall.ECONNREFUSED), true},
 		{fmt.Errorf("UploadPart: %w", syscall.ETIMEDOUT), true},

@@ -74,14 +74,7 @@ func slowLink(t *testing.T, upstream string, rate int) string {
 func TestSlowLinkUploadFinishes(t *testing.T) {
 	srv := osstest.Start(t, osstest.WithBuckets("bkt"))
 	addr := slowLink(t, srv.Endpoint[len("http://"):], 256<<10)
-	client, err := Conn{Endpoint: "http://" + addr, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret, ReadWriteTimeout: 1}.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := NewOSS(client, "bkt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openBucket(t, Conn{Endpoint: "http://" + addr, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret, ReadWriteTimeout: 1}, "bkt")
 	body := bytes.Repeat([]byte("slow but moving "), (1<<20)/16) // 1 MiB: about 4 s at 256 KiB/s
 	start := time.Now()
 	if err := st.Put(context.Background(), "k", bytes.NewReader(body), int64(len(body)), nil); err != nil {
@@ -104,16 +97,9 @@ func TestPutToSilentServerTimesOut(t *testing.T) {
 	}))
 	defer hang.Close()
 	defer close(release)
-	client, err := Conn{Endpoint: hang.URL, AccessKeyID: "id", AccessKeySecret: "secret", ReadWriteTimeout: 1}.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := NewOSS(client, "bkt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openBucket(t, Conn{Endpoint: hang.URL, AccessKeyID: "id", AccessKeySecret: "secret", ReadWriteTimeout: 1}, "bkt")
 	start := time.Now()
-	err = st.Put(context.Background(), "k", bytes.NewReader(make([]byte, 64<<10)), 64<<10, nil)
+	err := st.Put(context.Background(), "k", bytes.NewReader(make([]byte, 64<<10)), 64<<10, nil)
 	if err == nil || time.Since(start) > 5*time.Second {
 		t.Fatalf("Put = %v after %v, want a timeout after about 1 s", err, time.Since(start))
 	}

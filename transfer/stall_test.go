@@ -208,7 +208,7 @@ func TestQueueStalledJobFailsAndRetryResumes(t *testing.T) {
 	assertSameDownload(t, st, "q", src)
 }
 
-func assertSameDownload(t *testing.T, st *OSS, key, src string) {
+func assertSameDownload(t *testing.T, st Bucket, key, src string) {
 	t.Helper()
 	_, down := newEngines(t, st)
 	dest := filepath.Join(t.TempDir(), "check")
@@ -222,16 +222,9 @@ func assertSameDownload(t *testing.T, st *OSS, key, src string) {
 
 // startThrottledOSS serves a local endpoint through faults.Listener, so that
 // faults.Throttle paces every connection.
-func startThrottledOSS(t *testing.T, faults *osslocal.Faults) *OSS {
+func startThrottledOSS(t *testing.T, faults *osslocal.Faults) Bucket {
 	t.Helper()
 	srv := osstest.Start(t, osstest.WithBuckets("bkt"), osstest.WithThrottledFaults(faults))
-	client, err := Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := NewOSS(client, "bkt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openBucket(t, Conn{Endpoint: srv.Endpoint, AccessKeyID: srv.AccessKeyID, AccessKeySecret: srv.AccessKeySecret}, "bkt")
 	return st
 }

@@ -7,6 +7,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -23,7 +24,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ossvault/ossvault/internal/cli"
+	"github.com/ossvault/ossvault/transfer"
 )
 
 // AppID is the application identifier, shared with FyneApp.toml.
@@ -32,11 +33,32 @@ const AppID = "io.ossvault.app"
 // windowTitle is how the window is found by people and by the end-to-end test.
 const windowTitle = "ossvault"
 
+// Options tell the app how to start. They are the app's own, not the
+// command line's AppOptions: internal/cli imports the OSS adapter, and the
+// app importing it would depend on the SDK again.
+type Options struct {
+	// Local starts the app on the embedded local endpoint with a demo bucket.
+	Local bool
+	// Home is the OSSVAULT_HOME folder.
+	Home string
+	// Context ends when SIGINT or SIGTERM arrives, from the moment the
+	// process began listening: the app must quit even if the signal came
+	// before it set up its own handling.
+	Context context.Context
+	// Connect reaches OSS (osssdk.Connect). The app is given it rather
+	// than importing the SDK's adapter: it speaks only in transfer's
+	// terms, and its tests can hand it the same adapter.
+	Connect transfer.Connector
+}
+
 // Run opens the main window and blocks until it is closed. When the app is
 // already open on opts.Home it asks that one to bring its window forward and
 // returns nil at once. SIGINT or SIGTERM close the app at any point, as if
 // its window were closed.
-func Run(opts cli.AppOptions) error {
+func Run(opts Options) error {
+	if opts.Connect == nil {
+		return errors.New("this build of the app cannot reach OSS: it was started without a connector")
+	}
 	if err := checkDisplay(displayEnv); err != nil {
 		return err
 	}
@@ -54,7 +76,7 @@ func Run(opts cli.AppOptions) error {
 	if err := setLanguage(prefs.Language); err != nil {
 		return err
 	}
-	be, err := openRealBackend(opts.Home)
+	be, err := openRealBackend(opts.Home, opts.Connect)
 	if err != nil {
 		return err
 	}

@@ -12,8 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/aliyun/aliyun-oss-go-sdk/oss"
-
 	"github.com/ossvault/ossvault/internal/osslocal"
 	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
@@ -210,9 +208,11 @@ func guardLocal(a vault.Account, c transfer.Conn) transfer.Conn {
 	return c
 }
 
-func (l *localEndpoint) client() (*oss.Client, error) {
+// conn is the connection to the running local storage, each of whose
+// sockets the server must prove itself on.
+func (l *localEndpoint) conn() transfer.Conn {
 	return transfer.Conn{Endpoint: l.account.Endpoint, AccessKeyID: l.cred.AccessKeyID, AccessKeySecret: l.cred.AccessKeySecret,
-		Dial: localDial(l.cred)}.Client()
+		Dial: localDial(l.cred)}
 }
 
 func (l *localEndpoint) close() error { return l.srv.Close() }

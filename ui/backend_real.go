@@ -11,22 +11,22 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aliyun/aliyun-oss-go-sdk/oss"
-
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
 )
 
 // realBackend implements Backend over the vault, the transfer engine and the
-// local endpoint. It holds one SDK client per account.
+// local endpoint. It reaches OSS through connect and holds one connection
+// (transfer.Service) per account.
 type realBackend struct {
-	home  string
-	vault *vault.Vault
+	home    string
+	vault   *vault.Vault
+	connect transfer.Connector
 
-	mu      sync.Mutex
-	clients map[string]*oss.Client
-	local   *localEndpoint
+	mu       sync.Mutex
+	services map[string]transfer.Service
+	local    *localEndpoint
 
 	transfers *realTransfers
 	closeOnce sync.Once
@@ -35,13 +35,13 @@ type realBackend struct {
 
 // openRealBackend opens the vault and the transfer queue in home, starts
 // the local endpoint if it was used before, and queues again the transfers
-// that did not finish last time.
-func openRealBackend(home string, opts ...vault.Option) (*realBackend, error) {
+// that did not finish last time. It reaches OSS through connect.
+func openRealBackend(home string, connect transfer.Connector, opts ...vault.Option) (*realBackend, error) {
 	v, err := vault.Open(home, append(opts, vault.WithKeyRemoved(forgetKeyUploads(home)))...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to open the key vault: %w", err)
 	}
-	b := &realBackend{home: home, vault: v, clients: map[string]*oss.Client{}}
+	b := &realBackend{home: home, vault: v, connect: connect, services: map[string]transfer.Service{}}
 	if localUsed(home) {
 		if _, err := b.startLocal(); err != nil {
 			return nil, err
@@ -74,17 +74,17 @@ func (b *realBackend) Close() error {
 	return b.closeErr
 }
 
-// client returns the SDK client for an account.
-func (b *realBackend) client(account string) (*oss.Client, error) {
+// service returns the connection to an account.
+func (b *realBackend) service(account string) (transfer.Service, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if c := b.clients[account]; c != nil {
+	if c := b.services[account]; c != nil {
 		return c, nil
 	}
 	if b.local != nil && account == b.local.account.Name {
-		c, err := b.local.client()
+		c, err := b.connect(b.local.conn())
 		if err == nil {
-			b.clients[account] = c // one client, so its connections are reused
+			b.services[account] = c // one connection, so its sockets are reused
 		}
 		return c, err
 	}
@@ -96,21 +96,21 @@ func (b *realBackend) client(account string) (*oss.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := guardLocal(a, transfer.Conn{Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}).Client()
+	c, err := b.connect(guardLocal(a, transfer.Conn{Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}))
 	if err != nil {
 		return nil, err
 	}
-	b.clients[account] = c
+	b.services[account] = c
 	return c, nil
 }
 
 // store returns the transfer engine's store for a bucket.
-func (b *realBackend) store(account, bucket string) (*transfer.OSS, error) {
-	c, err := b.client(account)
+func (b *realBackend) store(account, bucket string) (transfer.Bucket, error) {
+	c, err := b.service(account)
 	if err != nil {
 		return nil, err
 	}
-	return transfer.NewOSS(c, bucket)
+	return c.Bucket(bucket)
 }
 
 type realAccounts realBackend
@@ -148,27 +148,27 @@ func (b *realBackend) verifiedOnly(account string) bool {
 	return err != nil || a.VerifiedOnly
 }
 
-// Add checks the credentials with one ListBuckets before saving them. An
-// account allowed into its buckets but not to list them is still saved:
-// OSS recognised the key.
+// Add checks the credentials with one request (CheckKey) before saving
+// them. An account allowed into its buckets but not to list them is still
+// saved: OSS recognised the key.
 func (a *realAccounts) Add(ctx context.Context, acct Account, c Credentials) error {
 	endpoint, err := vault.NormalizeEndpoint(acct.Endpoint)
 	if err != nil {
 		return err
 	}
-	client, err := transfer.Conn{Endpoint: endpoint, Region: acct.Region, AccessKeyID: c.AccessKeyID,
-		AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}.Client()
+	svc, err := a.connect(transfer.Conn{Endpoint: endpoint, Region: acct.Region, AccessKeyID: c.AccessKeyID,
+		AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken})
 	if err != nil {
 		return err
 	}
-	if _, err := client.ListBuckets(oss.MaxKeys(1), oss.WithContext(ctx)); err != nil {
-		code, _, ok := ossCode(err)
-		if !ok && answersNotAsOSS(ctx, endpoint, err) {
+	if err := svc.CheckKey(ctx); err != nil {
+		// An answer with an OSS error code came from OSS; one without may
+		// be any web server.
+		var re *transfer.RemoteError
+		if !(errors.As(err, &re) && re.Code != "") && answersNotAsOSS(ctx, endpoint, err) {
 			return fmt.Errorf("%w: %s: %w", errNotOSS, endpoint, err)
 		}
-		if !ok || code != "AccessDenied" {
-			return err
-		}
+		return err
 	}
 	// Storage created here starts strict: its files come from this app.
 	_, err = a.vault.AddAccount(vault.Account{Name: acct.Name, Endpoint: endpoint, Region: acct.Region,
@@ -204,11 +204,11 @@ func (a *realAccounts) StartLocal(context.Context) (Account, error) {
 type realStorage realBackend
 
 func (s *realStorage) Buckets(ctx context.Context, account string) ([]string, error) {
-	c, err := (*realBackend)(s).client(account)
+	c, err := (*realBackend)(s).service(account)
 	if err != nil {
 		return nil, err
 	}
-	return transfer.ListBuckets(ctx, c)
+	return c.ListBuckets(ctx)
 }
 
 // List is one page of the engine's listing: the folder's objects and

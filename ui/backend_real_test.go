@@ -22,6 +22,7 @@ import (
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/transfer/osssdk"
 	"github.com/ossvault/ossvault/vault"
 )
 
@@ -46,7 +47,7 @@ func useKeychain(t testing.TB) {
 func openTestBackend(t *testing.T, home string) *realBackend {
 	t.Helper()
 	useKeychain(t)
-	b, err := openRealBackend(home)
+	b, err := openRealBackend(home, osssdk.Connect)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,12 +337,12 @@ func TestRealUnfinishedUploadComesBack(t *testing.T) {
 func TestRealUploadsToTwoBuckets(t *testing.T) {
 	home := t.TempDir()
 	b := openLocalWithKey(t, home)
-	c, err := b.client(localAccountName)
+	svc, err := b.service(localAccountName)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const other = "second-bucket"
-	if err := transfer.CreateBucket(context.Background(), c, other); err != nil {
+	if err := svc.CreateBucket(context.Background(), other); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -366,7 +367,7 @@ func TestRealUploadsToTwoBuckets(t *testing.T) {
 		}
 	}
 	for _, bucket := range []string{demoBucket, other} {
-		bk, err := c.Bucket(bucket)
+		bk, err := sdkBucket(t, b).Client.Bucket(bucket)
 		if err != nil {
 			t.Fatal(err)
 		}

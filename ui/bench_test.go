@@ -11,9 +11,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/ossvault/ossvault/internal/osslocal"
+	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/transfer/osssdk"
 	"github.com/ossvault/ossvault/vault"
 )
 
@@ -45,7 +46,7 @@ func memoryBackend(b *testing.B, n int) *realBackend {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rb := &realBackend{home: home, vault: v, clients: map[string]*oss.Client{}}
+	rb := &realBackend{home: home, vault: v, connect: osssdk.Connect, services: map[string]transfer.Service{}}
 	rb.local = &localEndpoint{srv: srv, cred: cred, account: Account{Name: localAccountName, Endpoint: url, Local: true}}
 	if rb.transfers, err = newRealTransfers(rb); err != nil {
 		b.Fatal(err)

@@ -12,19 +12,12 @@ import (
 	"syscall"
 
 	"fyne.io/fyne/v2/lang"
-	v1oss "github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
 	"github.com/ossvault/ossvault/vault/kms"
 )
-
-// ossCoder is the OSS SDK v2's service error (through any wrapping).
-type ossCoder interface {
-	ErrorCode() string
-	HttpStatusCode() int
-}
 
 // explain turns an error into one sentence for the people using the app: no
 // codes without words, no stack traces, never the error's raw text when it
@@ -110,9 +103,6 @@ func explain(err error, keyName func(matdesc string) string) string {
 	if msg := explainTransfer(err); msg != "" {
 		return msg
 	}
-	if code, status, ok := ossCode(err); ok {
-		return explainOSS(code, status)
-	}
 	if refusedOnLoopback(err) {
 		return lang.L("This link points to files kept on a computer running ossvault; that app must be open for the link to work. If it is open, ask for a new link.")
 	}
@@ -173,7 +163,9 @@ func explainVault(err error) string {
 	return ""
 }
 
-// explainTransfer covers the transfer engine's outcomes.
+// explainTransfer covers the transfer engine's outcomes, the storage
+// service's refusals included: they reach the app as transfer's errors
+// whatever speaks to OSS underneath.
 func explainTransfer(err error) string {
 	var re *transfer.RemoteError
 	var unsafe *transfer.UnsafeNameError
@@ -184,10 +176,12 @@ func explainTransfer(err error) string {
 		return lang.L("That storage bucket does not exist. Check its name and region.")
 	case errors.Is(err, transfer.ErrNoSuchObject):
 		return lang.L("That file is no longer there. Someone may have moved or deleted it.")
+	case errors.Is(err, transfer.ErrBadCredentials):
+		// Before ErrAccessDenied, which a wrong key matches too.
+		return lang.L("The sign-in details for this storage account are not right. Check the AccessKey ID and secret.")
+	case errors.Is(err, transfer.ErrClockSkewed):
+		return lang.L("This computer's clock is wrong. Set the correct date and time, then try again.")
 	case errors.Is(err, transfer.ErrAccessDenied):
-		if errors.As(err, &re) && isCredentialCode(re.Code) {
-			return explainOSS(re.Code, re.Status)
-		}
 		return lang.L("This account is not allowed to do that. Ask whoever manages it for access.")
 	case errors.Is(err, transfer.ErrSourceChanged):
 		return lang.L("The file changed while it was being copied. Try again when nobody is editing it.")
@@ -204,55 +198,15 @@ func explainTransfer(err error) string {
 	case errors.Is(err, transfer.ErrCanceled):
 		return lang.L("Canceled.")
 	case errors.As(err, &re):
-		return explainOSS(re.Code, re.Status)
+		return explainRefusal(re.Status)
 	}
 	return ""
 }
 
-func isCredentialCode(code string) bool {
-	switch code {
-	case "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidSecurityToken", "SecurityTokenExpired":
-		return true
-	}
-	return false
-}
-
-// ossCode finds an OSS service error from either SDK.
-func ossCode(err error) (code string, status int, ok bool) {
-	var v2 ossCoder
-	if errors.As(err, &v2) {
-		return v2.ErrorCode(), v2.HttpStatusCode(), true
-	}
-	var v1 v1oss.ServiceError
-	if errors.As(err, &v1) {
-		return v1.Code, v1.StatusCode, true
-	}
-	var v1p *v1oss.ServiceError
-	if errors.As(err, &v1p) {
-		return v1p.Code, v1p.StatusCode, true
-	}
-	return "", 0, false
-}
-
-func explainOSS(code string, status int) string {
-	switch {
-	case isCredentialCode(code):
-		return lang.L("The sign-in details for this storage account are not right. Check the AccessKey ID and secret.")
-	case code == "AccessDenied":
-		return lang.L("This account is not allowed to do that. Ask whoever manages it for access.")
-	case code == "NoSuchBucket":
-		return lang.L("That storage bucket does not exist. Check its name and region.")
-	case code == "NoSuchKey":
-		return lang.L("That file is no longer there. Someone may have moved or deleted it.")
-	case code == "RequestTimeTooSkewed":
-		return lang.L("This computer's clock is wrong. Set the correct date and time, then try again.")
-	}
-	switch {
-	case status == 401 || status == 403:
-		return lang.L("This account is not allowed to do that. Ask whoever manages it for access.")
-	case status == 404:
-		return lang.L("That file is no longer there. Someone may have moved or deleted it.")
-	case status >= 500:
+// explainRefusal words a refusal that matched none of transfer's
+// sentinels by its HTTP status.
+func explainRefusal(status int) string {
+	if status >= 500 {
 		return lang.L("The storage service is having trouble. Please try again in a few minutes.")
 	}
 	return lang.L("The storage service refused the request. Please try again.")

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/ossvault/ossvault/internal/osslocal"
+	"github.com/ossvault/ossvault/internal/osslocal/osstest"
 )
 
 // unwritableDir is a folder this process cannot create files in: one
@@ -147,6 +150,39 @@ func TestRealNotOSSServerSaysSo(t *testing.T) {
 	}
 	if accts, _ := b.Accounts().List(context.Background()); len(accts) != 0 {
 		t.Fatalf("accounts saved: %+v", accts)
+	}
+}
+
+// Adding an account reads OSS's refusal through the adapter, as transfer's
+// errors: a wrong secret is the sign-in details, a clock OSS finds wrong
+// is the clock (it read "not allowed" before), and a key OSS knows but
+// which may not list buckets is saved.
+func TestRealAddAccountRefusals(t *testing.T) {
+	faults := osslocal.NewFaults(1)
+	srv := osstest.Start(t, osstest.WithFaults(faults))
+	b := openTestBackend(t, t.TempDir())
+	for _, tc := range []struct {
+		name, secret, code string
+		want               string // "" when the account is saved
+	}{
+		{"wrong secret", "wrong", "", "sign-in details for this storage account are not right"},
+		{"clock", srv.AccessKeySecret, "RequestTimeTooSkewed", "clock is wrong"},
+		{"may not list buckets", srv.AccessKeySecret, "AccessDenied", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.code != "" {
+				defer faults.Remove(faults.Add(osslocal.Fault{Op: osslocal.OpListBuckets, Action: osslocal.FailWithCode(403, tc.code)}))
+			}
+			err := b.Accounts().Add(context.Background(), Account{Name: tc.name, Endpoint: srv.Endpoint},
+				Credentials{AccessKeyID: srv.AccessKeyID, AccessKeySecret: tc.secret})
+			if got := explain(err, nil); (tc.want == "") != (err == nil) || !strings.Contains(got, tc.want) {
+				t.Fatalf("Add = %v, read as %q, want %q", err, got, tc.want)
+			}
+			_, saved := b.vault.Account(tc.name)
+			if (saved == nil) != (tc.want == "") {
+				t.Fatalf("saved: %v, want %v", saved == nil, tc.want == "")
+			}
+		})
 	}
 }
 

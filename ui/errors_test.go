@@ -11,9 +11,6 @@ import (
 	"syscall"
 	"testing"
 
-	v2oss "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
-	v1oss "github.com/aliyun/aliyun-oss-go-sdk/oss"
-
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
@@ -41,8 +38,10 @@ func TestExplain(t *testing.T) {
 		{"wrong credentials (transfer)", errAccessDeniedForTest(), "sign-in details"},
 		{"access denied (transfer)", &transfer.RemoteError{Status: 403, Code: "AccessDenied"}, "not allowed"},
 		{"no such bucket (transfer)", fmt.Errorf("list: %w", transfer.ErrNoSuchBucket), "bucket does not exist"},
-		{"no such bucket (SDK v1)", fmt.Errorf("list: %w", v1oss.ServiceError{Code: "NoSuchBucket", StatusCode: 404}), "bucket does not exist"},
-		{"signature (SDK v2)", fmt.Errorf("put: %w", &v2oss.ServiceError{Code: "SignatureDoesNotMatch", StatusCode: 403}), "sign-in details"},
+		{"signature", fmt.Errorf("put: %w", &transfer.RemoteError{Op: "PutObject", Status: 403, Code: "SignatureDoesNotMatch"}), "sign-in details"},
+		{"token expired", &transfer.RemoteError{Op: "GetObject", Status: 403, Code: "SecurityTokenExpired"}, "sign-in details"},
+		{"clock wrong", &transfer.RemoteError{Op: "ListBuckets", Status: 403, Code: "RequestTimeTooSkewed"}, "clock is wrong"},
+		{"refused otherwise", &transfer.RemoteError{Op: "PutObject", Status: 400, Code: "InvalidArgument"}, "refused the request"},
 		{"server trouble", &transfer.RemoteError{Status: 503, Code: "ServiceUnavailable"}, "having trouble"},
 		{"no network", dnsErr, "internet connection"},
 		{"connection refused", &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", errors.New("connection refused"))}, "internet connection"},

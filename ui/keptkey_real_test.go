@@ -14,6 +14,7 @@ import (
 
 	"github.com/ossvault/ossvault/internal/testenv"
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/transfer/osssdk"
 )
 
 // appKeychainItems counts the real Secret Service items of home's vault.
@@ -41,11 +42,11 @@ func pausedColleagueUpload(t *testing.T, b *realBackend, keyName, key string) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := transfer.Conn{Endpoint: b.local.account.Endpoint, AccessKeyID: b.local.cred.AccessKeyID, AccessKeySecret: b.local.cred.AccessKeySecret}.Client()
+	client, err := osssdk.Connect(transfer.Conn{Endpoint: b.local.account.Endpoint, AccessKeyID: b.local.cred.AccessKeyID, AccessKeySecret: b.local.cred.AccessKeySecret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := transfer.NewOSS(client, demoBucket)
+	st, err := client.Bucket(demoBucket)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,3 +90,20 @@ func TestDebugSDKRefused(t *testing.T) {
 		t.Errorf("DEBUG=sdkx should be allowed: exit %d, %q", code, stderr)
 	}
 }
+
+// A command without credentials says how to give them, in the command
+// line's words (the transfer package only reports that there are none),
+// before anything is sent.
+func TestNoCredentials(t *testing.T) {
+	const want = "ossvault: no OSS credentials: use --account NAME, or set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET\n"
+	for _, args := range [][]string{
+		{"ls", "oss://bkt"},
+		{"mb", "oss://bkt"},
+		{"rm", "oss://bkt/k"},
+	} {
+		code, out, stderr := runCLI(t, map[string]string{"OSS_ENDPOINT": "http://127.0.0.1:1", "OSS_ACCESS_KEY_ID": "LTAIonly"}, args...)
+		if code != ExitFailure || out != "" || stderr != want {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 1 and %q", args[0], code, out, stderr, want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/transfer/osssdk"
 	"github.com/ossvault/ossvault/vault"
 )
 
@@ -117,17 +118,27 @@ func connection(env *Env, fs *pflag.FlagSet, v *vault.Vault) (transfer.Conn, err
 	}, nil
 }
 
-// bucketStore connects to bucket.
-func bucketStore(env *Env, fs *pflag.FlagSet, v *vault.Vault, bucket string) (*transfer.OSS, error) {
+// connect opens the account the flags and environment name, through the
+// OSS adapter.
+func connect(env *Env, fs *pflag.FlagSet, v *vault.Vault) (transfer.Service, error) {
 	c, err := connection(env, fs, v)
 	if err != nil {
 		return nil, err
 	}
-	client, err := c.Client()
+	svc, err := osssdk.Connect(c)
+	if errors.Is(err, transfer.ErrNoCredentials) {
+		return nil, fmt.Errorf("%w: use --account NAME, or set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET", err)
+	}
+	return svc, err
+}
+
+// bucketStore connects to bucket.
+func bucketStore(env *Env, fs *pflag.FlagSet, v *vault.Vault, bucket string) (transfer.Bucket, error) {
+	svc, err := connect(env, fs, v)
 	if err != nil {
 		return nil, err
 	}
-	return transfer.NewOSS(client, bucket)
+	return svc.Bucket(bucket)
 }
 
 // keyTracker is the vault as a transfer.Keys that remembers which local

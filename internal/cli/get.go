@@ -151,7 +151,7 @@ func destFile(dest, name string) (string, error) {
 
 // planPrefix lists every object under a folder and maps it into dest,
 // refusing the whole folder if any object name is unsafe as a file name.
-func planPrefix(ctx context.Context, store *transfer.OSS, u ossURL, dest string) ([]*transfer.DownloadJob, error) {
+func planPrefix(ctx context.Context, store transfer.Bucket, u ossURL, dest string) ([]*transfer.DownloadJob, error) {
 	files, err := transfer.PlanFolder(ctx, store, u.Key, dest)
 	if err != nil {
 		return nil, err
@@ -166,7 +166,7 @@ func planPrefix(ctx context.Context, store *transfer.OSS, u ossURL, dest string)
 	}
 	specs := make([]*transfer.DownloadJob, 0, len(files))
 	for _, f := range files {
-		specs = append(specs, &transfer.DownloadJob{Source: store, SourceID: "oss://" + store.Bucket.BucketName + "/" + f.Key, Key: f.Key, Dest: f.Local, Root: dest})
+		specs = append(specs, &transfer.DownloadJob{Source: store, SourceID: "oss://" + store.Name() + "/" + f.Key, Key: f.Key, Dest: f.Local, Root: dest})
 	}
 	return specs, nil
 }

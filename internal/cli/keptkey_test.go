@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/transfer/osssdk"
 	"github.com/ossvault/ossvault/vault"
 )
 
@@ -43,11 +44,11 @@ func pausedUpload(t *testing.T, h *harness, keyName, key string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := transfer.Conn{Endpoint: h.srv.Endpoint, AccessKeyID: h.srv.AccessKeyID, AccessKeySecret: h.srv.AccessKeySecret}.Client()
+	client, err := osssdk.Connect(transfer.Conn{Endpoint: h.srv.Endpoint, AccessKeyID: h.srv.AccessKeyID, AccessKeySecret: h.srv.AccessKeySecret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := transfer.NewOSS(client, "bkt")
+	st, err := client.Bucket("bkt")
 	if err != nil {
 		t.Fatal(err)
 	}

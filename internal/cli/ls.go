@@ -75,7 +75,7 @@ func runLs(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) erro
 
 // describeEntries formats entries, reading each object's envelope (HEAD,
 // eight at once) to name the key that opens it.
-func describeEntries(ctx context.Context, store *transfer.OSS, v *vault.Vault, entries []transfer.Entry) ([]string, error) {
+func describeEntries(ctx context.Context, store transfer.Bucket, v *vault.Vault, entries []transfer.Entry) ([]string, error) {
 	lines := make([]string, len(entries))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)

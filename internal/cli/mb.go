@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ossvault/ossvault/internal/safetext"
-	"github.com/ossvault/ossvault/transfer"
 )
 
 func init() {
@@ -32,15 +31,11 @@ func runMb(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) erro
 	if strings.Trim(u.Key, "/") != "" {
 		return usagef("mb takes a bucket, not an object: oss://%s", safetext.Name(u.Bucket))
 	}
-	c, err := connection(env, fs, nil)
+	svc, err := connect(env, fs, nil)
 	if err != nil {
 		return err
 	}
-	client, err := c.Client()
-	if err != nil {
-		return err
-	}
-	if err := transfer.CreateBucket(ctx, client, u.Bucket); err != nil {
+	if err := svc.CreateBucket(ctx, u.Bucket); err != nil {
 		return fmt.Errorf("failed to create the bucket %s: %w", safetext.Name(u.Bucket), err)
 	}
 	return nil

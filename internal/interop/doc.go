@@ -3,7 +3,7 @@
 //
 // The tests run the official Alibaba Cloud OSS Go SDKs (v1's oss/crypto
 // CryptoBucket and v2's EncryptionClient) and ossvault's own path (the
-// transfer Uploader and Downloader over transfer.NewOSS, or the envelope
+// transfer Uploader and Downloader over osssdk.Connect, or the envelope
 // package with a plain SDK client where the transfer API cannot express the
 // case) against each other, over HTTP to the local OSS endpoint
 // (internal/osslocal, signatures checked, both V1 and V4 signing) and HTTPS

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/transfer/osssdk"
 )
 
 // TestV2FileTransfers pairs ossvault with the v2 SDK's own file APIs, which
@@ -88,11 +89,11 @@ func TestSignaturesChecked(t *testing.T) {
 		{"v2-EncryptionClient-sigV1", func(t *testing.T, key string) error { return putV2(t, w, sigV1, wrong, m, key) }},
 		{"v2-EncryptionClient-sigV4", func(t *testing.T, key string) error { return putV2(t, w, sigV4, wrong, m, key) }},
 		{"transfer.Uploader", func(t *testing.T, key string) error {
-			c, err := transfer.Conn{Endpoint: w.oss.Endpoint, AccessKeyID: w.oss.AccessKeyID, AccessKeySecret: wrong}.Client()
+			c, err := osssdk.Connect(transfer.Conn{Endpoint: w.oss.Endpoint, AccessKeyID: w.oss.AccessKeyID, AccessKeySecret: wrong})
 			if err != nil {
 				t.Fatal(err)
 			}
-			st, err := transfer.NewOSS(c, bucketName)
+			st, err := c.Bucket(bucketName)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -31,6 +31,7 @@ import (
 	"github.com/ossvault/ossvault/internal/kmslocal"
 	"github.com/ossvault/ossvault/internal/osslocal/osstest"
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/transfer/osssdk"
 	vkms "github.com/ossvault/ossvault/vault/kms"
 )
 
@@ -118,9 +119,9 @@ type world struct {
 
 	rsa, otherRSA *rsaPair
 
-	// store is ossvault's product path: transfer.Conn's SDK client (V1
-	// signing) wrapped by transfer.NewOSS.
-	store *transfer.OSS
+	// store is ossvault's product path: the bucket of osssdk.Connect
+	// (the SDK, V1 signing) on a transfer.Conn.
+	store transfer.Bucket
 }
 
 func newWorld(t *testing.T) *world {
@@ -156,11 +157,11 @@ func newWorld(t *testing.T) *world {
 	}
 	w.ourKMS = ourKMS
 
-	client, err := transfer.Conn{Endpoint: w.oss.Endpoint, AccessKeyID: w.oss.AccessKeyID, AccessKeySecret: w.oss.AccessKeySecret}.Client()
+	svc, err := osssdk.Connect(transfer.Conn{Endpoint: w.oss.Endpoint, AccessKeyID: w.oss.AccessKeyID, AccessKeySecret: w.oss.AccessKeySecret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.store, err = transfer.NewOSS(client, bucketName); err != nil {
+	if w.store, err = svc.Bucket(bucketName); err != nil {
 		t.Fatal(err)
 	}
 	return w
