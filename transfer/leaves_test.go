@@ -22,9 +22,8 @@ import (
 // rewriteObject stores key again through the SDK with change applied to
 // its bytes, keeping its metadata and tags, as an attacker with write
 // access to the bucket would alter it.
-func rewriteObject(t *testing.T, st *OSS, key string, change func([]byte)) {
+func rewriteObject(t *testing.T, b *oss.Bucket, key string, change func([]byte)) {
 	t.Helper()
-	b := st.Bucket
 	hdr, err := b.GetObjectDetailedMeta(key)
 	if err != nil {
 		t.Fatal(err)
@@ -56,15 +55,15 @@ func rewriteObject(t *testing.T, st *OSS, key string, change func([]byte)) {
 	}
 }
 
-func copyObject(t *testing.T, st *OSS, from, to string) {
+func copyObject(t *testing.T, b *oss.Bucket, from, to string) {
 	t.Helper()
-	body, err := st.Bucket.GetObject(from)
+	body, err := b.GetObject(from)
 	if err != nil {
 		t.Fatal(err)
 	}
 	data, _ := io.ReadAll(body)
 	body.Close()
-	if err := st.Bucket.PutObject(to, bytes.NewReader(data)); err != nil {
+	if err := b.PutObject(to, bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -75,7 +74,8 @@ func copyObject(t *testing.T, st *OSS, from, to string) {
 // chunk in the range fails, and a table that is missing or another
 // object's leaves the range plainly not verified.
 func TestRangeByLeaves(t *testing.T) {
-	_, st := startOSS(t)
+	srv, st := startOSS(t)
+	sdk := sdkBucket(t, srvConn(srv), "bkt")
 	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
 	const cs = envelope.DefaultChunkSize
 	for _, shape := range []struct {
@@ -121,13 +121,13 @@ func TestRangeByLeaves(t *testing.T) {
 		}{
 			{name: "intact"},
 			{name: "a chunk in the range altered", fail: true, change: func(t *testing.T, key string) {
-				rewriteObject(t, st, key, func(d []byte) { d[rng.Start+700] ^= 0x20 })
+				rewriteObject(t, sdk, key, func(d []byte) { d[rng.Start+700] ^= 0x20 })
 			}},
 			{name: "the range's chunk altered outside the range", fail: true, change: func(t *testing.T, key string) {
-				rewriteObject(t, st, key, func(d []byte) { d[cs+10] ^= 0x20 })
+				rewriteObject(t, sdk, key, func(d []byte) { d[cs+10] ^= 0x20 })
 			}},
 			{name: "a chunk outside the range altered", change: func(t *testing.T, key string) {
-				rewriteObject(t, st, key, func(d []byte) { d[3*cs+1] ^= 0x20 })
+				rewriteObject(t, sdk, key, func(d []byte) { d[3*cs+1] ^= 0x20 })
 			}},
 			{name: "table removed", wantWhy: whyNoTable, change: func(t *testing.T, key string) {
 				if err := st.Delete(context.Background(), LeavesKey(key)); err != nil {
@@ -139,17 +139,17 @@ func TestRangeByLeaves(t *testing.T) {
 			}},
 			{name: "table removed, altered outside the range, only verified reads", strict: true, fail: true, change: func(t *testing.T, key string) {
 				st.Delete(context.Background(), LeavesKey(key))
-				rewriteObject(t, st, key, func(d []byte) { d[3*cs+1] ^= 0x20 })
+				rewriteObject(t, sdk, key, func(d []byte) { d[3*cs+1] ^= 0x20 })
 			}},
 			{name: "another object's table", wantWhy: whyForeignTable, change: func(t *testing.T, key string) {
-				copyObject(t, st, LeavesKey(upload(t)), LeavesKey(key))
+				copyObject(t, sdk, LeavesKey(upload(t)), LeavesKey(key))
 			}},
 			{name: "another object's table, altered in the range", wantWhy: whyForeignTable, altered: true, change: func(t *testing.T, key string) {
-				copyObject(t, st, LeavesKey(upload(t)), LeavesKey(key))
-				rewriteObject(t, st, key, func(d []byte) { d[rng.Start+700] ^= 0x20 })
+				copyObject(t, sdk, LeavesKey(upload(t)), LeavesKey(key))
+				rewriteObject(t, sdk, key, func(d []byte) { d[rng.Start+700] ^= 0x20 })
 			}},
 			{name: "a leaf of the table altered", fail: true, change: func(t *testing.T, key string) {
-				rewriteObject(t, st, LeavesKey(key), func(d []byte) { d[len(d)-1] ^= 1 })
+				rewriteObject(t, sdk, LeavesKey(key), func(d []byte) { d[len(d)-1] ^= 1 })
 			}},
 		} {
 			t.Run(shape.name+"/"+tc.name, func(t *testing.T) {
