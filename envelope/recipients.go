@@ -6,11 +6,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"strings"
-
-	"lukechampine.com/blake3"
 )
 
 // HeaderRecipients (after MetaPrefix) holds the wraps of the data key for
@@ -28,7 +25,7 @@ var schemeRecipients = &macScheme{
 	alg:     MACAlgRecipients,
 	info:    "ossvault integrity v4 blake3",
 	rootTag: "ossvault root v4",
-	newMAC:  func(key []byte) hash.Hash { return blake3.New(macSize, key) },
+	newMAC:  newBLAKE3,
 }
 
 // MaxUserMeta is OSS's limit on an object's user metadata: 8 KB, counting

@@ -7,11 +7,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash"
 	"strings"
 	"time"
-
-	"lukechampine.com/blake3"
 )
 
 // Metadata names (after MetaPrefix) of the writer's signature (doc.go,
@@ -49,7 +46,7 @@ var schemeSigned = &macScheme{
 	alg:     MACAlgSigned,
 	info:    "ossvault integrity v3 blake3",
 	rootTag: "ossvault root v3",
-	newMAC:  func(key []byte) hash.Hash { return blake3.New(macSize, key) },
+	newMAC:  newBLAKE3,
 }
 
 // signatureError is one reason a signature fails; it matches
