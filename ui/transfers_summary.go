@@ -19,90 +19,115 @@ type jobBatch struct {
 
 // updateSummary writes the status bar's line about transfers.
 func (p *transfersPanel) updateSummary() {
-	var running, waiting, failed, paused, ended, canceled int
-	var speed float64
-	var eta time.Duration
-	var done, total int64
-	for _, j := range p.jobs {
-		switch j.State {
-		case JobRunning:
-			running++
-			speed += j.Speed
-			eta = max(eta, j.ETA)
-		case JobQueued:
-			waiting++
-		case JobFailed:
-			failed++
-		case JobPaused:
-			paused++
-		case JobDone:
-			ended++
-		case JobCanceled:
-			ended++
-			canceled++
-		}
-		if j.State == JobRunning || j.State == JobQueued {
-			done += max(j.Done, 0)
-			total += max(j.Total, 0)
-		}
-	}
-	if len(p.jobs) == 0 {
-		p.empty.Show()
-	} else {
-		p.empty.Hide()
-	}
-	if ended > 0 {
+	c := countJobs(p.jobs)
+	setVisible(p.empty, len(p.jobs) == 0)
+	if c.ended > 0 {
 		p.clear.Enable()
 	} else {
 		p.clear.Disable()
 	}
-	s := ""
-	switch {
-	case running+waiting > 0:
-		switch {
-		case waiting == 0:
-			s = lang.L("{{.N}} transferring", map[string]any{"N": running})
-		case running == 0:
-			s = lang.L("{{.N}} waiting", map[string]any{"N": waiting})
-		default:
-			s = lang.L("{{.Running}} transferring, {{.Waiting}} waiting", map[string]any{"Running": running, "Waiting": waiting})
-		}
-		// How far along, on whatever screen the user is: the progress bars
-		// are on Transfers, and a drop happens on Files.
-		if total > 0 {
-			s += " · " + strconv.FormatInt(min(done*100/total, 100), 10) + "%"
-		}
-		if speed > 0 {
-			s += " · " + humanBytes(int64(speed)) + "/s"
-		}
-		if eta > 0 {
-			s += " · " + etaText(eta)
-		}
-	case failed == 1:
-		s = lang.L("1 transfer failed: see Transfers")
-	case failed > 0:
-		s = lang.L("{{.N}} transfers failed: see Transfers", map[string]any{"N": failed})
-	case paused > 0:
-		// Not "all done": a paused transfer waits for the user.
-		s = lang.L("{{.N}} paused", map[string]any{"N": paused})
-	case canceled > 0 && canceled == ended:
-		// "All done" would claim files that never arrived.
-		s = lang.L("{{.N}} canceled", map[string]any{"N": canceled})
-	case canceled > 0:
-		s = lang.L("{{.Done}} done, {{.Canceled}} canceled", map[string]any{"Done": ended - canceled, "Canceled": canceled})
-	case len(p.jobs) > 0:
-		s = lang.L("All transfers are done.")
-	}
-	if s != p.summary.Text {
-		was := p.summary.MinSize().Width
-		p.summary.SetText(s)
-		// The summary's width follows its text: lay the bar out again
-		// when it changed.
-		if p.u.statusBar != nil && p.summary.MinSize().Width != was {
-			p.u.statusBar.Refresh()
-		}
-	}
+	p.setSummary(c.summary())
 	p.settleBatches()
+}
+
+// jobCounts is the list of transfers added up, for the status line.
+type jobCounts struct {
+	listed                                            int
+	running, waiting, failed, paused, ended, canceled int
+	speed                                             float64
+	eta                                               time.Duration
+	// done and total are the bytes of the transfers under way.
+	done, total int64
+}
+
+func countJobs(jobs []Job) jobCounts {
+	c := jobCounts{listed: len(jobs)}
+	for _, j := range jobs {
+		switch j.State {
+		case JobRunning:
+			c.running++
+			c.speed += j.Speed
+			c.eta = max(c.eta, j.ETA)
+		case JobQueued:
+			c.waiting++
+		case JobFailed:
+			c.failed++
+		case JobPaused:
+			c.paused++
+		case JobDone:
+			c.ended++
+		case JobCanceled:
+			c.ended++
+			c.canceled++
+		}
+		if j.State == JobRunning || j.State == JobQueued {
+			c.done += max(j.Done, 0)
+			c.total += max(j.Total, 0)
+		}
+	}
+	return c
+}
+
+// summary is the status line's sentence: what is under way first, then
+// what needs the user (failures, pauses), then how it all ended.
+func (c jobCounts) summary() string {
+	switch {
+	case c.running+c.waiting > 0:
+		return c.underWay()
+	case c.failed == 1:
+		return lang.L("1 transfer failed: see Transfers")
+	case c.failed > 0:
+		return lang.L("{{.N}} transfers failed: see Transfers", map[string]any{"N": c.failed})
+	case c.paused > 0:
+		// Not "all done": a paused transfer waits for the user.
+		return lang.L("{{.N}} paused", map[string]any{"N": c.paused})
+	case c.canceled > 0 && c.canceled == c.ended:
+		// "All done" would claim files that never arrived.
+		return lang.L("{{.N}} canceled", map[string]any{"N": c.canceled})
+	case c.canceled > 0:
+		return lang.L("{{.Done}} done, {{.Canceled}} canceled", map[string]any{"Done": c.ended - c.canceled, "Canceled": c.canceled})
+	case c.listed > 0:
+		return lang.L("All transfers are done.")
+	}
+	return ""
+}
+
+// underWay says how many transfers run and wait, and how far along they
+// are, on whatever screen the user is: the progress bars are on
+// Transfers, and a drop happens on Files.
+func (c jobCounts) underWay() string {
+	var s string
+	switch {
+	case c.waiting == 0:
+		s = lang.L("{{.N}} transferring", map[string]any{"N": c.running})
+	case c.running == 0:
+		s = lang.L("{{.N}} waiting", map[string]any{"N": c.waiting})
+	default:
+		s = lang.L("{{.Running}} transferring, {{.Waiting}} waiting", map[string]any{"Running": c.running, "Waiting": c.waiting})
+	}
+	if c.total > 0 {
+		s += " · " + strconv.FormatInt(min(c.done*100/c.total, 100), 10) + "%"
+	}
+	if c.speed > 0 {
+		s += " · " + humanBytes(int64(c.speed)) + "/s"
+	}
+	if c.eta > 0 {
+		s += " · " + etaText(c.eta)
+	}
+	return s
+}
+
+// setSummary puts s on the status bar. The summary's width follows its
+// text: the bar is laid out again when it changed.
+func (p *transfersPanel) setSummary(s string) {
+	if s == p.summary.Text {
+		return
+	}
+	was := p.summary.MinSize().Width
+	p.summary.SetText(s)
+	if p.u.statusBar != nil && p.summary.MinSize().Width != was {
+		p.u.statusBar.Refresh()
+	}
 }
 
 // track puts running on the status line for the jobs ids, and once they
