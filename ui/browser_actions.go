@@ -125,17 +125,7 @@ func (b *browser) onDelete() {
 		return
 	}
 	msg := lang.L("Delete “{{.Name}}”? It is removed from the storage for everyone, and cannot be brought back.", map[string]any{"Name": e.Name})
-	d := dialog.NewConfirm(lang.L("Delete file"), msg, func(yes bool) {
-		if yes {
-			b.deleteEntry(e)
-		}
-	}, b.u.win)
-	// The buttons say what they do, and the one that destroys is red
-	// rather than the inviting blue of "Yes".
-	d.SetConfirmText(lang.L("Delete"))
-	d.SetDismissText(lang.L("Cancel"))
-	d.SetConfirmImportance(widget.DangerImportance)
-	b.u.showConfirm(d)
+	b.u.confirmDanger(lang.L("Delete file"), msg, lang.L("Delete"), func() { b.deleteEntry(e) })
 }
 
 // deleteEntry deletes a file without asking (the confirmation is onDelete's).

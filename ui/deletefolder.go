@@ -75,15 +75,7 @@ func (fd *folderDelete) ask() {
 		fd.question = lang.L("Delete the folder “{{.Name}}” and the {{.Count}} files in it ({{.Size}})? They are removed from the storage for everyone, and cannot be brought back.",
 			map[string]any{"Name": name, "Count": fd.files, "Size": humanBytes(fd.size)})
 	}
-	fd.confirm = dialog.NewConfirm(lang.L("Delete folder"), fd.question, func(yes bool) {
-		if yes {
-			fd.run()
-		}
-	}, fd.b.u.win)
-	fd.confirm.SetConfirmText(lang.L("Delete"))
-	fd.confirm.SetDismissText(lang.L("Cancel"))
-	fd.confirm.SetConfirmImportance(widget.DangerImportance)
-	fd.b.u.showConfirm(fd.confirm)
+	fd.confirm = fd.b.u.confirmDanger(lang.L("Delete folder"), fd.question, lang.L("Delete"), fd.run)
 }
 
 // run deletes the folder, saying on the status line how far it got, and
