@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -12,8 +11,6 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/ossvault/ossvault/transfer"
 )
 
 // longJob is how long a transfer must have run for its end to deserve a
@@ -130,8 +127,8 @@ func (p *transfersPanel) remove(ids ...JobID) {
 	var first error
 	gone := map[JobID]bool{}
 	for _, id := range ids {
-		err := p.u.be.Transfers().Remove(id)
-		if err == nil || !errors.Is(err, transfer.ErrNotEnded) {
+		notEnded, err := p.u.be.Transfers().Remove(id)
+		if !notEnded {
 			gone[id] = true
 			p.removed[id] = true
 		}

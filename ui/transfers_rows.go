@@ -12,8 +12,6 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/ossvault/ossvault/transfer"
 )
 
 // One row of the transfers list: what it is, how far it got, and its
@@ -150,7 +148,7 @@ func (r *jobRow) show(id widget.ListItemID) {
 	// Retry only where it can help: not for a file that was altered or is
 	// gone, an expired link, or a key not on this computer. The queue
 	// cannot run a canceled job again: it threw away what it had done.
-	setVisible(r.retry, j.State == JobFailed && transfer.Retryable(j.Err))
+	setVisible(r.retry, j.State == JobFailed && j.Retryable)
 	setVisible(r.reveal, j.Local != "")
 	// The state's width and the set of buttons change: lay the row out again.
 	r.content.(*fyne.Container).Refresh()
