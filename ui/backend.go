@@ -155,11 +155,22 @@ type Storage interface {
 	// included, several objects per request, and returns how many objects
 	// it deleted. If some could not be, the error is a
 	// *transfer.DeleteError counting them; the rest are deleted all the
-	// same. progress, if not nil, is called from the calling goroutine
-	// with the objects deleted so far and their total.
+	// same (screens see that as a FolderDeletion, through deleteFolder).
+	// progress, if not nil, is called from the calling goroutine with the
+	// objects deleted so far and their total.
 	DeleteFolder(ctx context.Context, loc Location, prefix string, progress func(deleted, total int)) (int, error)
 	// NewFolder creates an empty folder named name inside loc.
 	NewFolder(ctx context.Context, loc Location, name string) error
+}
+
+// FolderDeletion is what deleting a folder came to.
+type FolderDeletion struct {
+	// Deleted counts the files and folders deleted.
+	Deleted int
+	// Failed counts those that could not be deleted, the others having
+	// been, and Why is the first reason; 0 and nil when all went.
+	Failed int
+	Why    error
 }
 
 // KeyKind groups keys the way the keys screen shows them.
@@ -269,6 +280,10 @@ type Job struct {
 	ETA     time.Duration
 	Started time.Time
 	Err     error
+	// Retryable: the job failed, and Retry may help; not when the file was
+	// altered or is gone, a link expired, or no key here opens it, which
+	// fail the same way every time.
+	Retryable bool
 	// Seal is what a finished or refused download found out about the
 	// object's integrity (SealVerified, SealNotChecked or SealBroken), and
 	// ETag the version it checked; SealUnknown otherwise.
@@ -354,7 +369,10 @@ type Transfers interface {
 	// Remove takes an ended transfer (done, canceled or failed) off the
 	// list. A failed one's partial upload or download is thrown away too,
 	// as Cancel does, so that it does not come back after a restart.
-	Remove(id JobID) error
+	// notEnded is true when the transfer is queued, running or paused:
+	// it stays on the list, and err says so. With any other error it is
+	// off the list all the same, and err says what it left behind.
+	Remove(id JobID) (notEnded bool, err error)
 	// SetParallel sets how many transfers run at once, from now on:
 	// running ones keep going even when n is lower.
 	SetParallel(n int)

@@ -470,6 +470,7 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 	default:
 		j.State = JobCanceled
 	}
+	j.Retryable = j.State == JobFailed && transfer.Retryable(j.Err)
 	return j, true
 }
 
@@ -526,20 +527,34 @@ func (t *realTransfers) Resume(id JobID) error { return t.with(id, t.queue.Resum
 func (t *realTransfers) Cancel(id JobID) error { return t.with(id, t.queue.Cancel) }
 func (t *realTransfers) Retry(id JobID) error  { return t.with(id, t.queue.Retry) }
 
-func (t *realTransfers) Remove(id JobID) error {
+func (t *realTransfers) Remove(id JobID) (notEnded bool, err error) {
 	n, err := queueID(id)
 	if err != nil {
-		return err
+		return false, err
 	}
 	err = t.queue.Remove(n)
-	if !errors.Is(err, transfer.ErrNotEnded) {
-		// Off the queue's list, even when some of what a failed job
-		// left could not be thrown away (the error says so).
-		t.mu.Lock()
-		delete(t.jobs, n)
-		t.mu.Unlock()
+	if errors.Is(err, transfer.ErrNotEnded) {
+		return true, err
 	}
-	return err
+	// Off the queue's list, even when some of what a failed job left
+	// could not be thrown away (the error says so).
+	t.mu.Lock()
+	delete(t.jobs, n)
+	t.mu.Unlock()
+	return false, err
+}
+
+// deleteFolder deletes a folder through s and says what came of it: the
+// objects that could not be deleted are no error here but counted in
+// FolderDeletion.Failed, with the first reason in Why, so that screens
+// need not know the engine's *transfer.DeleteError.
+func deleteFolder(ctx context.Context, s Storage, loc Location, prefix string, progress func(deleted, total int)) (FolderDeletion, error) {
+	n, err := s.DeleteFolder(ctx, loc, prefix, progress)
+	var de *transfer.DeleteError
+	if errors.As(err, &de) {
+		return FolderDeletion{Deleted: de.Deleted, Failed: de.Failed, Why: de.Err}, nil
+	}
+	return FolderDeletion{Deleted: n}, err
 }
 
 func (t *realTransfers) with(id JobID, f func(int) error) error {

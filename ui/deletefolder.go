@@ -2,15 +2,12 @@ package ui
 
 import (
 	"context"
-	"errors"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/ossvault/ossvault/transfer"
 )
 
 // folderDelete is one "Delete" of a folder: counting what is in it, asking,
@@ -75,15 +72,7 @@ func (fd *folderDelete) ask() {
 		fd.question = lang.L("Delete the folder “{{.Name}}” and the {{.Count}} files in it ({{.Size}})? They are removed from the storage for everyone, and cannot be brought back.",
 			map[string]any{"Name": name, "Count": fd.files, "Size": humanBytes(fd.size)})
 	}
-	fd.confirm = dialog.NewConfirm(lang.L("Delete folder"), fd.question, func(yes bool) {
-		if yes {
-			fd.run()
-		}
-	}, fd.b.u.win)
-	fd.confirm.SetConfirmText(lang.L("Delete"))
-	fd.confirm.SetDismissText(lang.L("Cancel"))
-	fd.confirm.SetConfirmImportance(widget.DangerImportance)
-	fd.b.u.showConfirm(fd.confirm)
+	fd.confirm = fd.b.u.confirmDanger(lang.L("Delete folder"), fd.question, lang.L("Delete"), fd.run)
 }
 
 // run deletes the folder, saying on the status line how far it got, and
@@ -92,22 +81,21 @@ func (fd *folderDelete) run() {
 	b, u := fd.b, fd.b.u
 	name := fd.e.Name
 	u.setStatus(lang.L("Deleting “{{.Name}}”…", map[string]any{"Name": name}))
-	goDo(u, func(ctx context.Context) (int, error) {
-		return u.be.Storage().DeleteFolder(ctx, fd.loc, fd.e.Key, func(deleted, total int) {
+	goDo(u, func(ctx context.Context) (FolderDeletion, error) {
+		return deleteFolder(ctx, u.be.Storage(), fd.loc, fd.e.Key, func(deleted, total int) {
 			u.do(func() {
 				u.setStatus(lang.L("Deleting “{{.Name}}”… {{.Done}} of {{.Total}}", map[string]any{"Name": name, "Done": deleted, "Total": total}))
 			})
 		})
-	}, func(_ int, err error) {
+	}, func(r FolderDeletion, err error) {
 		if fd.loc == b.loc {
 			b.refresh()
 		}
-		var de *transfer.DeleteError
 		switch {
-		case errors.As(err, &de):
+		case r.Failed > 0:
 			u.setStatus("")
 			msg := lang.L("{{.Failed}} of the {{.Total}} files and folders in “{{.Name}}” could not be deleted: {{.Why}} The others were deleted.",
-				map[string]any{"Failed": de.Failed, "Total": de.Deleted + de.Failed, "Name": name, "Why": u.explain(de.Err)})
+				map[string]any{"Failed": r.Failed, "Total": r.Deleted + r.Failed, "Name": name, "Why": u.explain(r.Why)})
 			d := dialog.NewInformation(lang.L("Some files were not deleted"), msg, u.win)
 			d.Resize(fyne.NewSize(480, 200))
 			u.showNotice(d)

@@ -79,6 +79,9 @@ func TestRealStrippedObjectShowsAltered(t *testing.T) {
 	if j.State != JobFailed || j.Seal != SealBroken || !errors.Is(j.Err, envelope.ErrIntegrity) {
 		t.Fatalf("the download ended %v, seal %v: %v", j.State, j.Seal, j.Err)
 	}
+	if j.Retryable {
+		t.Fatal("an altered download is offered Retry, which fails the same way every time")
+	}
 	if got := detailText(j, func(err error) string { return explain(err, nil) }); !strings.HasPrefix(got, "⚠ altered · ") {
 		t.Fatalf("the transfer row says %q", got)
 	}

@@ -558,6 +558,8 @@ func (t *fakeTransfers) set(id JobID, change func(*Job)) error {
 		return os.ErrNotExist
 	}
 	change(j)
+	// As the real backend's job() does.
+	j.Retryable = j.State == JobFailed && transfer.Retryable(j.Err)
 	snap := *j
 	t.mu.Unlock()
 	if snap.Kind == Upload && snap.State == JobDone {
@@ -581,7 +583,7 @@ func (t *fakeTransfers) Retry(id JobID) error {
 }
 
 // Remove refuses a job that has not ended, as the queue does.
-func (t *fakeTransfers) Remove(id JobID) error {
+func (t *fakeTransfers) Remove(id JobID) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i, j := range t.jobs {
@@ -589,12 +591,12 @@ func (t *fakeTransfers) Remove(id JobID) error {
 			continue
 		}
 		if !j.State.Finished() {
-			return fmt.Errorf("failed to remove %s: %w", j.Name, transfer.ErrNotEnded)
+			return true, fmt.Errorf("failed to remove %s: %w", j.Name, transfer.ErrNotEnded)
 		}
 		t.jobs = append(t.jobs[:i], t.jobs[i+1:]...)
-		return nil
+		return false, nil
 	}
-	return os.ErrNotExist
+	return false, os.ErrNotExist
 }
 
 func (t *fakeTransfers) SetParallel(n int) {

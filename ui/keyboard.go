@@ -3,6 +3,8 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 )
 
 // Keyboard: Fyne's dialogs answer no key, so a keyboard-only user could
@@ -44,6 +46,24 @@ func (u *appUI) answerKeys(enter, esc func()) {
 func (u *appUI) showConfirm(d *dialog.ConfirmDialog) {
 	d.Show()
 	u.answerKeys(d.Confirm, d.Dismiss)
+}
+
+// confirmDanger asks before something that cannot be undone: title and
+// message say what will be lost, the confirm button says what it does
+// (action, such as "Delete") in red rather than the inviting blue of
+// "Yes", beside Cancel. Enter confirms and Esc cancels, as in every
+// dialog; do runs only on confirm. The dialog is returned for tests.
+func (u *appUI) confirmDanger(title, message, action string, do func()) *dialog.ConfirmDialog {
+	d := dialog.NewConfirm(title, message, func(yes bool) {
+		if yes {
+			do()
+		}
+	}, u.win)
+	d.SetConfirmText(action)
+	d.SetDismissText(lang.L("Cancel"))
+	d.SetConfirmImportance(widget.DangerImportance)
+	u.showConfirm(d)
+	return d
 }
 
 // showNotice shows d, a dialog with one button, which Enter and Esc both

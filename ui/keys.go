@@ -413,15 +413,7 @@ func (s *keysScreen) onRemove() {
 			msg += "\n\n" + lang.L("You have not saved a backup of your keys: files locked with it can never be opened again.")
 		}
 	}
-	d := dialog.NewConfirm(lang.L("Remove key"), msg, func(yes bool) {
-		if yes {
-			s.removeKey(name)
-		}
-	}, s.u.win)
-	d.SetConfirmText(lang.L("Remove"))
-	d.SetDismissText(lang.L("Cancel"))
-	d.SetConfirmImportance(widget.DangerImportance)
-	s.u.showConfirm(d)
+	s.u.confirmDanger(lang.L("Remove key"), msg, lang.L("Remove"), func() { s.removeKey(name) })
 }
 
 func (s *keysScreen) removeKey(name string) {

@@ -58,6 +58,13 @@ func TestRealPausedTransferStaysPaused(t *testing.T) {
 	if j := b.Transfers().Jobs()[0]; j.State != JobPaused {
 		t.Fatalf("the upload ended %v (%v) before the pause took hold", j.State, j.Err)
 	}
+	// A paused transfer has not ended: Remove says so, and it stays.
+	if notEnded, err := b.Transfers().Remove(ids[0]); !notEnded || err == nil {
+		t.Fatalf("removing a paused upload: not ended %v, %v", notEnded, err)
+	}
+	if got := jobNames(b.Transfers().Jobs()); !slices.Equal(got, []string{"big.bin"}) {
+		t.Fatalf("after removing a paused upload the list holds %q", got)
+	}
 	b.Close()
 
 	b2 := openTestBackend(t, home)
@@ -113,12 +120,12 @@ func TestRealRemoveFailedTransfer(t *testing.T) {
 	ids, _ := realUploads(t, b, 1<<20, "removed.bin", "kept.bin")
 	waitJobs(t, b)
 	for _, j := range b.Transfers().Jobs() {
-		if j.State != JobFailed {
-			t.Fatalf("%s ended %v, want failed", j.Name, j.State)
+		if j.State != JobFailed || !j.Retryable {
+			t.Fatalf("%s ended %v, retryable %v (%v), want failed and retryable", j.Name, j.State, j.Retryable, j.Err)
 		}
 	}
-	if err := b.Transfers().Remove(ids[0]); err != nil {
-		t.Fatal(err)
+	if notEnded, err := b.Transfers().Remove(ids[0]); notEnded || err != nil {
+		t.Fatalf("removing a failed upload: not ended %v, %v", notEnded, err)
 	}
 	if got := jobNames(b.Transfers().Jobs()); !slices.Equal(got, []string{"kept.bin"}) {
 		t.Fatalf("after Remove the list holds %q", got)
@@ -134,7 +141,7 @@ func TestRealRemoveFailedTransfer(t *testing.T) {
 		if j.State != JobDone {
 			t.Fatalf("%s ended %v (%v) with the endpoint back", j.Name, j.State, j.Err)
 		}
-		if err := b2.Transfers().Remove(j.ID); err != nil {
+		if _, err := b2.Transfers().Remove(j.ID); err != nil {
 			t.Fatalf("removing a finished upload: %v", err)
 		}
 	}

@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2/lang"
+)
+
+// "Encrypt for": the key that uploads are locked for.
+
+func (b *browser) setKeys(keys []Key) {
+	prev := b.encryptForKey()
+	b.keyChoices = map[string]string{}
+	var opts []string
+	labels := map[string]string{} // key name → label
+	var prevKey *Key
+	def, firstMine, firstKMS := "", "", ""
+	for i, k := range keys {
+		label := keyLabel(k)
+		b.keyChoices[label] = k.Name
+		labels[k.Name] = label
+		opts = append(opts, label)
+		if k.Name == prev {
+			prevKey = &keys[i]
+		}
+		if k.Default {
+			def = label
+		}
+		switch {
+		case k.Kind == KeyMine && firstMine == "":
+			firstMine = label
+		case k.Kind == KeyKMS && firstKMS == "":
+			firstKMS = label
+		}
+	}
+	// "Encrypt for" only ever lands on someone else's key because the user
+	// chose it there: picked by the app, a colleague's key would lock the
+	// next uploads away from the person making them. So a key the user
+	// chose stays, then the app's own earlier pick, then the default, then
+	// a key of one's own; with none of those, nothing is chosen and an
+	// upload asks for a choice.
+	sel := ""
+	switch {
+	case b.chosenKey != "" && labels[b.chosenKey] != "":
+		sel = labels[b.chosenKey]
+	case prevKey != nil && prevKey.Kind != KeyColleague:
+		sel = labels[prev]
+	case def != "":
+		sel = def
+	case firstMine != "":
+		sel = firstMine
+	default:
+		sel = firstKMS
+	}
+	b.settingKeys = true
+	defer func() { b.settingKeys = false }()
+	b.encryptFor.SetOptions(opts)
+	b.encryptFor.PlaceHolder = lang.L("No key yet")
+	if len(opts) > 0 {
+		b.encryptFor.PlaceHolder = lang.L("Choose a key")
+	}
+	if sel != "" {
+		b.encryptFor.SetSelected(sel)
+	} else {
+		b.encryptFor.ClearSelected()
+	}
+	b.encryptFor.Refresh()
+}
+
+// keyLabel names a key the way people think of it.
+func keyLabel(k Key) string {
+	switch k.Kind {
+	case KeyMine:
+		return lang.L("Me ({{.Name}})", map[string]any{"Name": k.Name})
+	case KeyKMS:
+		return lang.L("{{.Name}} (company key)", map[string]any{"Name": k.Name})
+	}
+	return k.Name
+}
+
+func (b *browser) encryptForKey() string { return b.keyChoices[b.encryptFor.Selected] }
+
+// onEncryptForChanged warns that what is uploaded for a colleague can no
+// longer be opened by the one who uploads it: a file dropped while their
+// name is chosen, then deleted here, is out of reach for good.
+func (b *browser) onEncryptForChanged(label string) {
+	if !b.settingKeys {
+		b.chosenKey = b.keyChoices[label]
+	}
+	warning := ""
+	for _, k := range b.u.keys {
+		if k.Name == b.keyChoices[label] && k.Kind == KeyColleague {
+			warning = lang.L("Files you upload now can be opened only by {{.Name}}, not by you.", map[string]any{"Name": k.Name})
+		}
+	}
+	switch {
+	case warning != "":
+		b.u.setStatus(warning)
+	case b.encryptWarned != "" && b.u.status.Text == b.encryptWarned:
+		b.u.setStatus("")
+	}
+	b.encryptWarned = warning
+}

@@ -1,0 +1,208 @@
+package ui
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The folder on screen: opening it, its pages, the filter and the sort,
+// the breadcrumbs and the line under the list.
+
+func (b *browser) showNoLocation() {
+	b.info.SetText(lang.L("Choose a bucket on the left."))
+	b.updateCrumbs()
+	b.updateActions()
+}
+
+// open shows a folder, fetching its first page.
+func (b *browser) open(loc Location) {
+	b.loc, b.hasLoc = loc, true
+	b.gen++
+	b.all, b.view, b.next, b.more, b.loading = nil, nil, "", true, false
+	b.sel = -1
+	b.list.UnselectAll()
+	b.list.ScrollToTop()
+	b.list.Refresh()
+	b.updateCrumbs()
+	b.updateActions()
+	b.loadNextPage()
+}
+
+func (b *browser) refresh() {
+	if b.hasLoc {
+		b.open(b.loc)
+	}
+}
+
+// loadNextPage fetches one more page of the folder, if there is one.
+func (b *browser) loadNextPage() {
+	if !b.hasLoc || !b.more || b.loading {
+		return
+	}
+	b.loading = true
+	gen, loc, token := b.gen, b.loc, b.next
+	b.info.SetText(lang.L("Loading…"))
+	goDo(b.u, func(ctx context.Context) (Page, error) {
+		return b.u.be.Storage().List(ctx, loc, token, pageSize)
+	}, func(p Page, err error) {
+		if gen != b.gen {
+			return // the user moved on to another folder
+		}
+		b.loading = false
+		if err != nil {
+			b.info.SetText(b.u.explain(err))
+			b.more = false
+			b.updateInfo()
+			return
+		}
+		b.all = append(b.all, p.Entries...)
+		b.next = p.Next
+		b.more = p.Next != ""
+		b.rebuildView()
+		signalReady()
+	})
+}
+
+// rebuildView applies the filter and the sort to what is loaded.
+func (b *browser) rebuildView() {
+	var selKey string
+	if b.sel >= 0 && b.sel < len(b.view) {
+		selKey = b.all[b.view[b.sel]].Key
+	}
+	f := strings.ToLower(strings.TrimSpace(b.filter.Text))
+	b.view = b.view[:0]
+	for i, e := range b.all {
+		if f == "" || strings.Contains(strings.ToLower(e.Name), f) {
+			b.view = append(b.view, i)
+		}
+	}
+	sort.SliceStable(b.view, func(i, j int) bool { return b.less(b.all[b.view[i]], b.all[b.view[j]]) })
+	b.sel = -1
+	for i, idx := range b.view {
+		if selKey != "" && b.all[idx].Key == selKey {
+			b.sel = i
+		}
+	}
+	b.list.Refresh()
+	b.updateInfo()
+	b.updateActions()
+}
+
+// less orders folders first, then by the chosen column; names break ties.
+func (b *browser) less(x, y Entry) bool {
+	if x.Folder != y.Folder {
+		return x.Folder
+	}
+	c := 0
+	switch b.sortCol {
+	case colSize:
+		c = cmpInt(x.Size, y.Size)
+	case colModified:
+		c = x.Modified.Compare(y.Modified)
+	case colLock:
+		c = strings.Compare(b.lockText(x), b.lockText(y))
+	case colSeal:
+		c = strings.Compare(sealText(b.lockOf(x.Key)), sealText(b.lockOf(y.Key)))
+	}
+	if c == 0 {
+		c = strings.Compare(x.Name, y.Name)
+	}
+	if b.sortAsc {
+		return c < 0
+	}
+	return c > 0
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (b *browser) updateInfo() {
+	if !b.hasLoc {
+		return
+	}
+	n := len(b.view)
+	var s string
+	switch {
+	case len(b.all) == 0 && !b.more && !b.loading:
+		s = lang.L("This folder is empty. Drop files here to upload them.")
+	case n == len(b.all) && n == 1:
+		s = lang.L("1 item")
+	case n == len(b.all):
+		s = lang.L("{{.N}} items", map[string]any{"N": n})
+	default:
+		s = lang.L("{{.N}} of {{.Total}} items match", map[string]any{"N": n, "Total": len(b.all)})
+	}
+	if b.more {
+		s += " · " + lang.L("more in this folder")
+		b.loadMore.Show()
+	} else {
+		b.loadMore.Hide()
+	}
+	// A click chooses a folder rather than opening it: say how to open it.
+	if e, ok := b.selected(); ok && e.Folder {
+		s += " · " + lang.L("double-click “{{.Name}}” to open it", map[string]any{"Name": e.Name})
+	}
+	b.info.SetText(s)
+}
+
+func (b *browser) updateCrumbs() {
+	b.crumbs.Objects = nil
+	if !b.hasLoc {
+		b.crumbs.Refresh()
+		return
+	}
+	add := func(label, prefix string) {
+		loc := Location{Account: b.loc.Account, Bucket: b.loc.Bucket, Prefix: prefix}
+		btn := widget.NewButton(label, func() { b.open(loc) })
+		btn.Importance = widget.LowImportance
+		if len(b.crumbs.Objects) > 0 {
+			b.crumbs.Add(widget.NewLabel("›"))
+		}
+		b.crumbs.Add(btn)
+	}
+	add(b.loc.Bucket, "")
+	prefix := ""
+	for _, part := range strings.Split(strings.TrimSuffix(b.loc.Prefix, "/"), "/") {
+		if part == "" {
+			continue
+		}
+		prefix += part + "/"
+		add(part, prefix)
+	}
+	b.crumbs.Refresh()
+}
+
+func (b *browser) newHeader() *fyne.Container {
+	mk := func(label string, col int) *widget.Button {
+		btn := widget.NewButton(label, func() { b.sortBy(col) })
+		btn.Alignment = widget.ButtonAlignLeading
+		btn.Importance = widget.LowImportance
+		return btn
+	}
+	return container.New(newFileColumns(),
+		mk(lang.L("Name"), colName), mk(lang.L("Size"), colSize), mk(lang.L("Modified"), colModified),
+		mk(lang.L("Locked with"), colLock), mk(lang.L("Tamper check"), colSeal))
+}
+
+// sortBy sorts by a column; the same column again reverses the order.
+func (b *browser) sortBy(col int) {
+	if b.sortCol == col {
+		b.sortAsc = !b.sortAsc
+	} else {
+		b.sortCol, b.sortAsc = col, true
+	}
+	b.rebuildView()
+}

@@ -1,0 +1,113 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The browser's sidebar: the accounts and, under each, its buckets.
+
+func (b *browser) childUIDs(uid widget.TreeNodeID) []widget.TreeNodeID {
+	if uid == "" {
+		ids := make([]string, len(b.accounts))
+		for i, a := range b.accounts {
+			ids[i] = "a:" + a.Name
+		}
+		return ids
+	}
+	acct := strings.TrimPrefix(uid, "a:")
+	var ids []string
+	for _, bk := range b.buckets[acct] {
+		ids = append(ids, "b:"+acct+"\x00"+bk)
+	}
+	return ids
+}
+
+func (b *browser) isBranch(uid widget.TreeNodeID) bool {
+	return uid == "" || strings.HasPrefix(uid, "a:")
+}
+
+func (b *browser) createNode(bool) fyne.CanvasObject {
+	return container.NewHBox(widget.NewIcon(nil), widget.NewLabel(""))
+}
+
+func (b *browser) updateNode(uid widget.TreeNodeID, branch bool, o fyne.CanvasObject) {
+	box := o.(*fyne.Container)
+	icon, label := box.Objects[0].(*widget.Icon), box.Objects[1].(*widget.Label)
+	if branch {
+		name := strings.TrimPrefix(uid, "a:")
+		icon.SetResource(theme.StorageIcon())
+		label.SetText(name)
+		for _, a := range b.accounts {
+			if a.Name == name && a.Local {
+				icon.SetResource(theme.ComputerIcon())
+				// The local store's name is data, stored in English; on
+				// screen it is the user's own words.
+				label.SetText(lang.L("This computer"))
+			}
+		}
+		return
+	}
+	_, bucket := splitBucketUID(uid)
+	icon.SetResource(theme.FolderIcon())
+	label.SetText(bucket)
+}
+
+func splitBucketUID(uid string) (account, bucket string) {
+	account, bucket, _ = strings.Cut(strings.TrimPrefix(uid, "b:"), "\x00")
+	return account, bucket
+}
+
+func (b *browser) onSidebarSelected(uid widget.TreeNodeID) {
+	if !strings.HasPrefix(uid, "b:") {
+		b.sidebar.OpenBranch(uid)
+		return
+	}
+	acct, bucket := splitBucketUID(uid)
+	b.open(Location{Account: acct, Bucket: bucket})
+}
+
+// reloadAccounts lists the accounts and their buckets, then opens the first
+// bucket if no folder is on screen yet.
+func (b *browser) reloadAccounts() {
+	goDo(b.u, func(ctx context.Context) ([]Account, error) {
+		return b.u.be.Accounts().List(ctx)
+	}, func(accts []Account, err error) {
+		if err != nil {
+			b.u.showError(err)
+			return
+		}
+		b.accounts = accts
+		b.sidebar.Refresh()
+		b.u.settings.setAccounts(accts)
+		for _, a := range accts {
+			b.loadBuckets(a.Name)
+		}
+	})
+}
+
+func (b *browser) loadBuckets(account string) {
+	goDo(b.u, func(ctx context.Context) ([]string, error) {
+		return b.u.be.Storage().Buckets(ctx, account)
+	}, func(bs []string, err error) {
+		if err != nil {
+			b.u.setStatus(account + ": " + b.u.explain(err))
+			return
+		}
+		if bs == nil {
+			bs = []string{} // loaded, and empty
+		}
+		b.buckets[account] = bs
+		b.sidebar.OpenBranch("a:" + account)
+		b.sidebar.Refresh()
+		if !b.hasLoc && len(bs) > 0 {
+			b.sidebar.Select("b:" + account + "\x00" + bs[0])
+		}
+	})
+}

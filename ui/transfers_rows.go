@@ -1,0 +1,289 @@
+package ui
+
+import (
+	"context"
+	"net/url"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// One row of the transfers list: what it is, how far it got, and its
+// buttons.
+
+func stateText(j Job) string {
+	switch j.State {
+	case JobQueued:
+		return lang.L("Waiting")
+	case JobRunning:
+		if j.Kind == Upload {
+			return lang.L("Uploading")
+		}
+		return lang.L("Downloading")
+	case JobPaused:
+		return lang.L("Paused")
+	case JobDone:
+		if j.Kind == Upload {
+			return lang.L("Uploaded")
+		}
+		// The row must say where the file went, and under which name when
+		// a file of the same name was there already.
+		if j.Local != "" {
+			args := map[string]any{"Folder": filepath.Base(filepath.Dir(j.Local)), "File": filepath.Base(j.Local)}
+			if filepath.Base(j.Local) != j.Name {
+				return lang.L("Saved in {{.Folder}} as {{.File}}", args)
+			}
+			return lang.L("Saved in {{.Folder}}", args)
+		}
+		return lang.L("Downloaded")
+	case JobCanceled:
+		return lang.L("Canceled")
+	}
+	return lang.L("Failed")
+}
+
+// jobRow is one transfer: what, how far, and its buttons.
+type jobRow struct {
+	widget.BaseWidget
+	p  *transfersPanel
+	id widget.ListItemID
+
+	icon                                 *widget.Icon
+	name, state, detail                  *widget.Label
+	bar                                  *widget.ProgressBar
+	pause, resume, cancel, retry, reveal *widget.Button
+	content                              fyne.CanvasObject
+}
+
+func newJobRow(p *transfersPanel) *jobRow {
+	r := &jobRow{p: p, icon: widget.NewIcon(theme.UploadIcon())}
+	r.name = widget.NewLabel("")
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.state = widget.NewLabel("")
+	r.detail = widget.NewLabel("")
+	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.bar = widget.NewProgressBar()
+	act := func(icon fyne.Resource, do func(JobID) error) *widget.Button {
+		return widget.NewButtonWithIcon("", icon, func() { r.act(do) })
+	}
+	tr := p.u.be.Transfers()
+	r.pause = widget.NewButtonWithIcon("", theme.MediaPauseIcon(), r.onPause)
+	r.resume = act(theme.MediaPlayIcon(), tr.Resume)
+	// On a failed row the same button takes it off the list, as Clear
+	// finished does for the others: canceling what has stopped means
+	// throwing away what it left.
+	r.cancel = act(theme.CancelIcon(), func(id JobID) error {
+		if j, ok := r.job(); ok && j.State == JobFailed {
+			p.remove(id)
+			return nil
+		}
+		return tr.Cancel(id)
+	})
+	r.retry = act(theme.ViewRefreshIcon(), tr.Retry)
+	r.reveal = widget.NewButtonWithIcon("", theme.FolderOpenIcon(), r.showInFolder)
+	buttons := container.NewHBox(r.pause, r.resume, r.cancel, r.retry, r.reveal)
+	top := container.NewBorder(nil, nil, r.icon, r.state, r.name)
+	bottom := container.NewBorder(nil, nil, nil, buttons, container.NewGridWithColumns(2, r.bar, r.detail))
+	r.content = container.NewVBox(top, bottom, layout.NewSpacer())
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *jobRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
+
+func (r *jobRow) job() (Job, bool) {
+	if r.id < 0 || r.id >= len(r.p.jobs) {
+		return Job{}, false
+	}
+	return r.p.jobs[r.id], true
+}
+
+func (r *jobRow) show(id widget.ListItemID) {
+	r.id = id
+	j, ok := r.job()
+	if !ok {
+		return
+	}
+	if j.Kind == Upload {
+		r.icon.SetResource(theme.UploadIcon())
+	} else {
+		r.icon.SetResource(theme.DownloadIcon())
+	}
+	r.name.SetText(j.Name)
+	pausing := r.p.pausing[j.ID] && (j.State == JobRunning || j.State == JobQueued)
+	if pausing {
+		r.state.SetText(lang.L("Pausing…"))
+		r.pause.Disable()
+	} else {
+		r.state.SetText(stateText(j))
+		r.pause.Enable()
+	}
+	if j.Total > 0 {
+		r.bar.SetValue(float64(j.Done) / float64(j.Total))
+	} else {
+		r.bar.SetValue(0)
+	}
+	// A canceled transfer will not go on: a bar stopped at 57 % would say
+	// it might.
+	setVisible(r.bar, j.State != JobCanceled)
+	// An altered file is the one outcome a reader must not miss: red; an
+	// unknown writer or another name is a warning.
+	if j.Seal == SealVerified && (j.Writer.Moved || (j.Writer.Signed && j.Writer.Name == "")) {
+		r.detail.Importance, r.state.Importance = widget.WarningImportance, widget.MediumImportance
+	} else if j.Seal == SealBroken {
+		r.detail.Importance, r.state.Importance = widget.DangerImportance, widget.DangerImportance
+	} else {
+		r.detail.Importance, r.state.Importance = widget.MediumImportance, widget.MediumImportance
+	}
+	r.detail.SetText(detailText(j, r.p.u.explain))
+	setVisible(r.pause, j.State == JobRunning || j.State == JobQueued)
+	setVisible(r.resume, j.State == JobPaused)
+	setVisible(r.cancel, !j.State.Finished() || j.State == JobFailed)
+	// Retry only where it can help: not for a file that was altered or is
+	// gone, an expired link, or a key not on this computer. The queue
+	// cannot run a canceled job again: it threw away what it had done.
+	setVisible(r.retry, j.State == JobFailed && j.Retryable)
+	setVisible(r.reveal, j.Local != "")
+	// The state's width and the set of buttons change: lay the row out again.
+	r.content.(*fyne.Container).Refresh()
+}
+
+// detailText is the line under a job's name: sizes, speed and time left, or
+// what went wrong.
+func detailText(j Job, explain func(error) string) string {
+	mark := ""
+	if j.Kind == Download {
+		mark = sealText(Lock{Seal: j.Seal})
+	}
+	if j.Seal == SealNotChecked {
+		// The row has room to say why, which the column has not.
+		mark = lang.L("not protected (another app)")
+	}
+	switch j.State {
+	case JobFailed:
+		if j.Err == nil {
+			return mark
+		}
+		if mark != "" {
+			return mark + " · " + explain(j.Err)
+		}
+		return explain(j.Err)
+	case JobRunning:
+		if j.Done <= 0 {
+			// Before its first byte a transfer reads or checks the whole
+			// file, which takes a while for a large one: "0 B / 0 B" read
+			// as stuck.
+			return lang.L("Preparing…")
+		}
+		s := humanBytes(j.Done) + " / " + humanBytes(j.Total)
+		if j.Speed > 0 {
+			s += " · " + humanBytes(int64(j.Speed)) + "/s"
+		}
+		if j.ETA > 0 {
+			s += " · " + etaText(j.ETA)
+		}
+		return s
+	case JobDone:
+		if w := writerText(j); w != "" {
+			mark += " · " + w
+		}
+		if mark != "" {
+			return humanBytes(j.Done) + " / " + humanBytes(j.Total) + " · " + mark
+		}
+	case JobCanceled:
+		// Nothing was kept: how far it had got means nothing now.
+		return ""
+	case JobQueued:
+		if j.Total <= 0 {
+			return ""
+		}
+	}
+	return humanBytes(j.Done) + " / " + humanBytes(j.Total)
+}
+
+// writerText says who wrote a verified download, and where it was
+// uploaded when that is not where it was read: "intact" alone would let a
+// copy of Alice's invoice under Bob's name pass for Bob's.
+func writerText(j Job) string {
+	w := j.Writer
+	if j.Kind != Download || j.Seal != SealVerified {
+		return ""
+	}
+	var s string
+	switch {
+	case !w.Signed:
+		s = lang.L("not signed")
+	case w.Name != "":
+		s = lang.L("from {{.Name}} ✓", map[string]any{"Name": w.Name})
+	default:
+		s = "⚠ " + lang.L("from someone not in your keys ({{.Code}})", map[string]any{"Code": w.Fingerprint})
+	}
+	if w.Moved {
+		s += " · ⚠ " + lang.L("uploaded as {{.Where}} on {{.Date}}", map[string]any{"Where": w.UploadedAs, "Date": w.UploadedAt.Local().Format("2006-01-02 15:04")})
+	}
+	return s
+}
+
+func setVisible(o fyne.CanvasObject, v bool) {
+	if v {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+// onPause asks the queue to pause the job, off the UI goroutine, and shows
+// "Pausing…" until the pause lands (update clears it).
+func (r *jobRow) onPause() {
+	j, ok := r.job()
+	if !ok || r.p.pausing[j.ID] {
+		return
+	}
+	p, id := r.p, j.ID
+	p.pausing[id] = true
+	p.list.RefreshItem(r.id)
+	goDo(p.u, func(context.Context) (struct{}, error) {
+		return struct{}{}, p.u.be.Transfers().Pause(id)
+	}, func(_ struct{}, err error) {
+		if err == nil {
+			return
+		}
+		delete(p.pausing, id)
+		if i, ok := p.index[id]; ok {
+			p.list.RefreshItem(i)
+		}
+		p.u.showError(err)
+	})
+}
+
+func (r *jobRow) act(do func(JobID) error) {
+	j, ok := r.job()
+	if !ok {
+		return
+	}
+	if err := do(j.ID); err != nil {
+		r.p.u.showError(err)
+	}
+}
+
+// showInFolder opens the folder holding the job's file on this computer.
+func (r *jobRow) showInFolder() {
+	j, ok := r.job()
+	if !ok || j.Local == "" {
+		return
+	}
+	dir := filepath.Dir(j.Local)
+	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}
+	if err := r.p.u.app.OpenURL(u); err != nil {
+		// Without a file manager to open it with, "try again" does not
+		// help: say where the folder is, so the user can go there.
+		r.p.u.showNotice(dialog.NewInformation(lang.L("That did not work"),
+			lang.L("This computer could not open the folder. The file is in {{.Dir}}.", map[string]any{"Dir": dir}), r.p.u.win))
+	}
+}
