@@ -343,7 +343,10 @@ func (u *appUI) setupState(ctx context.Context, local bool) (setupState, error) 
 		if err != nil {
 			return setupState{needAccount: true}, err
 		}
-		st.needAccount = len(accts) == 0
+		// Someone who came in with a link finished setting up with a key
+		// and no storage: the main screen is theirs, with "Add storage…"
+		// for later.
+		st.needAccount = len(accts) == 0 && !u.prefs.SetupDone
 	}
 	keys, err := u.be.Keys().List(ctx)
 	if err != nil {

@@ -53,6 +53,12 @@ type firstRun struct {
 	// fromMain is set when the main screen asked to add an account: Back
 	// and success lead there instead of through the rest of first run.
 	fromMain bool
+
+	// received is the path of someone who was sent a link.
+	received *received
+	// afterKey, when set, runs once the main screen shows at the end of
+	// the key steps.
+	afterKey func()
 }
 
 func newFirstRun(u *appUI) *firstRun {
@@ -89,6 +95,7 @@ func newFirstRun(u *appUI) *firstRun {
 	f.backupBtn = widget.NewButtonWithIcon(lang.L("Save a backup…"), theme.DocumentSaveIcon(), f.onBackupDialog)
 	f.backupBtn.Importance = widget.HighImportance
 	f.laterBtn = widget.NewButton(lang.L("Not now"), f.onSkipBackup)
+	f.received = newReceived(f)
 	return f
 }
 
@@ -103,16 +110,18 @@ func (f *firstRun) show(step string, title, intro string, body fyne.CanvasObject
 	f.content.Refresh()
 }
 
-// showWelcome offers the two ways to start.
+// showWelcome offers the ways to start: with a storage account, on this
+// computer, or with a link someone sent.
 func (f *firstRun) showWelcome() {
 	cloud := widget.NewButtonWithIcon(lang.L("Connect to Alibaba Cloud OSS"), theme.StorageIcon(), f.showConnect)
 	cloud.Importance = widget.HighImportance
 	local := widget.NewButtonWithIcon(lang.L("Try it on this computer"), theme.ComputerIcon(), f.onTryLocal)
 	note := widget.NewLabel(lang.L("Trying it keeps everything in a folder on this computer. You can connect to Alibaba Cloud later."))
 	note.Wrapping = fyne.TextWrapWord
+	link := widget.NewButtonWithIcon(lang.L("I received a link"), theme.MailComposeIcon(), f.received.showLink)
 	f.show("welcome", lang.L("Welcome to ossvault"),
 		lang.L("ossvault locks your files on this computer before they go to cloud storage, so only the people you choose can open them."),
-		container.NewVBox(cloud, local, note))
+		container.NewVBox(cloud, local, note, widget.NewSeparator(), link))
 }
 
 // showConnect asks for the storage account.
@@ -381,10 +390,24 @@ func (f *firstRun) onBackup(w io.WriteCloser) {
 		} else {
 			f.u.setStatus(lang.L("Your backup is saved."))
 		}
+		f.runAfterKey()
 	})
 }
 
-func (f *firstRun) onSkipBackup() { f.u.showMain() }
+func (f *firstRun) onSkipBackup() { f.finish() }
+
+// finish leaves the key steps for the main screen.
+func (f *firstRun) finish() {
+	f.u.showMain()
+	f.runAfterKey()
+}
+
+func (f *firstRun) runAfterKey() {
+	if then := f.afterKey; then != nil {
+		f.afterKey = nil
+		then()
+	}
+}
 
 // checkPassphrases validates a new passphrase typed twice; its length rule
 // is vault.CheckPassphrase, the one Backup itself enforces.
