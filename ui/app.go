@@ -90,6 +90,7 @@ func Run(opts Options) error {
 	w.SetIcon(appIcon)
 	w.Resize(fyne.NewSize(1024, 768))
 	u := newAppUI(a, w, be, opts.Home, prefs)
+	u.pick.native = desktopDialogs()
 	u.start(opts.Local)
 	inst.setOnShow(func() {
 		fyne.Do(func() {
@@ -203,8 +204,11 @@ type appUI struct {
 	// dialogKeys is what Enter and Esc do in each open dialog.
 	dialogKeys map[fyne.CanvasObject]dialogKeys
 
-	tabs      *container.AppTabs
-	status    *widget.Label
+	tabs   *container.AppTabs
+	status *widget.Label
+	// pick asks for files and folders, in the desktop's own dialogs
+	// where there are any.
+	pick      *picker
 	statusBar *fyne.Container
 	main      fyne.CanvasObject
 }
@@ -212,6 +216,7 @@ type appUI struct {
 func newAppUI(a fyne.App, w fyne.Window, be Backend, home string, prefs Prefs) *appUI {
 	ctx, cancel := context.WithCancel(context.Background())
 	u := &appUI{app: a, win: w, be: be, home: home, prefs: prefs, ctx: ctx, cancel: cancel}
+	u.pick = &picker{u: u}
 	be.Transfers().SetParallel(prefs.parallel())
 	u.build()
 	w.SetOnDropped(u.onDropped)

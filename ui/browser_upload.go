@@ -18,23 +18,10 @@ import (
 func (b *browser) onUploadMenu() {
 	m := fyne.NewMenu("",
 		fyne.NewMenuItem(lang.L("Files…"), func() {
-			d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-				if err != nil || r == nil {
-					return
-				}
-				r.Close()
-				b.uploadPaths([]string{r.URI().Path()})
-			}, b.u.win)
-			d.Show()
+			b.u.pick.openFiles(lang.L("Choose files to upload"), true, b.uploadPaths)
 		}),
 		fyne.NewMenuItem(lang.L("A folder…"), func() {
-			d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-				if err != nil || l == nil {
-					return
-				}
-				b.uploadPaths([]string{l.Path()})
-			}, b.u.win)
-			d.Show()
+			b.u.pick.openFolder(lang.L("Choose a folder to upload"), func(p string) { b.uploadPaths([]string{p}) })
 		}),
 	)
 	c := b.u.win.Canvas()

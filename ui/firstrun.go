@@ -1,13 +1,13 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -17,6 +17,9 @@ import (
 
 // defaultKeyBits is the size of keys the app creates.
 const defaultKeyBits = 3072
+
+// backupFileName is what a key backup is called unless the user says else.
+const backupFileName = "ossvault-keys-backup.age"
 
 // firstRun walks a new user through connecting to storage, getting a key and
 // saving a backup of it.
@@ -297,14 +300,7 @@ func (f *firstRun) keyAdded(k Key, err error) {
 }
 
 func (f *firstRun) onImportKeyDialog() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		defer r.Close()
-		f.onImportKey(r)
-	}, f.u.win)
-	d.Show()
+	openFile(f.u, func(_ string, data []byte) { f.onImportKey(bytes.NewReader(data)) })
 }
 
 // onImportKey imports a private key file under the name typed in.
@@ -353,15 +349,10 @@ func (f *firstRun) onBackupDialog() {
 	// An earlier "too short" must not stay on screen once the passphrase
 	// is right: it reads as if the backup were refused.
 	f.keyBusyMsg.SetText("")
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
+	f.u.pick.saveFile(lang.L("Save a backup of your key"), backupFileName, func(w fyne.URIWriteCloser) {
 		f.backupPath = w.URI().Path()
 		f.onBackup(w)
-	}, f.u.win)
-	d.SetFileName("ossvault-keys-backup.age")
-	d.Show()
+	})
 }
 
 // onBackup writes the backup to w and closes it.

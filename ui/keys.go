@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -366,14 +368,7 @@ func (s *keysScreen) onCopyPublic() {
 
 func (s *keysScreen) onSavePublicDialog() {
 	s.publicKey(func(name string, pem []byte) {
-		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-			if err != nil || w == nil {
-				return
-			}
-			s.savePublic(w, pem)
-		}, s.u.win)
-		d.SetFileName(name + ".pub.pem")
-		d.Show()
+		s.u.pick.saveFile(lang.L("Save my public key"), name+".pub.pem", func(w fyne.URIWriteCloser) { s.savePublic(w, pem) })
 	})
 }
 
@@ -501,19 +496,23 @@ func askName(u *appUI, title, initial string, then func(string)) {
 
 // openFile lets the user pick a small file (a key or a backup) and reads it.
 func openFile(u *appUI, then func(name string, data []byte)) {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		defer r.Close()
-		data, err := readSmall(r)
+	u.pick.openFiles(lang.L("Choose a file"), false, func(paths []string) {
+		data, err := readSmallFile(paths[0])
 		if err != nil {
 			u.showError(err)
 			return
 		}
-		then(r.URI().Name(), data)
-	}, u.win)
-	d.Show()
+		then(filepath.Base(paths[0]), data)
+	})
+}
+
+func readSmallFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readSmall(f)
 }
 
 // keyNameFromFile turns "alice.pub.pem" into "alice".

@@ -50,14 +50,7 @@ func (s *keysScreen) onBackupDialog() {
 			return
 		}
 		pass := p1.Text
-		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-			if err != nil || w == nil {
-				return
-			}
-			s.backup(w, pass)
-		}, s.u.win)
-		d.SetFileName("ossvault-keys-backup.age")
-		d.Show()
+		s.u.pick.saveFile(lang.L("Back up my keys"), backupFileName, func(w fyne.URIWriteCloser) { s.backup(w, pass) })
 	}, s.u.win)
 }
 

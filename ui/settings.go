@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -60,12 +59,7 @@ func newSettingsScreen(u *appUI) *settingsScreen {
 	s.downloadDir.SetText(u.prefs.downloadDir())
 	s.downloadDir.OnSubmitted = s.onDownloadDir
 	s.browseBtn = widget.NewButtonWithIcon(lang.L("Choose…"), theme.FolderOpenIcon(), func() {
-		d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
-			if err == nil && l != nil {
-				s.onDownloadDir(l.Path())
-			}
-		}, u.win)
-		d.Show()
+		u.pick.openFolder(lang.L("Choose the download folder"), s.onDownloadDir)
 	})
 
 	s.defaultKey = widget.NewSelect(nil, nil)
