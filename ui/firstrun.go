@@ -3,8 +3,10 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -36,6 +38,10 @@ type firstRun struct {
 	stsToken    *widget.Entry
 	connectBtn  *widget.Button
 	connectErr  *widget.Label
+	// cancelBtn stops a check under way; stopConnect is its context's
+	// cancel, nil when no check runs.
+	cancelBtn   *widget.Button
+	stopConnect context.CancelFunc
 
 	// Get a key.
 	keyName    *widget.Entry
@@ -81,6 +87,8 @@ func newFirstRun(u *appUI) *firstRun {
 	f.connectBtn.Importance = widget.HighImportance
 	f.connectErr = widget.NewLabel("")
 	f.connectErr.Wrapping = fyne.TextWrapWord
+	f.cancelBtn = widget.NewButton(lang.L("Cancel"), f.onCancelConnect)
+	f.cancelBtn.Hide()
 
 	f.keyName = widget.NewEntry()
 	f.keyName.SetText(lang.L("My key"))
@@ -149,7 +157,7 @@ func (f *firstRun) showConnect() {
 	f.connectErr.SetText("")
 	f.show("connect", lang.L("Connect to Alibaba Cloud OSS"),
 		lang.L("Your administrator can give you these details. The secret is kept in this computer's keychain."),
-		container.NewVBox(form, f.connectErr, container.NewHBox(back, ossutil, f.connectBtn)))
+		container.NewVBox(form, f.connectErr, container.NewHBox(back, ossutil, f.connectBtn, f.cancelBtn)))
 }
 
 // onConnect checks and saves the account typed in.
@@ -160,18 +168,43 @@ func (f *firstRun) onConnect() {
 		return
 	}
 	f.connectBtn.Disable()
+	f.cancelBtn.Show()
 	f.connectErr.SetText(lang.L("Checking…"))
-	goDo(f.u, func(ctx context.Context) (struct{}, error) {
+	// An address that never answers held the page on "Checking…" for a
+	// minute with no way out: the check has a bound and a Cancel.
+	ctx, stop := context.WithTimeout(f.u.ctx, connectWait)
+	f.stopConnect = stop
+	goDo(f.u, func(context.Context) (struct{}, error) {
 		return struct{}{}, f.u.be.Accounts().Add(ctx, a, c)
 	}, func(_ struct{}, err error) {
+		ended := ctx.Err()
+		stop()
+		f.stopConnect = nil
 		f.connectBtn.Enable()
-		if err != nil {
+		f.cancelBtn.Hide()
+		switch {
+		case err == nil:
+			// Saved, even if Cancel came too late to stop it.
+			f.connectErr.SetText("")
+			f.afterAccount()
+		case errors.Is(ended, context.Canceled):
+			f.connectErr.SetText(lang.L("Stopped. Nothing was saved."))
+		case errors.Is(ended, context.DeadlineExceeded):
+			f.connectErr.SetText(lang.L("{{.Address}} did not answer within {{.N}} seconds. Check the address, or this computer's internet connection.",
+				map[string]any{"Address": a.Endpoint, "N": int(connectWait / time.Second)}))
+		default:
 			f.connectErr.SetText(f.u.explain(err))
-			return
 		}
-		f.connectErr.SetText("")
-		f.afterAccount()
 	})
+}
+
+// connectWait bounds the check of a new account.
+var connectWait = 10 * time.Second
+
+func (f *firstRun) onCancelConnect() {
+	if f.stopConnect != nil {
+		f.stopConnect()
+	}
 }
 
 // account reads the connect form.

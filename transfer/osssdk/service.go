@@ -62,7 +62,11 @@ func (s *service) ListBuckets(ctx context.Context) ([]string, error) {
 	var out []string
 	marker := ""
 	for {
-		r, err := s.client.ListBuckets(oss.Marker(marker), oss.WithContext(ctx))
+		var r oss.ListBucketsResult
+		err := bound(ctx, func() (err error) {
+			r, err = s.client.ListBuckets(oss.Marker(marker), oss.WithContext(ctx))
+			return err
+		})
 		if err := remoteError("ListBuckets", err); err != nil {
 			return nil, fmt.Errorf("failed to list the buckets: %w", err)
 		}
@@ -77,7 +81,10 @@ func (s *service) ListBuckets(ctx context.Context) ([]string, error) {
 }
 
 func (s *service) CheckKey(ctx context.Context) error {
-	_, err := s.client.ListBuckets(oss.MaxKeys(1), oss.WithContext(ctx))
+	err := bound(ctx, func() error {
+		_, err := s.client.ListBuckets(oss.MaxKeys(1), oss.WithContext(ctx))
+		return err
+	})
 	err = remoteError("ListBuckets", err)
 	var re *transfer.RemoteError
 	if errors.As(err, &re) && re.Code == "AccessDenied" {
@@ -91,7 +98,7 @@ func (s *service) CreateBucket(ctx context.Context, name string) error {
 		return err
 	}
 	return transfer.DefaultPolicy.Do(ctx, func() error {
-		return remoteError("PutBucket", s.client.CreateBucket(name, oss.WithContext(ctx)))
+		return remoteError("PutBucket", bound(ctx, func() error { return s.client.CreateBucket(name, oss.WithContext(ctx)) }))
 	})
 }
 
@@ -104,4 +111,21 @@ func (s *service) Bucket(name string) (transfer.Bucket, error) {
 		return nil, fmt.Errorf("failed to use bucket %q: %w", name, err)
 	}
 	return &bucket{b: b}, nil
+}
+
+// bound runs call, a request of the SDK's Client, and returns when it does
+// or when ctx ends, whichever comes first. The SDK sends a Client's own
+// requests (ListBuckets, CreateBucket) without the context it is given,
+// so a server that accepts the connection and never answers held the
+// caller for the transport's full read timeout, a minute, whatever its
+// deadline or Cancel said. The abandoned request ends at that timeout.
+func bound(ctx context.Context, call func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
