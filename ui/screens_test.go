@@ -490,6 +490,7 @@ func TestTransfersPanel(t *testing.T) {
 	test.AssertNotificationSent(t, &fyne.Notification{Title: "Transfer failed",
 		Content: "contract.pdf: This file was altered after it was uploaded. It was not saved, so nothing on this computer was changed."}, func() {
 		tr.set(id, func(j *Job) { j.State, j.Err = JobFailed, errIntegrityForTest() })
+		u.wait()
 	})
 	row.show(0)
 	// Retrying cannot undo the change: no Retry, only a way to remove it.

@@ -48,7 +48,20 @@ type transfersPanel struct {
 	eventsMu     sync.Mutex
 	eventsClosed bool
 	events       sync.WaitGroup
+
+	// pending holds, under eventsMu, the newest event of each job not yet
+	// applied, in the order the jobs first appeared; flushQueued says a
+	// flush is on its way. Events are applied together at most every
+	// flushEvery: one call onto the UI goroutine per event fell minutes
+	// behind with thousands of small files, each asking for its own turn
+	// and its own redraw of the list and the status line.
+	pending     map[JobID]Job
+	order       []JobID
+	flushQueued bool
 }
+
+// flushEvery is how often the panel takes in what the queue reported.
+const flushEvery = 100 * time.Millisecond
 
 func newTransfersPanel(u *appUI) *transfersPanel {
 	p := &transfersPanel{u: u, index: map[JobID]int{}, removed: map[JobID]bool{}, pausing: map[JobID]bool{}}
@@ -62,35 +75,78 @@ func newTransfersPanel(u *appUI) *transfersPanel {
 	p.clear.Disable()
 	top := container.NewBorder(nil, nil, nil, p.clear, p.empty)
 	p.content = container.NewBorder(top, nil, nil, nil, p.list)
-	p.stop = u.be.Transfers().Subscribe(func(j Job) {
-		if !p.eventStarted() {
-			return
-		}
-		defer p.events.Done()
-		u.do(func() {
-			if !p.closed() {
-				p.update(j)
-			}
-		})
-	})
+	p.stop = u.be.Transfers().Subscribe(p.event)
 	return p
 }
 
-// eventStarted counts an event in, unless the panel is closed.
-func (p *transfersPanel) eventStarted() bool {
+// event takes one report of the queue, on the queue's goroutine, and makes
+// sure a flush will apply it.
+func (p *transfersPanel) event(j Job) {
 	p.eventsMu.Lock()
 	defer p.eventsMu.Unlock()
 	if p.eventsClosed {
-		return false
+		return
 	}
+	if p.pending == nil {
+		p.pending = map[JobID]Job{}
+	}
+	if _, ok := p.pending[j.ID]; !ok {
+		p.order = append(p.order, j.ID)
+	}
+	p.pending[j.ID] = j
+	if p.flushQueued {
+		return
+	}
+	p.flushQueued = true
+	// Counted twice: closing the app waits for it (events), and so do the
+	// tests that look at the list once the app is idle (tasks).
 	p.events.Add(1)
-	return true
+	p.u.tasks.Add(1)
+	time.AfterFunc(flushEvery, func() {
+		defer p.u.tasks.Done()
+		defer p.events.Done()
+		p.u.do(p.flush)
+	})
 }
 
-func (p *transfersPanel) closed() bool {
+// flush applies the events gathered since the last one, then redraws the
+// list and the status line once.
+func (p *transfersPanel) flush() {
 	p.eventsMu.Lock()
-	defer p.eventsMu.Unlock()
-	return p.eventsClosed
+	closed := p.eventsClosed
+	pending, order := p.pending, p.order
+	p.pending, p.order, p.flushQueued = nil, nil, false
+	p.eventsMu.Unlock()
+	if closed || len(order) == 0 {
+		return
+	}
+	added := false
+	var changed []int
+	for _, id := range order {
+		i, isNew := p.apply(pending[id])
+		switch {
+		case i < 0:
+		case isNew:
+			added = true
+		default:
+			changed = append(changed, i)
+		}
+	}
+	// Redrawing a few rows is cheaper than the list; past a screenful,
+	// the list is.
+	if added || len(changed) > 40 {
+		p.list.Refresh()
+	} else {
+		for _, i := range changed {
+			p.list.RefreshItem(i)
+		}
+	}
+	if added {
+		// The newest transfer is the one the user just started: bring it
+		// into view rather than leave it below older ones.
+		p.list.ScrollToBottom()
+	}
+	p.updateSummary()
 }
 
 // reload takes the queue's list of jobs, those from earlier runs included.
@@ -170,10 +226,11 @@ func (p *transfersPanel) close() {
 // ended).
 func (p *transfersPanel) waitEvents() { p.events.Wait() }
 
-// update applies one event, redrawing only that job's row.
-func (p *transfersPanel) update(j Job) {
+// apply takes one event into the list without redrawing, and returns the
+// job's row (-1 for a job taken off the list) and whether it is new.
+func (p *transfersPanel) apply(j Job) (row int, isNew bool) {
 	if p.removed[j.ID] {
-		return
+		return -1, false
 	}
 	if j.State != JobRunning && j.State != JobQueued {
 		delete(p.pausing, j.ID)
@@ -182,19 +239,19 @@ func (p *transfersPanel) update(j Job) {
 	if !ok {
 		p.index[j.ID] = len(p.jobs)
 		p.jobs = append(p.jobs, j)
-		p.list.Refresh()
-		// The newest transfer is the one the user just started: bring it
-		// into view rather than leave it below older ones.
-		p.list.ScrollToBottom()
-	} else {
-		was := p.jobs[i].State
-		p.jobs[i] = j
-		p.list.RefreshItem(i)
-		if !was.Finished() && j.State.Finished() {
+		// A small file is queued, sent and done between two flushes: its
+		// first event seen is its last.
+		if j.State.Finished() {
 			p.finished(j)
 		}
+		return len(p.jobs) - 1, true
 	}
-	p.updateSummary()
+	was := p.jobs[i].State
+	p.jobs[i] = j
+	if !was.Finished() && j.State.Finished() {
+		p.finished(j)
+	}
+	return i, false
 }
 
 // onSelected shows why a failed transfer failed: in its row the sentence
