@@ -55,7 +55,7 @@ type browser struct {
 
 	crumbs     *fyne.Container
 	header     *fyne.Container
-	list       *widget.List
+	list       *fileList
 	filter     *widget.Entry
 	encryptFor *widget.Select
 	// encryptWarned is the warning on the status line about the key chosen
@@ -92,7 +92,10 @@ type browser struct {
 	loading bool
 	sortCol int
 	sortAsc bool
-	sel     int // index into view, -1 for none
+	// sel is the rows chosen, by their place in view; mods the modifier
+	// keys held, for Ctrl- and Shift-click.
+	sel  selection
+	mods func() fyne.KeyModifier
 
 	refreshPending bool
 
@@ -104,7 +107,7 @@ type browser struct {
 }
 
 func newBrowser(u *appUI) *browser {
-	b := &browser{u: u, buckets: map[string][]string{}, sortAsc: true, sel: -1, checks: newCheckCache()}
+	b := &browser{u: u, buckets: map[string][]string{}, sortAsc: true, sel: newSelection(), mods: heldModifiers, checks: newCheckCache()}
 	b.locks = newLockCache(lockCacheSize, lockWorkers, u.be.Storage().Lock, func(loc Location, key string, _ Lock) {
 		u.do(func() { b.refreshKey(loc, key) })
 	})
@@ -119,9 +122,12 @@ func newBrowser(u *appUI) *browser {
 
 	b.crumbs = container.NewHBox()
 	b.header = b.newHeader()
-	b.list = widget.NewList(b.length, b.createRow, b.updateRow)
-	b.list.OnSelected = b.onSelected
-	b.list.OnUnselected = func(widget.ListItemID) { b.sel = -1; b.updateActions() }
+	b.list = newFileList(b)
+	u.win.Canvas().AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) {
+		if u.browserTakesKeys() {
+			b.selectAll()
+		}
+	})
 
 	b.filter = widget.NewEntry()
 	b.filter.SetPlaceHolder(lang.L("Filter by name"))
