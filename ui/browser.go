@@ -46,8 +46,10 @@ func newFileColumns() *columns {
 type browser struct {
 	u       *appUI
 	content fyne.CanvasObject
-	// existsDialog is the last "Replace files?" question asked.
+	// existsDialog is the last "Replace files?" question asked, details
+	// the last Details shown.
 	existsDialog *dialog.CustomDialog
+	details      *dialog.CustomDialog
 
 	sidebar  *widget.Tree
 	accounts []Account
@@ -56,6 +58,7 @@ type browser struct {
 	crumbs     *fyne.Container
 	header     *fyne.Container
 	list       *fileList
+	tip        *tipLayer
 	filter     *widget.Entry
 	encryptFor *widget.Select
 	// encryptWarned is the warning on the status line about the key chosen
@@ -122,6 +125,7 @@ func newBrowser(u *appUI) *browser {
 
 	b.crumbs = container.NewHBox()
 	b.header = b.newHeader()
+	b.tip = newTipLayer(u.do)
 	b.list = newFileList(b)
 	u.win.Canvas().AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) {
 		if u.browserTakesKeys() {
@@ -161,7 +165,7 @@ func newBrowser(u *appUI) *browser {
 		b.header,
 	)
 	bottom := container.NewHBox(b.info, layout.NewSpacer(), b.loadMore)
-	files := container.NewBorder(top, bottom, nil, nil, b.list)
+	files := container.NewBorder(top, bottom, nil, nil, container.NewStack(b.list, b.tip.layer))
 	side := container.NewBorder(widget.NewLabelWithStyle(lang.L("Storage"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewVBox(b.addAccount, b.openLink), nil, nil, b.sidebar)
 	split := container.NewHSplit(side, files)

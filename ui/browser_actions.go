@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -132,16 +134,38 @@ func (b *browser) onDetails() {
 		}
 		b.locks.put(loc, e.Key, l)
 		l = b.checks.apply(loc, e.Key, l)
+		// Names and folders wrap anywhere (a long name often has no
+		// spaces), sentences between words, so nothing runs off the window.
+		wrapped := func(s string, w fyne.TextWrap) *widget.Label {
+			l := widget.NewLabel(s)
+			l.Wrapping = w
+			return l
+		}
 		form := widget.NewForm(
-			widget.NewFormItem(lang.L("Name"), widget.NewLabel(e.Name)),
-			widget.NewFormItem(lang.L("Folder"), widget.NewLabel(loc.Bucket+"/"+loc.Prefix)),
+			widget.NewFormItem(lang.L("Name"), wrapped(e.Name, fyne.TextWrapBreak)),
+			widget.NewFormItem(lang.L("Folder"), wrapped(loc.Bucket+"/"+loc.Prefix, fyne.TextWrapBreak)),
 			widget.NewFormItem(lang.L("Size"), widget.NewLabel(humanBytes(e.Size))),
 			widget.NewFormItem(lang.L("Modified"), widget.NewLabel(e.Modified.Local().Format(time.DateTime))),
-			widget.NewFormItem(lang.L("Locked with"), widget.NewLabel(lockText(l))),
-			widget.NewFormItem(lang.L("Tamper check"), widget.NewLabel(sealExplained(l.Seal))),
+			widget.NewFormItem(lang.L("Locked with"), wrapped(lockText(l), fyne.TextWrapWord)),
+			widget.NewFormItem(lang.L("Tamper check"), wrapped(sealExplained(l.Seal), fyne.TextWrapWord)),
 		)
-		b.u.showNotice(dialog.NewCustom(lang.L("Details"), lang.L("Close"), form, b.u.win))
+		d := dialog.NewCustom(lang.L("Details"), lang.L("Close"), form, b.u.win)
+		b.details = d
+		b.u.showNotice(d)
+		d.Resize(detailsSize(b.u.win.Canvas().Size(), form))
 	})
+}
+
+// detailsSize is the Details dialog's size in a window of size win: wide
+// enough for its sentences, never wider than the window, and as tall as
+// its wrapped lines then need.
+func detailsSize(win fyne.Size, form *widget.Form) fyne.Size {
+	w := min(float32(560), win.Width-4*theme.Padding())
+	// The dialog's frame around its content: padding and the button row.
+	frame := 6 * theme.Padding()
+	form.Resize(fyne.NewSize(w-frame, form.MinSize().Height))
+	h := form.MinSize().Height + frame + theme.TextSize()*2 + 4*theme.Padding()
+	return fyne.NewSize(w, min(h, win.Height-4*theme.Padding()))
 }
 
 // sealExplained says in a sentence what the "Tamper check" mark means.

@@ -17,9 +17,10 @@ type fileRow struct {
 	b  *browser
 	id widget.ListItemID
 
-	icon                       *widget.Icon
-	name, size, modified, lock *widget.Label
-	seal                       *widget.Label
+	icon                 *widget.Icon
+	name                 *nameLabel
+	size, modified, lock *widget.Label
+	seal                 *widget.Label
 	// chosen fills the row when it is selected; cursor outlines it when
 	// the keyboard is on it.
 	chosen, cursor *canvas.Rectangle
@@ -33,12 +34,13 @@ func newFileRow(b *browser) *fileRow {
 		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}
-	r.name, r.size, r.modified, r.lock, r.seal = label(), label(), label(), label(), label()
+	r.name = newNameLabel(b.tip)
+	r.size, r.modified, r.lock, r.seal = label(), label(), label(), label()
 	r.chosen = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
 	r.chosen.CornerRadius = theme.SelectionRadiusSize()
 	r.chosen.Hide()
 	r.cursor = canvas.NewRectangle(nil)
-	r.cursor.StrokeColor = theme.Color(theme.ColorNameFocus)
+	r.cursor.StrokeColor = theme.Color(theme.ColorNamePrimary)
 	r.cursor.StrokeWidth = 2
 	r.cursor.CornerRadius = theme.SelectionRadiusSize()
 	r.cursor.Hide()
@@ -62,7 +64,7 @@ func (r *fileRow) mark(chosen, cursor bool) {
 		}
 	}
 	r.chosen.FillColor = theme.Color(theme.ColorNameSelection)
-	r.cursor.StrokeColor = theme.Color(theme.ColorNameFocus)
+	r.cursor.StrokeColor = theme.Color(theme.ColorNamePrimary)
 	show(r.chosen, chosen)
 	show(r.cursor, cursor)
 }
@@ -73,6 +75,7 @@ func (r *fileRow) mark(chosen, cursor bool) {
 // which is this row once it handles right clicks, so the row must do what
 // the list would.
 func (r *fileRow) Tapped(*fyne.PointEvent) {
+	r.b.tip.hide()
 	r.b.choose(r.id, r.b.mods())
 	if c := fyne.CurrentApp().Driver().CanvasForObject(r); c != nil {
 		c.Focus(r.b.list)
