@@ -24,7 +24,8 @@ type fileRow struct {
 	// chosen fills the row when it is selected; cursor outlines it when
 	// the keyboard is on it.
 	chosen, cursor *canvas.Rectangle
-	content        *fyne.Container
+	// content is the row's columns; frame puts the marks around them.
+	content, frame *fyne.Container
 }
 
 func newFileRow(b *browser) *fileRow {
@@ -45,13 +46,13 @@ func newFileRow(b *browser) *fileRow {
 	r.cursor.CornerRadius = theme.SelectionRadiusSize()
 	r.cursor.Hide()
 	name := container.NewBorder(nil, nil, r.icon, nil, r.name)
-	cols := container.New(newFileColumns(), name, r.size, r.modified, r.lock, r.seal)
-	r.content = container.NewStack(r.chosen, cols, r.cursor)
+	r.content = container.New(newFileColumns(), name, r.size, r.modified, r.lock, r.seal)
+	r.frame = container.NewStack(r.chosen, r.content, r.cursor)
 	r.ExtendBaseWidget(r)
 	return r
 }
 
-func (r *fileRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
+func (r *fileRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.frame) }
 
 // mark shows whether the row is selected and whether the keyboard is on it.
 func (r *fileRow) mark(chosen, cursor bool) {
