@@ -46,8 +46,10 @@ func newFileColumns() *columns {
 type browser struct {
 	u       *appUI
 	content fyne.CanvasObject
-	// existsDialog is the last "Replace files?" question asked.
+	// existsDialog is the last "Replace files?" question asked, details
+	// the last Details shown.
 	existsDialog *dialog.CustomDialog
+	details      *dialog.CustomDialog
 
 	sidebar  *widget.Tree
 	accounts []Account
@@ -55,7 +57,8 @@ type browser struct {
 
 	crumbs     *fyne.Container
 	header     *fyne.Container
-	list       *widget.List
+	list       *fileList
+	tip        *tipLayer
 	filter     *widget.Entry
 	encryptFor *widget.Select
 	// encryptWarned is the warning on the status line about the key chosen
@@ -92,7 +95,10 @@ type browser struct {
 	loading bool
 	sortCol int
 	sortAsc bool
-	sel     int // index into view, -1 for none
+	// sel is the rows chosen, by their place in view; mods the modifier
+	// keys held, for Ctrl- and Shift-click.
+	sel  selection
+	mods func() fyne.KeyModifier
 
 	refreshPending bool
 
@@ -104,7 +110,7 @@ type browser struct {
 }
 
 func newBrowser(u *appUI) *browser {
-	b := &browser{u: u, buckets: map[string][]string{}, sortAsc: true, sel: -1, checks: newCheckCache()}
+	b := &browser{u: u, buckets: map[string][]string{}, sortAsc: true, sel: newSelection(), mods: heldModifiers, checks: newCheckCache()}
 	b.locks = newLockCache(lockCacheSize, lockWorkers, u.be.Storage().Lock, func(loc Location, key string, _ Lock) {
 		u.do(func() { b.refreshKey(loc, key) })
 	})
@@ -119,9 +125,13 @@ func newBrowser(u *appUI) *browser {
 
 	b.crumbs = container.NewHBox()
 	b.header = b.newHeader()
-	b.list = widget.NewList(b.length, b.createRow, b.updateRow)
-	b.list.OnSelected = b.onSelected
-	b.list.OnUnselected = func(widget.ListItemID) { b.sel = -1; b.updateActions() }
+	b.tip = newTipLayer(u.do)
+	b.list = newFileList(b)
+	u.win.Canvas().AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) {
+		if u.browserTakesKeys() {
+			b.selectAll()
+		}
+	})
 
 	b.filter = widget.NewEntry()
 	b.filter.SetPlaceHolder(lang.L("Filter by name"))
@@ -155,7 +165,7 @@ func newBrowser(u *appUI) *browser {
 		b.header,
 	)
 	bottom := container.NewHBox(b.info, layout.NewSpacer(), b.loadMore)
-	files := container.NewBorder(top, bottom, nil, nil, b.list)
+	files := container.NewBorder(top, bottom, nil, nil, container.NewStack(b.list, b.tip.layer))
 	side := container.NewBorder(widget.NewLabelWithStyle(lang.L("Storage"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewVBox(b.addAccount, b.openLink), nil, nil, b.sidebar)
 	split := container.NewHSplit(side, files)

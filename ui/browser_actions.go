@@ -1,19 +1,26 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
-// What the toolbar and the context menu do to the selected file or folder:
-// download, share, details, delete; and a new folder.
+// What the toolbar and the context menu do to the selected files and
+// folders: download, share, details, delete; and a new folder.
 
 func (b *browser) onDownload() {
+	if b.sel.count() > 1 {
+		b.downloadMany(b.selectedEntries())
+		return
+	}
 	e, ok := b.selected()
 	if !ok {
 		return
@@ -65,6 +72,47 @@ func (b *browser) downloadFolder(loc Location, e Entry, dir string) {
 	})
 }
 
+// downloadMany saves several files and folders into the download folder,
+// a folder under its own name, and says so on the status line as one
+// batch. What was started goes on even if one of them cannot start.
+func (b *browser) downloadMany(es []Entry) {
+	loc, dir := b.loc, b.u.prefs.downloadDir()
+	args := map[string]any{"N": len(es), "Dir": dir}
+	b.u.setStatus(lang.L("Starting the download of {{.N}} items…", args))
+	goDo(b.u, func(ctx context.Context) ([]JobID, error) {
+		var ids []JobID
+		var first error
+		for _, e := range es {
+			var more []JobID
+			var err error
+			if e.Folder {
+				_, more, err = b.u.be.Transfers().DownloadFolder(ctx, loc, e.Key, dir)
+			} else {
+				var id JobID
+				id, err = b.u.be.Transfers().Download(ctx, loc, e.Key, dir)
+				more = []JobID{id}
+			}
+			if err != nil {
+				first = cmp.Or(first, err)
+				continue
+			}
+			ids = append(ids, more...)
+		}
+		return ids, first
+	}, func(ids []JobID, err error) {
+		if err != nil {
+			b.u.setStatus("")
+			b.u.showError(err)
+		}
+		if len(ids) == 0 {
+			return
+		}
+		b.u.transfers.track(ids, lang.L("Downloading {{.N}} items to {{.Dir}}…", args), func([]Job) string {
+			return lang.L("Saved {{.N}} items in {{.Dir}}.", args)
+		})
+	})
+}
+
 func (b *browser) onShare() {
 	if e, ok := b.selected(); ok {
 		b.u.sharing.showShare(b.loc, e)
@@ -86,16 +134,38 @@ func (b *browser) onDetails() {
 		}
 		b.locks.put(loc, e.Key, l)
 		l = b.checks.apply(loc, e.Key, l)
+		// Names and folders wrap anywhere (a long name often has no
+		// spaces), sentences between words, so nothing runs off the window.
+		wrapped := func(s string, w fyne.TextWrap) *widget.Label {
+			l := widget.NewLabel(s)
+			l.Wrapping = w
+			return l
+		}
 		form := widget.NewForm(
-			widget.NewFormItem(lang.L("Name"), widget.NewLabel(e.Name)),
-			widget.NewFormItem(lang.L("Folder"), widget.NewLabel(loc.Bucket+"/"+loc.Prefix)),
+			widget.NewFormItem(lang.L("Name"), wrapped(e.Name, fyne.TextWrapBreak)),
+			widget.NewFormItem(lang.L("Folder"), wrapped(loc.Bucket+"/"+loc.Prefix, fyne.TextWrapBreak)),
 			widget.NewFormItem(lang.L("Size"), widget.NewLabel(humanBytes(e.Size))),
 			widget.NewFormItem(lang.L("Modified"), widget.NewLabel(e.Modified.Local().Format(time.DateTime))),
-			widget.NewFormItem(lang.L("Locked with"), widget.NewLabel(lockText(l))),
-			widget.NewFormItem(lang.L("Tamper check"), widget.NewLabel(sealExplained(l.Seal))),
+			widget.NewFormItem(lang.L("Locked with"), wrapped(lockText(l), fyne.TextWrapWord)),
+			widget.NewFormItem(lang.L("Tamper check"), wrapped(sealExplained(l.Seal), fyne.TextWrapWord)),
 		)
-		b.u.showNotice(dialog.NewCustom(lang.L("Details"), lang.L("Close"), form, b.u.win))
+		d := dialog.NewCustom(lang.L("Details"), lang.L("Close"), form, b.u.win)
+		b.details = d
+		b.u.showNotice(d)
+		d.Resize(detailsSize(b.u.win.Canvas().Size(), form))
 	})
+}
+
+// detailsSize is the Details dialog's size in a window of size win: wide
+// enough for its sentences, never wider than the window, and as tall as
+// its wrapped lines then need.
+func detailsSize(win fyne.Size, form *widget.Form) fyne.Size {
+	w := min(float32(560), win.Width-4*theme.Padding())
+	// The dialog's frame around its content: padding and the button row.
+	frame := 6 * theme.Padding()
+	form.Resize(fyne.NewSize(w-frame, form.MinSize().Height))
+	h := form.MinSize().Height + frame + theme.TextSize()*2 + 4*theme.Padding()
+	return fyne.NewSize(w, min(h, win.Height-4*theme.Padding()))
 }
 
 // sealExplained says in a sentence what the "Tamper check" mark means.
@@ -116,6 +186,10 @@ func sealExplained(s Seal) string {
 }
 
 func (b *browser) onDelete() {
+	if es := b.selectedEntries(); len(es) > 1 {
+		b.onDeleteMany(es)
+		return
+	}
 	e, ok := b.selected()
 	if !ok {
 		return
@@ -142,6 +216,83 @@ func (b *browser) deleteEntry(e Entry) {
 		b.u.setStatus(lang.L("Deleted {{.Name}}.", map[string]any{"Name": e.Name}))
 		if loc == b.loc {
 			b.refresh()
+		}
+	})
+}
+
+// onDeleteMany asks once before deleting several files and folders, with
+// what is in the folders.
+func (b *browser) onDeleteMany(es []Entry) {
+	folders := 0
+	for _, e := range es {
+		if e.Folder {
+			folders++
+		}
+	}
+	args := map[string]any{"N": len(es), "Folders": folders}
+	var msg string
+	switch folders {
+	case 0:
+		msg = lang.L("Delete these {{.N}} files? They are removed from the storage for everyone, and cannot be brought back.", args)
+	case 1:
+		msg = lang.L("Delete these {{.N}} items, with everything in the folder among them? They are removed from the storage for everyone, and cannot be brought back.", args)
+	default:
+		msg = lang.L("Delete these {{.N}} items, with everything in the {{.Folders}} folders among them? They are removed from the storage for everyone, and cannot be brought back.", args)
+	}
+	b.u.confirmDanger(lang.L("Delete {{.N}} items", args), msg, lang.L("Delete"), func() { b.deleteMany(es) })
+}
+
+// deleteMany deletes files and folders without asking (the confirmation
+// is onDeleteMany's), one after another, saying how far it got; what
+// cannot be deleted is named, and the rest still goes.
+func (b *browser) deleteMany(es []Entry) {
+	loc, u := b.loc, b.u
+	type outcome struct {
+		failed int
+		why    error
+	}
+	u.setStatus(lang.L("Deleting {{.N}} items…", map[string]any{"N": len(es)}))
+	goDo(u, func(ctx context.Context) (outcome, error) {
+		var o outcome
+		for i, e := range es {
+			var err error
+			if e.Folder {
+				var r FolderDeletion
+				r, err = deleteFolder(ctx, u.be.Storage(), loc, e.Key, nil)
+				if err == nil && r.Failed > 0 {
+					err = r.Why
+				}
+			} else {
+				err = u.be.Storage().Delete(ctx, loc, e.Key)
+			}
+			if err != nil {
+				o.failed++
+				o.why = cmp.Or(o.why, err)
+				continue
+			}
+			if !e.Folder {
+				b.locks.forget(loc, e.Key)
+			}
+			done := i + 1
+			u.do(func() {
+				u.setStatus(lang.L("Deleting {{.N}} items… {{.Done}} of {{.N}}", map[string]any{"N": len(es), "Done": done}))
+			})
+		}
+		return o, ctx.Err()
+	}, func(o outcome, err error) {
+		if loc == b.loc {
+			b.refresh()
+		}
+		switch {
+		case err != nil:
+			u.setStatus("")
+			u.showError(err)
+		case o.failed > 0:
+			u.setStatus("")
+			u.showError(o.why)
+			u.setStatus(lang.L("{{.Failed}} of the {{.N}} items could not be deleted; the others were deleted.", map[string]any{"Failed": o.failed, "N": len(es)}))
+		default:
+			u.setStatus(lang.L("Deleted {{.N}} items.", map[string]any{"N": len(es)}))
 		}
 	})
 }

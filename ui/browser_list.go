@@ -25,8 +25,7 @@ func (b *browser) open(loc Location) {
 	b.loc, b.hasLoc = loc, true
 	b.gen++
 	b.all, b.view, b.next, b.more, b.loading = nil, nil, "", true, false
-	b.sel = -1
-	b.list.UnselectAll()
+	b.sel.reset()
 	b.list.ScrollToTop()
 	b.list.Refresh()
 	b.updateCrumbs()
@@ -71,9 +70,12 @@ func (b *browser) loadNextPage() {
 
 // rebuildView applies the filter and the sort to what is loaded.
 func (b *browser) rebuildView() {
-	var selKey string
-	if b.sel >= 0 && b.sel < len(b.view) {
-		selKey = b.all[b.view[b.sel]].Key
+	// The selection follows its files to their new places.
+	oldKey := map[int]string{}
+	for _, i := range b.sel.marked() {
+		if i < len(b.view) {
+			oldKey[i] = b.all[b.view[i]].Key
+		}
 	}
 	f := strings.ToLower(strings.TrimSpace(b.filter.Text))
 	b.view = b.view[:0]
@@ -83,11 +85,22 @@ func (b *browser) rebuildView() {
 		}
 	}
 	sort.SliceStable(b.view, func(i, j int) bool { return b.less(b.all[b.view[i]], b.all[b.view[j]]) })
-	b.sel = -1
-	for i, idx := range b.view {
-		if selKey != "" && b.all[idx].Key == selKey {
-			b.sel = i
+	if len(oldKey) > 0 {
+		newRow := make(map[string]int, len(oldKey))
+		for _, k := range oldKey {
+			newRow[k] = -1
 		}
+		for i, idx := range b.view {
+			if _, ok := newRow[b.all[idx].Key]; ok {
+				newRow[b.all[idx].Key] = i
+			}
+		}
+		b.sel.remap(func(old int) int {
+			if k, ok := oldKey[old]; ok {
+				return newRow[k]
+			}
+			return -1
+		})
 	}
 	b.list.Refresh()
 	b.updateInfo()
@@ -150,6 +163,9 @@ func (b *browser) updateInfo() {
 		b.loadMore.Show()
 	} else {
 		b.loadMore.Hide()
+	}
+	if n := b.sel.count(); n > 1 {
+		s += " · " + lang.L("{{.N}} selected", map[string]any{"N": n})
 	}
 	// A click chooses a folder rather than opening it: say how to open it.
 	if e, ok := b.selected(); ok && e.Folder {

@@ -20,6 +20,7 @@ func (b *browser) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	if id >= len(b.view) {
 		return
 	}
+	r.mark(b.sel.has(id), b.list.focused && b.sel.cursor == id)
 	e := b.all[b.view[id]]
 	if e.Folder {
 		r.icon.SetResource(theme.FolderIcon())
@@ -111,15 +112,32 @@ func sealText(l Lock) string {
 	return ""
 }
 
-// onSelected marks a file or a folder as the one the actions work on; a
-// folder opens with a double click (openRow), as on the desktop.
-func (b *browser) onSelected(id widget.ListItemID) {
-	if id >= len(b.view) {
+// choose is a click on row id with the modifier keys held: it chooses the
+// files and folders the actions work on (a folder opens with a double
+// click, openRow, as on the desktop).
+func (b *browser) choose(id widget.ListItemID, mods fyne.KeyModifier) {
+	if id < 0 || id >= len(b.view) {
 		return
 	}
-	b.sel = id
+	b.sel.click(id, mods)
+	b.selectionChanged()
+}
+
+// selectionChanged redraws what depends on the selection, and keeps the
+// keyboard's row in view.
+func (b *browser) selectionChanged() {
+	if c := b.sel.cursor; c >= 0 && c < len(b.view) {
+		b.list.ScrollTo(c)
+	}
+	b.list.Refresh()
 	b.updateActions()
 	b.updateInfo()
+}
+
+// selectAll chooses every file and folder loaded.
+func (b *browser) selectAll() {
+	b.sel.all(len(b.view))
+	b.selectionChanged()
 }
 
 // openRow opens the row's folder; for a file it only selects it.
@@ -129,7 +147,7 @@ func (b *browser) openRow(id widget.ListItemID) {
 	}
 	e := b.all[b.view[id]]
 	if !e.Folder {
-		b.list.Select(id)
+		b.choose(id, 0)
 		return
 	}
 	b.openFolder(e)
@@ -139,27 +157,37 @@ func (b *browser) openFolder(e Entry) {
 	b.open(Location{Account: b.loc.Account, Bucket: b.loc.Bucket, Prefix: e.Key})
 }
 
-// selected returns the file or folder selected, if any.
+// selected returns the file or folder selected when it is the only one.
 func (b *browser) selected() (Entry, bool) {
-	if b.sel < 0 || b.sel >= len(b.view) {
+	rows := b.sel.list()
+	if len(rows) != 1 || rows[0] >= len(b.view) {
 		return Entry{}, false
 	}
-	return b.all[b.view[b.sel]], true
+	return b.all[b.view[rows[0]]], true
+}
+
+// selectedEntries returns every file and folder selected, in the list's
+// order.
+func (b *browser) selectedEntries() []Entry {
+	var out []Entry
+	for _, i := range b.sel.list() {
+		if i < len(b.view) {
+			out = append(out, b.all[b.view[i]])
+		}
+	}
+	return out
 }
 
 func (b *browser) updateActions() {
 	e, ok := b.selected()
-	if ok {
-		b.getBtn.Enable()
-	} else {
-		b.getBtn.Disable()
-	}
-	// Sharing and details are for one file at a time; a folder can be
-	// deleted too.
-	if ok {
-		b.deleteBtn.Enable()
-	} else {
-		b.deleteBtn.Disable()
+	// Download and Delete work on all that is selected, folders too;
+	// sharing and details are for one file at a time.
+	for _, btn := range []*widget.Button{b.getBtn, b.deleteBtn} {
+		if b.sel.count() > 0 {
+			btn.Enable()
+		} else {
+			btn.Disable()
+		}
 	}
 	for _, btn := range []*widget.Button{b.shareBtn, b.detailsBtn} {
 		if ok && !e.Folder {
@@ -177,9 +205,20 @@ func (b *browser) updateActions() {
 	}
 }
 
-// contextMenu is the right-click menu for a row.
+// contextMenu is the right-click menu for a row. A right click on one of
+// several selected rows keeps them all, as in a file manager, and offers
+// what can be done to all of them.
 func (b *browser) contextMenu(id widget.ListItemID) *fyne.Menu {
-	b.list.Select(id)
+	if !b.sel.has(id) {
+		b.choose(id, 0)
+	}
+	if b.sel.count() > 1 {
+		return fyne.NewMenu("",
+			fyne.NewMenuItem(lang.L("Download"), b.onDownload),
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem(lang.L("Delete"), b.onDelete),
+		)
+	}
 	e, ok := b.selected()
 	if !ok {
 		return nil

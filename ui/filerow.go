@@ -2,21 +2,30 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
 // fileRow is one line of the file list. It is a widget of its own so that a
-// right click on it opens the context menu for its file.
+// right click on it opens the context menu for its file, and it draws
+// whether it is selected and whether the keyboard is on it, since the
+// list's selection is the browser's own.
 type fileRow struct {
 	widget.BaseWidget
 	b  *browser
 	id widget.ListItemID
 
-	icon                       *widget.Icon
-	name, size, modified, lock *widget.Label
-	seal                       *widget.Label
-	content                    *fyne.Container
+	icon                 *widget.Icon
+	name                 *nameLabel
+	size, modified, lock *widget.Label
+	seal                 *widget.Label
+	// chosen fills the row when it is selected; cursor outlines it when
+	// the keyboard is on it.
+	chosen, cursor *canvas.Rectangle
+	// content is the row's columns; frame puts the marks around them.
+	content, frame *fyne.Container
 }
 
 func newFileRow(b *browser) *fileRow {
@@ -26,19 +35,53 @@ func newFileRow(b *browser) *fileRow {
 		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}
-	r.name, r.size, r.modified, r.lock, r.seal = label(), label(), label(), label(), label()
+	r.name = newNameLabel(b.tip)
+	r.size, r.modified, r.lock, r.seal = label(), label(), label(), label()
+	r.chosen = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
+	r.chosen.CornerRadius = theme.SelectionRadiusSize()
+	r.chosen.Hide()
+	r.cursor = canvas.NewRectangle(nil)
+	r.cursor.StrokeColor = theme.Color(theme.ColorNamePrimary)
+	r.cursor.StrokeWidth = 2
+	r.cursor.CornerRadius = theme.SelectionRadiusSize()
+	r.cursor.Hide()
 	name := container.NewBorder(nil, nil, r.icon, nil, r.name)
 	r.content = container.New(newFileColumns(), name, r.size, r.modified, r.lock, r.seal)
+	r.frame = container.NewStack(r.chosen, r.content, r.cursor)
 	r.ExtendBaseWidget(r)
 	return r
 }
 
-func (r *fileRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
+func (r *fileRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.frame) }
 
-// Tapped selects this row's file or folder. The window delivers a
-// click to the topmost tappable object, which is this row once it handles
-// right clicks, so it must pass left clicks on to the list itself.
-func (r *fileRow) Tapped(*fyne.PointEvent) { r.b.list.Select(r.id) }
+// mark shows whether the row is selected and whether the keyboard is on it.
+func (r *fileRow) mark(chosen, cursor bool) {
+	show := func(o fyne.CanvasObject, on bool) {
+		switch {
+		case on && !o.Visible():
+			o.Show()
+		case !on && o.Visible():
+			o.Hide()
+		}
+	}
+	r.chosen.FillColor = theme.Color(theme.ColorNameSelection)
+	r.cursor.StrokeColor = theme.Color(theme.ColorNamePrimary)
+	show(r.chosen, chosen)
+	show(r.cursor, cursor)
+}
+
+// Tapped chooses this row's file or folder (with Ctrl, adds or removes
+// it; with Shift, chooses the range up to it) and gives the list the
+// keyboard. The window delivers a click to the topmost tappable object,
+// which is this row once it handles right clicks, so the row must do what
+// the list would.
+func (r *fileRow) Tapped(*fyne.PointEvent) {
+	r.b.tip.hide()
+	r.b.choose(r.id, r.b.mods())
+	if c := fyne.CurrentApp().Driver().CanvasForObject(r); c != nil {
+		c.Focus(r.b.list)
+	}
+}
 
 // DoubleTapped opens this row's folder, as a double click does on the
 // desktop. (A window that sees a double-tappable object holds a single

@@ -10,7 +10,11 @@ import (
 )
 
 // Every user-visible string goes through lang.L with its English text as the
-// key; translations/en.json and zh.json hold every key (a test checks).
+// key; translations/en.json, zh.json (Simplified Chinese), zh-TW.json
+// (Traditional Chinese) and ja.json hold every key (a test checks). Fyne
+// names each file's language after the file, and its matcher sends a
+// zh_TW, zh_HK or zh_MO system to zh-TW.json (Traditional), and zh_CN or
+// zh_SG to zh.json (Simplified).
 //
 //go:embed translations/*.json
 var translations embed.FS
@@ -21,6 +25,8 @@ var languages = []struct{ Code, Name string }{
 	{"", "Follow the system"},
 	{"en", "English"},
 	{"zh", "简体中文"},
+	{"zh-TW", "繁體中文"},
+	{"ja", "日本語"},
 }
 
 // systemLanguage is LANGUAGE as the app found it, to go back to when the

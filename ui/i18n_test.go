@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2/lang"
 )
 
 var updateEN = flag.Bool("update-en", false, "rewrite translations/en.json from the strings the code uses")
@@ -101,7 +103,15 @@ func TestTranslationsComplete(t *testing.T) {
 		sorted = append(sorted, k)
 	}
 	sort.Strings(sorted)
-	for _, file := range []string{"en.json", "zh.json"} {
+	files, err := filepath.Glob(filepath.Join("translations", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 4 {
+		t.Fatalf("only %v: English, Simplified and Traditional Chinese and Japanese are expected", files)
+	}
+	for _, file := range files {
+		file = filepath.Base(file)
 		tr := loadTranslation(t, file)
 		for _, k := range sorted {
 			v, ok := tr[k]
@@ -109,10 +119,16 @@ func TestTranslationsComplete(t *testing.T) {
 				t.Errorf("%s has no translation for %q", file, k)
 				continue
 			}
-			// A template's fields must survive translation.
+			// A template's fields must survive translation, and no
+			// other may appear.
 			for _, f := range templateFields(k) {
 				if !strings.Contains(v, f) {
 					t.Errorf("%s: %q lost %s", file, k, f)
+				}
+			}
+			for _, f := range templateFields(v) {
+				if !strings.Contains(k, f) {
+					t.Errorf("%s: %q has %s, which the English lacks", file, k, f)
 				}
 			}
 		}
@@ -137,5 +153,42 @@ func templateFields(s string) []string {
 		}
 		out = append(out, s[i:i+j+2])
 		s = s[i+j+2:]
+	}
+}
+
+// Each system language reaches its translation: Traditional Chinese for
+// Taiwan, Hong Kong and Macau, Simplified for the mainland and Singapore,
+// Japanese for Japan; and every choice in the settings has its file.
+func TestLanguageChosenByLocale(t *testing.T) {
+	t.Cleanup(func() {
+		if err := setLanguage(""); err != nil {
+			t.Error(err)
+		}
+	})
+	const probe = "Encrypt for:"
+	want := map[string]string{}
+	for _, f := range []string{"en", "zh", "zh-TW", "ja"} {
+		want[f] = loadTranslation(t, f+".json")[probe]
+	}
+	if want["zh"] == want["zh-TW"] || want["zh"] == want["ja"] {
+		t.Fatalf("the probe %q reads the same in two languages: %v", probe, want)
+	}
+	for _, tc := range []struct{ locale, file string }{
+		{"zh_TW", "zh-TW"}, {"zh_TW.UTF-8", "zh-TW"}, {"zh_HK", "zh-TW"}, {"zh_MO", "zh-TW"}, {"zh-Hant", "zh-TW"},
+		{"zh_CN", "zh"}, {"zh_CN.UTF-8", "zh"}, {"zh_SG", "zh"}, {"zh", "zh"},
+		{"ja_JP", "ja"}, {"ja_JP.UTF-8", "ja"}, {"ja", "ja"},
+		{"en_US", "en"},
+	} {
+		if err := setLanguage(tc.locale); err != nil {
+			t.Fatal(err)
+		}
+		if got := lang.L(probe); got != want[tc.file] {
+			t.Errorf("with %s the app says %q, want %q from %s.json", tc.locale, got, want[tc.file], tc.file)
+		}
+	}
+	for _, l := range languages[1:] {
+		if _, err := translations.ReadFile("translations/" + l.Code + ".json"); err != nil {
+			t.Errorf("the settings offer %s, which has no translation: %v", l.Name, err)
+		}
 	}
 }

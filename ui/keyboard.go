@@ -10,7 +10,8 @@ import (
 // Keyboard: Fyne's dialogs answer no key, so a keyboard-only user could
 // not confirm or dismiss one; and the file list had no shortcuts. The
 // window's canvas gets every key no widget took (a focused entry keeps its
-// own), and this file routes them.
+// own), and this file routes them; the file list, once Tab or a click
+// has given it the keyboard, hands its keys to the same place.
 
 // dialogKeys is what Enter and Esc do in one dialog.
 type dialogKeys struct {
@@ -90,19 +91,41 @@ func (u *appUI) onTypedKey(ev *fyne.KeyEvent) {
 		}
 		return
 	}
-	if u.win.Content() != u.main || u.tabs.SelectedIndex() != 0 {
+	if !u.browserTakesKeys() {
 		return
 	}
-	u.browser.onTypedKey(ev)
+	u.browser.typedKey(ev, u.browser.mods())
 }
 
-// onTypedKey is the file list's shortcuts: Delete (and Backspace, as on a
-// Mac) deletes the selected file or folder, asking first; F5 lists the
-// folder again; Enter opens the selected folder.
-func (b *browser) onTypedKey(ev *fyne.KeyEvent) {
+// browserTakesKeys says whether the file list's shortcuts apply: its
+// screen is on show and no dialog is open.
+func (u *appUI) browserTakesKeys() bool {
+	return u.win.Canvas().Overlays().Top() == nil && u.win.Content() == u.main && u.tabs.SelectedIndex() == 0
+}
+
+// typedKey is the file list's keys, with the modifiers held: the arrow
+// keys (and Home, End) move the selection, which Shift extends; Delete
+// (and Backspace, as on a Mac) deletes what is selected, asking first; F5
+// lists the folder again; Enter opens the selected folder, or downloads
+// what is selected. Ctrl+A, a shortcut, is selectAll.
+func (b *browser) typedKey(ev *fyne.KeyEvent, mods fyne.KeyModifier) {
+	extend := mods&fyne.KeyModifierShift != 0
+	move := func(delta int) {
+		if b.sel.move(delta, len(b.view), extend) {
+			b.selectionChanged()
+		}
+	}
 	switch ev.Name {
+	case fyne.KeyDown:
+		move(1)
+	case fyne.KeyUp:
+		move(-1)
+	case fyne.KeyHome:
+		move(-len(b.view))
+	case fyne.KeyEnd:
+		move(len(b.view))
 	case fyne.KeyDelete, fyne.KeyBackspace:
-		if _, ok := b.selected(); ok {
+		if b.sel.count() > 0 {
 			b.onDelete()
 		}
 	case fyne.KeyF5:
@@ -112,6 +135,8 @@ func (b *browser) onTypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if e, ok := b.selected(); ok && e.Folder {
 			b.openFolder(e)
+		} else if b.sel.count() > 0 {
+			b.onDownload()
 		}
 	}
 }

@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+	"github.com/jezek/xgb/xtest"
+)
+
+// X keysyms of the keys the keyboard tests press.
+const (
+	xkTab    = 0xff09
+	xkReturn = 0xff0d
+	xkDown   = 0xff54
+	xkF5     = 0xffc2
+	xkShiftL = 0xffe1
+	xkCtrlL  = 0xffe3
+	xkA      = 0x0061
+)
+
+// xKeyboard types on the X server as a keyboard would, through the XTEST
+// extension, into whichever window has the input focus.
+type xKeyboard struct {
+	conn  *xgb.Conn
+	root  xproto.Window
+	codes map[xproto.Keysym]xproto.Keycode
+}
+
+func newXKeyboard(display string) (*xKeyboard, error) {
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		return nil, fmt.Errorf("failed to connect to the X server: %w", err)
+	}
+	if err := xtest.Init(conn); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("the X server has no XTEST: %w", err)
+	}
+	setup := xproto.Setup(conn)
+	k := &xKeyboard{conn: conn, root: setup.DefaultScreen(conn).Root, codes: map[xproto.Keysym]xproto.Keycode{}}
+	n := byte(setup.MaxKeycode - setup.MinKeycode + 1)
+	m, err := xproto.GetKeyboardMapping(conn, setup.MinKeycode, n).Reply()
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("failed to read the keyboard mapping: %w", err)
+	}
+	per := int(m.KeysymsPerKeycode)
+	for i := 0; i < int(n); i++ {
+		for j := 0; j < per; j++ {
+			sym := m.Keysyms[i*per+j]
+			if _, ok := k.codes[sym]; !ok && sym != 0 {
+				k.codes[sym] = xproto.Keycode(int(setup.MinKeycode) + i)
+			}
+		}
+	}
+	return k, nil
+}
+
+func (k *xKeyboard) close() { k.conn.Close() }
+
+// focus gives w the keyboard, as clicking on it would.
+func (k *xKeyboard) focus(w xproto.Window) error {
+	return xproto.SetInputFocusChecked(k.conn, xproto.InputFocusParent, w, xproto.TimeCurrentTime).Check()
+}
+
+// press presses key with the held keys down, then lets them all go.
+func (k *xKeyboard) press(key xproto.Keysym, held ...xproto.Keysym) error {
+	send := func(typ byte, sym xproto.Keysym) error {
+		code, ok := k.codes[sym]
+		if !ok {
+			return fmt.Errorf("no key on this keyboard gives keysym %#x", sym)
+		}
+		return xtest.FakeInputChecked(k.conn, typ, byte(code), xproto.TimeCurrentTime, k.root, 0, 0, 0).Check()
+	}
+	for _, h := range held {
+		if err := send(xproto.KeyPress, h); err != nil {
+			return err
+		}
+	}
+	if err := send(xproto.KeyPress, key); err != nil {
+		return err
+	}
+	if err := send(xproto.KeyRelease, key); err != nil {
+		return err
+	}
+	for i := len(held) - 1; i >= 0; i-- {
+		if err := send(xproto.KeyRelease, held[i]); err != nil {
+			return err
+		}
+	}
+	// A person does not type faster than the app reads: leave it a moment
+	// between keys, so each reaches the window in turn.
+	time.Sleep(150 * time.Millisecond)
+	return nil
+}
