@@ -91,6 +91,18 @@
 // 780 bytes, RSA-4096 about 1,460, KMS about 330. Longer object keys
 // (uploaded-as, percent-encoded) and longer matdescs leave less room.
 //
+// Adding recipients to a stored object (sharing it with someone new)
+// changes its envelope only. Rewrap takes the envelope and its opened data
+// key and wraps the same key and counter once more for each newcomer: the
+// ciphertext stays as it is, byte for byte, so a server-side copy carries
+// it. The MAC binds the wraps and the signature binds the MAC, the name
+// and the time, so neither carries over: Summer.AddCiphertext computes the
+// new MAC from the stored ciphertext alone (no plaintext anywhere), and
+// the one who shares signs the result as its writer. The reader then sees
+// who shared it and under which name, not the original writer: the sharer
+// vouches for the content, so transfer.Rewrapper verifies the stored object
+// on the same pass and re-signs only what verified.
+//
 // # Reading
 //
 // ParseHeader and ParseMeta accept header names in any case, base64 with or
