@@ -26,6 +26,8 @@ type transfersPanel struct {
 	summary *widget.Label
 	// clear takes finished and canceled transfers off the list.
 	clear *widget.Button
+	// pauseAll, resumeAll and cancelAll act on every transfer at once.
+	pauseAll, resumeAll, cancelAll *widget.Button
 
 	jobs  []Job
 	index map[JobID]int
@@ -73,7 +75,7 @@ func newTransfersPanel(u *appUI) *transfersPanel {
 	p.summary = widget.NewLabel("")
 	p.clear = widget.NewButtonWithIcon(lang.L("Clear finished"), theme.ContentClearIcon(), p.onClearFinished)
 	p.clear.Disable()
-	top := container.NewBorder(nil, nil, nil, p.clear, p.empty)
+	top := container.NewBorder(nil, nil, nil, p.newAllButtons(), p.empty)
 	p.content = container.NewBorder(top, nil, nil, nil, p.list)
 	p.stop = u.be.Transfers().Subscribe(p.event)
 	return p

@@ -78,12 +78,19 @@ func newJobRow(p *transfersPanel) *jobRow {
 	// On a failed row the same button takes it off the list, as Clear
 	// finished does for the others: canceling what has stopped means
 	// throwing away what it left.
-	r.cancel = act(theme.CancelIcon(), func(id JobID) error {
-		if j, ok := r.job(); ok && j.State == JobFailed {
-			p.remove(id)
-			return nil
+	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
+		j, ok := r.job()
+		switch {
+		case !ok:
+		case j.State == JobFailed:
+			p.remove(j.ID)
+		default:
+			p.confirmCancel(j, func() {
+				if err := tr.Cancel(j.ID); err != nil {
+					p.u.showError(err)
+				}
+			})
 		}
-		return tr.Cancel(id)
 	})
 	r.retry = act(theme.ViewRefreshIcon(), tr.Retry)
 	r.reveal = widget.NewButtonWithIcon("", theme.FolderOpenIcon(), r.showInFolder)

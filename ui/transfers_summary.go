@@ -26,6 +26,7 @@ func (p *transfersPanel) updateSummary() {
 	} else {
 		p.clear.Disable()
 	}
+	p.updateAllButtons(c)
 	p.setSummary(c.summary())
 	p.settleBatches()
 }
