@@ -63,3 +63,7 @@ const (
 	ReplaceExisting  = app.ReplaceExisting
 	KeepBoth         = app.KeepBoth
 )
+
+// deleteFolder deletes a folder through s and says what came of it, as a
+// FolderDeletion (app.DeleteFolder).
+var deleteFolder = app.DeleteFolder

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ossvault/ossvault/app"
 	"github.com/ossvault/ossvault/transfer"
 )
 
@@ -40,7 +41,7 @@ type fakeBackend struct {
 	kmsAdded   []KMSKey
 
 	jobs     []Job
-	subs     jobSubscribers
+	subs     app.Subscribers
 	parallel int
 	uploads  []UploadRequest
 	nextJob  int
@@ -540,9 +541,9 @@ func (t *fakeTransfers) Jobs() []Job {
 	return append([]Job(nil), t.jobs...)
 }
 
-func (t *fakeTransfers) Subscribe(fn func(Job)) func() { return t.subs.add(fn) }
+func (t *fakeTransfers) Subscribe(fn func(Job)) func() { return t.subs.Add(fn) }
 
-func (t *fakeTransfers) emit(j Job) { t.subs.publish(j) }
+func (t *fakeTransfers) emit(j Job) { t.subs.Publish(j) }
 
 // set changes a job and publishes it, as the queue would.
 func (t *fakeTransfers) set(id JobID, change func(*Job)) error {
