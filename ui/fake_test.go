@@ -68,6 +68,8 @@ type fakeObject struct {
 	lock Lock
 }
 
+var _ Backend = (*fakeBackend)(nil)
+
 func newFakeBackend() *fakeBackend {
 	return &fakeBackend{
 		secrets: map[string]Credentials{}, buckets: map[string]*fakeBucket{},
