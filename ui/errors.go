@@ -211,15 +211,12 @@ var ownerFromMatDesc = app.OwnerFromMatDesc
 var (
 	errBadPassphrase      = errors.New("wrong passphrase")
 	errPassphraseMismatch = errors.New("passphrases differ")
-	// errPassphraseShort is the vault's own, so that the rule the forms
-	// apply and the one Backup enforces are one rule.
-	errPassphraseShort  = app.ErrWeakPassphrase
-	errEmptyName        = errors.New("empty name")
-	errMissingAccessKey = errors.New("missing access key")
-	errNotAKeyFile      = errors.New("file too large for a key")
-	errNoFolder         = errors.New("no folder open")
-	errBadFolderName    = errors.New("bad folder name")
-	errNotALink         = errors.New("not a link")
+	errEmptyName          = errors.New("empty name")
+	errMissingAccessKey   = errors.New("missing access key")
+	errNotAKeyFile        = errors.New("file too large for a key")
+	errNoFolder           = errors.New("no folder open")
+	errBadFolderName      = errors.New("bad folder name")
+	errNotALink           = errors.New("not a link")
 	// The service's, which the screens also report.
 	errNoKeyChosen = app.ErrNoKeyChosen
 	errEmptyFolder = app.ErrEmptyFolder
