@@ -183,7 +183,7 @@ func (s *realStorage) NewFolder(ctx context.Context, loc Location, name string) 
 	return st.Put(ctx, loc.Prefix+name+"/", strings.NewReader(""), 0, nil)
 }
 
-// deleteFolder deletes a folder through s and says what came of it: the
+// DeleteFolder deletes a folder through s and says what came of it: the
 // objects that could not be deleted are no error here but counted in
 // FolderDeletion.Failed, with the first reason in Why, so that screens
 // need not know the engine's *transfer.DeleteError.

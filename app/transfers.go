@@ -23,7 +23,7 @@ import (
 const legacyPendingFile = "app-transfers.json"
 
 // pendingJob is what the app knows of a queued job: enough to show it and
-// to build the engine's job again (see noteOf and fromRecord).
+// to build the engine's job again (see spec and fromRecord).
 type pendingJob struct {
 	Kind    string `json:"kind"` // "upload" or "download"
 	Local   string `json:"local"`
