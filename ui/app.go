@@ -1,7 +1,7 @@
-// Package ui is the ossvault desktop app, built with Fyne. It talks to the
-// logic packages (vault, transfer, the local endpoint) only through the
-// interfaces in backend.go, one screen per file, each a struct holding its
-// widgets and its onXxx handlers.
+// Package ui is the ossvault desktop app, built with Fyne: the screens, one
+// per file, each a struct holding its widgets and its onXxx handlers. It
+// reaches the logic packages (vault, transfer, the local endpoint) only
+// through the service layer, package app, whose contract backend.go names.
 package ui
 
 import (
@@ -24,7 +24,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ossvault/ossvault/transfer"
+	service "github.com/ossvault/ossvault/app"
 )
 
 // AppID is the application identifier, shared with FyneApp.toml.
@@ -48,7 +48,7 @@ type Options struct {
 	// Connect reaches OSS (osssdk.Connect). The app is given it rather
 	// than importing the SDK's adapter: it speaks only in transfer's
 	// terms, and its tests can hand it the same adapter.
-	Connect transfer.Connector
+	Connect service.Connector
 }
 
 // Run opens the main window and blocks until it is closed. When the app is
@@ -76,7 +76,7 @@ func Run(opts Options) error {
 	if err := setLanguage(prefs.Language); err != nil {
 		return err
 	}
-	be, err := openRealBackend(opts.Home, opts.Connect)
+	be, err := service.Open(opts.Home, service.Options{Connect: opts.Connect, Parallel: prefs.parallel(), CopyName: copyName})
 	if err != nil {
 		return err
 	}
@@ -325,7 +325,7 @@ func (u *appUI) start(local bool) {
 // tellLocalMoved says, once at start, that links to files on this computer
 // made before no longer work because the local storage took a new address.
 func (u *appUI) tellLocalMoved() {
-	if m, ok := u.be.(interface{ localMoved() bool }); ok && m.localMoved() {
+	if m, ok := u.be.(interface{ LocalMoved() bool }); ok && m.LocalMoved() {
 		u.showNotice(dialog.NewInformation(lang.L("The storage on this computer has a new address"),
 			lang.L("Another program was using the address of the storage on this computer, so it now uses a new one. Links made earlier for files on this computer no longer work: share those files again to send new links."),
 			u.win))

@@ -62,7 +62,7 @@ func lastJob(t *testing.T, b *realBackend) Job {
 // line reads it: from a vault of its own.
 func localAccountEndpoint(t *testing.T, b *realBackend) string {
 	t.Helper()
-	a, err := b.vault.Account(localAccountName)
+	a, err := b.Vault().Account(localAccountName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,17 +91,17 @@ func TestRealLocalStoreKeepsItsAddress(t *testing.T) {
 	link, data := shareLocalFile(t, home)
 
 	b := openTestBackend(t, home) // the local storage starts again by itself
-	if b.local == nil {
+	if b.Local() == nil {
 		t.Fatal("the local storage did not start again")
 	}
-	if b.localMoved() {
+	if b.LocalMoved() {
 		t.Fatal("the local storage moved though its port was free")
 	}
 	u, err := url.Parse(link)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := b.local.account.Endpoint; got != "http://"+u.Host || localAccountEndpoint(t, b) != got {
+	if got := b.Local().Account.Endpoint; got != "http://"+u.Host || localAccountEndpoint(t, b) != got {
 		t.Fatalf("the storage runs at %s, the link points to %s, the saved account to %s", got, u.Host, localAccountEndpoint(t, b))
 	}
 	out := t.TempDir()
@@ -126,7 +126,7 @@ func TestRealLocalStoreKeepsItsAddress(t *testing.T) {
 	if code != cli.ExitOK || !strings.Contains(text, "minutes.txt") {
 		t.Fatalf("ossvault ls: exit %d, output %q", code, text)
 	}
-	if strings.Contains(text, b.local.cred.AccessKeySecret) {
+	if strings.Contains(text, b.Local().Credential.AccessKeySecret) {
 		t.Fatal("the command line printed the secret")
 	}
 }
@@ -173,7 +173,7 @@ func TestRealLocalStoreRefusesImpostor(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, check: func(t *testing.T, b *realBackend, im *osstest.Impostor, saved string) {
-			if b.local != nil {
+			if b.Local() != nil {
 				t.Fatal("the store started though its folder is gone")
 			}
 			buckets, err := b.Storage().Buckets(context.Background(), localAccountName)
@@ -207,17 +207,17 @@ func TestRealLocalStoreRefusesImpostor(t *testing.T) {
 // own, its saved account follows, and the command line reaches it there.
 func checkMoved(t *testing.T, b *realBackend, saved string) {
 	t.Helper()
-	if b.local == nil || !b.localMoved() {
+	if b.Local() == nil || !b.LocalMoved() {
 		t.Fatal("the store did not say it moved")
 	}
-	endpoint := b.local.account.Endpoint
+	endpoint := b.Local().Account.Endpoint
 	if endpoint == "http://"+saved || localAccountEndpoint(t, b) != endpoint {
 		t.Fatalf("saved at %s, running at %s, saved account at %s", saved, endpoint, localAccountEndpoint(t, b))
 	}
-	if err := osslocal.CheckHello(context.Background(), endpoint, b.local.cred.AccessKeyID, b.local.cred.AccessKeySecret); err != nil {
+	if err := osslocal.CheckHello(context.Background(), endpoint, b.Local().Credential.AccessKeyID, b.Local().Credential.AccessKeySecret); err != nil {
 		t.Fatal(err)
 	}
-	if text, code := runCLI(t, b.home, "ls", "oss://demo", "--account", localAccountName); code != cli.ExitOK || !strings.Contains(text, "minutes.txt") {
+	if text, code := runCLI(t, b.Home(), "ls", "oss://demo", "--account", localAccountName); code != cli.ExitOK || !strings.Contains(text, "minutes.txt") {
 		t.Fatalf("ossvault ls on the new address: exit %d, output %q", code, text)
 	}
 }
@@ -234,8 +234,8 @@ func TestRealLocalClientRefusesImpostor(t *testing.T) {
 	if buckets, err := b.Storage().Buckets(ctx, localAccountName); err != nil || len(buckets) != 1 {
 		t.Fatalf("listed %v, %v", buckets, err)
 	}
-	saved := strings.TrimPrefix(b.local.account.Endpoint, "http://")
-	if err := b.local.srv.Close(); err != nil {
+	saved := strings.TrimPrefix(b.Local().Account.Endpoint, "http://")
+	if err := b.Local().Close(); err != nil {
 		t.Fatal(err)
 	}
 	im := osstest.StartImpostor(t, saved)

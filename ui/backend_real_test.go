@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 	"github.com/zalando/go-keyring"
 
+	"github.com/ossvault/ossvault/app"
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/transfer/osssdk"
@@ -44,10 +46,40 @@ func useKeychain(t testing.TB) {
 	}
 }
 
+// The service under the names these tests knew it by.
+type realBackend = app.Service
+
+const (
+	localDir         = app.LocalDir
+	demoBucket       = app.DemoBucket
+	localAccountName = app.LocalAccountName
+	localHost        = app.LocalHost
+)
+
+// retryPolicy is how the backends the tests open retry (app.Options.Retry);
+// shortRetries shortens it to see a transfer give up.
+var retryPolicy *transfer.Policy
+
+// listenTCP binds the local storage's port (app.Options.Listen); a test
+// swaps it to play a system that lets another program take the
+// connections to a port the store has bound.
+var listenTCP = net.Listen
+
+// legacyPendingFile is where earlier versions of the app listed
+// unfinished transfers.
+const legacyPendingFile = "app-transfers.json"
+
+// sharedCopyName is the copy's name as the app words it.
+func sharedCopyName(key, forKey string) string { return app.SharedCopyName(key, forKey, copyName) }
+
+// openTestBackend opens the service in home as Run does, with the
+// settings saved there.
 func openTestBackend(t *testing.T, home string) *realBackend {
 	t.Helper()
 	useKeychain(t)
-	b, err := openRealBackend(home, osssdk.Connect)
+	prefs, _ := loadPrefs(home)
+	b, err := app.Open(home, app.Options{Connect: osssdk.Connect, Parallel: prefs.parallel(), CopyName: copyName, Retry: retryPolicy,
+		Listen: func(network, addr string) (net.Listener, error) { return listenTCP(network, addr) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +100,7 @@ func shortRetries(t *testing.T) {
 func openLocalWithKey(t *testing.T, home string) *realBackend {
 	t.Helper()
 	b := openTestBackend(t, home)
-	if _, err := b.startLocal(); err != nil {
+	if _, err := b.StartLocal(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Keys().Generate(context.Background(), "Mine", 2048); err != nil {
@@ -81,7 +113,7 @@ func openLocalWithKey(t *testing.T, home string) *realBackend {
 func waitJobs(t *testing.T, b *realBackend) {
 	t.Helper()
 	done := make(chan struct{})
-	go func() { b.transfers.queue.Wait(); close(done) }()
+	go func() { b.Queue().Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(2 * time.Minute):
@@ -92,7 +124,7 @@ func waitJobs(t *testing.T, b *realBackend) {
 // sdkBucket reaches the local endpoint with the plain SDK, not the app.
 func sdkBucket(t *testing.T, b *realBackend) *oss.Bucket {
 	t.Helper()
-	c, err := oss.New(b.local.account.Endpoint, b.local.cred.AccessKeyID, b.local.cred.AccessKeySecret)
+	c, err := oss.New(b.Local().Account.Endpoint, b.Local().Credential.AccessKeyID, b.Local().Credential.AccessKeySecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,8 +195,8 @@ func TestRealLocalFlow(t *testing.T) {
 
 	u.start(true)
 	u.wait()
-	if u.firstRun.step != "key" || b.local == nil {
-		t.Fatalf("--local: step %q, local endpoint %v", u.firstRun.step, b.local != nil)
+	if u.firstRun.step != "key" || b.Local() == nil {
+		t.Fatalf("--local: step %q, local endpoint %v", u.firstRun.step, b.Local() != nil)
 	}
 	u.firstRun.keyName.SetText("Mine")
 	test.Tap(u.firstRun.createBtn)
@@ -172,7 +204,7 @@ func TestRealLocalFlow(t *testing.T) {
 	if u.firstRun.step != "backup" {
 		t.Fatalf("after creating a key: step %q, message %q", u.firstRun.step, u.firstRun.keyBusyMsg.Text)
 	}
-	if keys := b.vault.Keys(); len(keys) != 1 || keys[0].Bits != defaultKeyBits || !keys[0].Default {
+	if keys := b.Vault().Keys(); len(keys) != 1 || keys[0].Bits != defaultKeyBits || !keys[0].Default {
 		t.Fatalf("vault keys: %+v", keys)
 	}
 	u.do(func() { test.Tap(u.firstRun.laterBtn) })
@@ -206,7 +238,7 @@ func TestRealLocalFlow(t *testing.T) {
 
 	bk := sdkBucket(t, b)
 	for name, data := range files {
-		checkEncrypted(t, bk, b.vault, name, data)
+		checkEncrypted(t, bk, b.Vault(), name, data)
 	}
 	names := strings.Join(rowNames(u.browser), ",")
 	for name := range files {
@@ -273,7 +305,7 @@ func TestRealLocalFlow(t *testing.T) {
 	if shared.Key != "quarterly report (for Alice).pdf" {
 		t.Errorf("Share says the link opens %q, want Alice's copy", shared.Key)
 	}
-	checkEncrypted(t, bk, b2.vault, "quarterly report (for Alice).pdf", files["quarterly report.pdf"])
+	checkEncrypted(t, bk, b2.Vault(), "quarterly report (for Alice).pdf", files["quarterly report.pdf"])
 	// Her copy reads as hers in "Locked with", not as a stranger's key.
 	if l, err := b.Storage().Lock(context.Background(), u.browser.loc, "quarterly report (for Alice).pdf"); err != nil || l.Kind != LockColleague || l.KeyName != "Alice" {
 		t.Errorf("Alice's copy is locked with %+v (%v), want her key", l, err)
@@ -304,7 +336,7 @@ func TestRealUnfinishedUploadComesBack(t *testing.T) {
 	}
 	// Close before it can finish: closing stops it without a pause the
 	// user would have to undo.
-	ids, err := b.transfers.Upload(context.Background(), UploadRequest{Paths: []string{src}, Dest: Location{Account: localAccountName, Bucket: demoBucket}, KeyFor: "Mine"})
+	ids, err := b.Transfers().Upload(context.Background(), UploadRequest{Paths: []string{src}, Dest: Location{Account: localAccountName, Bucket: demoBucket}, KeyFor: "Mine"})
 	if err != nil || len(ids) != 1 {
 		t.Fatal(ids, err)
 	}
@@ -320,14 +352,14 @@ func TestRealUnfinishedUploadComesBack(t *testing.T) {
 	if jobs[0].State != JobDone {
 		t.Fatalf("restored job ended %v: %v", jobs[0].State, jobs[0].Err)
 	}
-	checkEncrypted(t, sdkBucket(t, b2), b2.vault, "big.bin", data)
+	checkEncrypted(t, sdkBucket(t, b2), b2.Vault(), "big.bin", data)
 	b3 := openTestBackend(t, home)
 	if jobs := b3.Transfers().Jobs(); len(jobs) != 0 {
 		t.Fatalf("a finished job came back: %+v", jobs)
 	}
 	// The settings screen's choice reaches the running queue.
 	b3.Transfers().SetParallel(6)
-	if got := b3.transfers.queue.MaxJobs(); got != 6 {
+	if got := b3.Queue().MaxJobs(); got != 6 {
 		t.Fatalf("after SetParallel(6) the queue runs %d at once", got)
 	}
 }
@@ -337,7 +369,7 @@ func TestRealUnfinishedUploadComesBack(t *testing.T) {
 func TestRealUploadsToTwoBuckets(t *testing.T) {
 	home := t.TempDir()
 	b := openLocalWithKey(t, home)
-	svc, err := b.service(localAccountName)
+	svc, err := b.Connection(localAccountName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,8 +403,8 @@ func TestRealUploadsToTwoBuckets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkEncrypted(t, bk, b.vault, bucket+"-in/small.txt", smallData)
-		checkEncrypted(t, bk, b.vault, bucket+"-in/big.bin", bigData)
+		checkEncrypted(t, bk, b.Vault(), bucket+"-in/small.txt", smallData)
+		checkEncrypted(t, bk, b.Vault(), bucket+"-in/big.bin", bigData)
 		for _, elsewhere := range []string{demoBucket, other} {
 			if elsewhere == bucket {
 				continue
@@ -388,10 +420,10 @@ func TestRealUploadsToTwoBuckets(t *testing.T) {
 // file and subfolder once, in key order, the folder's own marker left out.
 func TestRealListPages(t *testing.T) {
 	b := openTestBackend(t, t.TempDir())
-	if _, err := b.startLocal(); err != nil {
+	if _, err := b.StartLocal(); err != nil {
 		t.Fatal(err)
 	}
-	st, err := b.store(localAccountName, demoBucket)
+	st, err := b.Store(localAccountName, demoBucket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +486,7 @@ func TestRealQueuedJobsComeBack(t *testing.T) {
 		paths = append(paths, p)
 	}
 	b.Transfers().SetParallel(1)
-	ids, err := b.transfers.Upload(context.Background(), UploadRequest{Paths: paths[:3], Dest: Location{Account: localAccountName, Bucket: demoBucket}, KeyFor: "Mine"})
+	ids, err := b.Transfers().Upload(context.Background(), UploadRequest{Paths: paths[:3], Dest: Location{Account: localAccountName, Bucket: demoBucket}, KeyFor: "Mine"})
 	if err != nil || len(ids) != 3 {
 		t.Fatal(ids, err)
 	}
@@ -487,9 +519,9 @@ func TestRealQueuedJobsComeBack(t *testing.T) {
 	}
 	bk := sdkBucket(t, b2)
 	for name, data := range files {
-		checkEncrypted(t, bk, b2.vault, name, data)
+		checkEncrypted(t, bk, b2.Vault(), name, data)
 	}
-	recs, err := b2.transfers.journal.List()
+	recs, err := b2.Journal().List()
 	if err != nil || len(recs) != 0 {
 		t.Fatalf("journal after every job finished: %+v %v", recs, err)
 	}

@@ -12,10 +12,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ossvault/ossvault/app"
 	"github.com/ossvault/ossvault/internal/osslocal"
-	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/transfer/osssdk"
-	"github.com/ossvault/ossvault/vault"
 )
 
 // memoryBackend is the real backend on a local endpoint whose store is in
@@ -24,10 +23,6 @@ func memoryBackend(b *testing.B, n int) *realBackend {
 	b.Helper()
 	useKeychain(b)
 	home := b.TempDir()
-	v, err := vault.Open(home)
-	if err != nil {
-		b.Fatal(err)
-	}
 	mem := osslocal.NewMemoryStore()
 	if err := mem.CreateBucket(demoBucket); err != nil {
 		b.Fatal(err)
@@ -37,18 +32,11 @@ func memoryBackend(b *testing.B, n int) *realBackend {
 			b.Fatal(err)
 		}
 	}
-	cred := osslocal.Credential{AccessKeyID: "LTAIbench", AccessKeySecret: "bench-secret"}
-	srv, err := osslocal.New(osslocal.Options{Store: mem, Credentials: []osslocal.Credential{cred}})
+	rb, err := app.Open(home, app.Options{Connect: osssdk.Connect, LocalStore: mem})
 	if err != nil {
 		b.Fatal(err)
 	}
-	url, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	rb := &realBackend{home: home, vault: v, connect: osssdk.Connect, services: map[string]transfer.Service{}}
-	rb.local = &localEndpoint{srv: srv, cred: cred, account: Account{Name: localAccountName, Endpoint: url, Local: true}}
-	if rb.transfers, err = newRealTransfers(rb); err != nil {
+	if _, err := rb.StartLocal(); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { rb.Close() })
@@ -65,7 +53,7 @@ func BenchmarkOpenFolder(b *testing.B) {
 			a := test.NewTempApp(b)
 			w := test.NewTempWindow(b, widget.NewLabel(""))
 			w.Resize(fyne.NewSize(1024, 768))
-			u := newAppUI(a, w, rb, rb.home, Prefs{})
+			u := newAppUI(a, w, rb, rb.Home(), Prefs{})
 			b.Cleanup(u.close)
 			u.showMain()
 			u.wait()

@@ -178,7 +178,7 @@ func TestRealAddAccountRefusals(t *testing.T) {
 			if got := explain(err, nil); (tc.want == "") != (err == nil) || !strings.Contains(got, tc.want) {
 				t.Fatalf("Add = %v, read as %q, want %q", err, got, tc.want)
 			}
-			_, saved := b.vault.Account(tc.name)
+			_, saved := b.Vault().Account(tc.name)
 			if (saved == nil) != (tc.want == "") {
 				t.Fatalf("saved: %v, want %v", saved == nil, tc.want == "")
 			}

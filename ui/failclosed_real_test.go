@@ -97,7 +97,7 @@ func TestRealStrippedObjectShowsAltered(t *testing.T) {
 func TestRealStrictStorageRefusesUnprotected(t *testing.T) {
 	ctx := context.Background()
 	b := openTestBackend(t, t.TempDir())
-	if _, err := b.startLocal(); err != nil {
+	if _, err := b.StartLocal(); err != nil {
 		t.Fatal(err)
 	}
 	accts, err := b.Accounts().List(ctx)

@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ossvault/ossvault/vault"
+	"github.com/ossvault/ossvault/app"
 )
 
 // defaultKeyBits is the size of keys the app creates.
@@ -434,12 +434,12 @@ func (f *firstRun) runAfterKey() {
 }
 
 // checkPassphrases validates a new passphrase typed twice; its length rule
-// is vault.CheckPassphrase, the one Backup itself enforces.
+// is app.CheckPassphrase, the one Backup itself enforces.
 func checkPassphrases(a, b string) error {
 	if a != b {
 		return errPassphraseMismatch
 	}
-	return vault.CheckPassphrase(a)
+	return app.CheckPassphrase(a)
 }
 
 // maxKeyFile bounds what is read from a key file a user picks, so picking a

@@ -178,7 +178,7 @@ func TestRealDownloadFolder(t *testing.T) {
 	waitJobs(t, b)
 	bk := sdkBucket(t, b)
 	for rel, data := range files {
-		checkEncrypted(t, bk, b.vault, "Q1 报告/"+rel, data)
+		checkEncrypted(t, bk, b.Vault(), "Q1 报告/"+rel, data)
 	}
 	time.Sleep(2 * refreshDelay) // the folder refresh after the uploads
 	u.wait()

@@ -38,11 +38,11 @@ func appKeychainItems(t *testing.T, home string) int {
 // part, leaving its journal record and its data key in the keychain.
 func pausedColleagueUpload(t *testing.T, b *realBackend, keyName, key string) string {
 	t.Helper()
-	w, err := b.vault.Wrapper(context.Background(), keyName)
+	w, err := b.Vault().Wrapper(context.Background(), keyName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := osssdk.Connect(transfer.Conn{Endpoint: b.local.account.Endpoint, AccessKeyID: b.local.cred.AccessKeyID, AccessKeySecret: b.local.cred.AccessKeySecret})
+	client, err := osssdk.Connect(transfer.Conn{Endpoint: b.Local().Account.Endpoint, AccessKeyID: b.Local().Credential.AccessKeyID, AccessKeySecret: b.Local().Credential.AccessKeySecret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func pausedColleagueUpload(t *testing.T, b *realBackend, keyName, key string) st
 	if err := os.WriteFile(src, make([]byte, 4*transfer.MinPartSize), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	up := &transfer.Uploader{Store: st, Journal: b.transfers.journal, Keys: b.vault, Secrets: b.vault.JobSecrets(), PartSize: transfer.MinPartSize, Parts: 1}
+	up := &transfer.Uploader{Store: st, Journal: b.Journal(), Keys: b.Vault(), Secrets: b.Vault().JobSecrets(), PartSize: transfer.MinPartSize, Parts: 1}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	err = up.Upload(ctx, transfer.UploadJob{Source: src, Bucket: demoBucket, Key: key, Wrapper: w}, func(done, _ int64) {

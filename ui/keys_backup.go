@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ossvault/ossvault/vault"
+	"github.com/ossvault/ossvault/app"
 )
 
 // onBackupDialog asks for the passphrase twice, then where to save.
@@ -36,7 +36,7 @@ func (s *keysScreen) onBackupDialog() {
 	}
 	p1.OnChanged = func(string) { p2.Validate() }
 	first := widget.NewFormItem(lang.L("Passphrase"), p1)
-	first.HintText = lang.L("At least {{.N}} characters.", map[string]any{"N": vault.MinPassphrase})
+	first.HintText = lang.L("At least {{.N}} characters.", map[string]any{"N": app.MinPassphrase})
 	items := []*widget.FormItem{
 		first,
 		widget.NewFormItem(lang.L("Passphrase again"), p2),

@@ -176,7 +176,7 @@ func TestKMSKeyAccountChoiceRealBackend(t *testing.T) {
 	if msg := u.keysView.message.Text; msg != sayKMSDenied {
 		t.Fatalf("with the first account the keys screen says %q, want %q", msg, sayKMSDenied)
 	}
-	if got := kmsKeysIn(t, b.home); len(got) != 0 {
+	if got := kmsKeysIn(t, b.Home()); len(got) != 0 {
 		t.Fatalf("the refused key was saved: %q", got)
 	}
 
@@ -188,11 +188,11 @@ func TestKMSKeyAccountChoiceRealBackend(t *testing.T) {
 	if w.srv.Calls("Encrypt") == encrypts {
 		t.Error("the key was added without asking KMS")
 	}
-	k, err := b.vault.Key("Company key")
+	k, err := b.Vault().Key("Company key")
 	if err != nil || k.KMS == nil || k.KMS.Account != "Branch office" || k.KMS.OwnCredentials {
 		t.Fatalf("saved key %+v (%v), want it linked to Branch office", k.KMS, err)
 	}
-	w2, err := b.vault.Wrapper(context.Background(), "Company key")
+	w2, err := b.Vault().Wrapper(context.Background(), "Company key")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func (w *kmsWorld) openApp(t *testing.T, cred *osslocal.Credential) (*appUI, *re
 	t.Helper()
 	home := t.TempDir()
 	b := openTestBackend(t, home)
-	if _, err := b.startLocal(); err != nil {
+	if _, err := b.StartLocal(); err != nil {
 		t.Fatal(err)
 	}
 	if cred != nil {
@@ -208,7 +208,7 @@ func TestKMSKeyRealBackend(t *testing.T) {
 	if n := w.srv.Calls("Encrypt"); n < 1 {
 		t.Errorf("adding the key made %d Encrypt calls to KMS, want the check to reach it", n)
 	}
-	if got := kmsKeysIn(t, b.home); len(got) != 1 || got[0] != "Company key" {
+	if got := kmsKeysIn(t, b.Home()); len(got) != 1 || got[0] != "Company key" {
 		t.Fatalf("company keys saved: %q", got)
 	}
 	u.wait()
@@ -246,7 +246,7 @@ func TestKMSKeyRealBackend(t *testing.T) {
 		t.Errorf("wrap-alg %q, want %q", got, envelope.WrapKMS)
 	}
 	decrypts := w.srv.Calls("Decrypt")
-	checkEncrypted(t, bk, b.vault, "board minutes.txt", data)
+	checkEncrypted(t, bk, b.Vault(), "board minutes.txt", data)
 	if w.srv.Calls("Decrypt") == decrypts {
 		t.Error("the SDK-side check opened the object without asking KMS")
 	}
@@ -311,7 +311,7 @@ func TestKMSKeyFailuresRealBackend(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u, b := w.openApp(t, tc.cred)
-			keysBefore := b.vault.Keys()
+			keysBefore := b.Vault().Keys()
 			msg := addKMSThroughDialog(t, u, tc.keyID, tc.region, tc.address)
 			if msg != tc.want {
 				t.Fatalf("the keys screen says %q, want %q", msg, tc.want)
@@ -321,13 +321,13 @@ func TestKMSKeyFailuresRealBackend(t *testing.T) {
 					t.Fatal("the sentence holds a secret")
 				}
 			}
-			if got := kmsKeysIn(t, b.home); len(got) != 0 {
+			if got := kmsKeysIn(t, b.Home()); len(got) != 0 {
 				t.Fatalf("the failed key was left in the vault: %q", got)
 			}
-			if after := b.vault.Keys(); len(after) != len(keysBefore) {
+			if after := b.Vault().Keys(); len(after) != len(keysBefore) {
 				t.Fatalf("keys before %+v, after %+v", keysBefore, after)
 			}
-			if _, err := b.vault.Key("Company key"); !errors.Is(err, vault.ErrKeyNotFound) {
+			if _, err := b.Vault().Key("Company key"); !errors.Is(err, vault.ErrKeyNotFound) {
 				t.Fatalf("looking up the failed key: %v, want not found", err)
 			}
 			if tc.cred == nil || *tc.cred != w.office {
@@ -337,7 +337,7 @@ func TestKMSKeyFailuresRealBackend(t *testing.T) {
 			if msg := addKMSThroughDialog(t, u, w.keyID, kmsRegion, w.ep.Host); msg != sayKMSAdded {
 				t.Fatalf("adding the key with the right details then says %q", msg)
 			}
-			if got := kmsKeysIn(t, b.home); len(got) != 1 {
+			if got := kmsKeysIn(t, b.Home()); len(got) != 1 {
 				t.Fatalf("company keys after the retry: %q", got)
 			}
 		})

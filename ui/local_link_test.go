@@ -37,10 +37,10 @@ func TestRealLocalStorePortTaken(t *testing.T) {
 	}
 	b := openTestBackend(t, home)
 	squatter.Close() // now nothing answers on the old port
-	if b.local == nil || !b.localMoved() {
+	if b.Local() == nil || !b.LocalMoved() {
 		t.Fatal("the store did not say it moved")
 	}
-	newEndpoint := b.local.account.Endpoint
+	newEndpoint := b.Local().Account.Endpoint
 	if newEndpoint == "http://"+u.Host || localAccountEndpoint(t, b) != newEndpoint {
 		t.Fatalf("old %s, running at %s, saved account at %s", u.Host, newEndpoint, localAccountEndpoint(t, b))
 	}

@@ -76,20 +76,20 @@ func TestRealUploadExisting(t *testing.T) {
 	if !errors.As(err, &exists) || len(exists.Names) != 1 || exists.Names[0] != "report.pdf" || exists.Total != 1 {
 		t.Fatalf("an upload over an existing file: %v", err)
 	}
-	checkEncrypted(t, bk, b.vault, "report.pdf", data["report.pdf"])
+	checkEncrypted(t, bk, b.Vault(), "report.pdf", data["report.pdf"])
 
 	for _, want := range []string{"report (2).pdf", "report (3).pdf"} {
 		if _, err := b.Transfers().Upload(ctx, UploadRequest{Paths: []string{p}, Dest: dest, KeyFor: "Mine", Existing: KeepBoth}); err != nil {
 			t.Fatal(err)
 		}
 		waitJobs(t, b)
-		checkEncrypted(t, bk, b.vault, want, []byte("the new one"))
+		checkEncrypted(t, bk, b.Vault(), want, []byte("the new one"))
 	}
-	checkEncrypted(t, bk, b.vault, "report.pdf", data["report.pdf"])
+	checkEncrypted(t, bk, b.Vault(), "report.pdf", data["report.pdf"])
 
 	if _, err := b.Transfers().Upload(ctx, UploadRequest{Paths: []string{p}, Dest: dest, KeyFor: "Mine", Existing: ReplaceExisting}); err != nil {
 		t.Fatal(err)
 	}
 	waitJobs(t, b)
-	checkEncrypted(t, bk, b.vault, "report.pdf", []byte("the new one"))
+	checkEncrypted(t, bk, b.Vault(), "report.pdf", []byte("the new one"))
 }

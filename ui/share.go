@@ -51,6 +51,12 @@ type sharing struct {
 
 func newSharing(u *appUI) *sharing { return &sharing{u: u} }
 
+// copyName names the copy of a file locked for a colleague, "name (for
+// KEY)" in the user's language (app.Options.CopyName).
+func copyName(name, key string) string {
+	return lang.L("{{.Name}} (for {{.Key}})", map[string]any{"Name": name, "Key": key})
+}
+
 // showShare asks who to share a file with, then makes and copies the link.
 func (s *sharing) showShare(loc Location, e Entry) {
 	s.choices = map[string]string{}
@@ -124,23 +130,64 @@ func (s *sharing) makeLink(loc Location, e Entry) {
 		msg = lang.L("Locking a copy for {{.Who}}… a large file takes a while.", map[string]any{"Who": who})
 	}
 	s.message.SetText(msg)
-	busy, bar, stopBtn, message := s.busy, s.bar, s.stopBtn, s.message
-	busy.Show()
-	busy.Start()
-	bar.SetValue(0)
-	stopBtn.Enable()
-	stopBtn.Show()
+	// This form's widgets: the dialog may be opened again meanwhile.
+	w := linkWidgets{busy: s.busy, bar: s.bar, stopBtn: s.stopBtn, btn: s.makeBtn, message: s.message}
+	w.busy.Show()
+	w.busy.Start()
+	w.bar.SetValue(0)
+	w.stopBtn.Enable()
+	w.stopBtn.Show()
 	// A second click meanwhile would start the same work over.
-	btn := s.makeBtn
-	btn.Disable()
+	w.btn.Disable()
 	ctx, cancel := context.WithCancel(s.u.ctx)
 	s.stop = cancel
-	// The bar moves by whole percents: the engine reports every few
-	// kilobytes, far more often than the window needs redrawing.
-	// It may be called from several goroutines at once.
+	progress := s.copyProgress(ctx, w, who)
+	goDo(s.u, func(context.Context) (Shared, error) {
+		return s.u.be.Sharing().Share(ctx, loc, e.Key, forKey, expires, progress)
+	}, func(shared Shared, err error) {
+		// A link made just as Stop was pressed stands: its copy is there.
+		stopped := err != nil && ctx.Err() != nil
+		cancel()
+		if s.message == w.message {
+			s.stop = nil
+		}
+		w.done()
+		switch {
+		case stopped:
+			w.message.SetText(lang.L("Stopped. No copy was made and no link was copied."))
+		case err != nil:
+			w.message.SetText(s.u.explain(err))
+		default:
+			s.linkMade(loc, e, shared)
+		}
+	})
+}
+
+// linkWidgets are the parts of one share form that making a link changes.
+type linkWidgets struct {
+	busy         *widget.Activity
+	bar          *widget.ProgressBar
+	stopBtn, btn *widget.Button
+	message      *widget.Label
+}
+
+// done puts the form back as it was before the link was asked for.
+func (w linkWidgets) done() {
+	w.btn.Enable()
+	w.busy.Stop()
+	w.busy.Hide()
+	w.bar.Hide()
+	w.stopBtn.Hide()
+}
+
+// copyProgress is the progress of locking a copy for who, on w's bar. The
+// bar moves by whole percents: the engine reports every few kilobytes, far
+// more often than the window needs redrawing. It may be called from
+// several goroutines at once.
+func (s *sharing) copyProgress(ctx context.Context, w linkWidgets, who string) func(done, total int64) {
 	var lastPct atomic.Int64
 	lastPct.Store(-1)
-	progress := func(done, total int64) {
+	return func(done, total int64) {
 		if total <= 0 {
 			return
 		}
@@ -152,56 +199,37 @@ func (s *sharing) makeLink(loc Location, e Entry) {
 			if ctx.Err() != nil {
 				return
 			}
-			busy.Stop()
-			busy.Hide()
-			bar.Show()
-			bar.SetValue(float64(pct) / 100)
-			message.SetText(lang.L("Locking a copy for {{.Who}}… {{.Percent}}%", map[string]any{"Who": who, "Percent": pct}))
+			w.busy.Stop()
+			w.busy.Hide()
+			w.bar.Show()
+			w.bar.SetValue(float64(pct) / 100)
+			w.message.SetText(lang.L("Locking a copy for {{.Who}}… {{.Percent}}%", map[string]any{"Who": who, "Percent": pct}))
 		})
 	}
-	goDo(s.u, func(context.Context) (Shared, error) {
-		return s.u.be.Sharing().Share(ctx, loc, e.Key, forKey, expires, progress)
-	}, func(shared Shared, err error) {
-		// A link made just as Stop was pressed stands: its copy is there.
-		stopped := err != nil && ctx.Err() != nil
-		cancel()
-		if s.message == message {
-			s.stop = nil
-		}
-		btn.Enable()
-		busy.Stop()
-		busy.Hide()
-		bar.Hide()
-		stopBtn.Hide()
-		if stopped {
-			message.SetText(lang.L("Stopped. No copy was made and no link was copied."))
-			return
-		}
-		if err != nil {
-			message.SetText(s.u.explain(err))
-			return
-		}
-		s.link.SetText(shared.Link)
-		s.u.app.Clipboard().SetContent(shared.Link)
-		// Sharing may have written the colleague's own copy next to the
-		// file: show it without making the user press Refresh.
-		if b := s.u.browser; b.hasLoc && b.loc == loc {
-			b.refresh()
-		}
-		msg := lang.L("The link is copied. Paste it into an email or a chat. It works for {{.Time}}.",
-			map[string]any{"Time": s.expires.Selected})
-		if shared.Key != "" && shared.Key != e.Key {
-			// A new file appeared in the folder: say what it is, rather
-			// than leave the user to wonder where it came from.
-			msg += "\n" + lang.L("{{.Who}} gets “{{.Name}}”, a copy locked for them, saved next to the original.",
-				map[string]any{"Who": s.with.Selected, "Name": path.Base(shared.Key)})
-		}
-		s.message.SetText(msg)
-		// The dialog may have been closed while a large copy was locked:
-		// the status line says the link is on the clipboard all the same.
-		s.u.setStatus(lang.L("The link to “{{.Name}}” for {{.Who}} is copied.",
-			map[string]any{"Name": path.Base(shared.Key), "Who": s.with.Selected}))
-	})
+}
+
+// linkMade shows the link, puts it on the clipboard and says what it opens.
+func (s *sharing) linkMade(loc Location, e Entry, shared Shared) {
+	s.link.SetText(shared.Link)
+	s.u.app.Clipboard().SetContent(shared.Link)
+	// Sharing may have written the colleague's own copy next to the
+	// file: show it without making the user press Refresh.
+	if b := s.u.browser; b.hasLoc && b.loc == loc {
+		b.refresh()
+	}
+	msg := lang.L("The link is copied. Paste it into an email or a chat. It works for {{.Time}}.",
+		map[string]any{"Time": s.expires.Selected})
+	if shared.Key != "" && shared.Key != e.Key {
+		// A new file appeared in the folder: say what it is, rather
+		// than leave the user to wonder where it came from.
+		msg += "\n" + lang.L("{{.Who}} gets “{{.Name}}”, a copy locked for them, saved next to the original.",
+			map[string]any{"Who": s.with.Selected, "Name": path.Base(shared.Key)})
+	}
+	s.message.SetText(msg)
+	// The dialog may have been closed while a large copy was locked:
+	// the status line says the link is on the clipboard all the same.
+	s.u.setStatus(lang.L("The link to “{{.Name}}” for {{.Who}} is copied.",
+		map[string]any{"Name": path.Base(shared.Key), "Who": s.with.Selected}))
 }
 
 // onStop stops the link being made; Share leaves no partial copy.

@@ -29,21 +29,21 @@ func TestRealUploadsAreSigned(t *testing.T) {
 	if err := os.WriteFile(big, bytes.Repeat([]byte("payroll "), 12<<17), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.transfers.Upload(context.Background(), UploadRequest{Paths: []string{big},
+	if _, err := b.Transfers().Upload(context.Background(), UploadRequest{Paths: []string{big},
 		Dest: Location{Account: localAccountName, Bucket: demoBucket}, KeyFor: "Mine"}); err != nil {
 		t.Fatal(err)
 	}
 	waitJobs(t, b)
-	pub, ok := b.vault.SigningPublic()
+	pub, ok := b.Vault().SigningPublic()
 	if !ok {
 		t.Fatal("no signing key after uploading")
 	}
-	st, err := b.store(localAccountName, demoBucket)
+	st, err := b.Store(localAccountName, demoBucket)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, key := range []string{"small.txt", "big.bin"} {
-		res, err := (&transfer.Downloader{Keys: b.vault}).Check(context.Background(), st, key, nil)
+		res, err := (&transfer.Downloader{Keys: b.Vault()}).Check(context.Background(), st, key, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}
@@ -63,12 +63,12 @@ func TestRealDownloadSaysWhoWrote(t *testing.T) {
 	b := openTestBackend(t, t.TempDir())
 	realUploads(t, b, 1000, "pay.csv")
 	waitJobs(t, b)
-	st, err := b.store(localAccountName, demoBucket)
+	st, err := b.Store(localAccountName, demoBucket)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Someone with my public key (it is public) but their own signing key.
-	w, err := b.vault.Wrapper(ctx, "Mine")
+	w, err := b.Vault().Wrapper(ctx, "Mine")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestRealDownloadSaysWhoWrote(t *testing.T) {
 	if err := os.WriteFile(forged, []byte("PAY Mallory 9000"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := (&transfer.Uploader{Store: st, Keys: b.vault, Signer: stranger}).Upload(ctx,
+	if err := (&transfer.Uploader{Store: st, Keys: b.Vault(), Signer: stranger}).Upload(ctx,
 		transfer.UploadJob{Source: forged, Bucket: demoBucket, Key: "invoice.pdf", Wrapper: w}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -126,7 +126,7 @@ func TestRealTransferFeedback(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"second.bin", "small.bin"} {
-		checkEncrypted(t, sdkBucket(t, b2), b2.vault, name, data[name])
+		checkEncrypted(t, sdkBucket(t, b2), b2.Vault(), name, data[name])
 	}
 }
 

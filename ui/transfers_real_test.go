@@ -17,7 +17,7 @@ import (
 // each named file (size bytes of one value each), returning the jobs.
 func realUploads(t *testing.T, b *realBackend, size int, names ...string) ([]JobID, map[string][]byte) {
 	t.Helper()
-	if _, err := b.startLocal(); err != nil {
+	if _, err := b.StartLocal(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Keys().Generate(context.Background(), "Mine", 2048); err != nil {
@@ -37,7 +37,7 @@ func realUploads(t *testing.T, b *realBackend, size int, names ...string) ([]Job
 	// Replace: these tests are about transfers, not the question asked
 	// when a name is taken (TestRealUploadExisting), and some stop the
 	// endpoint first, which the check for taken names would need.
-	ids, err := b.transfers.Upload(context.Background(), UploadRequest{Paths: paths, Dest: Location{Account: localAccountName, Bucket: demoBucket}, KeyFor: "Mine", Existing: ReplaceExisting})
+	ids, err := b.Transfers().Upload(context.Background(), UploadRequest{Paths: paths, Dest: Location{Account: localAccountName, Bucket: demoBucket}, KeyFor: "Mine", Existing: ReplaceExisting})
 	if err != nil || len(ids) != len(names) {
 		t.Fatal(ids, err)
 	}
@@ -51,7 +51,7 @@ func TestRealPausedTransferStaysPaused(t *testing.T) {
 	home := t.TempDir()
 	b := openTestBackend(t, home)
 	ids, data := realUploads(t, b, 16<<20, "big.bin")
-	if err := b.transfers.Pause(ids[0]); err != nil {
+	if err := b.Transfers().Pause(ids[0]); err != nil {
 		t.Fatal(err)
 	}
 	waitJobs(t, b)
@@ -99,7 +99,7 @@ func TestRealPausedTransferStaysPaused(t *testing.T) {
 	if j := b2.Transfers().Jobs()[0]; j.State != JobDone {
 		t.Fatalf("resumed upload ended %v: %v", j.State, j.Err)
 	}
-	checkEncrypted(t, sdkBucket(t, b2), b2.vault, "big.bin", data["big.bin"])
+	checkEncrypted(t, sdkBucket(t, b2), b2.Vault(), "big.bin", data["big.bin"])
 	b2.Close()
 	if jobs := openTestBackend(t, home).Transfers().Jobs(); len(jobs) != 0 {
 		t.Fatalf("a finished job came back: %+v", jobs)
@@ -112,11 +112,11 @@ func TestRealRemoveFailedTransfer(t *testing.T) {
 	shortRetries(t)
 	home := t.TempDir()
 	b := openTestBackend(t, home)
-	if _, err := b.startLocal(); err != nil {
+	if _, err := b.StartLocal(); err != nil {
 		t.Fatal(err)
 	}
 	// The endpoint stops: every upload fails, and may work another time.
-	b.local.close()
+	b.Local().Close()
 	ids, _ := realUploads(t, b, 1<<20, "removed.bin", "kept.bin")
 	waitJobs(t, b)
 	for _, j := range b.Transfers().Jobs() {

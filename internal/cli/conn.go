@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ossvault/ossvault/app"
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/transfer"
@@ -51,21 +52,9 @@ func parseOSSURL(s string) (ossURL, error) {
 
 // openVault opens the key vault in the home folder. Removing a key there
 // removes the unfinished uploads locked for it from the transfer journal,
-// with the data keys kept for them.
+// with the data keys kept for them, as in the app.
 func openVault(env *Env) (*vault.Vault, error) {
-	return vault.Open(env.Home, vault.WithGetenv(env.Getenv), vault.WithKeyRemoved(forgetKeyUploads(env.Home)))
-}
-
-// forgetKeyUploads is the vault's WithKeyRemoved hook for the journal in
-// home (the app has the same, ui.forgetKeyUploads).
-func forgetKeyUploads(home string) func(*vault.Vault, vault.Key) error {
-	return func(v *vault.Vault, k vault.Key) error {
-		j, err := transfer.OpenJournal(home)
-		if err != nil {
-			return err
-		}
-		return j.ForgetKey(v.JobSecrets(), k.Name, k.Locks)
-	}
+	return vault.Open(env.Home, vault.WithGetenv(env.Getenv), vault.WithKeyRemoved(app.ForgetKeyUploads(env.Home)))
 }
 
 // connection resolves the flags and environment into a transfer.Conn.
@@ -83,16 +72,13 @@ func connection(env *Env, fs *pflag.FlagSet, v *vault.Vault) (transfer.Conn, err
 				return transfer.Conn{}, err
 			}
 		}
-		a, err := v.Account(account)
+		// The app turns an account into a connection the same way.
+		c, local, err := app.AccountConn(v, account, localStoreError)
 		if err != nil {
 			return transfer.Conn{}, err
 		}
-		id, secret, token, err := v.Credentials(account)
-		if err != nil {
-			return transfer.Conn{}, err
-		}
-		c := transfer.Conn{Endpoint: a.Endpoint, Region: a.Region, AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}
-		if a.IsLocalStore() {
+		if local {
+			// Once now too, for a plain answer before any request.
 			return localStoreConn(c)
 		}
 		return c, nil

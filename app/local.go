@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"context"
@@ -18,23 +18,23 @@ import (
 )
 
 const (
-	// localDir holds the "on this computer" storage inside OSSVAULT_HOME.
-	localDir = "local"
-	// demoBucket is the bucket a first try starts in.
-	demoBucket = "demo"
-	// localAccountName is what the sidebar calls the local storage, and the
+	// LocalDir holds the "on this computer" storage inside OSSVAULT_HOME.
+	LocalDir = "local"
+	// DemoBucket is the bucket a first try starts in.
+	DemoBucket = "demo"
+	// LocalAccountName is what the sidebar calls the local storage, and the
 	// name of its saved account in the vault.
-	localAccountName = vault.LocalStoreAccount
-	// localHost is the only address the local storage listens on, so nothing
+	LocalAccountName = vault.LocalStoreAccount
+	// LocalHost is the only address the local storage listens on, so nothing
 	// else on the network can reach it.
-	localHost = vault.LocalStoreHost
+	LocalHost = vault.LocalStoreHost
 )
 
 // localEndpoint is the OSS-compatible server embedded in the app.
 //
 // Its address and access key stay the same from one start to the next, so
 // that share links made for its files keep working and the command line can
-// reach it: both are kept as the saved account localAccountName (the address
+// reach it: both are kept as the saved account LocalAccountName (the address
 // in vault.json, the secret in the keychain, like any account). The port is
 // tried again on each start; only when another program holds it (or answers
 // on it) does the store move to a free one, and moved says so. Every client,
@@ -51,51 +51,56 @@ type localEndpoint struct {
 
 // localUsed reports whether the local storage was set up before.
 func localUsed(home string) bool {
-	fi, err := os.Stat(filepath.Join(home, localDir))
+	fi, err := os.Stat(filepath.Join(home, LocalDir))
 	return err == nil && fi.IsDir()
 }
 
-// startLocal starts the embedded endpoint with its demo bucket, once.
-func (b *realBackend) startLocal() (Account, error) {
+// StartLocal starts the embedded endpoint with its demo bucket, once, and
+// returns its account.
+func (b *Service) StartLocal() (Account, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.local != nil {
 		return b.local.account, nil
 	}
-	store, err := osslocal.NewDiskStore(filepath.Join(b.home, localDir))
-	if err != nil {
-		return Account{}, fmt.Errorf("failed to open the storage on this computer: %w", err)
+	store := b.opts.LocalStore
+	if store == nil {
+		disk, err := osslocal.NewDiskStore(filepath.Join(b.home, LocalDir))
+		if err != nil {
+			return Account{}, fmt.Errorf("failed to open the storage on this computer: %w", err)
+		}
+		store = disk
 	}
 	saved, cred, savedPort := b.savedLocal()
-	srv, endpoint, moved, err := serveLocal(store, cred, savedPort)
+	srv, endpoint, moved, err := serveLocal(b.opts.Listen, store, cred, savedPort)
 	if err != nil {
 		return Account{}, fmt.Errorf("failed to start the storage on this computer: %w", err)
 	}
-	if err := srv.CreateBucket(demoBucket); err != nil {
+	if err := srv.CreateBucket(DemoBucket); err != nil {
 		srv.Close()
 		return Account{}, fmt.Errorf("failed to create the demo bucket: %w", err)
 	}
 	switch {
 	case saved && moved:
-		if _, err := b.vault.SetAccountEndpoint(localAccountName, endpoint); err != nil {
+		if _, err := b.vault.SetAccountEndpoint(LocalAccountName, endpoint); err != nil {
 			srv.Close()
 			return Account{}, fmt.Errorf("failed to save the new address of the storage on this computer: %w", err)
 		}
 	case !saved:
 		// A keychain that cannot take the secret only costs the links'
 		// life beyond this run, so the storage still opens.
-		_, _ = b.vault.AddAccount(vault.Account{Name: localAccountName, Endpoint: endpoint, AccessKeyID: cred.AccessKeyID, VerifiedOnly: true}, cred.AccessKeySecret, "")
+		_, _ = b.vault.AddAccount(vault.Account{Name: LocalAccountName, Endpoint: endpoint, AccessKeyID: cred.AccessKeyID, VerifiedOnly: true}, cred.AccessKeySecret, "")
 	}
 	b.local = &localEndpoint{srv: srv, cred: cred, moved: moved,
-		account: Account{Name: localAccountName, Endpoint: endpoint, Local: true}}
+		account: Account{Name: LocalAccountName, Endpoint: endpoint, Local: true}}
 	return b.local.account, nil
 }
 
 // savedLocal returns the local storage's saved access key and port, or a new
 // key (saved false) when there is none yet or it cannot be read.
-func (b *realBackend) savedLocal() (saved bool, cred osslocal.Credential, port string) {
+func (b *Service) savedLocal() (saved bool, cred osslocal.Credential, port string) {
 	fresh := osslocal.Credential{AccessKeyID: "LTAI" + randomHex(8), AccessKeySecret: randomHex(16)}
-	a, err := b.vault.Account(localAccountName)
+	a, err := b.vault.Account(LocalAccountName)
 	if err != nil {
 		return false, fresh, ""
 	}
@@ -104,7 +109,7 @@ func (b *realBackend) savedLocal() (saved bool, cred osslocal.Credential, port s
 		// Someone named a cloud account "This computer": leave it alone.
 		return true, fresh, ""
 	}
-	id, secret, _, err := b.vault.Credentials(localAccountName)
+	id, secret, _, err := b.vault.Credentials(LocalAccountName)
 	if err != nil {
 		// Keychain locked or the entry lost: run with a key for this run
 		// only, on the same port, and keep the saved account as it is.
@@ -116,7 +121,7 @@ func (b *realBackend) savedLocal() (saved bool, cred osslocal.Credential, port s
 // localPort is the port of a saved account that is the local storage's.
 func localPort(a vault.Account) (string, bool) {
 	u, err := url.Parse(a.Endpoint)
-	if err != nil || u.Scheme != "http" || u.Hostname() != localHost || u.Port() == "" {
+	if err != nil || u.Scheme != "http" || u.Hostname() != LocalHost || u.Port() == "" {
 		return "", false
 	}
 	return u.Port(), true
@@ -124,10 +129,6 @@ func localPort(a vault.Account) (string, bool) {
 
 // isLocalAccount tells the local storage's own saved account from the user's.
 func isLocalAccount(a vault.Account) bool { return a.IsLocalStore() }
-
-// listenTCP is net.Listen; a test swaps it to play a system that lets
-// another program take the connections to a port the store has bound.
-var listenTCP = net.Listen
 
 // serveLocal starts the store on the saved port if it is free and the
 // server answering there is this one, else on a free port (moved true if a
@@ -138,7 +139,7 @@ var listenTCP = net.Listen
 // asks whatever answers on the address its clients will use to prove it
 // holds the store's key, as every client does (osslocal's hello), before
 // it keeps that address.
-func serveLocal(store osslocal.Store, cred osslocal.Credential, port string) (srv *osslocal.Server, endpoint string, moved bool, err error) {
+func serveLocal(listen func(network, addr string) (net.Listener, error), store osslocal.Store, cred osslocal.Credential, port string) (srv *osslocal.Server, endpoint string, moved bool, err error) {
 	ports := []string{"0"}
 	if port != "" {
 		ports = []string{port, "0"}
@@ -147,9 +148,9 @@ func serveLocal(store osslocal.Store, cred osslocal.Credential, port string) (sr
 		if srv, err = osslocal.New(osslocal.Options{Store: store, Credentials: []osslocal.Credential{cred}, Hello: true}); err != nil {
 			return nil, "", false, err
 		}
-		addr := net.JoinHostPort(localHost, p)
+		addr := net.JoinHostPort(LocalHost, p)
 		var ln net.Listener
-		if ln, err = listenTCP("tcp", addr); err == nil {
+		if ln, err = listen("tcp", addr); err == nil {
 			if endpoint, err = srv.StartOn(ln); err == nil {
 				if p != "0" {
 					endpoint = "http://" + addr
@@ -186,40 +187,29 @@ func localImpostor(addr string, err error) error {
 // each has proved it holds the key: the app's storage may stop (the app
 // quits while a client runs) and its port change hands between two
 // connections. A refusal is final, so no retry sends anything either.
-func localDial(cred osslocal.Credential) func(ctx context.Context, network, addr string) (net.Conn, error) {
+func localDial(cred osslocal.Credential, impostor func(addr string, err error) error) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	d := osslocal.HelloDialer{AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.AccessKeySecret}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := d.DialContext(ctx, network, addr)
 		if errors.Is(err, osslocal.ErrImpostor) {
-			return nil, transfer.Permanent(localImpostor(addr, err))
+			return nil, transfer.Permanent(impostor(addr, err))
 		}
 		return conn, err
 	}
-}
-
-// guardLocal adds localDial to c when a is the local storage's saved
-// account. The app reaches that account without running the storage only
-// for work left from an earlier run whose storage folder is gone, and then
-// whatever holds the port must prove itself as well.
-func guardLocal(a vault.Account, c transfer.Conn) transfer.Conn {
-	if isLocalAccount(a) {
-		c.Dial = localDial(osslocal.Credential{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret})
-	}
-	return c
 }
 
 // conn is the connection to the running local storage, each of whose
 // sockets the server must prove itself on.
 func (l *localEndpoint) conn() transfer.Conn {
 	return transfer.Conn{Endpoint: l.account.Endpoint, AccessKeyID: l.cred.AccessKeyID, AccessKeySecret: l.cred.AccessKeySecret,
-		Dial: localDial(l.cred)}
+		Dial: localDial(l.cred, localImpostor)}
 }
 
 func (l *localEndpoint) close() error { return l.srv.Close() }
 
-// localMoved reports whether the local storage had to take a new address on
+// LocalMoved reports whether the local storage had to take a new address on
 // this start, which breaks links made before it.
-func (b *realBackend) localMoved() bool {
+func (b *Service) LocalMoved() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.local != nil && b.local.moved

@@ -1,19 +1,19 @@
-package ui
+package app
 
 import "sync"
 
-// jobSubscribers holds the callbacks given to a Transfers' Subscribe. Its
+// Subscribers holds the callbacks given to a Transfers' Subscribe. Its
 // own lock is held only to change or copy the set, never while a callback
 // runs, so a callback may subscribe, unsubscribe or call back into the
 // Transfers that publishes.
-type jobSubscribers struct {
+type Subscribers struct {
 	mu   sync.Mutex
 	next int
 	fns  map[int]func(Job)
 }
 
-// add subscribes fn and returns how to unsubscribe it.
-func (s *jobSubscribers) add(fn func(Job)) (stop func()) {
+// Add subscribes fn and returns how to unsubscribe it.
+func (s *Subscribers) Add(fn func(Job)) (stop func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fns == nil {
@@ -29,8 +29,8 @@ func (s *jobSubscribers) add(fn func(Job)) (stop func()) {
 	}
 }
 
-// publish calls every subscriber with j, on the caller's goroutine.
-func (s *jobSubscribers) publish(j Job) {
+// Publish calls every subscriber with j, on the caller's goroutine.
+func (s *Subscribers) Publish(j Job) {
 	s.mu.Lock()
 	fns := make([]func(Job), 0, len(s.fns))
 	for _, fn := range s.fns {

@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/ossvault/ossvault/vault/kms"
 )
 
-type realKeys realBackend
+type realKeys Service
 
 func toKey(k vault.Key) Key {
 	out := Key{Name: k.Name, Fingerprint: k.Fingerprint, MatDesc: k.MatDesc.String(), Default: k.Default,
@@ -70,7 +70,7 @@ func keyFileError(err error) error {
 	if err == nil || errors.Is(err, vault.ErrKeyExists) || errors.Is(err, vault.ErrKeychainUnavailable) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", errNotAKey, err)
+	return fmt.Errorf("%w: %w", ErrNotAKey, err)
 }
 
 // AddKMS adds a KMS key reached with the chosen cloud account's AccessKey

@@ -1,0 +1,150 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/transfer"
+)
+
+// shareLinkMax is the longest a link can work: OSS's limit for a V1 signed
+// URL that the command line also keeps.
+const shareLinkMax = 7 * 24 * time.Hour
+
+type realSharing Service
+
+// Share signs a link to the object if the colleague's key opens it.
+// Otherwise it first stores a copy locked for them beside the original,
+// decrypted here and encrypted again for their key, and links to that.
+func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration, progress func(done, total int64)) (Shared, error) {
+	b := (*Service)(s)
+	if expires <= 0 || expires > shareLinkMax {
+		return Shared{}, fmt.Errorf("a link works for at most 7 days")
+	}
+	st, err := b.Store(loc.Account, loc.Bucket)
+	if err != nil {
+		return Shared{}, err
+	}
+	target, err := b.vault.Key(forKey)
+	if err != nil {
+		return Shared{}, err
+	}
+	info, err := st.Head(ctx, key)
+	if err != nil {
+		return Shared{}, err
+	}
+	env, err := envelope.ParseHeader(info.Header)
+	if err != nil && !errors.Is(err, envelope.ErrNotEncrypted) {
+		return Shared{}, err
+	}
+	if err != nil || !target.MatDesc.Equal(env.MatDesc) {
+		if key, err = b.transfers.relock(ctx, loc, key, forKey, progress); err != nil {
+			return Shared{}, err
+		}
+	}
+	link, err := st.ShareLink(ctx, key, expires)
+	if err != nil {
+		return Shared{}, err
+	}
+	return Shared{Link: link, Key: key}, nil
+}
+
+func (s *realSharing) OpenLink(_ context.Context, link, dir string) (JobID, error) {
+	return s.transfers.openLink(link, dir)
+}
+
+// SharedCopyName is the object key of the copy of key locked for forKey:
+// beside the original, named by name (Options.CopyName; nil is "NAME (for
+// KEY)") and keeping the extension, so that whoever browses the folder sees
+// whom each copy is for.
+func SharedCopyName(key, forKey string, name func(name, key string) string) string {
+	if name == nil {
+		name = func(n, k string) string { return n + " (for " + k + ")" }
+	}
+	dir, base := path.Split(key)
+	ext := path.Ext(base)
+	if ext == base {
+		ext = "" // ".profile" is a name, not an extension
+	}
+	return dir + name(strings.TrimSuffix(base, ext), forKey) + ext
+}
+
+// relock stores a copy of an object locked for another key, beside the
+// original as SharedCopyName names it, and returns its object key. The
+// plaintext passes through memory only, never through a file.
+// progress, if not nil, gets the bytes done of both halves (reading the
+// original, then sending the copy) out of twice the object's size.
+//
+// When ctx ends, the copy is not left in the bucket: a multipart upload is
+// aborted (the uploader keeps one for a resume only when paused), and a copy
+// that was already complete is deleted.
+func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey string, progress func(done, total int64)) (string, error) {
+	if progress == nil {
+		progress = func(int64, int64) {}
+	}
+	st, err := t.b.Store(loc.Account, loc.Bucket)
+	if err != nil {
+		return "", err
+	}
+	w, err := t.b.vault.Wrapper(ctx, forKey)
+	if err != nil {
+		return "", err
+	}
+	info, err := st.Head(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	// The transfer engine tells a canceled job from a paused one by the
+	// context's cause.
+	jobCtx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancel(nil)
+	stop := context.AfterFunc(ctx, func() { cancel(transfer.ErrCanceled) })
+	defer stop()
+
+	// The plaintext goes from the download to the upload through memory
+	// only (a pipe, and the upload's part buffers), never through a file:
+	// a copy in the temp folder would outlive a crash and be readable by
+	// anything running as this user. The download's verdict closes the
+	// pipe, so an altered object fails the upload before it completes.
+	size := info.Size
+	pr, pw := io.Pipe()
+	go func() {
+		down := &transfer.Downloader{Keys: t.b.vault, Policy: t.b.opts.Retry}
+		_, err := down.Stream(jobCtx, st, key, pw, func(done, total int64) { progress(done, 2*total) })
+		pw.CloseWithError(err)
+	}()
+	newKey := SharedCopyName(key, forKey, t.b.opts.CopyName)
+	up := &transfer.Uploader{Store: st, Keys: t.b.vault, Policy: t.b.opts.Retry, SignerFrom: t.b.vault.SigningKey,
+		PartSize: envelope.PartSize(size, transfer.DefaultPartSize)}
+	err = up.UploadStream(jobCtx, pr, transfer.UploadJob{Source: key, Bucket: loc.Bucket, Key: newKey, Wrapper: w},
+		func(done, _ int64) { progress(size+done, 2*size) })
+	pr.CloseWithError(err) // a failed upload stops the download
+	if err != nil {
+		return "", canceledAs(ctx, err)
+	}
+	if ctx.Err() != nil {
+		// Canceled as the last part went up: the user asked for no copy.
+		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer dcancel()
+		if derr := st.Delete(dctx, newKey); derr != nil {
+			return "", fmt.Errorf("failed to delete the canceled copy %q: %w", newKey, derr)
+		}
+		return "", ctx.Err()
+	}
+	return newKey, nil
+}
+
+// canceledAs says that the user stopped the work, rather than the engine's
+// wording of it, when ctx ended.
+func canceledAs(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}

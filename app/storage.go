@@ -1,0 +1,197 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/ossvault/ossvault/envelope"
+	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/vault"
+)
+
+type realStorage Service
+
+func (s *realStorage) Buckets(ctx context.Context, account string) ([]string, error) {
+	c, err := (*Service)(s).Connection(account)
+	if err != nil {
+		return nil, err
+	}
+	return c.ListBuckets(ctx)
+}
+
+// List is one page of the engine's listing: the folder's objects and
+// subfolders merged in key order.
+func (s *realStorage) List(ctx context.Context, loc Location, token string, max int) (Page, error) {
+	st, err := (*Service)(s).Store(loc.Account, loc.Bucket)
+	if err != nil {
+		return Page{}, err
+	}
+	res, err := st.ListPage(ctx, loc.Prefix, "/", token, max)
+	if err != nil {
+		return Page{}, err // it names the folder already
+	}
+	res = transfer.HideInternal(res) // ossvault's own leaf tables
+	var p Page
+	for _, cp := range res.Prefixes {
+		p.Entries = append(p.Entries, Entry{Name: strings.TrimSuffix(cp[len(loc.Prefix):], "/"), Key: cp, Folder: true})
+	}
+	for _, o := range res.Objects {
+		if o.Key == loc.Prefix {
+			continue // the folder's own marker object
+		}
+		p.Entries = append(p.Entries, Entry{Name: o.Key[len(loc.Prefix):], Key: o.Key, Size: o.Size, Modified: o.LastModified})
+	}
+	sort.Slice(p.Entries, func(i, j int) bool { return p.Entries[i].Key < p.Entries[j].Key })
+	p.Next = res.Next
+	return p, nil
+}
+
+// Lock reads one object's headers and names the key it was locked with.
+func (s *realStorage) Lock(ctx context.Context, loc Location, key string) (Lock, error) {
+	b := (*Service)(s)
+	st, err := b.Store(loc.Account, loc.Bucket)
+	if err != nil {
+		return Lock{}, err
+	}
+	info, err := st.Head(ctx, key)
+	if err != nil {
+		return Lock{}, err
+	}
+	env, err := envelope.ParseHeader(info.Header)
+	if errors.Is(err, envelope.ErrNotEncrypted) {
+		return Lock{Kind: LockNotEncrypted, ETag: info.ETag}, nil
+	}
+	if err != nil {
+		return Lock{}, err
+	}
+	l := b.lockOf(env)
+	l.ETag = info.ETag
+	return l, nil
+}
+
+// lockOf says who an envelope is locked for, from this vault's point of view.
+func (b *Service) lockOf(env *envelope.Envelope) Lock {
+	l := Lock{Seal: SealAbsent}
+	switch {
+	case env.Integrity != nil:
+		l.Seal = SealPresent
+	case env.Marked:
+		// ossvault wrote it and its tamper check is gone: stripped, which a
+		// download refuses; "not protected" would invite the download.
+		l.Seal = SealBroken
+	}
+	k, ok := b.vault.KeyFor(env)
+	if !ok {
+		k, ok = b.colleagueFor(env)
+	}
+	switch {
+	case ok && k.Kind == vault.KindRSAPublic:
+		l.Kind, l.KeyName = LockColleague, k.Name
+	case ok && k.Kind == vault.KindKMS:
+		l.Kind, l.KeyName = LockKMS, k.Name
+	case ok:
+		l.Kind, l.KeyName = LockMine, k.Name
+	case env.RawMatDesc == "" && len(b.privateKeys()) > 0:
+		// No description to go by: one of my keys may open it, which only
+		// a download can tell.
+		l.Kind = LockMine
+	default:
+		l.Kind = LockKeyMissing
+		if _, isDefault := env.MatDesc["ossvault-key"]; !isDefault {
+			l.KeyName = OwnerFromMatDesc(env.RawMatDesc)
+		}
+	}
+	return l
+}
+
+// colleagueFor finds the colleague's key an envelope was locked for. The
+// vault's KeyFor names only keys that open an object, so without this a copy
+// shared with Alice reads as locked with a key not on this computer.
+func (b *Service) colleagueFor(env *envelope.Envelope) (vault.Key, bool) {
+	if len(env.MatDesc) == 0 {
+		return vault.Key{}, false
+	}
+	for _, k := range b.vault.Keys() {
+		if k.Kind == vault.KindRSAPublic && k.MatDesc.Equal(env.MatDesc) {
+			return k, true
+		}
+	}
+	return vault.Key{}, false
+}
+
+func (b *Service) privateKeys() []vault.Key {
+	var out []vault.Key
+	for _, k := range b.vault.Keys() {
+		if k.CanOpen() {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (s *realStorage) Delete(ctx context.Context, loc Location, key string) error {
+	st, err := (*Service)(s).Store(loc.Account, loc.Bucket)
+	if err != nil {
+		return err
+	}
+	if err := st.Delete(ctx, key); err != nil {
+		return err
+	}
+	// A table left behind is harmless (transfer.DeleteLeaves).
+	_ = transfer.DeleteLeaves(ctx, st, key)
+	return nil
+}
+
+func (s *realStorage) FolderSize(ctx context.Context, loc Location, prefix string) (int, int64, error) {
+	if prefix == "" || !strings.HasSuffix(prefix, "/") {
+		return 0, 0, fmt.Errorf("failed to count the files in %q: %w", prefix, transfer.ErrNotAFolder)
+	}
+	st, err := (*Service)(s).Store(loc.Account, loc.Bucket)
+	if err != nil {
+		return 0, 0, err
+	}
+	files, size := 0, int64(0)
+	err = st.List(ctx, prefix, true, func(e transfer.Entry) error {
+		if !strings.HasSuffix(e.Key, "/") { // a folder's marker is no file
+			files++
+			size += e.Size
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("failed to count the files in %q: %w", prefix, err)
+	}
+	return files, size, nil
+}
+
+func (s *realStorage) DeleteFolder(ctx context.Context, loc Location, prefix string, progress func(deleted, total int)) (int, error) {
+	st, err := (*Service)(s).Store(loc.Account, loc.Bucket)
+	if err != nil {
+		return 0, err
+	}
+	return transfer.DeletePrefix(ctx, st, prefix, progress)
+}
+
+func (s *realStorage) NewFolder(ctx context.Context, loc Location, name string) error {
+	st, err := (*Service)(s).Store(loc.Account, loc.Bucket)
+	if err != nil {
+		return err
+	}
+	return st.Put(ctx, loc.Prefix+name+"/", strings.NewReader(""), 0, nil)
+}
+
+// DeleteFolder deletes a folder through s and says what came of it: the
+// objects that could not be deleted are no error here but counted in
+// FolderDeletion.Failed, with the first reason in Why, so that screens
+// need not know the engine's *transfer.DeleteError.
+func DeleteFolder(ctx context.Context, s Storage, loc Location, prefix string, progress func(deleted, total int)) (FolderDeletion, error) {
+	n, err := s.DeleteFolder(ctx, loc, prefix, progress)
+	var de *transfer.DeleteError
+	if errors.As(err, &de) {
+		return FolderDeletion{Deleted: de.Deleted, Failed: de.Failed, Why: de.Err}, nil
+	}
+	return FolderDeletion{Deleted: n}, err
+}

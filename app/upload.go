@@ -1,0 +1,225 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ossvault/ossvault/transfer"
+)
+
+func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID, error) {
+	if req.KeyFor == "" {
+		return nil, ErrNoKeyChosen
+	}
+	if _, err := t.b.vault.Wrapper(ctx, req.KeyFor); err != nil {
+		return nil, err
+	}
+	files, err := transfer.PlanUpload(req.Paths, req.Dest.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	if req.Existing != ReplaceExisting {
+		taken, err := t.takenKeys(ctx, req.Dest, files)
+		if err != nil {
+			return nil, err
+		}
+		if len(taken) > 0 && req.Existing == AskExisting {
+			e := &ExistsError{Total: len(files)}
+			for _, f := range files {
+				if taken[f.Key] {
+					e.Names = append(e.Names, f.Key)
+				}
+			}
+			return nil, e
+		}
+		for i, f := range files {
+			if taken[f.Key] {
+				files[i].Key = freeKey(f.Key, taken)
+				taken[files[i].Key] = true
+			}
+		}
+	}
+	var ids []JobID
+	for _, f := range files {
+		p := &pendingJob{Kind: "upload", Local: f.Source, Account: req.Dest.Account, Bucket: req.Dest.Bucket, Key: f.Key, KeyFor: req.KeyFor}
+		spec, err := t.spec(ctx, p)
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, t.add(spec, p))
+	}
+	return ids, nil
+}
+
+// takenKeys returns which of the files' keys, and which other keys under
+// the same folders, already exist in dest: one listing per folder the
+// upload writes to, not one request per file.
+func (t *realTransfers) takenKeys(ctx context.Context, dest Location, files []transfer.PlannedUpload) (map[string]bool, error) {
+	st, err := t.b.Store(dest.Account, dest.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	// A few quick tries: the user waits on this before the upload starts.
+	lister := transfer.Retrying{Store: st, Policy: transfer.Policy{Attempts: 3, Base: 250 * time.Millisecond, Max: 2 * time.Second}}
+	folders := map[string]bool{}
+	for _, f := range files {
+		folders[path.Dir(f.Key)+"/"] = true
+	}
+	taken := map[string]bool{}
+	for dir := range folders {
+		if dir == "./" {
+			dir = ""
+		}
+		token := ""
+		for {
+			p, err := lister.ListPage(ctx, dir, "/", token, 0)
+			if err != nil {
+				return nil, fmt.Errorf("failed to check which files already exist: %w", err)
+			}
+			for _, o := range p.Objects {
+				taken[o.Key] = true
+			}
+			if token = p.Next; token == "" {
+				break
+			}
+		}
+	}
+	return taken, nil
+}
+
+// freeKey returns "a (2).pdf", "a (3).pdf" … for key "a.pdf", the first
+// not in taken, as the download side names a file that is already there.
+func freeKey(key string, taken map[string]bool) string {
+	dir, name := path.Split(key)
+	ext := path.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	if base == "" {
+		base, ext = name, ""
+	}
+	for n := 2; ; n++ {
+		k := dir + base + " (" + strconv.Itoa(n) + ")" + ext
+		if !taken[k] {
+			return k
+		}
+	}
+}
+
+func (t *realTransfers) Download(_ context.Context, loc Location, key, dir string) (JobID, error) {
+	dest, err := freeName(dir, path.Base(key))
+	if err != nil {
+		return "", err
+	}
+	p := &pendingJob{Kind: "download", Local: dest, Account: loc.Account, Bucket: loc.Bucket, Key: key}
+	spec, err := t.spec(context.Background(), p)
+	if err != nil {
+		return "", err
+	}
+	return t.add(spec, p), nil
+}
+
+func (t *realTransfers) DownloadFolder(ctx context.Context, loc Location, prefix, dir string) (string, []JobID, error) {
+	st, err := t.b.Store(loc.Account, loc.Bucket)
+	if err != nil {
+		return "", nil, err
+	}
+	local, err := claimFolder(dir, path.Base(prefix))
+	if err != nil {
+		return "", nil, err
+	}
+	files, err := transfer.PlanFolder(ctx, st, prefix, local)
+	if err == nil && len(files) == 0 {
+		err = ErrEmptyFolder
+	}
+	if err != nil {
+		os.Remove(local) // still empty: nothing was planned into it
+		return "", nil, err
+	}
+	// The folders below local are made by each download, confined to
+	// local: a link inside it cannot lead a file out.
+	var ids []JobID
+	for _, f := range files {
+		p := &pendingJob{Kind: "download", Local: f.Local, Account: loc.Account, Bucket: loc.Bucket, Key: f.Key, Root: local}
+		spec, err := t.spec(ctx, p)
+		if err != nil {
+			return local, ids, err
+		}
+		ids = append(ids, t.add(spec, p))
+	}
+	return local, ids, nil
+}
+
+// claimFolder creates dir/name, or "name (2)" and so on when that is
+// taken (as freeName does for a file, with no extension to keep), so that
+// a folder download never mixes its files into a folder already there.
+func claimFolder(dir, name string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", InFolder(dir, err)
+	}
+	// The folder's own name obeys the rules its files do.
+	if _, ok, err := transfer.FolderPath(dir, "", name); !ok || err != nil || filepath.Base(name) != name {
+		name = "download"
+	}
+	for i := 1; ; i++ {
+		cand := filepath.Join(dir, name)
+		if i > 1 {
+			cand = filepath.Join(dir, fmt.Sprintf("%s (%d)", name, i))
+		}
+		// Mkdir fails on anything already there, so two downloads of one
+		// folder at once get a folder each.
+		err := os.Mkdir(cand, 0o700)
+		if err == nil {
+			return cand, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", InFolder(dir, err)
+		}
+	}
+}
+
+func (t *realTransfers) openLink(link, dir string) (JobID, error) {
+	l, err := transfer.ParseLink(link)
+	if err != nil {
+		// The screen lets only text that starts like a link through.
+		return "", fmt.Errorf("%w: %w", ErrLinkDamaged, err)
+	}
+	dest, err := freeName(dir, l.ObjectName())
+	if err != nil {
+		return "", err
+	}
+	p := &pendingJob{Kind: "download", Local: dest, Link: link}
+	spec, err := t.spec(context.Background(), p)
+	if err != nil {
+		return "", err
+	}
+	return t.add(spec, p), nil
+}
+
+// freeName picks dir/name, or "name (2).ext" and so on when it is taken:
+// a download never overwrites a file.
+func freeName(dir, name string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", InFolder(dir, err)
+	}
+	name = filepath.Base(filepath.FromSlash(name))
+	if name == "." || name == string(filepath.Separator) || name == "" {
+		name = "download"
+	}
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for i := 1; ; i++ {
+		cand := filepath.Join(dir, name)
+		if i > 1 {
+			cand = filepath.Join(dir, fmt.Sprintf("%s (%d)%s", stem, i, ext))
+		}
+		if _, err := os.Lstat(cand); errors.Is(err, os.ErrNotExist) {
+			return cand, nil
+		}
+	}
+}
