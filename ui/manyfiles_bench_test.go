@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ossvault/ossvault/app"
 	"github.com/ossvault/ossvault/transfer/osssdk"
 )
 
@@ -46,12 +47,12 @@ func manySmallFiles(b *testing.B, n int) {
 	ctx := context.Background()
 	useKeychain(b)
 	home := b.TempDir()
-	be, err := openRealBackend(home, osssdk.Connect)
+	be, err := app.Open(home, app.Options{Connect: osssdk.Connect, Parallel: 8, CopyName: copyName})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { be.Close() })
-	if _, err := be.startLocal(); err != nil {
+	if _, err := be.StartLocal(); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := be.Keys().Generate(ctx, "Mine", 2048); err != nil {
@@ -120,7 +121,7 @@ func untilSaidDone(b *testing.B, u *appUI, be *realBackend, want int) (idle time
 	b.Helper()
 	deadline := time.Now().Add(25 * time.Minute)
 	for {
-		be.transfers.queue.Wait()
+		be.Queue().Wait()
 		if len(be.Transfers().Jobs()) >= want {
 			break
 		}
