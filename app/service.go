@@ -390,7 +390,10 @@ type Shared struct {
 type Sharing interface {
 	// Share makes sure the object opens with the colleague's key (locking a
 	// copy for it if needed) and returns a link that expires after expires.
-	// Locking a copy reads and writes the whole file: progress, if not nil,
+	// Locking a copy reads the whole file, and for a file ossvault wrote
+	// sends only its new envelope, the server copying the ciphertext; for
+	// another client's file, or a server that does not copy, it sends the
+	// whole file encrypted again. progress, if not nil,
 	// is called from the calling goroutine with the bytes done and the
 	// total. When ctx ends, no partial copy stays in the bucket and no
 	// plaintext on this computer.

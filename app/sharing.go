@@ -19,9 +19,12 @@ const shareLinkMax = 7 * 24 * time.Hour
 
 type realSharing Service
 
-// Share signs a link to the object if the colleague's key opens it.
-// Otherwise it first stores a copy locked for them beside the original,
-// decrypted here and encrypted again for their key, and links to that.
+// Share signs a link to the object if one of its wraps is the colleague's
+// key. Otherwise it first stores a copy that their key opens beside the
+// original and links to that: for a file ossvault wrote, the same
+// ciphertext under an envelope wrapped for them too, copied by the server
+// (rewrapCopy); for another client's file, or where the server does not
+// copy, decrypted here and encrypted again for their key (relock).
 func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey string, expires time.Duration, progress func(done, total int64)) (Shared, error) {
 	b := (*Service)(s)
 	if expires <= 0 || expires > shareLinkMax {
@@ -43,8 +46,8 @@ func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey strin
 	if err != nil && !errors.Is(err, envelope.ErrNotEncrypted) {
 		return Shared{}, err
 	}
-	if err != nil || !target.MatDesc.Equal(env.MatDesc) {
-		if key, err = b.transfers.relock(ctx, loc, key, forKey, progress); err != nil {
+	if err != nil || !lockedFor(env, target.MatDesc) {
+		if key, err = b.copyFor(ctx, st, loc, key, forKey, progress); err != nil {
 			return Shared{}, err
 		}
 	}
@@ -53,6 +56,54 @@ func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey strin
 		return Shared{}, err
 	}
 	return Shared{Link: link, Key: key}, nil
+}
+
+// lockedFor says whether one of e's wraps is the key md describes.
+func lockedFor(e *envelope.Envelope, md envelope.MatDesc) bool {
+	for _, w := range e.Wraps() {
+		if w.MatDesc.Equal(md) {
+			return true
+		}
+	}
+	return false
+}
+
+// copyFor stores the copy of key that forKey opens and returns its name.
+func (b *Service) copyFor(ctx context.Context, st transfer.Bucket, loc Location, key, forKey string, progress func(done, total int64)) (string, error) {
+	newKey := SharedCopyName(key, forKey, b.opts.CopyName)
+	err := b.rewrapCopy(ctx, st, key, newKey, forKey, progress)
+	var re *transfer.RemoteError
+	switch {
+	case err == nil:
+		return newKey, nil
+	case errors.Is(err, errNoServerCopy), errors.Is(err, transfer.ErrRewrapUnprotected),
+		errors.As(err, &re) && re.Op == "CopyObject" && !errors.Is(err, transfer.ErrSourceChanged):
+		// Another client's file, or a server that does not copy (or not
+		// this size): the copy is made by passing the content through.
+		return b.transfers.relock(ctx, loc, key, forKey, progress)
+	}
+	return "", canceledAs(ctx, err)
+}
+
+var errNoServerCopy = errors.New("the storage cannot copy objects")
+
+// rewrapCopy copies key to newKey on the server, its data key wrapped for
+// forKey as well: nothing is decrypted and only the envelope is sent.
+func (b *Service) rewrapCopy(ctx context.Context, st transfer.Bucket, key, newKey, forKey string, progress func(done, total int64)) error {
+	rs, ok := st.(transfer.RewrapStore)
+	if !ok {
+		return errNoServerCopy
+	}
+	w, err := b.vault.Wrapper(ctx, forKey)
+	if err != nil {
+		return err
+	}
+	signer, err := b.vault.SigningKey()
+	if err != nil {
+		return err
+	}
+	rw := &transfer.Rewrapper{Keys: b.vault, Signer: signer, Policy: b.opts.Retry}
+	return rw.Copy(ctx, rs, key, newKey, []envelope.Wrapper{w}, progress)
 }
 
 func (s *realSharing) OpenLink(_ context.Context, link, dir string) (JobID, error) {

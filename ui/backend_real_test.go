@@ -306,9 +306,15 @@ func TestRealLocalFlow(t *testing.T) {
 		t.Errorf("Share says the link opens %q, want Alice's copy", shared.Key)
 	}
 	checkEncrypted(t, bk, b2.Vault(), "quarterly report (for Alice).pdf", files["quarterly report.pdf"])
-	// Her copy reads as hers in "Locked with", not as a stranger's key.
-	if l, err := b.Storage().Lock(context.Background(), u.browser.loc, "quarterly report (for Alice).pdf"); err != nil || l.Kind != LockColleague || l.KeyName != "Alice" {
-		t.Errorf("Alice's copy is locked with %+v (%v), want her key", l, err)
+	// Her copy is the same ciphertext wrapped for her too, copied by the
+	// server: it still opens with my key, the first of its wraps, and
+	// reads as mine in "Locked with", intact, not as a stranger's.
+	if l, err := b.Storage().Lock(context.Background(), u.browser.loc, "quarterly report (for Alice).pdf"); err != nil || l.Kind != LockMine || l.KeyName != "Mine" {
+		t.Errorf("Alice's copy is locked with %+v (%v), want mine first", l, err)
+	}
+	checkEncrypted(t, bk, b.Vault(), "quarterly report (for Alice).pdf", files["quarterly report.pdf"])
+	if a, c := storedBytes(t, bk, "quarterly report.pdf"), storedBytes(t, bk, "quarterly report (for Alice).pdf"); !bytes.Equal(a, c) {
+		t.Error("the copy's ciphertext differs from the original's: it was encrypted again, not copied")
 	}
 	out := filepath.Join(home2, "in")
 	if _, err := b2.Sharing().OpenLink(context.Background(), link, out); err != nil {
@@ -529,4 +535,19 @@ func TestRealQueuedJobsComeBack(t *testing.T) {
 	if jobs := openTestBackend(t, home).Transfers().Jobs(); len(jobs) != 0 {
 		t.Fatalf("finished jobs came back: %+v", jobs)
 	}
+}
+
+// storedBytes is the object as stored: its ciphertext, for an encrypted one.
+func storedBytes(t *testing.T, bk *oss.Bucket, key string) []byte {
+	t.Helper()
+	r, err := bk.GetObject(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
