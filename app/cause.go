@@ -70,6 +70,9 @@ const (
 	Refused        // the storage refused, for no reason named above
 	LocalAppClosed // a loopback address refused: a closed ossvault app's store
 	Unreachable    // the network
+	// TooManyRecipients: more people than one object's metadata holds
+	// wraps for.
+	TooManyRecipients
 )
 
 // NoKeyError is an object locked for a key that is not here; MatDesc is
@@ -141,6 +144,8 @@ func causeOfApp(err error) Cause {
 		return NoKeyChosen
 	case errors.Is(err, ErrEmptyFolder):
 		return EmptyFolder
+	case errors.Is(err, envelope.ErrTooManyRecipients):
+		return TooManyRecipients
 	}
 	return Unknown
 }

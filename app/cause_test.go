@@ -52,6 +52,7 @@ func TestCauseOf(t *testing.T) {
 		{"weak passphrase", CheckPassphrase("short"), WeakPassphrase},
 		{"no key chosen", ErrNoKeyChosen, NoKeyChosen},
 		{"empty folder", ErrEmptyFolder, EmptyFolder},
+		{"too many recipients", fmt.Errorf("upload: %w: 12 keys", envelope.ErrTooManyRecipients), TooManyRecipients},
 		{"KMS without credentials", fmt.Errorf("add: %w", kms.ErrNoCredentials), KMSNoCredentials},
 		{"KMS denied", kms.ErrAccessDenied, KMSAccessDenied},
 		{"KMS key not found", kms.ErrKeyNotFound, KMSKeyNotFound},

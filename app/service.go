@@ -316,6 +316,11 @@ type UploadRequest struct {
 	Paths  []string
 	Dest   Location
 	KeyFor string
+	// AlsoFor are more keys the files are locked for, after KeyFor: one
+	// object, one data key, wrapped for each. KeyFor's wrap is the one the
+	// official SDKs see. An upload whose wraps do not fit the object's
+	// metadata fails before anything is queued (envelope.ErrTooManyRecipients).
+	AlsoFor []string
 	// Existing says what to do with files whose name is already taken in
 	// the destination. The zero value, AskExisting, uploads nothing and
 	// returns an *ExistsError naming them, so that the user is asked: a

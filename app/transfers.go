@@ -31,6 +31,8 @@ type pendingJob struct {
 	Bucket  string `json:"bucket,omitempty"`
 	Key     string `json:"key,omitempty"`
 	KeyFor  string `json:"key_for,omitempty"`
+	// AlsoFor are the further keys an upload is locked for.
+	AlsoFor []string `json:"also_for,omitempty"`
 	// Link is set for a download of a shared link.
 	Link string `json:"link,omitempty"`
 	// Root is the folder a folder download's file is confined to.
@@ -118,7 +120,7 @@ func statErr(p string) error {
 
 // fromRecord is the app's view of a job the journal kept.
 func fromRecord(r transfer.QueuedJob) *pendingJob {
-	p := &pendingJob{Account: r.Note.Account, KeyFor: r.Note.KeyName, Link: r.Note.Link, Key: r.Key}
+	p := &pendingJob{Account: r.Note.Account, KeyFor: r.Note.KeyName, AlsoFor: r.Note.AlsoFor, Link: r.Note.Link, Key: r.Key}
 	if r.Kind == transfer.KindQueuedUpload {
 		p.Kind, p.Local, p.Bucket = "upload", r.Source, r.Bucket
 		return p
@@ -151,14 +153,14 @@ func (t *realTransfers) add(spec transfer.Spec, p *pendingJob) JobID {
 // journal keeps to build it again: the key's name, never the key.
 func (t *realTransfers) spec(ctx context.Context, p *pendingJob) (transfer.Spec, error) {
 	s, err := t.engineSpec(ctx, p)
-	s.Note = transfer.JobNote{KeyName: p.KeyFor, Account: p.Account, Link: p.Link}
+	s.Note = transfer.JobNote{KeyName: p.KeyFor, AlsoFor: p.AlsoFor, Account: p.Account, Link: p.Link}
 	return s, err
 }
 
 func (t *realTransfers) engineSpec(ctx context.Context, p *pendingJob) (transfer.Spec, error) {
 	switch {
 	case p.Kind == "upload":
-		w, err := t.b.vault.Wrapper(ctx, p.KeyFor)
+		ws, err := t.b.wrappers(ctx, p.KeyFor, p.AlsoFor)
 		if err != nil {
 			return transfer.Spec{}, err
 		}
@@ -166,8 +168,11 @@ func (t *realTransfers) engineSpec(ctx context.Context, p *pendingJob) (transfer
 		if err != nil {
 			return transfer.Spec{}, err
 		}
-		return transfer.Spec{Upload: &transfer.UploadJob{Source: p.Local, Bucket: p.Bucket,
-			Key: p.Key, Wrapper: w, Store: st}}, nil
+		job := &transfer.UploadJob{Source: p.Local, Bucket: p.Bucket, Key: p.Key, Wrapper: ws[0], Store: st}
+		if len(ws) > 1 {
+			job.Wrapper, job.Wrappers = nil, ws
+		}
+		return transfer.Spec{Upload: job}, nil
 	case p.Link != "":
 		l, err := transfer.ParseLink(p.Link)
 		if err != nil {

@@ -18,12 +18,18 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 	if req.KeyFor == "" {
 		return nil, ErrNoKeyChosen
 	}
-	if _, err := t.b.vault.Wrapper(ctx, req.KeyFor); err != nil {
+	ws, err := t.b.wrappers(ctx, req.KeyFor, req.AlsoFor)
+	if err != nil {
 		return nil, err
 	}
 	files, err := transfer.PlanUpload(req.Paths, req.Dest.Prefix)
 	if err != nil {
 		return nil, err
+	}
+	if len(ws) > 1 && len(files) > 0 {
+		if err := fitsRecipients(ctx, ws, req.Dest.Bucket, longestKey(files)); err != nil {
+			return nil, err
+		}
 	}
 	if req.Existing != ReplaceExisting {
 		taken, err := t.takenKeys(ctx, req.Dest, files)
@@ -48,7 +54,8 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 	}
 	var ids []JobID
 	for _, f := range files {
-		p := &pendingJob{Kind: "upload", Local: f.Source, Account: req.Dest.Account, Bucket: req.Dest.Bucket, Key: f.Key, KeyFor: req.KeyFor}
+		p := &pendingJob{Kind: "upload", Local: f.Source, Account: req.Dest.Account, Bucket: req.Dest.Bucket, Key: f.Key,
+			KeyFor: req.KeyFor, AlsoFor: req.AlsoFor}
 		spec, err := t.spec(ctx, p)
 		if err != nil {
 			return ids, err

@@ -16,6 +16,8 @@ import (
 type JobNote struct {
 	// KeyName is the name of the key an upload is locked for.
 	KeyName string `json:"key_name,omitempty"`
+	// AlsoFor names the further keys an upload is locked for, in order.
+	AlsoFor []string `json:"also_for,omitempty"`
 	// Account names where the job's bucket lives, in the caller's terms.
 	Account string `json:"account,omitempty"`
 	// Link is the shared link a download reads, as the user received it:

@@ -64,6 +64,10 @@ type browser struct {
 	// encryptWarned is the warning on the status line about the key chosen
 	// in encryptFor, to clear when another is chosen.
 	encryptWarned string
+	// alsoFor are the further keys uploads are locked for ("Also for…"),
+	// and alsoForBtn the button that chooses and names them.
+	alsoFor    []string
+	alsoForBtn *widget.Button
 	info          *widget.Label
 	loadMore      *widget.Button
 	uploadBtn     *widget.Button
@@ -157,7 +161,7 @@ func newBrowser(u *appUI) *browser {
 	// New folder sits with the folder's path it adds to, so the toolbar
 	// fits an 800-pixel-wide window on one line in both languages.
 	actions := container.NewHBox(b.uploadBtn, widget.NewSeparator(), b.getBtn, b.shareBtn, b.detailsBtn, b.deleteBtn)
-	keyRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Encrypt for:")), nil, b.encryptFor)
+	keyRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Encrypt for:")), b.newAlsoFor(), b.encryptFor)
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, container.NewHBox(b.newDirBtn, b.refreshBtn), container.NewHScroll(b.crumbs)),
 		actions,

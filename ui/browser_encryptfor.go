@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2/lang"
 )
 
@@ -63,6 +65,9 @@ func (b *browser) setKeys(keys []Key) {
 		b.encryptFor.ClearSelected()
 	}
 	b.encryptFor.Refresh()
+	if b.alsoForBtn != nil {
+		b.showAlsoFor() // a key removed leaves the list
+	}
 }
 
 // keyLabel names a key the way people think of it.
@@ -85,11 +90,34 @@ func (b *browser) onEncryptForChanged(label string) {
 	if !b.settingKeys {
 		b.chosenKey = b.keyChoices[label]
 	}
-	warning := ""
-	for _, k := range b.u.keys {
-		if k.Name == b.keyChoices[label] && k.Kind == KeyColleague {
-			warning = lang.L("Files you upload now can be opened only by {{.Name}}, not by you.", map[string]any{"Name": k.Name})
+	b.lockedForChanged()
+}
+
+// lockedForChanged names the further people on "Also for…" and warns, on
+// the status line, when nobody an upload is locked for is me: then only
+// colleagues can open what I upload.
+func (b *browser) lockedForChanged() {
+	if b.alsoForBtn != nil {
+		b.showAlsoFor()
+	}
+	names := append([]string{b.encryptForKey()}, b.alsoForKeys()...)
+	var colleagues []string
+	mine := false
+	for _, name := range names {
+		for _, k := range b.u.keys {
+			if k.Name != name {
+				continue
+			}
+			if k.Kind == KeyColleague {
+				colleagues = append(colleagues, k.Name)
+			} else {
+				mine = true
+			}
 		}
+	}
+	warning := ""
+	if !mine && len(colleagues) > 0 {
+		warning = lang.L("Files you upload now can be opened only by {{.Name}}, not by you.", map[string]any{"Name": strings.Join(colleagues, ", ")})
 	}
 	switch {
 	case warning != "":

@@ -40,7 +40,7 @@ func (b *browser) uploadPaths(paths []string) {
 		b.u.showError(errNoKeyChosen)
 		return
 	}
-	b.upload(UploadRequest{Paths: paths, Dest: b.loc, KeyFor: keyFor})
+	b.upload(UploadRequest{Paths: paths, Dest: b.loc, KeyFor: keyFor, AlsoFor: b.alsoForKeys()})
 }
 
 // upload starts req; when names are already taken it asks first.
@@ -57,7 +57,7 @@ func (b *browser) upload(req UploadRequest) {
 			b.u.showError(err)
 			return
 		}
-		args := map[string]any{"N": len(ids), "Key": b.encryptFor.Selected}
+		args := map[string]any{"N": len(ids), "Key": b.lockedForText()}
 		running := lang.L("Uploading {{.N}} files, locked for {{.Key}}…", args)
 		if len(ids) == 1 {
 			running = lang.L("Uploading 1 file, locked for {{.Key}}…", args)

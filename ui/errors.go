@@ -182,6 +182,8 @@ func explainTransfer(_ error, c app.Cause, _ func(string) string) string {
 		return lang.L("This computer's clock is wrong. Set the correct date and time, then try again.")
 	case app.AccessDenied:
 		return lang.L("This account is not allowed to do that. Ask whoever manages it for access.")
+	case app.TooManyRecipients:
+		return lang.L("One file cannot be locked for that many people: OSS keeps too little room beside it (about 6 people with the keys this app makes). Choose fewer, and upload it again for the others.")
 	case app.SourceChanged:
 		return lang.L("The file changed while it was being copied. Try again when nobody is editing it.")
 	case app.DiskFull:

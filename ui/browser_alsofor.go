@@ -1,0 +1,103 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// "Also for…": more people an upload is locked for, beside the key chosen
+// in "Encrypt for". One file, one data key, wrapped for each of them: the
+// payroll goes to Bob and Carol as one object, not one per person.
+
+// newAlsoFor makes the button that chooses them.
+func (b *browser) newAlsoFor() *widget.Button {
+	b.alsoForBtn = widget.NewButtonWithIcon(lang.L("Also for…"), theme.AccountIcon(), b.onAlsoFor)
+	return b.alsoForBtn
+}
+
+// alsoForKeys are the further keys of the next upload, without the one
+// chosen in "Encrypt for" and without keys that are gone.
+func (b *browser) alsoForKeys() []string {
+	first := b.encryptForKey()
+	var out []string
+	for _, name := range b.alsoFor {
+		if name != first && slices.ContainsFunc(b.u.keys, func(k Key) bool { return k.Name == name }) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// showAlsoFor puts the chosen people on the button, so that nobody
+// uploads for more people than they think.
+func (b *browser) showAlsoFor() {
+	names := b.alsoForKeys()
+	if len(names) == 0 {
+		b.alsoForBtn.SetText(lang.L("Also for…"))
+		return
+	}
+	b.alsoForBtn.SetText("+ " + strings.Join(names, ", "))
+}
+
+// onAlsoFor asks for the further people, one box each: every key but the
+// one chosen in "Encrypt for".
+func (b *browser) onAlsoFor() {
+	first := b.encryptForKey()
+	chosen := map[string]bool{}
+	for _, n := range b.alsoForKeys() {
+		chosen[n] = true
+	}
+	var boxes []fyne.CanvasObject
+	for _, k := range b.u.keys {
+		if k.Name == first {
+			continue
+		}
+		name := k.Name
+		c := widget.NewCheck(keyLabel(k), func(on bool) { chosen[name] = on })
+		c.SetChecked(chosen[name])
+		boxes = append(boxes, c)
+	}
+	if len(boxes) == 0 {
+		b.u.showNotice(dialog.NewInformation(lang.L("Also for…"),
+			lang.L("There is nobody else to lock files for yet. Add a colleague's key on Keys first."), b.u.win))
+		return
+	}
+	intro := widget.NewLabel(lang.L("Files you upload are locked for the key in “Encrypt for” and for everyone ticked here. Each of them opens the same file with their own key."))
+	intro.Wrapping = fyne.TextWrapWord
+	body := container.NewBorder(intro, nil, nil, nil, container.NewVScroll(container.NewVBox(boxes...)))
+	d := dialog.NewCustomConfirm(lang.L("Also lock for"), lang.L("Done"), lang.L("Cancel"), body, func(ok bool) {
+		if !ok {
+			return
+		}
+		b.alsoFor = b.alsoFor[:0]
+		for _, k := range b.u.keys {
+			if chosen[k.Name] && k.Name != first {
+				b.alsoFor = append(b.alsoFor, k.Name)
+			}
+		}
+		b.lockedForChanged()
+	}, b.u.win)
+	d.Resize(fyne.NewSize(460, 360))
+	b.u.showConfirm(d)
+}
+
+// lockedForText names everyone an upload is locked for, as the status
+// line says it.
+func (b *browser) lockedForText() string {
+	names := []string{b.encryptFor.Selected}
+	for _, n := range b.alsoForKeys() {
+		for _, k := range b.u.keys {
+			if k.Name == n {
+				names = append(names, keyLabel(k))
+			}
+		}
+	}
+	return strings.Join(names, ", ")
+}
