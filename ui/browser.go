@@ -68,17 +68,17 @@ type browser struct {
 	// and alsoForBtn the button that chooses and names them.
 	alsoFor    []string
 	alsoForBtn *widget.Button
-	info          *widget.Label
-	loadMore      *widget.Button
-	uploadBtn     *widget.Button
-	newDirBtn     *widget.Button
-	getBtn        *widget.Button
-	shareBtn      *widget.Button
-	detailsBtn    *widget.Button
-	deleteBtn     *widget.Button
-	refreshBtn    *widget.Button
-	openLink      *widget.Button
-	addAccount    *widget.Button
+	info       *widget.Label
+	loadMore   *widget.Button
+	uploadBtn  *widget.Button
+	newDirBtn  *widget.Button
+	getBtn     *widget.Button
+	shareBtn   *widget.Button
+	detailsBtn *widget.Button
+	deleteBtn  *widget.Button
+	refreshBtn *widget.Button
+	openLink   *widget.Button
+	addAccount *widget.Button
 
 	// keyChoices maps the "Encrypt for" labels to key names.
 	keyChoices map[string]string
