@@ -19,12 +19,13 @@ import (
 func init() {
 	register(&command{
 		name:    "put",
-		args:    "PATH... oss://BUCKET/KEY [--key NAME]... [--part-size BYTES] [--jobs N] [-r]",
+		args:    "PATH... oss://BUCKET/KEY [--key NAME]... [--part-size BYTES] [--jobs N] [-r] [--no-clobber]",
 		summary: "Encrypts files on this computer and uploads them. A target ending in / receives files under their base names; folders need -r and keep their own name. Running the same put again after an interruption resumes. With - as the PATH, uploads standard input, read once, in parts of --part-size (64 MiB unless given, so at most 625 GiB: 10,000 parts); an interrupted stream does not resume and must be sent again.",
 		flags: func(fs *pflag.FlagSet) {
 			fs.StringArray("key", nil, "lock with the key `NAME` (default: the default key); several --key lock one object for each of them, the first being the one other clients see")
 			fs.Int64("part-size", transfer.DefaultPartSize, "smallest multipart part size in `BYTES` (a multiple of 16, at least 102400)")
 			fs.BoolP("recursive", "r", false, "upload folders and everything in them")
+			fs.Bool("no-clobber", false, "skip targets that already exist, saying so on standard error, instead of replacing them")
 			jobsFlag(fs, "parts of a file")
 			progressFlag(fs)
 			connFlags(fs)
@@ -75,6 +76,9 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	}
 	store, err := bucketStore(env, fs, v, target.Bucket)
 	if err != nil {
+		return err
+	}
+	if items, err = skipExisting(ctx, env, fs, store, target.Bucket, items); err != nil || len(items) == 0 {
 		return err
 	}
 	journal, err := openJournal(env)

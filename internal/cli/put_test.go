@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -109,5 +110,44 @@ func TestPutThousandFiles(t *testing.T) {
 		if !sameFile(t, filepath.Join(dir, name), filepath.Join(back, name)) {
 			t.Fatalf("%s differs", name)
 		}
+	}
+}
+
+// --no-clobber skips the targets that exist, a line each on standard
+// error, uploads the others and exits 0; the object there stays as it was.
+// Without it, put replaces, as scripts expect.
+func TestPutNoClobber(t *testing.T) {
+	h := newHarness(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.txt"), 10)
+	writeFile(t, filepath.Join(dir, "b.txt"), 20)
+	h.must("put", filepath.Join(dir, "a.txt"), "oss://bkt/drop/")
+	before, err := h.bucket().GetObjectDetailedMeta("drop/a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "a.txt"), 11)
+	stdout, stderr, code := h.run("put", "--no-clobber", filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt"), "oss://bkt/drop/")
+	if code != 0 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if want := "ossvault: skipped oss://bkt/drop/a.txt: it already exists\n"; stderr != want {
+		t.Fatalf("stderr %q, want %q", stderr, want)
+	}
+	after, err := h.bucket().GetObjectDetailedMeta("drop/a.txt")
+	if err != nil || after.Get("ETag") != before.Get("ETag") {
+		t.Fatalf("the existing object changed: %v", err)
+	}
+	if _, err := h.bucket().GetObjectDetailedMeta("drop/b.txt"); err != nil {
+		t.Fatalf("the new file was not uploaded: %v", err)
+	}
+	h.must("put", filepath.Join(dir, "a.txt"), "oss://bkt/drop/")
+	if again, _ := h.bucket().GetObjectDetailedMeta("drop/a.txt"); again.Get("ETag") == before.Get("ETag") {
+		t.Fatal("without --no-clobber the object was not replaced")
+	}
+	// Standard input to a target that exists is skipped unread.
+	stdout, stderr, code = h.runIn(context.Background(), strings.NewReader("backup"), "put", "--no-clobber", "-", "oss://bkt/drop/b.txt")
+	if code != 0 || !strings.Contains(stderr, "skipped oss://bkt/drop/b.txt") {
+		t.Fatalf("put - over an existing object: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

@@ -57,6 +57,10 @@ func runPutStream(ctx context.Context, env *Env, fs *pflag.FlagSet, args []strin
 	if err != nil {
 		return err
 	}
+	// Standard input is not read at all when its target is skipped.
+	if items, err := skipExisting(ctx, env, fs, store, target.Bucket, []putItem{{src: stdinSource, key: target.Key}}); err != nil || len(items) == 0 {
+		return err
+	}
 	signer, err := v.SigningKey()
 	if err != nil {
 		return err

@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ossvault/ossvault/transfer"
+)
+
+// skipExisting drops, with --no-clobber, the items whose object already
+// exists, with a line each on standard error. The check is a HEAD per
+// target just before the upload: an object another client writes in
+// between is replaced, as without the flag.
+func skipExisting(ctx context.Context, env *Env, fs *pflag.FlagSet, st transfer.Reader, bucket string, items []putItem) ([]putItem, error) {
+	if on, _ := fs.GetBool("no-clobber"); !on {
+		return items, nil
+	}
+	kept := items[:0]
+	for _, it := range items {
+		exists, err := objectExists(ctx, st, it.key)
+		if err != nil {
+			return nil, err
+		}
+		if exists {
+			fmt.Fprintf(env.Err, "ossvault: skipped %s: it already exists\n", ossURL{Bucket: bucket, Key: it.key}.shown())
+			continue
+		}
+		kept = append(kept, it)
+	}
+	return kept, nil
+}
+
+// objectExists asks whether key is stored, retrying as uploads do.
+func objectExists(ctx context.Context, st transfer.Reader, key string) (bool, error) {
+	p := transfer.DefaultPolicy
+	if retryPolicy != nil {
+		p = *retryPolicy
+	}
+	err := p.Do(ctx, func() error {
+		_, err := st.Head(ctx, key)
+		return err
+	})
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, transfer.ErrNoSuchObject):
+		return false, nil
+	}
+	return false, fmt.Errorf("failed to check whether %s exists: %w", key, err)
+}
