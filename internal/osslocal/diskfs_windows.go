@@ -32,7 +32,7 @@ func openObjectFile(path string) (*os.File, error) {
 // even while a reader has it open (which openObjectFile allows): readers
 // keep reading the version they opened. os.Rename's MoveFileEx refuses to
 // replace a file that is open ("Access is denied"); os.Root's Rename asks
-// for POSIX semantics (Windows 10 1809 and later, on NTFS), which replace
+// for POSIX semantics (NTFS on current Windows 10 and 11), which replace
 // it, and falls back to a plain rename where the file system has none.
 func replaceFile(from, to string) error {
 	dir := filepath.Dir(to)
