@@ -57,30 +57,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok   $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL $*"
-}
-# expect DESCRIPTION COMMAND... runs COMMAND and records whether it succeeded.
-expect() {
-	local what=$1
-	shift
-	if "$@" >"$work/expect.log" 2>&1; then
-		ok "$what"
-	else
-		fail "$what"
-		sed 's/^/     /' "$work/expect.log"
-	fi
-}
-same() {
-	[ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }
-}
 # win PATH prints the Windows name of a path on this machine (Z:\...).
 win() {
 	winepath -w "$1" 2>/dev/null
@@ -176,5 +152,4 @@ fi
 expect "X has a window named ossvault" bash -c "xwininfo -root -tree | grep -qi '\"ossvault'"
 expect "the app keeps its store in its data folder" test -d "$work/home/local/buckets/demo"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+checks_end
