@@ -23,7 +23,7 @@ BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 TEST_PKGS := dbus gnome-keyring xvfb x11-utils
 CHECK_CMDS := gcc pkg-config Xvfb dbus-run-session gnome-keyring-daemon xdpyinfo
 
-.PHONY: all deps build run test ci-unit ci-package-check warm-cache lint unit fuzz package package-check clean
+.PHONY: all deps build run test ci-unit ci-package-check warm-cache lint unit fuzz package package-check wine-check clean
 
 all: build
 
@@ -104,6 +104,13 @@ package: deps
 package-check: deps
 	@if [ "$$(id -u)" = 0 ]; then packaging/check.sh; \
 	else echo "packaging/check.sh skipped: it installs the .deb, so it needs root (CI runs it as root)"; fi
+
+# Runs the Windows exe under Wine: the command line against a Linux
+# serve-local, and the window on its own store (packaging/wine-check.sh).
+# Not part of `make test` (it installs Wine): packaging/README.md, "Windows
+# under Wine".
+wine-check: deps
+	packaging/wine-check.sh
 
 clean:
 	rm -rf bin dist

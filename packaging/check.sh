@@ -52,32 +52,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok   $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL $*"
-}
-# expect DESCRIPTION COMMAND... runs COMMAND and records whether it succeeded.
-expect() {
-	local what=$1
-	shift
-	if "$@" >"$work/expect.log" 2>&1; then
-		ok "$what"
-	else
-		fail "$what"
-		sed 's/^/     /' "$work/expect.log"
-	fi
-}
-
-# Small predicates for expect; each prints what it saw when it fails.
-same() {
-	[ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }
-}
+# More predicates for expect (lib.sh has same); each prints what it saw
+# when it fails.
 differ() {
 	[ "$1" != "$2" ] || { echo "got '$1'"; return 1; }
 }
@@ -266,5 +242,4 @@ if [ "$windows" = 1 ]; then
 		not signature_ok "$work/ca.pem" "$work/tampered.exe"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+checks_end

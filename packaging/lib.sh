@@ -131,3 +131,38 @@ human_size() {
 	bytes=$(wc -c <"$1" | tr -d ' ')
 	awk -v b="$bytes" -v f="$1" 'BEGIN { printf "%-60s %10d bytes  %6.1f MiB\n", f, b, b / 1048576 }'
 }
+
+# The checks (check.sh, wine-check.sh) report with these: ok and fail print
+# a result line and count it; expect DESCRIPTION COMMAND... runs COMMAND and
+# records whether it succeeded, showing its output when it did not; same A B
+# is a predicate for expect; checks_end prints the counts and fails if any
+# check did.
+checks_passed=0
+checks_failed=0
+ok() {
+	checks_passed=$((checks_passed + 1))
+	echo "ok   $*"
+}
+fail() {
+	checks_failed=$((checks_failed + 1))
+	echo "FAIL $*"
+}
+expect() {
+	local what=$1 log
+	shift
+	log=$(mktemp)
+	if "$@" >"$log" 2>&1; then
+		ok "$what"
+	else
+		fail "$what"
+		sed 's/^/     /' "$log"
+	fi
+	rm -f "$log"
+}
+same() {
+	[ "$1" = "$2" ] || { echo "got '$1', want '$2'"; return 1; }
+}
+checks_end() {
+	echo "$checks_passed passed, $checks_failed failed"
+	[ "$checks_failed" = 0 ]
+}

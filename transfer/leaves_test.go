@@ -19,42 +19,6 @@ import (
 	"github.com/ossvault/ossvault/internal/osslocal/osstest"
 )
 
-// rewriteObject stores key again through the SDK with change applied to
-// its bytes, keeping its metadata and tags, as an attacker with write
-// access to the bucket would alter it.
-func rewriteObject(t *testing.T, b *oss.Bucket, key string, change func([]byte)) {
-	t.Helper()
-	hdr, err := b.GetObjectDetailedMeta(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tags, err := b.GetObjectTagging(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := b.GetObject(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := io.ReadAll(body)
-	body.Close()
-	change(data)
-	var opts []oss.Option
-	for k, v := range hdr {
-		if rest, ok := strings.CutPrefix(strings.ToLower(k), "x-oss-meta-"); ok {
-			opts = append(opts, oss.Meta(rest, v[0]))
-		}
-	}
-	if err := b.PutObject(key, bytes.NewReader(data), opts...); err != nil {
-		t.Fatal(err)
-	}
-	if len(tags.Tags) > 0 {
-		if err := b.PutObjectTagging(key, oss.Tagging{Tags: tags.Tags}); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func copyObject(t *testing.T, b *oss.Bucket, from, to string) {
 	t.Helper()
 	body, err := b.GetObject(from)
@@ -121,13 +85,13 @@ func TestRangeByLeaves(t *testing.T) {
 		}{
 			{name: "intact"},
 			{name: "a chunk in the range altered", fail: true, change: func(t *testing.T, key string) {
-				rewriteObject(t, sdk, key, func(d []byte) { d[rng.Start+700] ^= 0x20 })
+				srv.RewriteObject(t, "bkt", key, func(d []byte) { d[rng.Start+700] ^= 0x20 })
 			}},
 			{name: "the range's chunk altered outside the range", fail: true, change: func(t *testing.T, key string) {
-				rewriteObject(t, sdk, key, func(d []byte) { d[cs+10] ^= 0x20 })
+				srv.RewriteObject(t, "bkt", key, func(d []byte) { d[cs+10] ^= 0x20 })
 			}},
 			{name: "a chunk outside the range altered", change: func(t *testing.T, key string) {
-				rewriteObject(t, sdk, key, func(d []byte) { d[3*cs+1] ^= 0x20 })
+				srv.RewriteObject(t, "bkt", key, func(d []byte) { d[3*cs+1] ^= 0x20 })
 			}},
 			{name: "table removed", wantWhy: whyNoTable, change: func(t *testing.T, key string) {
 				if err := st.Delete(context.Background(), LeavesKey(key)); err != nil {
@@ -139,17 +103,17 @@ func TestRangeByLeaves(t *testing.T) {
 			}},
 			{name: "table removed, altered outside the range, only verified reads", strict: true, fail: true, change: func(t *testing.T, key string) {
 				st.Delete(context.Background(), LeavesKey(key))
-				rewriteObject(t, sdk, key, func(d []byte) { d[3*cs+1] ^= 0x20 })
+				srv.RewriteObject(t, "bkt", key, func(d []byte) { d[3*cs+1] ^= 0x20 })
 			}},
 			{name: "another object's table", wantWhy: whyForeignTable, change: func(t *testing.T, key string) {
 				copyObject(t, sdk, LeavesKey(upload(t)), LeavesKey(key))
 			}},
 			{name: "another object's table, altered in the range", wantWhy: whyForeignTable, altered: true, change: func(t *testing.T, key string) {
 				copyObject(t, sdk, LeavesKey(upload(t)), LeavesKey(key))
-				rewriteObject(t, sdk, key, func(d []byte) { d[rng.Start+700] ^= 0x20 })
+				srv.RewriteObject(t, "bkt", key, func(d []byte) { d[rng.Start+700] ^= 0x20 })
 			}},
 			{name: "a leaf of the table altered", fail: true, change: func(t *testing.T, key string) {
-				rewriteObject(t, sdk, LeavesKey(key), func(d []byte) { d[len(d)-1] ^= 1 })
+				srv.RewriteObject(t, "bkt", LeavesKey(key), func(d []byte) { d[len(d)-1] ^= 1 })
 			}},
 		} {
 			t.Run(shape.name+"/"+tc.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/internal/safetext"
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/vault"
 )
 
 func init() {
@@ -63,43 +64,9 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	down := &transfer.Downloader{Journal: journal, Keys: v, Parts: n, RequireVerified: verifiedOnly}
 	q := transfer.NewQueue(&transfer.Uploader{Journal: journal}, down, min(n, 8))
 
-	var specs []*transfer.DownloadJob
-	if strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") {
-		link, err := transfer.ParseLink(src)
-		if err != nil {
-			return usagef("%v", err)
-		}
-		if err := transfer.CheckEndpoint(link.URL.Scheme + "://" + link.URL.Host); err != nil {
-			return err
-		}
-		d, err := destFile(dest, link.ObjectName())
-		if err != nil {
-			return err
-		}
-		specs = append(specs, &transfer.DownloadJob{Source: link, SourceID: link.ID(), Dest: d, Range: rng, VerifyRange: verify})
-	} else {
-		u, err := parseOSSURL(src)
-		if err != nil {
-			return err
-		}
-		store, err := bucketStore(env, fs, v, u.Bucket)
-		if err != nil {
-			return err
-		}
-		if u.Key == "" || strings.HasSuffix(u.Key, "/") {
-			if rng != nil {
-				return usagef("--range needs a single object, not a folder")
-			}
-			if specs, err = planPrefix(ctx, store, u, dest); err != nil {
-				return err
-			}
-		} else {
-			d, err := destFile(dest, path.Base(u.Key))
-			if err != nil {
-				return err
-			}
-			specs = append(specs, &transfer.DownloadJob{Source: store, SourceID: u.String(), Key: u.Key, Dest: d, Range: rng, VerifyRange: verify})
-		}
+	specs, err := planGet(ctx, env, fs, v, src, dest, rng, verify)
+	if err != nil {
+		return err
 	}
 
 	m := newMeter(env, fs, 0, "downloading")
@@ -117,6 +84,53 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 		m.abandon()
 		return errors.New("interrupted; run the same command again to resume")
 	}
+	warnDownloaded(env, q, byID)
+	return queueErrors(env, q, "download", m)
+}
+
+// planGet turns SOURCE (a shared link, an object or a folder) into the
+// downloads that write it under DEST.
+func planGet(ctx context.Context, env *Env, fs *pflag.FlagSet, v *vault.Vault, src, dest string, rng *transfer.ByteRange, verify bool) ([]*transfer.DownloadJob, error) {
+	if strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") {
+		link, err := transfer.ParseLink(src)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		if err := transfer.CheckEndpoint(link.URL.Scheme + "://" + link.URL.Host); err != nil {
+			return nil, err
+		}
+		d, err := destFile(dest, link.ObjectName())
+		if err != nil {
+			return nil, err
+		}
+		return []*transfer.DownloadJob{{Source: link, SourceID: link.ID(), Dest: d, Range: rng, VerifyRange: verify}}, nil
+	}
+	u, err := parseOSSURL(src)
+	if err != nil {
+		return nil, err
+	}
+	store, err := bucketStore(env, fs, v, u.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if u.Key == "" || strings.HasSuffix(u.Key, "/") {
+		if rng != nil {
+			return nil, usagef("--range needs a single object, not a folder")
+		}
+		return planPrefix(ctx, store, u, dest)
+	}
+	d, err := destFile(dest, path.Base(u.Key))
+	if err != nil {
+		return nil, err
+	}
+	return []*transfer.DownloadJob{{Source: store, SourceID: u.String(), Key: u.Key, Dest: d, Range: rng, VerifyRange: verify}}, nil
+}
+
+// warnDownloaded tells, for each finished download, what it could not
+// vouch for: plaintext saved as-is, a range not checked, another client's
+// object without a MAC, a signed object read under another name than its
+// writer bound.
+func warnDownloaded(env *Env, q *transfer.Queue, byID map[int]*transfer.DownloadJob) {
 	for _, e := range q.Jobs() {
 		if e.State != transfer.Done || e.Result == nil {
 			continue
@@ -131,7 +145,6 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 		}
 		renamedWarning(env, byID[e.Job], e.Result)
 	}
-	return queueErrors(env, q, "download", m)
 }
 
 // destFile resolves DEST: an existing folder, or a path ending in a

@@ -2,51 +2,11 @@ package cli
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
-
-// rewrite stores key again through the SDK with change applied to its
-// bytes, metadata and tags kept: the object altered in place, as someone
-// with write access to the bucket would.
-func rewrite(t *testing.T, h *harness, key string, change func([]byte)) {
-	t.Helper()
-	b := h.bucket()
-	hdr, err := b.GetObjectDetailedMeta(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tags, err := b.GetObjectTagging(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := b.GetObject(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := io.ReadAll(body)
-	body.Close()
-	change(data)
-	var opts []oss.Option
-	for k, v := range hdr {
-		if rest, ok := strings.CutPrefix(strings.ToLower(k), "x-oss-meta-"); ok {
-			opts = append(opts, oss.Meta(rest, v[0]))
-		}
-	}
-	if err := b.PutObject(key, bytes.NewReader(data), opts...); err != nil {
-		t.Fatal(err)
-	}
-	if len(tags.Tags) > 0 {
-		if err := b.PutObjectTagging(key, oss.Tagging{Tags: tags.Tags}); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 const leaves = ".ossvault/leaves/"
 
@@ -81,10 +41,10 @@ func TestGetRangeLeaves(t *testing.T) {
 			{name: "intact"},
 			{name: "intact, --verify", extra: []string{"--verify"}},
 			{name: "altered in the range", code: 4, change: func(t *testing.T, key string) {
-				rewrite(t, h, key, func(d []byte) { d[1049500] ^= 0x01 })
+				h.srv.RewriteObject(t, "bkt", key, func(d []byte) { d[1049500] ^= 0x01 })
 			}},
 			{name: "altered outside the range", change: func(t *testing.T, key string) {
-				rewrite(t, h, key, func(d []byte) { d[2*mib+3] ^= 0x01 })
+				h.srv.RewriteObject(t, "bkt", key, func(d []byte) { d[2*mib+3] ^= 0x01 })
 			}},
 			{name: "table deleted", warn: "has no leaf table", change: func(t *testing.T, key string) {
 				if err := h.bucket().DeleteObject(leaves + key); err != nil {
@@ -99,7 +59,7 @@ func TestGetRangeLeaves(t *testing.T) {
 			}},
 			{name: "table deleted, altered outside the range, --verified-only", extra: []string{"--verified-only"}, code: 4, change: func(t *testing.T, key string) {
 				h.bucket().DeleteObject(leaves + key)
-				rewrite(t, h, key, func(d []byte) { d[2*mib+3] ^= 0x01 })
+				h.srv.RewriteObject(t, "bkt", key, func(d []byte) { d[2*mib+3] ^= 0x01 })
 			}},
 			{name: "another object's table", warn: "has a leaf table of another object", change: func(t *testing.T, key string) {
 				other := put(t)
@@ -108,7 +68,7 @@ func TestGetRangeLeaves(t *testing.T) {
 				}
 			}},
 			{name: "the table altered", code: 4, change: func(t *testing.T, key string) {
-				rewrite(t, h, leaves+key, func(d []byte) { d[len(d)-40] ^= 0x01 })
+				h.srv.RewriteObject(t, "bkt", leaves+key, func(d []byte) { d[len(d)-40] ^= 0x01 })
 			}},
 		} {
 			t.Run(shape.name+"/"+tc.name, func(t *testing.T) {

@@ -84,24 +84,35 @@ func (s *Server) encrypt(req *request) (any, *apiError) {
 	if len(plaintext) > maxPlaintext {
 		return nil, errInvalid("Plaintext")
 	}
-	ec, aerr := encryptionContext(req.params)
+	// As in KMS, the plaintext string is sealed as given: it is meant to
+	// be base64 but KMS does not insist, and Decrypt returns it unchanged.
+	resp, aerr := s.sealUnder(req, plaintext)
 	if aerr != nil {
 		return nil, aerr
+	}
+	return resp, nil
+}
+
+// sealUnder seals plaintext with the request's KeyId, bound to its
+// encryption context: what Encrypt and GenerateDataKey share once their
+// own parameters are checked.
+func (s *Server) sealUnder(req *request, plaintext string) (cryptoResponse, *apiError) {
+	ec, aerr := encryptionContext(req.params)
+	if aerr != nil {
+		return cryptoResponse{}, aerr
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, aerr := s.lookupLocked(req.params.Get("KeyId"), req.region)
 	if aerr != nil {
-		return nil, aerr
+		return cryptoResponse{}, aerr
 	}
 	if aerr := usable(k); aerr != nil {
-		return nil, aerr
+		return cryptoResponse{}, aerr
 	}
-	// As in KMS, the plaintext string is sealed as given: it is meant to
-	// be base64 but KMS does not insist, and Decrypt returns it unchanged.
 	blob, err := seal(k.id, k.secret, ec, []byte(plaintext))
 	if err != nil {
-		return nil, internalError()
+		return cryptoResponse{}, internalError()
 	}
 	return cryptoResponse{KeyID: k.id, KeyVersionID: k.versionID, CiphertextBlob: blob}, nil
 }
@@ -151,19 +162,6 @@ func (s *Server) generateDataKey(req *request) (any, *apiError) {
 			return nil, errInvalid("NumberOfBytes")
 		}
 	}
-	ec, aerr := encryptionContext(req.params)
-	if aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, aerr := s.lookupLocked(req.params.Get("KeyId"), req.region)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if aerr := usable(k); aerr != nil {
-		return nil, aerr
-	}
 	dk := make([]byte, n)
 	if _, err := rand.Read(dk); err != nil {
 		return nil, internalError()
@@ -171,11 +169,12 @@ func (s *Server) generateDataKey(req *request) (any, *apiError) {
 	// The blob holds the base64 text, so Decrypt of it returns the same
 	// base64 string GenerateDataKey returned, as KMS does.
 	plaintext := base64.StdEncoding.EncodeToString(dk)
-	blob, err := seal(k.id, k.secret, ec, []byte(plaintext))
-	if err != nil {
-		return nil, internalError()
+	resp, aerr := s.sealUnder(req, plaintext)
+	if aerr != nil {
+		return nil, aerr
 	}
-	return cryptoResponse{KeyID: k.id, KeyVersionID: k.versionID, CiphertextBlob: blob, Plaintext: plaintext}, nil
+	resp.Plaintext = plaintext
+	return resp, nil
 }
 
 type keyMetadata struct {

@@ -310,7 +310,7 @@ func (s *DiskStore) publish(b *diskBucket, tmp, final string, info ObjectInfo) e
 	l := s.keyLock(b.info.Name, info.Key)
 	l.Lock()
 	defer l.Unlock()
-	if err := os.Rename(tmp, final); err != nil {
+	if err := replaceFile(tmp, final); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("failed to store object %q: %w", info.Key, err)
 	}
@@ -359,7 +359,7 @@ func (s *DiskStore) OpenObject(bucket, key string) (Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(b.objectPath(key))
+	f, err := openObjectFile(b.objectPath(key))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("object %q: %w", key, ErrNoSuchKey)
 	}
