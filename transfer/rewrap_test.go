@@ -117,7 +117,7 @@ func TestRewrapCopyRefuses(t *testing.T) {
 	if err := up.Upload(ctx, UploadJob{Source: src, Bucket: "bkt", Key: "altered.csv", Wrapper: testWrapper(t)}, nil); err != nil {
 		t.Fatal(err)
 	}
-	rewriteObject(t, sdk, "altered.csv", func(d []byte) { d[envelope.DefaultChunkSize+9] ^= 1 })
+	srv.RewriteObject(t, "bkt", "altered.csv", func(d []byte) { d[envelope.DefaultChunkSize+9] ^= 1 })
 	if err := sdk.PutObject("plain.csv", strings.NewReader("not encrypted")); err != nil {
 		t.Fatal(err)
 	}

@@ -30,12 +30,6 @@ var layoutExceptions = map[string]bool{
 	"transfer/upload.go":                       true,
 	"transfer/upload.go Uploader.resume":       true,
 	"transfer/stream.go Uploader.sendStream":   true,
-	"ui/backend_transfers.go":                  true,
-	"ui/errors.go explain":                     true,
-	"ui/share.go sharing.makeLink":             true,
-	"ui/fake_test.go":                          true,
-	"ui/screens_test.go":                       true,
-	"ui/walk_test.go":                          true,
 }
 
 // goFiles calls fn for every Go file of the module, test files included,
