@@ -135,6 +135,12 @@ type Lock struct {
 	Seal    Seal
 	// ETag names the object version the lock was read from.
 	ETag string
+	// Writer is who signed the object's envelope, from its headers (and
+	// tags) alone: the signature binds the tamper check, the name and the
+	// time, so it is known before a download, which then checks the
+	// content against it. Zero for an object that carries no signature;
+	// an ossvault object whose signature does not check is SealBroken.
+	Writer Writer
 }
 
 // Storage browses buckets and folders.
@@ -302,6 +308,8 @@ type Writer struct {
 	// Name is the colleague (or my own key) who signed it; "" when the
 	// signer is not among my keys, which Fingerprint then identifies.
 	Name, Fingerprint string
+	// Me: the signature is this computer's own.
+	Me bool
 	// UploadedAs is where the writer uploaded it (oss://BUCKET/KEY), and
 	// Moved is true when that is not where it was read: a copy under
 	// another name, or a file swapped for another.

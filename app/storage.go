@@ -67,9 +67,59 @@ func (s *realStorage) Lock(ctx context.Context, loc Location, key string) (Lock,
 	if err != nil {
 		return Lock{}, err
 	}
+	read := true
+	if env.TrailersInTags {
+		// An upload in parts keeps its tamper check and signature in its
+		// tags: one more request, for the rows that are on screen.
+		env, read = withTags(ctx, st, key, info, env)
+	}
 	l := b.lockOf(env)
 	l.ETag = info.ETag
+	if l.Seal == SealPresent && read {
+		if err := env.RequireIntegrity(); err != nil {
+			// A signature that does not check, or one removed from an
+			// envelope that must carry it: altered, as a download would
+			// find.
+			l.Seal = SealBroken
+		} else {
+			l.Writer = b.writerOf(env, loc.Bucket, key)
+		}
+	}
 	return l, nil
+}
+
+// withTags is env with the trailers its tags hold. When the tags cannot
+// be read it returns env as it is and false: the list then says only
+// that the file is protected, and the download decides. Tags that were
+// read but do not fit the envelope leave it without its check, which
+// RequireIntegrity refuses.
+func withTags(ctx context.Context, st transfer.Reader, key string, info transfer.ObjectInfo, env *envelope.Envelope) (*envelope.Envelope, bool) {
+	tags, err := st.GetTagging(ctx, key)
+	if err != nil {
+		return env, false
+	}
+	h, err := envelope.MergeTrailers(info.Header, tags)
+	if err != nil {
+		return env, true
+	}
+	merged, err := envelope.ParseHeader(h)
+	if err != nil {
+		return env, true
+	}
+	return merged, true
+}
+
+// writerOf says who signed env, and whether it was written under another
+// name than bucket and key.
+func (b *Service) writerOf(env *envelope.Envelope, bucket, key string) Writer {
+	if !env.Signed() {
+		return Writer{}
+	}
+	name, fp, _ := b.vault.Signer(env.Signer)
+	own, ok := b.vault.SigningPublic()
+	return Writer{Signed: true, Name: name, Fingerprint: fp, Me: ok && own.Equal(env.Signer),
+		UploadedAs: env.UploadedAs(), UploadedAt: env.UploadedAt,
+		Moved: env.UploadedBucket != bucket || env.UploadedKey != key}
 }
 
 // lockOf says who an envelope is locked for, from this vault's point of view.

@@ -267,10 +267,9 @@ func (t *realTransfers) writerOf(r *transfer.Result, p *pendingJob) Writer {
 	if r.Integrity != envelope.Verified || !e.Signed() {
 		return Writer{}
 	}
-	name, fp, _ := t.b.vault.Signer(e.Signer)
-	w := Writer{Signed: true, Name: name, Fingerprint: fp, UploadedAs: e.UploadedAs(), UploadedAt: e.UploadedAt}
-	if p.Link == "" {
-		w.Moved = e.UploadedBucket != p.Bucket || e.UploadedKey != p.Key
+	w := t.b.writerOf(e, p.Bucket, p.Key)
+	if p.Link != "" {
+		w.Moved = false
 	}
 	return w
 }

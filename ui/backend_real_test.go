@@ -274,7 +274,7 @@ func TestRealLocalFlow(t *testing.T) {
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		u.wait()
 		got := sealOnScreen(t, u.browser, "合同 2026.txt")
-		if got == "✓ intact" {
+		if got == "✓ intact · from me" {
 			break
 		}
 		if time.Now().After(deadline) {

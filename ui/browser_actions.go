@@ -149,6 +149,9 @@ func (b *browser) onDetails() {
 			widget.NewFormItem(lang.L("Locked with"), wrapped(lockText(l), fyne.TextWrapWord)),
 			widget.NewFormItem(lang.L("Tamper check"), wrapped(sealExplained(l.Seal), fyne.TextWrapWord)),
 		)
+		if l.Kind != LockNotEncrypted && l.Seal != SealBroken {
+			form.Append(lang.L("Written by"), wrapped(writerExplained(l.Writer), fyne.TextWrapWord))
+		}
 		d := dialog.NewCustom(lang.L("Details"), lang.L("Close"), form, b.u.win)
 		b.details = d
 		b.u.showNotice(d)

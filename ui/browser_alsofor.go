@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -18,7 +19,7 @@ import (
 
 // newAlsoFor makes the button that chooses them.
 func (b *browser) newAlsoFor() *widget.Button {
-	b.alsoForBtn = widget.NewButtonWithIcon(lang.L("Also for…"), theme.AccountIcon(), b.onAlsoFor)
+	b.alsoForBtn = widget.NewButtonWithIcon("", theme.AccountIcon(), b.onAlsoFor)
 	return b.alsoForBtn
 }
 
@@ -35,15 +36,16 @@ func (b *browser) alsoForKeys() []string {
 	return out
 }
 
-// showAlsoFor puts the chosen people on the button, so that nobody
-// uploads for more people than they think.
+// showAlsoFor puts how many more people there are on the button (the
+// names would widen the toolbar past a small window; the status line names
+// them), so that nobody uploads for more people than they think.
 func (b *browser) showAlsoFor() {
-	names := b.alsoForKeys()
-	if len(names) == 0 {
-		b.alsoForBtn.SetText(lang.L("Also for…"))
+	n := len(b.alsoForKeys())
+	if n == 0 {
+		b.alsoForBtn.SetText("")
 		return
 	}
-	b.alsoForBtn.SetText("+ " + strings.Join(names, ", "))
+	b.alsoForBtn.SetText("+" + strconv.Itoa(n))
 }
 
 // onAlsoFor asks for the further people, one box each: every key but the

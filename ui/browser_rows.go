@@ -36,8 +36,11 @@ func (b *browser) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 		l := b.checks.apply(b.loc, e.Key, b.locks.get(b.u.ctx, b.loc, e.Key))
 		r.lock.SetText(lockText(l))
 		r.seal.Importance = widget.MediumImportance
-		if l.Seal == SealBroken {
+		switch {
+		case l.Seal == SealBroken:
 			r.seal.Importance = widget.DangerImportance
+		case l.Writer.Signed && (l.Writer.Name == "" || l.Writer.Moved):
+			r.seal.Importance = widget.WarningImportance
 		}
 		r.seal.SetText(sealText(l))
 	}
@@ -99,17 +102,61 @@ func lockText(l Lock) string {
 // (another app wrote it without the check). sealExplained says the same
 // in a sentence.
 func sealText(l Lock) string {
+	var s string
 	switch l.Seal {
 	case SealPresent:
-		return lang.L("protected")
+		s = lang.L("protected")
 	case SealVerified:
-		return "✓ " + lang.L("intact")
+		s = "✓ " + lang.L("intact")
 	case SealBroken:
 		return "⚠ " + lang.L("altered")
 	case SealAbsent, SealNotChecked:
 		return lang.L("not protected")
+	default:
+		return ""
 	}
-	return ""
+	if w := writerMark(l.Writer); w != "" {
+		s += " · " + w
+	}
+	return s
+}
+
+// writerMark says in a few words who signed a file, before it is
+// downloaded: "intact" alone would let a forged invoice locked for
+// Accounting, or Alice's file copied over Bob's, pass for the real one.
+func writerMark(w Writer) string {
+	if !w.Signed {
+		return ""
+	}
+	s := lang.L("from {{.Name}}", map[string]any{"Name": w.Name})
+	switch {
+	case w.Me:
+		s = lang.L("from me")
+	case w.Name == "":
+		s = "⚠ " + lang.L("from someone not in your keys")
+	}
+	if w.Moved {
+		s += " · ⚠ " + lang.L("uploaded under another name")
+	}
+	return s
+}
+
+// writerExplained says the same in a sentence, for Details.
+func writerExplained(w Writer) string {
+	if !w.Signed {
+		return lang.L("Not signed: another app, or an older version of ossvault, uploaded it, so who wrote it is not known.")
+	}
+	when := w.UploadedAt.Local().Format("2006-01-02 15:04")
+	s := lang.L("Signed by {{.Name}}, who uploaded it on {{.Date}}.", map[string]any{"Name": w.Name, "Date": when})
+	if w.Me {
+		s = lang.L("Signed by you, on this computer's key, when you uploaded it on {{.Date}}.", map[string]any{"Date": when})
+	} else if w.Name == "" {
+		s = lang.L("Signed by someone who is not in your keys (code {{.Code}}), on {{.Date}}. Do not trust it unless you know whose code that is.", map[string]any{"Code": w.Fingerprint, "Date": when})
+	}
+	if w.Moved {
+		s += " " + lang.L("It was uploaded as {{.Where}}: this is a copy under another name, or an older version put back.", map[string]any{"Where": w.UploadedAs})
+	}
+	return s
 }
 
 // choose is a click on row id with the modifier keys held: it chooses the

@@ -91,9 +91,9 @@ func TestRealDownloadSaysWhoWrote(t *testing.T) {
 		known     bool
 		moved     bool
 	}{
-		{"pay.csv", "from Mine ✓", true, false},
+		{"pay.csv", "from me ✓", true, false},
 		{"invoice.pdf", "⚠ from someone not in your keys (", false, false},
-		{"bob.csv", "from Mine ✓ · ⚠ uploaded as oss://" + demoBucket + "/pay.csv on ", true, true},
+		{"bob.csv", "from me ✓ · ⚠ uploaded as oss://" + demoBucket + "/pay.csv on ", true, true},
 	} {
 		if _, err := b.Transfers().Download(ctx, Location{Account: localAccountName, Bucket: demoBucket}, tc.key, t.TempDir()); err != nil {
 			t.Fatal(err)

@@ -226,6 +226,8 @@ func writerText(j Job) string {
 	switch {
 	case !w.Signed:
 		s = lang.L("not signed")
+	case w.Me:
+		s = lang.L("from me ✓")
 	case w.Name != "":
 		s = lang.L("from {{.Name}} ✓", map[string]any{"Name": w.Name})
 	default:

@@ -1,0 +1,102 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/ossvault/ossvault/internal/testenv"
+	"github.com/ossvault/ossvault/transfer"
+)
+
+// The list knows who wrote a file before it is downloaded: the signature
+// in its headers (or, for an upload in parts, its tags) names the writer,
+// a copy under another name says so, and a signature removed or broken
+// reads as altered.
+func TestLockNamesTheWriter(t *testing.T) {
+	testenv.RequireKeychain(t)
+	ctx := context.Background()
+	s := openService(t)
+	if _, err := s.StartLocal(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Keys().Generate(ctx, "Mine", 2048); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	small := filepath.Join(dir, "invoice.pdf")
+	os.WriteFile(small, bytes.Repeat([]byte("invoice "), 1000), 0o600)
+	big := filepath.Join(dir, "ledger.bin")
+	os.WriteFile(big, bytes.Repeat([]byte("ledger "), (transfer.DefaultPartSize+1<<20)/7), 0o600)
+	loc := Location{Account: LocalAccountName, Bucket: DemoBucket}
+	if _, err := s.Transfers().Upload(ctx, UploadRequest{Paths: []string{small, big}, Dest: loc, KeyFor: "Mine"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Queue().Wait()
+	l := s.Local()
+	c, err := oss.New(l.Account.Endpoint, l.Credential.AccessKeyID, l.Credential.AccessKeySecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bk, err := c.Bucket(DemoBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := bk.GetObjectDetailedMeta("ledger.bin"); err != nil || h.Get("X-Oss-Meta-Ossvault-Mac-Place") != "tagging" {
+		t.Fatalf("ledger.bin was not uploaded in parts with its check in tags: %v %v", h, err)
+	}
+	// Alice's invoice copied over another name, headers and all.
+	if _, err := bk.CopyObject("invoice.pdf", "bob-invoice.pdf"); err != nil {
+		t.Fatal(err)
+	}
+	// The signature taken off, everything else kept.
+	meta, err := bk.GetObjectDetailedMeta("invoice.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opts []oss.Option
+	for k, v := range meta {
+		if rest, ok := strings.CutPrefix(strings.ToLower(k), "x-oss-meta-"); ok && rest != "ossvault-sig" {
+			opts = append(opts, oss.Meta(rest, v[0]))
+		}
+	}
+	if _, err := bk.CopyObject("invoice.pdf", "unsigned.pdf", append(opts, oss.MetadataDirective(oss.MetaReplace))...); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		key   string
+		seal  Seal
+		moved bool
+	}{
+		{"invoice.pdf", SealPresent, false},
+		{"ledger.bin", SealPresent, false}, // in parts: the signature is in the tags
+		{"bob-invoice.pdf", SealPresent, true},
+		{"unsigned.pdf", SealBroken, false},
+	} {
+		got, err := s.Storage().Lock(ctx, loc, tc.key)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.key, err)
+		}
+		if got.Seal != tc.seal {
+			t.Errorf("%s: seal %v, want %v", tc.key, got.Seal, tc.seal)
+		}
+		if tc.seal == SealBroken {
+			if got.Writer.Signed {
+				t.Errorf("%s: an altered file names a writer: %+v", tc.key, got.Writer)
+			}
+			continue
+		}
+		w := got.Writer
+		if !w.Signed || w.Name == "" || !w.Me || w.Moved != tc.moved || w.UploadedAt.IsZero() {
+			t.Errorf("%s: writer %+v, moved want %v", tc.key, w, tc.moved)
+		}
+		if tc.moved && w.UploadedAs != "oss://"+DemoBucket+"/invoice.pdf" {
+			t.Errorf("%s: uploaded as %q", tc.key, w.UploadedAs)
+		}
+	}
+}
