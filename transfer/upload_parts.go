@@ -1,0 +1,127 @@
+package transfer
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ossvault/ossvault/envelope"
+)
+
+// readPart fills buf from f at off. A file that ends early changed.
+func readPart(f io.ReaderAt, buf []byte, off int64) error {
+	n, err := f.ReadAt(buf, off)
+	if n == len(buf) {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		return fmt.Errorf("the file ended at %d bytes, before its size: %w", off+int64(n), ErrSourceChanged)
+	}
+	return fmt.Errorf("failed to read the file at offset %d: %w", off, err)
+}
+
+// partBufs holds part buffers: parts are read once into memory, encrypted
+// there and sent from there, so that what is sent is what the MAC covers.
+var partBufs sync.Pool
+
+func getPartBuf(n int64) *[]byte {
+	if b, ok := partBufs.Get().(*[]byte); ok && int64(cap(*b)) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]byte, n)
+	return &b
+}
+
+// sendParts sends every part the server does not hold yet. Each is read
+// once, encrypted and hashed in its buffer, and its leaves go to the
+// journal before a byte of it is sent; a part that was read before (in
+// flight when an earlier run stopped) must hash to the same leaves, or the
+// upload fails with ErrSourceChanged and starts over under a new key.
+func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, sum *envelope.Summer, progress Progress) error {
+	plan := splitParts(rec.State.Size, rec.PartSize)
+	have := make(map[int]bool, len(rec.Parts))
+	var count atomic.Int64
+	for _, p := range rec.Parts {
+		have[p.Number] = true
+		count.Add(p.Size)
+	}
+	sealed := make(map[int]bool, len(rec.Sealed))
+	for _, sp := range rec.Sealed {
+		sealed[sp.Number] = true
+	}
+	stop := report(&count, rec.State.Size, progress)
+	defer stop()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go u.watchStall(ctx, cancel, &count)
+
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cmp.Or(max(u.Parts, 0), 4))
+	for i, sp := range plan {
+		n := i + 1
+		if have[n] {
+			continue
+		}
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if err := quickUnchanged(f, rec.State); err != nil {
+				return err
+			}
+			bp := getPartBuf(sp.Len)
+			defer partBufs.Put(bp)
+			buf := *bp
+			if err := readPart(f, buf, sp.Off); err != nil {
+				return err
+			}
+			leaves, err := sum.Seal(sp.Off, buf)
+			if errors.Is(err, envelope.ErrChanged) {
+				return fmt.Errorf("part %d differs from what was encrypted under this data key before: %w", n, ErrSourceChanged)
+			}
+			if err != nil {
+				return Permanent(err)
+			}
+			mu.Lock()
+			if !sealed[n] {
+				sealed[n] = true
+				rec.Sealed = append(rec.Sealed, sealedPart{Number: n, Leaves: leaves})
+				err = u.save(rec)
+			}
+			mu.Unlock()
+			if err != nil {
+				return err
+			}
+			body := &cipherSection{src: bytes.NewReader(buf), n: sp.Len, count: &count}
+			etag, err := u.st().UploadPart(gctx, rec.Key, rec.UploadID, n, body, sp.Len, rec.Meta)
+			if err != nil {
+				return fmt.Errorf("part %d: %w", n, err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			rec.Parts = append(rec.Parts, Part{Number: n, ETag: etag, Size: sp.Len})
+			return u.save(rec)
+		})
+	}
+	err := g.Wait()
+	if c := context.Cause(ctx); err != nil && c != nil && !errors.Is(c, context.Canceled) {
+		return c
+	}
+	return err
+}
+
+// watchStall cancels ctx with ErrStalled when count stays put for the
+// stall timeout.
+func (u *Uploader) watchStall(ctx context.Context, cancel context.CancelCauseFunc, count *atomic.Int64) {
+	watchStall(ctx, cancel, u.StallTimeout, count)
+}
