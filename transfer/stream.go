@@ -210,6 +210,7 @@ func (u *Uploader) sendStream(ctx context.Context, r io.Reader, first []byte, re
 			got := int64(len(buf))
 			body := &cipherSection{src: bytes.NewReader(buf), n: got, count: &sent}
 			etag, err := u.st().UploadPart(gctx, rec.Key, rec.UploadID, n, body, got, rec.Meta)
+			body.end()
 			if err != nil {
 				return fmt.Errorf("part %d: %w", n, err)
 			}

@@ -144,7 +144,10 @@ func UploadID(source, bucket, key string) string {
 //
 // If ctx is canceled with cause ErrPaused, or the network (or the storage's
 // space) fails for longer than the retries last, the journal keeps the
-// upload for a resume; the latter error matches ErrResumable. With cause
+// upload for a resume; the latter error matches ErrResumable. A pause lets
+// the parts in flight finish for a few seconds (pauseGrace) and returns
+// only once their requests have ended, so that the resume sends them no
+// more and nothing of the paused run reaches the server later. With cause
 // ErrCanceled, or on a permanent failure, the unfinished upload is aborted
 // and its journal removed. A file that changes while it uploads is
 // started over with a new data key: the same key and counter never encrypt
@@ -270,7 +273,9 @@ func (u *Uploader) putBuffer(ctx context.Context, job UploadJob, buf []byte, pro
 	stop := report(&count, size, progress)
 	defer stop()
 	body := &cipherSection{src: bytes.NewReader(buf), n: size, count: &count}
-	if err := u.st().Put(ctx, job.Key, body, size, env.Meta()); err != nil {
+	err = u.st().Put(ctx, job.Key, body, size, env.Meta())
+	body.end()
+	if err != nil {
 		return err
 	}
 	u.putLeafTable(ctx, job.Key, leafTable(sum))

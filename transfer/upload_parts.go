@@ -64,15 +64,19 @@ func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, s
 	defer cancel(nil)
 	go u.watchStall(ctx, cancel, &count)
 
+	// Requests run under rctx, which a pause leaves to the parts in
+	// flight for a moment (requestContext); no part starts once ctx ends.
+	rctx, release := requestContext(ctx)
+	defer release()
 	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
+	g, gctx := errgroup.WithContext(rctx)
 	g.SetLimit(cmp.Or(max(u.Parts, 0), 4))
 	for i, sp := range plan {
 		n := i + 1
 		if have[n] {
 			continue
 		}
-		if gctx.Err() != nil {
+		if gctx.Err() != nil || ctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
@@ -102,8 +106,12 @@ func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, s
 			if err != nil {
 				return err
 			}
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
 			body := &cipherSection{src: bytes.NewReader(buf), n: sp.Len, count: &count}
 			etag, err := u.st().UploadPart(gctx, rec.Key, rec.UploadID, n, body, sp.Len, rec.Meta)
+			body.end()
 			if err != nil {
 				return fmt.Errorf("part %d: %w", n, err)
 			}
@@ -114,8 +122,11 @@ func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, s
 		})
 	}
 	err := g.Wait()
-	if c := context.Cause(ctx); err != nil && c != nil && !errors.Is(c, context.Canceled) {
-		return c
+	if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
+		return c // paused (the parts in flight may all have been stored), stalled
+	}
+	if err == nil && ctx.Err() != nil {
+		return context.Cause(ctx)
 	}
 	return err
 }
