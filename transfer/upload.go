@@ -321,6 +321,9 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st
 		// The record says a key is kept before the key is, so that no
 		// crash leaves a kept key that no record would remove.
 		rec.KeptKey = u.mustKeepKey(ctx, env)
+		if err := u.startLeaves(rec); err != nil {
+			return errors.Join(err, u.abort(rec))
+		}
 		if err := u.save(rec); err != nil {
 			return errors.Join(err, u.abort(rec))
 		}

@@ -53,8 +53,8 @@ func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, s
 		have[p.Number] = true
 		count.Add(p.Size)
 	}
-	sealed := make(map[int]bool, len(rec.Sealed))
-	for _, sp := range rec.Sealed {
+	sealed := make(map[int]bool)
+	for _, sp := range rec.allSealed() {
 		sealed[sp.Number] = true
 	}
 	stop := report(&count, rec.State.Size, progress)
@@ -99,8 +99,7 @@ func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, s
 			mu.Lock()
 			if !sealed[n] {
 				sealed[n] = true
-				rec.Sealed = append(rec.Sealed, sealedPart{Number: n, Leaves: leaves})
-				err = u.save(rec)
+				err = u.recordLeaves(rec, sealedPart{Number: n, Leaves: leaves})
 			}
 			mu.Unlock()
 			if err != nil {

@@ -21,10 +21,15 @@ type uploadRecord struct {
 	// KeptKey says that Uploader.Secrets holds the data key (keptKeyID),
 	// so that removing the record removes it too.
 	KeptKey bool `json:"kept_key,omitempty"`
-	// Sealed holds the integrity leaves of every part read so far,
+	// leaves holds the integrity leaves of every part read so far,
 	// recorded when the part was read and encrypted, before it was sent:
 	// they make the MAC of the parts already stored, and decide whether
-	// a part sent again is the same plaintext (see envelope.Summer).
+	// a part sent again is the same plaintext (see envelope.Summer). They
+	// are journaled in the record's leaves file (journal_leaves.go), not
+	// in the JSON, which is written again after every part.
+	leaves []sealedPart
+	// Sealed is where records of earlier versions kept the leaves; still
+	// read, never written.
 	Sealed []sealedPart `json:"sealed,omitempty"`
 	// Trailers are the headers written after the content
 	// (envelope.TrailerHeaders), as object tags once the upload is
@@ -41,6 +46,32 @@ type uploadRecord struct {
 type sealedPart struct {
 	Number int    `json:"n"`
 	Leaves []byte `json:"leaves"`
+}
+
+// allSealed is every part's leaves: those of an earlier version's record,
+// and those of its leaves file and of this run.
+func (rec *uploadRecord) allSealed() []sealedPart {
+	return append(rec.Sealed[:len(rec.Sealed):len(rec.Sealed)], rec.leaves...)
+}
+
+// startLeaves empties the leaves file of a new upload's record, before the
+// record is first written: one left by an earlier upload of the same job
+// must not be appended to.
+func (u *Uploader) startLeaves(rec *uploadRecord) error {
+	if u.Journal == nil {
+		return nil
+	}
+	return u.Journal.startLeaves(rec.ID)
+}
+
+// recordLeaves records the leaves of part sp, read for the first time
+// under this data key, before a byte of it is sent.
+func (u *Uploader) recordLeaves(rec *uploadRecord, sp sealedPart) error {
+	rec.leaves = append(rec.leaves, sp)
+	if u.Journal == nil {
+		return nil
+	}
+	return u.Journal.appendLeaves(rec.ID, rec.UploadID, sp)
 }
 
 // errFinished is resume's answer when the journaled upload had been
@@ -63,6 +94,16 @@ func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st file
 		return nil, nil, nil, err
 	}
 	if reason := rec.check(id, job); reason != "" {
+		return nil, nil, nil, u.setAside(id, reason)
+	}
+	leaves, reason, err := u.Journal.loadLeaves(id, rec.UploadID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if rec.leaves = leaves; reason == "" {
+		reason = rec.checkSealed()
+	}
+	if reason != "" {
 		return nil, nil, nil, u.setAside(id, reason)
 	}
 	drop := func() (*uploadRecord, *envelope.DataKey, *envelope.Summer, error) {
@@ -147,8 +188,9 @@ func (rec *uploadRecord) resumableEnvelope() *envelope.Envelope {
 // unknown).
 func (rec *uploadRecord) restore(sum *envelope.Summer, listing PartListing) bool {
 	plan := splitParts(rec.State.Size, rec.PartSize)
-	sealed := make(map[int]bool, len(rec.Sealed))
-	for _, sp := range rec.Sealed {
+	all := rec.allSealed()
+	sealed := make(map[int]bool, len(all))
+	for _, sp := range all {
 		p := plan[sp.Number-1]
 		if err := sum.AddLeaves(p.Off, p.Len, sp.Leaves); err != nil {
 			return false
