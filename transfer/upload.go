@@ -347,7 +347,12 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st
 		if aerr := u.abort(rec); aerr != nil {
 			err = fmt.Errorf("%w; %w", err, aerr)
 		}
-		u.remove(rec)
+		// A kept data key that could not be removed is said, not
+		// dropped (a restart after a change keeps it under the same
+		// name, and its own end removes it).
+		if rerr := u.remove(rec); rerr != nil {
+			err = fmt.Errorf("%w; %w", err, rerr)
+		}
 		return err
 	default:
 		// The network, the service or its space gave out for longer
