@@ -27,14 +27,13 @@ func (f flipper) proxy(t *testing.T, target string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := httputil.NewSingleHostReverseProxy(u)
-	direct := p.Director
-	p.Director = func(r *http.Request) {
-		direct(r)
-		if f.body && r.Body != nil && r.ContentLength > 0 {
-			b, _ := io.ReadAll(r.Body)
+	p := &httputil.ReverseProxy{}
+	p.Rewrite = func(r *httputil.ProxyRequest) {
+		r.SetURL(u)
+		if f.body && r.Out.Body != nil && r.Out.ContentLength > 0 {
+			b, _ := io.ReadAll(r.Out.Body)
 			b[0] ^= 1
-			r.Body = io.NopCloser(bytes.NewReader(b))
+			r.Out.Body = io.NopCloser(bytes.NewReader(b))
 		}
 	}
 	p.ModifyResponse = func(resp *http.Response) error {
