@@ -46,32 +46,29 @@ func getPartBuf(n int64) *[]byte {
 // flight when an earlier run stopped) must hash to the same leaves, or the
 // upload fails with ErrSourceChanged and starts over under a new key.
 func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, sum *envelope.Summer, progress Progress) error {
-	plan := splitParts(rec.State.Size, rec.PartSize)
+	s := &partSender{u: u, f: f, rec: rec, sum: sum, sealed: make(map[int]bool)}
 	have := make(map[int]bool, len(rec.Parts))
-	var count atomic.Int64
 	for _, p := range rec.Parts {
 		have[p.Number] = true
-		count.Add(p.Size)
+		s.count.Add(p.Size)
 	}
-	sealed := make(map[int]bool)
 	for _, sp := range rec.allSealed() {
-		sealed[sp.Number] = true
+		s.sealed[sp.Number] = true
 	}
-	stop := report(&count, rec.State.Size, progress)
+	stop := report(&s.count, rec.State.Size, progress)
 	defer stop()
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	go u.watchStall(ctx, cancel, &count)
+	go u.watchStall(ctx, cancel, &s.count)
 
 	// Requests run under rctx, which a pause leaves to the parts in
 	// flight for a moment (requestContext); no part starts once ctx ends.
 	rctx, release := requestContext(ctx)
 	defer release()
-	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(rctx)
 	g.SetLimit(cmp.Or(max(u.Parts, 0), 4))
-	for i, sp := range plan {
+	for i, sp := range splitParts(rec.State.Size, rec.PartSize) {
 		n := i + 1
 		if have[n] {
 			continue
@@ -79,46 +76,7 @@ func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, s
 		if gctx.Err() != nil || ctx.Err() != nil {
 			break
 		}
-		g.Go(func() error {
-			if err := quickUnchanged(f, rec.State); err != nil {
-				return err
-			}
-			bp := getPartBuf(sp.Len)
-			defer partBufs.Put(bp)
-			buf := *bp
-			if err := readPart(f, buf, sp.Off); err != nil {
-				return err
-			}
-			leaves, err := sum.Seal(sp.Off, buf)
-			if errors.Is(err, envelope.ErrChanged) {
-				return fmt.Errorf("part %d differs from what was encrypted under this data key before: %w", n, ErrSourceChanged)
-			}
-			if err != nil {
-				return Permanent(err)
-			}
-			mu.Lock()
-			if !sealed[n] {
-				sealed[n] = true
-				err = u.recordLeaves(rec, sealedPart{Number: n, Leaves: leaves})
-			}
-			mu.Unlock()
-			if err != nil {
-				return err
-			}
-			if ctx.Err() != nil {
-				return context.Cause(ctx)
-			}
-			body := &cipherSection{src: bytes.NewReader(buf), n: sp.Len, count: &count}
-			etag, err := u.st().UploadPart(gctx, rec.Key, rec.UploadID, n, body, sp.Len, rec.Meta)
-			body.end()
-			if err != nil {
-				return fmt.Errorf("part %d: %w", n, err)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			rec.Parts = append(rec.Parts, Part{Number: n, ETag: etag, Size: sp.Len})
-			return u.save(rec)
-		})
+		g.Go(func() error { return s.send(ctx, gctx, n, sp) })
 	}
 	err := g.Wait()
 	if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
@@ -128,6 +86,63 @@ func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, s
 		return context.Cause(ctx)
 	}
 	return err
+}
+
+// partSender is one run of sendParts.
+type partSender struct {
+	u     *Uploader
+	f     source
+	rec   *uploadRecord
+	sum   *envelope.Summer
+	count atomic.Int64 // bytes of the parts stored and in flight
+	mu    sync.Mutex   // guards rec and sealed
+	// sealed are the parts whose leaves are recorded.
+	sealed map[int]bool
+}
+
+// send reads, seals and sends part n, at sp of the file, unless ctx (the
+// run's) has ended before its request would start; the request runs under
+// rctx.
+func (s *partSender) send(ctx, rctx context.Context, n int, sp span) error {
+	if err := quickUnchanged(s.f, s.rec.State); err != nil {
+		return err
+	}
+	bp := getPartBuf(sp.Len)
+	defer partBufs.Put(bp)
+	buf := *bp
+	if err := readPart(s.f, buf, sp.Off); err != nil {
+		return err
+	}
+	leaves, err := s.sum.Seal(sp.Off, buf)
+	if errors.Is(err, envelope.ErrChanged) {
+		return fmt.Errorf("part %d differs from what was encrypted under this data key before: %w", n, ErrSourceChanged)
+	}
+	if err != nil {
+		return Permanent(err)
+	}
+	s.mu.Lock()
+	if !s.sealed[n] {
+		s.sealed[n] = true
+		err = s.u.recordLeaves(s.rec, sealedPart{Number: n, Leaves: leaves})
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	rec := s.rec
+	body := &cipherSection{src: bytes.NewReader(buf), n: sp.Len, count: &s.count}
+	etag, err := s.u.st().UploadPart(rctx, rec.Key, rec.UploadID, n, body, sp.Len, rec.Meta)
+	body.end()
+	if err != nil {
+		return fmt.Errorf("part %d: %w", n, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec.Parts = append(rec.Parts, Part{Number: n, ETag: etag, Size: sp.Len})
+	return s.u.save(rec)
 }
 
 // watchStall cancels ctx with ErrStalled when count stays put for the
