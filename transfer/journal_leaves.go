@@ -27,7 +27,7 @@ import (
 // that names another upload (the upload id is in its check), makes the
 // record damaged: it is set aside as any other damaged record. The file is
 // made empty when a new upload's record is first written and removed with
-// the record.
+// the record; Expire removes one that a crash left without its record.
 
 const leavesMagic = "ossvault leaves v1\x00"
 
