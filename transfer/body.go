@@ -3,6 +3,7 @@ package transfer
 import (
 	"errors"
 	"io"
+	"sync"
 	"sync/atomic"
 
 	"github.com/ossvault/ossvault/envelope"
@@ -13,6 +14,12 @@ import (
 // uploader's parts, encrypted in memory already). It is an io.ReadSeeker
 // whose rewind undoes the progress it counted, so a retry resends exactly
 // the same bytes.
+//
+// An HTTP client may go on reading a request's body after the request
+// returned (a canceled request's body is closed in the background), and
+// the SDK does not pass Close on; end, called when the request returned,
+// waits for a read in progress and fails every later one, so that the
+// buffer behind src can be used again and nothing of it is sent after.
 type cipherSection struct {
 	src   io.ReaderAt
 	key   *envelope.DataKey // nil: send the plaintext as-is
@@ -20,9 +27,27 @@ type cipherSection struct {
 	n     int64
 	pos   int64
 	count *atomic.Int64 // bytes read across all sections, for progress
+
+	mu    sync.Mutex
+	ended bool
+}
+
+// errBodyEnded is what a body read after its request returned gets.
+var errBodyEnded = errors.New("the request's body was read after the request ended")
+
+// end fails every read from now on; see cipherSection.
+func (c *cipherSection) end() {
+	c.mu.Lock()
+	c.ended = true
+	c.mu.Unlock()
 }
 
 func (c *cipherSection) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended {
+		return 0, errBodyEnded
+	}
 	if c.pos >= c.n {
 		return 0, io.EOF
 	}
@@ -46,6 +71,11 @@ func (c *cipherSection) Read(p []byte) (int, error) {
 }
 
 func (c *cipherSection) Seek(offset int64, whence int) (int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended {
+		return 0, errBodyEnded
+	}
 	var abs int64
 	switch whence {
 	case io.SeekStart:

@@ -21,11 +21,13 @@
 //     byte of the file is read once: a part is read into memory, encrypted
 //     and hashed into its integrity leaves there, and sent from there, so
 //     what is stored is what is authenticated. The leaves go to the journal
+//     (the record's leaves file, journal_leaves.go, appended to and synced)
 //     before the part is sent; a part sent again on a resume must hash the
-//     same, or the upload starts over under a fresh data key. The MAC is
+//     same, or the upload starts over under a fresh data key. A pause lets
+//     the parts in flight finish for a moment (drain.go). The MAC is
 //     written as the object's tags after CompleteMultipart (see the
 //     envelope package), and Download reads them back.
-//   - Download (download.go) reads one object with parallel ranged GETs
+//   - Download (download.go, download_run.go) reads one object with parallel ranged GETs
 //     pinned to one version, decrypts each range in place into a hidden
 //     temporary file beside the destination, checks ossvault's MAC, and
 //     renames the file into place only when everything checked out.

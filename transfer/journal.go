@@ -73,6 +73,10 @@ func (j *Journal) setAside(id, reason string) error {
 		return err
 	}
 	bad := &BadRecordError{ID: id, Reason: reason, Path: strings.TrimSuffix(p, ".json") + ".bad"}
+	// Its leaves would only serve the record.
+	if err := j.removeLeaves(id); err != nil {
+		return err
+	}
 	if err := os.Rename(p, bad.Path); err != nil {
 		bad.Path = ""
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -157,10 +161,15 @@ func (j *Journal) Save(id string, v any) error {
 	return nil
 }
 
-// Remove deletes record id; a missing record is not an error.
+// Remove deletes record id and its leaves file (journal_leaves.go), that
+// first: a record without its leaves starts over, leaves without a record
+// would stay for ever. A missing record is not an error.
 func (j *Journal) Remove(id string) error {
 	p, err := j.path(id)
 	if err != nil {
+		return err
+	}
+	if err := j.removeLeaves(id); err != nil {
 		return err
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {

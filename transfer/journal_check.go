@@ -127,8 +127,31 @@ func (rec *uploadRecord) check(id string, job UploadJob) string {
 		}
 		seen[p.Number] = true
 	}
-	clear(seen)
-	for _, sp := range rec.Sealed {
+	if r := rec.checkSealed(); r != "" {
+		return r
+	}
+	for k, v := range rec.Trailers {
+		if !envelope.IsTrailer(k) {
+			return fmt.Sprintf("its trailer %q is not one that ossvault writes", k)
+		}
+		if r := badText("trailer "+k, v, maxRecordID); r != "" {
+			return r
+		}
+	}
+	return ""
+}
+
+// checkSealed checks the integrity leaves rec holds (rec.allSealed), once
+// the rest of rec has passed check: one entry per part of the plan, each
+// of the length the part's chunks need.
+func (rec *uploadRecord) checkSealed() string {
+	env, err := envelope.ParseMeta(rec.Meta)
+	if err != nil {
+		return "its envelope cannot be read (" + err.Error() + ")"
+	}
+	plan := splitParts(rec.State.Size, rec.PartSize)
+	seen := make(map[int]bool)
+	for _, sp := range rec.allSealed() {
 		switch {
 		case sp.Number < 1 || sp.Number > len(plan) || seen[sp.Number]:
 			return fmt.Sprintf("its read part number %d is out of range or repeated", sp.Number)
@@ -140,14 +163,6 @@ func (rec *uploadRecord) check(id string, job UploadJob) string {
 			return fmt.Sprintf("its part %d has %d bytes of integrity leaves where %d were expected", sp.Number, len(sp.Leaves), want)
 		}
 		seen[sp.Number] = true
-	}
-	for k, v := range rec.Trailers {
-		if !envelope.IsTrailer(k) {
-			return fmt.Sprintf("its trailer %q is not one that ossvault writes", k)
-		}
-		if r := badText("trailer "+k, v, maxRecordID); r != "" {
-			return r
-		}
 	}
 	return ""
 }

@@ -111,12 +111,18 @@ func TestOSSDamagedUploadRecordStartsOver(t *testing.T) {
 			m["sealed"] = []any{map[string]any{"n": 12, "leaves": "AAAA"}}
 			return nil
 		}},
+		// The leaves of an earlier version's record, in the JSON, and
+		// those of the leaves file are checked together.
 		{"read part twice", func(m map[string]any) []byte {
-			m["sealed"] = append(m["sealed"].([]any), m["sealed"].([]any)[0])
+			m["sealed"] = []any{map[string]any{"n": 1, "leaves": "AAAA"}}
 			return nil
 		}},
 		{"leaves of the wrong length", func(m map[string]any) []byte {
-			m["sealed"].([]any)[0].(map[string]any)["leaves"] = "AAAA"
+			m["sealed"] = []any{map[string]any{"n": 10, "leaves": "AAAA"}}
+			return nil
+		}},
+		{"leaves file of another upload", func(m map[string]any) []byte {
+			m["upload_id"] = m["upload_id"].(string) + "x"
 			return nil
 		}},
 		{"a trailer ossvault does not write", func(m map[string]any) []byte {
@@ -127,6 +133,8 @@ func TestOSSDamagedUploadRecordStartsOver(t *testing.T) {
 		{"kind", func(m map[string]any) []byte { m["kind"] = "download"; return nil }},
 		{"not JSON", func(m map[string]any) []byte { return []byte(`{"id":`) }},
 		{"wrong type", func(m map[string]any) []byte { m["part_size"] = "big"; return nil }},
+		{"leaves file damaged", leavesEdit(func(b []byte) { b[10] ^= 1 })},
+		{"leaves file entry too long", leavesEdit(func(b []byte) { copy(b[4:8], []byte{0xff, 0xff, 0xff, 0xff}) })},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, st := startOSS(t)
@@ -144,6 +152,7 @@ func TestOSSDamagedUploadRecordStartsOver(t *testing.T) {
 				t.Skipf("the upload finished before it could be paused (%v)", err)
 			}
 			id := UploadID(src, "bkt", "k")
+			leavesOf = filepath.Join(up.Journal.Dir(), id+".leaves")
 			editRecord(t, up.Journal, id, tc.edit)
 			w := watch(up.Journal)
 			// Entries waits for the paused run's last part to be logged, so
@@ -183,6 +192,26 @@ func TestOSSDamagedUploadRecordStartsOver(t *testing.T) {
 			}
 			assertSetAside(t, up.Journal, w, id)
 		})
+	}
+}
+
+// leavesOf is the leaves file that a leavesEdit changes.
+var leavesOf string
+
+// leavesEdit is a record edit that leaves the JSON alone and changes the
+// record's leaves file through edit.
+func leavesEdit(edit func(b []byte)) func(map[string]any) []byte {
+	return func(m map[string]any) []byte {
+		b, err := os.ReadFile(leavesOf)
+		if err != nil || len(b) < 64 {
+			panic(fmt.Sprintf("leaves file: %d bytes, %v", len(b), err))
+		}
+		edit(b)
+		if err := os.WriteFile(leavesOf, b, 0o600); err != nil {
+			panic(err)
+		}
+		m["kind"] = "upload" // unchanged; marshaled again as it was
+		return nil
 	}
 }
 

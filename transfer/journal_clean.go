@@ -3,7 +3,9 @@ package transfer
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ossvault/ossvault/envelope"
@@ -54,10 +56,37 @@ func (j *Journal) expire(s JobSecrets, now time.Time) error {
 			errs = append(errs, err)
 		}
 	}
+	j.removeStrayLeaves(now.Add(-MaxRecordAge))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("failed to remove the transfers unfinished for over %d days: %w", int(MaxRecordAge/(24*time.Hour)), err)
 	}
 	return nil
+}
+
+// removeStrayLeaves removes the leaves files (journal_leaves.go) whose
+// record is gone and that were last written before limit: a crash between
+// making a new upload's leaves file and writing its record leaves one.
+func (j *Journal) removeStrayLeaves(limit time.Time) {
+	ents, err := os.ReadDir(j.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		id, ok := strings.CutSuffix(e.Name(), ".leaves")
+		if !ok {
+			continue
+		}
+		p, err := j.path(id)
+		if err != nil {
+			continue
+		}
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.ModTime().Before(limit) {
+			j.removeLeaves(id)
+		}
+	}
 }
 
 // olderThan reports whether r was both created and last written before

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"errors"
+	"os"
 	"testing"
 	"time"
 )
@@ -40,5 +41,40 @@ func TestExpireWithALockedKeychain(t *testing.T) {
 	}
 	if hasRecord(t, j, rec.ID) || len(s.m) != 0 {
 		t.Fatal("the record or its data key stayed once the keychain opened")
+	}
+}
+
+// Expire removes a leaves file left without its record once it is as old
+// as a record it would expire; a recent one, or one with its record, stays.
+func TestExpireRemovesStrayLeaves(t *testing.T) {
+	j, err := OpenJournal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := uploadRecord{Record: Record{ID: JobID("kept"), Kind: "upload", Dest: "oss://bkt/k", Created: time.Now()}}
+	if err := j.Save(kept.ID, &kept); err != nil {
+		t.Fatal(err)
+	}
+	old, recent := JobID("old"), JobID("recent")
+	for _, id := range []string{kept.ID, old, recent} {
+		if err := j.startLeaves(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{kept.ID, old} {
+		p, _ := j.leavesPath(id)
+		past := time.Now().Add(-MaxRecordAge - time.Hour)
+		if err := os.Chtimes(p, past, past); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Expire(nil); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{kept.ID: true, old: false, recent: true} {
+		p, _ := j.leavesPath(id)
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("leaves file %s: %v, want there %v", id, err, want)
+		}
 	}
 }

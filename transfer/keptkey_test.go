@@ -23,8 +23,9 @@ type memSecrets struct {
 	mu   sync.Mutex
 	m    map[string][]byte
 	puts int
-	// fail, when set, is the error of every call (a locked keychain).
-	fail error
+	// fail, when set, is the error of every call (a locked keychain);
+	// failDelete that of Delete alone.
+	fail, failDelete error
 }
 
 func newMemSecrets() *memSecrets { return &memSecrets{m: map[string][]byte{}} }
@@ -55,6 +56,9 @@ func (s *memSecrets) Delete(id string) error {
 	defer s.mu.Unlock()
 	if s.fail != nil {
 		return s.fail
+	}
+	if s.failDelete != nil {
+		return s.failDelete
 	}
 	delete(s.m, id)
 	return nil
@@ -221,6 +225,26 @@ func TestColleagueUploadCanceledForgetsKeptKey(t *testing.T) {
 				t.Errorf("the unfinished upload was not aborted")
 			}
 		})
+	}
+}
+
+// A canceled upload whose kept data key the keychain refuses to delete says
+// so: the error is not dropped.
+func TestColleagueUploadCanceledSaysKeptKeyStayed(t *testing.T) {
+	s, up, secrets, job := pausedColleagueUpload(t)
+	refused := errors.New("the keychain refused to delete")
+	secrets.failDelete = refused
+	ctx, cancel := context.WithCancelCause(context.Background())
+	s.fail = func(op string, _ int) error {
+		if op == "UploadPart" {
+			cancel(ErrCanceled)
+			return context.Canceled
+		}
+		return nil
+	}
+	err := restarted(t, s, up, secrets).Upload(ctx, job, nil)
+	if !errors.Is(err, ErrCanceled) || !errors.Is(err, refused) {
+		t.Fatalf("err = %v, want canceled and the keychain's refusal", err)
 	}
 }
 

@@ -2,6 +2,8 @@ package transfer
 
 import (
 	"math"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -66,4 +68,27 @@ func (r *Rate) ETA(done, total int64) time.Duration {
 		return -1
 	}
 	return time.Duration(secs * float64(time.Second))
+}
+
+// report calls progress about every 200 ms from count until stopped, and
+// once more at the end.
+func report(count *atomic.Int64, total int64, progress Progress) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				progress(count.Load(), total)
+			case <-done:
+				progress(count.Load(), total)
+				return
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }

@@ -44,3 +44,34 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	b.n.Add(int64(n))
 	return n, err
 }
+
+// watchStall cancels ctx with ErrStalled when the sum of counts stays put
+// for timeout (2 minutes if 0).
+func watchStall(ctx context.Context, cancel context.CancelCauseFunc, timeout time.Duration, counts ...*atomic.Int64) {
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
+	load := func() (n int64) {
+		for _, c := range counts {
+			n += c.Load()
+		}
+		return n
+	}
+	tick := min(timeout/4, time.Second)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	last, since := load(), time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if c := load(); c != last {
+				last, since = c, now
+			} else if now.Sub(since) >= timeout {
+				cancel(ErrStalled)
+				return
+			}
+		}
+	}
+}

@@ -185,8 +185,6 @@ func readStream(ctx context.Context, r io.Reader, buf []byte) (int64, error) {
 // When the stream ends it fixes the size in sum before the last, short
 // part is sealed, and finally computes the MAC (sum.Finish).
 func (u *Uploader) sendStream(ctx context.Context, r io.Reader, first []byte, rec *uploadRecord, sum *envelope.Summer, progress Progress) error {
-	ps := rec.PartSize
-	limit := MaxStreamSize(ps)
 	var sent, read atomic.Int64
 	read.Store(int64(len(first)))
 	stop := report(&sent, -1, progress)
@@ -201,52 +199,18 @@ func (u *Uploader) sendStream(ctx context.Context, r io.Reader, first []byte, re
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cmp.Or(max(u.Parts, 0), 4))
-	var off int64
-	var readErr error
-	for n := 1; ; n++ {
-		var bp *[]byte
-		buf := first
-		got := int64(len(first))
-		if n > 1 {
-			bp = getPartBuf(ps)
-			buf = *bp
-			var err error
-			if got, err = readStream(gctx, r, buf); err != nil {
-				readErr = err
-				break // buf may still be written to: not returned to the pool
-			}
-			read.Add(got)
-		}
-		if got > 0 && (n > MaxParts || off+got > limit) {
-			readErr = Permanent(fmt.Errorf("the stream is longer than the %d bytes that %d parts of %d bytes hold; use a larger --part-size", limit, MaxParts, ps))
-			break
-		}
-		if got < ps {
-			if err := sum.SetSize(off + got); err != nil {
-				readErr = Permanent(err)
-				break
-			}
-		}
-		if got == 0 {
-			if bp != nil {
-				partBufs.Put(bp)
-			}
-			break
-		}
-		buf = buf[:got]
-		if _, err := sum.Seal(off, buf); err != nil {
-			readErr = Permanent(err)
-			break
-		}
+	readErr := streamParts(gctx, r, first, rec.PartSize, sum, &read, func(n int, bp *[]byte, buf []byte) bool {
 		if gctx.Err() != nil {
-			break
+			return false
 		}
 		g.Go(func() error {
 			if bp != nil {
 				defer partBufs.Put(bp)
 			}
+			got := int64(len(buf))
 			body := &cipherSection{src: bytes.NewReader(buf), n: got, count: &sent}
 			etag, err := u.st().UploadPart(gctx, rec.Key, rec.UploadID, n, body, got, rec.Meta)
+			body.end()
 			if err != nil {
 				return fmt.Errorf("part %d: %w", n, err)
 			}
@@ -255,11 +219,8 @@ func (u *Uploader) sendStream(ctx context.Context, r io.Reader, first []byte, re
 			rec.Parts = append(rec.Parts, Part{Number: n, ETag: etag, Size: got})
 			return nil
 		})
-		off += got
-		if got < ps {
-			break
-		}
-	}
+		return true
+	})
 	err := g.Wait()
 	if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
 		return c
@@ -280,4 +241,55 @@ func (u *Uploader) sendStream(ctx context.Context, r io.Reader, first []byte, re
 		}
 	}
 	return sum.Finish()
+}
+
+// streamParts reads the stream in parts of ps bytes, the first being
+// first (already read), seals each in order and hands it to send, with
+// the pooled buffer that holds it (nil for first), until the stream ends
+// or send returns false. When the stream ends it fixes the size in sum
+// before the last, short part is sealed. It returns what ended the
+// reading early: the stream's error, or a stream longer than
+// MaxStreamSize.
+func streamParts(ctx context.Context, r io.Reader, first []byte, ps int64, sum *envelope.Summer, read *atomic.Int64, send func(n int, bp *[]byte, buf []byte) bool) error {
+	limit := MaxStreamSize(ps)
+	var off int64
+	for n := 1; ; n++ {
+		var bp *[]byte
+		buf := first
+		got := int64(len(first))
+		if n > 1 {
+			bp = getPartBuf(ps)
+			buf = *bp
+			var err error
+			if got, err = readStream(ctx, r, buf); err != nil {
+				return err // buf may still be written to: not returned to the pool
+			}
+			read.Add(got)
+		}
+		if got > 0 && (n > MaxParts || off+got > limit) {
+			return Permanent(fmt.Errorf("the stream is longer than the %d bytes that %d parts of %d bytes hold; use a larger --part-size", limit, MaxParts, ps))
+		}
+		if got < ps {
+			if err := sum.SetSize(off + got); err != nil {
+				return Permanent(err)
+			}
+		}
+		if got == 0 {
+			if bp != nil {
+				partBufs.Put(bp)
+			}
+			return nil
+		}
+		buf = buf[:got]
+		if _, err := sum.Seal(off, buf); err != nil {
+			return Permanent(err)
+		}
+		if !send(n, bp, buf) {
+			return nil
+		}
+		off += got
+		if got < ps {
+			return nil
+		}
+	}
 }

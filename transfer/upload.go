@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -13,11 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/internal/safetext"
@@ -110,41 +106,6 @@ type UploadJob struct {
 	Store Store
 }
 
-// uploadRecord is an unfinished multipart upload in the journal.
-type uploadRecord struct {
-	Record
-	Bucket   string            `json:"bucket"`
-	Key      string            `json:"key"`
-	State    fileState         `json:"state"`
-	PartSize int64             `json:"part_size"`
-	UploadID string            `json:"upload_id"`
-	Meta     map[string]string `json:"meta"` // env.Meta(): the wrapped key, never a plaintext one
-	Parts    []Part            `json:"parts"`
-	// KeptKey says that Uploader.Secrets holds the data key (keptKeyID),
-	// so that removing the record removes it too.
-	KeptKey bool `json:"kept_key,omitempty"`
-	// Sealed holds the integrity leaves of every part read so far,
-	// recorded when the part was read and encrypted, before it was sent:
-	// they make the MAC of the parts already stored, and decide whether
-	// a part sent again is the same plaintext (see envelope.Summer).
-	Sealed []sealedPart `json:"sealed,omitempty"`
-	// Trailers are the headers written after the content
-	// (envelope.TrailerHeaders), as object tags once the upload is
-	// complete; set just before CompleteMultipart, so that a run that
-	// stops after completing still writes them when it resumes.
-	Trailers map[string]string `json:"trailers,omitempty"`
-	// leafTable is written after the tags (leaves.go). It is not
-	// journaled: a run that only writes the tags of an upload completed
-	// earlier (finishTags) leaves the object without one.
-	leafTable []byte
-}
-
-// sealedPart is one part's integrity leaves, 32 bytes per chunk.
-type sealedPart struct {
-	Number int    `json:"n"`
-	Leaves []byte `json:"leaves"`
-}
-
 // maxRestarts bounds how often a file that keeps changing is started over.
 const maxRestarts = 3
 
@@ -183,7 +144,10 @@ func UploadID(source, bucket, key string) string {
 //
 // If ctx is canceled with cause ErrPaused, or the network (or the storage's
 // space) fails for longer than the retries last, the journal keeps the
-// upload for a resume; the latter error matches ErrResumable. With cause
+// upload for a resume; the latter error matches ErrResumable. A pause lets
+// the parts in flight finish for a few seconds (pauseGrace) and returns
+// only once their requests have ended, so that the resume sends them no
+// more and nothing of the paused run reaches the server later. With cause
 // ErrCanceled, or on a permanent failure, the unfinished upload is aborted
 // and its journal removed. A file that changes while it uploads is
 // started over with a new data key: the same key and counter never encrypt
@@ -309,46 +273,13 @@ func (u *Uploader) putBuffer(ctx context.Context, job UploadJob, buf []byte, pro
 	stop := report(&count, size, progress)
 	defer stop()
 	body := &cipherSection{src: bytes.NewReader(buf), n: size, count: &count}
-	if err := u.st().Put(ctx, job.Key, body, size, env.Meta()); err != nil {
+	err = u.st().Put(ctx, job.Key, body, size, env.Meta())
+	body.end()
+	if err != nil {
 		return err
 	}
 	u.putLeafTable(ctx, job.Key, leafTable(sum))
 	return nil
-}
-
-// readPart fills buf from f at off. A file that ends early changed.
-func readPart(f io.ReaderAt, buf []byte, off int64) error {
-	n, err := f.ReadAt(buf, off)
-	if n == len(buf) {
-		return nil
-	}
-	if err == nil || errors.Is(err, io.EOF) {
-		return fmt.Errorf("the file ended at %d bytes, before its size: %w", off+int64(n), ErrSourceChanged)
-	}
-	return fmt.Errorf("failed to read the file at offset %d: %w", off, err)
-}
-
-// report calls progress about every 200 ms from count until stopped, and
-// once more at the end.
-func report(count *atomic.Int64, total int64, progress Progress) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				progress(count.Load(), total)
-			case <-done:
-				progress(count.Load(), total)
-				return
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
 }
 
 func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st fileState, progress Progress) error {
@@ -390,6 +321,9 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st
 		// The record says a key is kept before the key is, so that no
 		// crash leaves a kept key that no record would remove.
 		rec.KeptKey = u.mustKeepKey(ctx, env)
+		if err := u.startLeaves(rec); err != nil {
+			return errors.Join(err, u.abort(rec))
+		}
 		if err := u.save(rec); err != nil {
 			return errors.Join(err, u.abort(rec))
 		}
@@ -413,7 +347,12 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st
 		if aerr := u.abort(rec); aerr != nil {
 			err = fmt.Errorf("%w; %w", err, aerr)
 		}
-		u.remove(rec)
+		// A kept data key that could not be removed is said, not
+		// dropped (a restart after a change keeps it under the same
+		// name, and its own end removes it).
+		if rerr := u.remove(rec); rerr != nil {
+			err = fmt.Errorf("%w; %w", err, rerr)
+		}
 		return err
 	default:
 		// The network, the service or its space gave out for longer
@@ -421,376 +360,6 @@ func (u *Uploader) putMultipart(ctx context.Context, job UploadJob, f source, st
 		// timeout): keep the journal so that the next run resumes and
 		// sends no stored part again.
 		return keptForResume(err)
-	}
-}
-
-// errFinished is resume's answer when the journaled upload had been
-// completed and only its tags were missing, which it wrote.
-var errFinished = errors.New("the upload was already complete")
-
-// resume returns the journaled upload for id with its data key and its
-// MAC so far (the leaves of every part read before), or nil when there is
-// none to resume. Uploads that cannot be resumed (the file changed, the key
-// is not here, the server forgot the upload, a record of an earlier version
-// that kept no leaves) are aborted and forgotten. A record that fails its
-// checks is set aside without reaching the server (see setAside).
-func (u *Uploader) resume(ctx context.Context, id string, job UploadJob, st fileState) (*uploadRecord, *envelope.DataKey, *envelope.Summer, error) {
-	if u.Journal == nil {
-		return nil, nil, nil, nil
-	}
-	var rec uploadRecord
-	ok, err := u.Journal.Load(id, &rec)
-	if err != nil || !ok {
-		return nil, nil, nil, err
-	}
-	if reason := rec.check(id, job); reason != "" {
-		return nil, nil, nil, u.setAside(id, reason)
-	}
-	drop := func() (*uploadRecord, *envelope.DataKey, *envelope.Summer, error) {
-		u.abort(&rec)
-		return nil, nil, nil, u.remove(&rec)
-	}
-	if rec.State != st {
-		return drop()
-	}
-	env, err := envelope.ParseMeta(rec.Meta)
-	// Records of earlier versions carry their MAC in the metadata and
-	// kept no leaves: a part that was in flight could not be checked
-	// before it is sent again, so they start over under a new key.
-	if err != nil || !env.TrailersInTags || env.Integrity == nil || (env.Integrity.Alg != envelope.MACAlg && env.Integrity.Alg != envelope.MACAlgSigned && env.Integrity.Alg != envelope.MACAlgRecipients) ||
-		env.Integrity.ChunkSize != envelope.ChunkSizeForParts(rec.State.Size, rec.PartSize) {
-		return drop()
-	}
-	dk, err := u.reopen(ctx, &rec, env)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if dk == nil {
-		return drop()
-	}
-	listing, err := u.st().ListParts(ctx, rec.Key, rec.UploadID)
-	if errors.Is(err, ErrNoSuchUpload) {
-		if rec.Trailers != nil {
-			if done, err := u.finishTags(ctx, &rec); done || err != nil {
-				return nil, nil, nil, err
-			}
-		}
-		return drop()
-	}
-	if err != nil {
-		if resumable(err) {
-			err = keptForResume(err)
-		}
-		return nil, nil, nil, err
-	}
-	// The server's copy of the envelope must be the journal's: resuming
-	// under another key would leave an object no one can read.
-	for k, v := range listing.Meta {
-		if rec.Meta[k] != v {
-			return drop()
-		}
-	}
-	sum, err := envelope.NewSummer(env, dk, rec.State.Size, env.Integrity.ChunkSize)
-	if err != nil {
-		return drop()
-	}
-	plan := splitParts(rec.State.Size, rec.PartSize)
-	sealed := make(map[int]bool, len(rec.Sealed))
-	for _, sp := range rec.Sealed {
-		p := plan[sp.Number-1]
-		if err := sum.AddLeaves(p.Off, p.Len, sp.Leaves); err != nil {
-			sum.Close()
-			return drop()
-		}
-		sealed[sp.Number] = true
-	}
-	rec.Parts = rec.Parts[:0]
-	for _, p := range listing.Parts {
-		if p.Number >= 1 && p.Number <= len(plan) && p.Size == plan[p.Number-1].Len {
-			if !sealed[p.Number] {
-				// Stored but never recorded as read: what it holds
-				// under this key is unknown.
-				sum.Close()
-				return drop()
-			}
-			rec.Parts = append(rec.Parts, p)
-		}
-	}
-	if err := u.save(&rec); err != nil {
-		sum.Close()
-		return nil, nil, nil, err
-	}
-	return &rec, dk, sum, nil
-}
-
-// finishTags writes the trailers of an upload that was completed by an
-// earlier run, if the object is still the one it made, and forgets the
-// upload. It reports false when the object is not (someone overwrote it).
-func (u *Uploader) finishTags(ctx context.Context, rec *uploadRecord) (bool, error) {
-	info, err := u.st().Head(ctx, rec.Key)
-	if errors.Is(err, ErrNoSuchObject) {
-		return false, nil
-	}
-	if err != nil {
-		if resumable(err) {
-			err = keptForResume(err)
-		}
-		return false, err
-	}
-	if info.Header.Get("X-Oss-Meta-Client-Side-Encryption-Key") != rec.Meta[envelope.HeaderKey] {
-		return false, nil
-	}
-	if err := u.st().PutTagging(ctx, rec.Key, rec.Trailers); err != nil {
-		if resumable(err) {
-			err = keptForResume(err)
-		}
-		return false, err
-	}
-	return true, errors.Join(errFinished, u.remove(rec))
-}
-
-// mustKeepKey reports whether a new upload's data key must go to Secrets
-// for the upload to resume: its envelope is one that Keys cannot open (a
-// colleague's public key). KMS envelopes are left alone: reopening them
-// would cost a KMS call, and Keys reopens them on a resume anyway.
-func (u *Uploader) mustKeepKey(ctx context.Context, env *envelope.Envelope) bool {
-	if u.Secrets == nil || u.Journal == nil || env.WrapAlg == envelope.WrapKMS {
-		return false
-	}
-	var ids []envelope.Identity
-	if u.Keys != nil {
-		var err error
-		if ids, err = u.Keys.Identities(ctx, env); err != nil {
-			return false // the keychain is unusable: a copy could not be made either
-		}
-	}
-	dk, err := envelope.Open(ctx, env, ids...)
-	if err == nil {
-		*dk = envelope.DataKey{}
-		return false
-	}
-	return errors.Is(err, envelope.ErrNoKey)
-}
-
-// reopen returns the data key of a journaled upload: unwrapped by Keys, or
-// else the copy kept in Secrets if it was kept for this very upload. It
-// returns nil when neither gives it, and an error when Secrets could not be
-// read (a locked keychain): the upload can resume once it can.
-func (u *Uploader) reopen(ctx context.Context, rec *uploadRecord, env *envelope.Envelope) (*envelope.DataKey, error) {
-	if u.Keys != nil {
-		if ids, err := u.Keys.Identities(ctx, env); err == nil {
-			if dk, err := envelope.Open(ctx, env, ids...); err == nil {
-				return dk, nil
-			}
-		}
-	}
-	if !rec.KeptKey || u.Secrets == nil {
-		return nil, nil
-	}
-	b, ok, err := u.Secrets.Get(keptKeyID(rec.ID))
-	if err != nil {
-		return nil, fmt.Errorf("failed to read the unfinished upload's data key: %w", err)
-	}
-	if !ok {
-		return nil, nil
-	}
-	dk, err := openKeptKey(ctx, rec, env, b)
-	clear(b)
-	if err != nil {
-		return nil, nil // refused: the upload starts over rather than use a wrong key
-	}
-	return dk, nil
-}
-
-func (u *Uploader) save(rec *uploadRecord) error {
-	if u.Journal == nil {
-		return nil
-	}
-	return u.Journal.Save(rec.ID, rec)
-}
-
-// remove forgets rec: its journal record and its kept data key, if any.
-// Every end of an upload (done, aborted, canceled, dropped) comes here, so
-// no data key outlives its upload.
-func (u *Uploader) remove(rec *uploadRecord) error {
-	if u.Journal == nil {
-		return nil
-	}
-	var kerr error
-	if rec.KeptKey && u.Secrets != nil {
-		if err := u.Secrets.Delete(keptKeyID(rec.ID)); err != nil {
-			kerr = fmt.Errorf("failed to remove the upload's data key from the keychain: %w", err)
-		}
-	}
-	return errors.Join(kerr, u.Journal.Remove(rec.ID))
-}
-
-// setAside sets the damaged upload record id aside (see Journal) and
-// deletes the data key kept for id, if any: no upload would ever use it
-// again, and its name is the job's, not the record's. Nothing reaches the
-// server: the record's upload id and object cannot be trusted. It returns
-// nil once the record is out of the way, so that the upload starts over.
-//
-// The key goes first: if the keychain cannot delete it, the record stays
-// where it is and the upload fails, so that the next run tries again. Set
-// aside first, a failed delete would leave a data key that no record names
-// and nothing would ever remove.
-func (u *Uploader) setAside(id, reason string) error {
-	if u.Secrets != nil {
-		if err := u.Secrets.Delete(keptKeyID(id)); err != nil {
-			return fmt.Errorf("the upload's journal record is damaged (%s) and its data key could not be removed from the keychain: %w", reason, err)
-		}
-	}
-	if err := u.Journal.setAside(id, reason); !errors.Is(err, ErrBadRecord) {
-		return err
-	}
-	return nil
-}
-
-// dropRecord removes the journal record of upload id and its kept data key
-// without reaching the server: for a job that can never run again (its
-// file or key is gone), whose bucket may be out of reach.
-func (u *Uploader) dropRecord(id string) error {
-	if u == nil || u.Journal == nil {
-		return nil
-	}
-	var rec uploadRecord
-	ok, err := u.Journal.Load(id, &rec)
-	if err != nil || !ok {
-		return err
-	}
-	rec.ID = id
-	// Not aborted here (see above): noted, so that it can be later.
-	return errors.Join(u.Journal.noteOrphan(&rec), u.remove(&rec))
-}
-
-// partBufs holds part buffers: parts are read once into memory, encrypted
-// there and sent from there, so that what is sent is what the MAC covers.
-var partBufs sync.Pool
-
-func getPartBuf(n int64) *[]byte {
-	if b, ok := partBufs.Get().(*[]byte); ok && int64(cap(*b)) >= n {
-		*b = (*b)[:n]
-		return b
-	}
-	b := make([]byte, n)
-	return &b
-}
-
-// sendParts sends every part the server does not hold yet. Each is read
-// once, encrypted and hashed in its buffer, and its leaves go to the
-// journal before a byte of it is sent; a part that was read before (in
-// flight when an earlier run stopped) must hash to the same leaves, or the
-// upload fails with ErrSourceChanged and starts over under a new key.
-func (u *Uploader) sendParts(ctx context.Context, f source, rec *uploadRecord, sum *envelope.Summer, progress Progress) error {
-	plan := splitParts(rec.State.Size, rec.PartSize)
-	have := make(map[int]bool, len(rec.Parts))
-	var count atomic.Int64
-	for _, p := range rec.Parts {
-		have[p.Number] = true
-		count.Add(p.Size)
-	}
-	sealed := make(map[int]bool, len(rec.Sealed))
-	for _, sp := range rec.Sealed {
-		sealed[sp.Number] = true
-	}
-	stop := report(&count, rec.State.Size, progress)
-	defer stop()
-
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	go u.watchStall(ctx, cancel, &count)
-
-	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(cmp.Or(max(u.Parts, 0), 4))
-	for i, sp := range plan {
-		n := i + 1
-		if have[n] {
-			continue
-		}
-		if gctx.Err() != nil {
-			break
-		}
-		g.Go(func() error {
-			if err := quickUnchanged(f, rec.State); err != nil {
-				return err
-			}
-			bp := getPartBuf(sp.Len)
-			defer partBufs.Put(bp)
-			buf := *bp
-			if err := readPart(f, buf, sp.Off); err != nil {
-				return err
-			}
-			leaves, err := sum.Seal(sp.Off, buf)
-			if errors.Is(err, envelope.ErrChanged) {
-				return fmt.Errorf("part %d differs from what was encrypted under this data key before: %w", n, ErrSourceChanged)
-			}
-			if err != nil {
-				return Permanent(err)
-			}
-			mu.Lock()
-			if !sealed[n] {
-				sealed[n] = true
-				rec.Sealed = append(rec.Sealed, sealedPart{Number: n, Leaves: leaves})
-				err = u.save(rec)
-			}
-			mu.Unlock()
-			if err != nil {
-				return err
-			}
-			body := &cipherSection{src: bytes.NewReader(buf), n: sp.Len, count: &count}
-			etag, err := u.st().UploadPart(gctx, rec.Key, rec.UploadID, n, body, sp.Len, rec.Meta)
-			if err != nil {
-				return fmt.Errorf("part %d: %w", n, err)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			rec.Parts = append(rec.Parts, Part{Number: n, ETag: etag, Size: sp.Len})
-			return u.save(rec)
-		})
-	}
-	err := g.Wait()
-	if c := context.Cause(ctx); err != nil && c != nil && !errors.Is(c, context.Canceled) {
-		return c
-	}
-	return err
-}
-
-// watchStall cancels ctx with ErrStalled when count stays put for the
-// stall timeout.
-func (u *Uploader) watchStall(ctx context.Context, cancel context.CancelCauseFunc, count *atomic.Int64) {
-	watchStall(ctx, cancel, u.StallTimeout, count)
-}
-
-// watchStall cancels ctx with ErrStalled when the sum of counts stays put
-// for timeout (2 minutes if 0).
-func watchStall(ctx context.Context, cancel context.CancelCauseFunc, timeout time.Duration, counts ...*atomic.Int64) {
-	if timeout <= 0 {
-		timeout = 2 * time.Minute
-	}
-	load := func() (n int64) {
-		for _, c := range counts {
-			n += c.Load()
-		}
-		return n
-	}
-	tick := min(timeout/4, time.Second)
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	last, since := load(), time.Now()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			if c := load(); c != last {
-				last, since = c, now
-			} else if now.Sub(since) >= timeout {
-				cancel(ErrStalled)
-				return
-			}
-		}
 	}
 }
 

@@ -8,9 +8,11 @@
 // Every request goes through the HTTP client of transfer.Conn.HTTPClient,
 // so the rule "https anywhere, plain http only to this computer", the
 // timeouts and the hello with the app's own store hold whatever the SDK
-// does. The SDK's CRC64 checks stay on, so a body damaged in transit fails
-// the call (and Retrying sends it again); its own retries are off, since
-// the transfer engine retries.
+// does. Every body sent or read whole has its CRC-64 compared with the
+// server's, so a body damaged in transit fails the call (and Retrying
+// sends it again): by the SDK, or, for the bodies of Put and UploadPart,
+// by the adapter itself with a faster CRC (crc.go). The SDK's own retries
+// are off, since the transfer engine retries.
 package osssdk
 
 import (
@@ -30,9 +32,8 @@ func Connect(c transfer.Conn) (transfer.Service, error) {
 	}
 	connect, rw := c.Timeouts()
 	opts := []oss.ClientOption{
-		oss.EnableCRC(true),
 		oss.Timeout(int64(connect.Seconds()), int64(rw.Seconds())),
-		oss.HTTPClient(c.HTTPClient()),
+		oss.HTTPClient(c.HTTPClient()), // one, so both clients share its connections
 	}
 	if c.PathStyle() {
 		opts = append(opts, oss.ForcePathStyle(true))
@@ -43,17 +44,24 @@ func Connect(c transfer.Conn) (transfer.Service, error) {
 	if c.Region != "" {
 		opts = append(opts, oss.Region(c.Region))
 	}
-	client, err := oss.New(c.Endpoint, c.AccessKeyID, c.AccessKeySecret, opts...)
+	client, err := oss.New(c.Endpoint, c.AccessKeyID, c.AccessKeySecret, append(opts, oss.EnableCRC(true))...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to set up the OSS client: %w", err)
 	}
-	return &service{client: client}, nil
+	raw, err := oss.New(c.Endpoint, c.AccessKeyID, c.AccessKeySecret, append(opts, oss.EnableCRC(false))...)
+	if err != nil {
+		return nil, fmt.Errorf("failed to set up the OSS client: %w", err)
+	}
+	return &service{client: client, raw: raw}, nil
 }
 
-// service is one SDK client: its connections are reused by every bucket
-// it opens.
+// service is one account's SDK clients, over one HTTP client whose
+// connections every bucket it opens reuses: client checks the SDK's
+// CRC-64 of what it sends and reads whole, raw leaves that to the adapter
+// (see bucket).
 type service struct {
 	client *oss.Client
+	raw    *oss.Client
 }
 
 var _ transfer.Connector = Connect
@@ -110,7 +118,11 @@ func (s *service) Bucket(name string) (transfer.Bucket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to use bucket %q: %w", name, err)
 	}
-	return &bucket{b: b}, nil
+	raw, err := s.raw.Bucket(name)
+	if err != nil {
+		return nil, fmt.Errorf("failed to use bucket %q: %w", name, err)
+	}
+	return &bucket{b: b, raw: raw}, nil
 }
 
 // bound runs call, a request of the SDK's Client, and returns when it does
