@@ -10,7 +10,6 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
-	"github.com/ossvault/ossvault/internal/testenv"
 	"github.com/ossvault/ossvault/transfer"
 )
 
@@ -19,15 +18,8 @@ import (
 // a copy under another name says so, and a signature removed or broken
 // reads as altered.
 func TestLockNamesTheWriter(t *testing.T) {
-	testenv.RequireKeychain(t)
 	ctx := context.Background()
-	s := openService(t)
-	if _, err := s.StartLocal(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Keys().Generate(ctx, "Mine", 2048); err != nil {
-		t.Fatal(err)
-	}
+	s := localWithKey(t)
 	dir := t.TempDir()
 	small := filepath.Join(dir, "invoice.pdf")
 	os.WriteFile(small, bytes.Repeat([]byte("invoice "), 1000), 0o600)

@@ -30,6 +30,21 @@ func openService(t *testing.T) *Service {
 	return s
 }
 
+// localWithKey is a service on "This computer", in the real keychain,
+// with a key of mine, "Mine".
+func localWithKey(t *testing.T) *Service {
+	t.Helper()
+	testenv.RequireKeychain(t)
+	s := openService(t)
+	if _, err := s.StartLocal(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Keys().Generate(context.Background(), "Mine", 2048); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // colleague makes a key pair in a home of its own and returns its vault
 // and its public key.
 func colleague(t *testing.T, name string) (*vault.Vault, []byte) {
@@ -51,15 +66,8 @@ func colleague(t *testing.T, name string) (*vault.Vault, []byte) {
 // One upload for me, Bob and Carol is one object each of us opens with
 // our own key, and Dave does not; the first wrap is mine.
 func TestUploadForSeveral(t *testing.T) {
-	testenv.RequireKeychain(t)
 	ctx := context.Background()
-	s := openService(t)
-	if _, err := s.StartLocal(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Keys().Generate(ctx, "Mine", 2048); err != nil {
-		t.Fatal(err)
-	}
+	s := localWithKey(t)
 	people := map[string]*vault.Vault{"Mine": s.Vault()}
 	for _, name := range []string{"Bob", "Carol", "Dave"} {
 		v, pub := colleague(t, name)
@@ -108,15 +116,8 @@ func TestUploadForSeveral(t *testing.T) {
 // Past what fits in OSS's metadata the upload is refused before anything
 // is queued, in the envelope's own terms; the same key twice is refused.
 func TestUploadForTooMany(t *testing.T) {
-	testenv.RequireKeychain(t)
 	ctx := context.Background()
-	s := openService(t)
-	if _, err := s.StartLocal(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Keys().Generate(ctx, "Mine", 2048); err != nil {
-		t.Fatal(err)
-	}
+	s := localWithKey(t)
 	var many []string
 	for i := range 10 {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
