@@ -3,6 +3,7 @@ package transfer
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -138,4 +139,61 @@ func TestOSSLeavesFileCutShort(t *testing.T) {
 			t.Errorf("%s outlived the upload: %v", filepath.Base(p), err)
 		}
 	}
+}
+
+// FuzzLeavesFile reads arbitrary bytes as a leaves file: no panic, no
+// allocation past the entry bound, and whatever it accepts is exactly what
+// appendLeaves would have written for those entries, a whole prefix of
+// the input.
+func FuzzLeavesFile(f *testing.F) {
+	dir := f.TempDir()
+	j, err := OpenJournal(dir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	const id, upload = "fuzzrecord", "upload-1"
+	p, err := j.leavesPath(id)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := j.startLeaves(id); err != nil {
+		f.Fatal(err)
+	}
+	for _, sp := range []sealedPart{{Number: 1, Leaves: bytes.Repeat([]byte{1}, 64)}, {Number: 2, Leaves: bytes.Repeat([]byte{2}, 32)}} {
+		if err := j.appendLeaves(id, upload, sp); err != nil {
+			f.Fatal(err)
+		}
+	}
+	seed, err := os.ReadFile(p)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Add(seed[:len(seed)-3])
+	f.Add([]byte{0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		parts, why, err := j.loadLeaves(id, upload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if why != "" {
+			if parts != nil {
+				t.Fatalf("a damaged file gave %d parts", len(parts))
+			}
+			return
+		}
+		var again []byte
+		for _, sp := range parts {
+			var head [8]byte
+			binary.BigEndian.PutUint32(head[:4], uint32(sp.Number))
+			binary.BigEndian.PutUint32(head[4:], uint32(len(sp.Leaves)))
+			again = append(append(append(again, head[:]...), sp.Leaves...), leavesSum(upload, head[:], sp.Leaves)...)
+		}
+		if !bytes.HasPrefix(b, again) {
+			t.Fatal("the entries accepted are not the file's own prefix")
+		}
+	})
 }
