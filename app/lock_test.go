@@ -3,10 +3,12 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
@@ -90,5 +92,48 @@ func TestLockNamesTheWriter(t *testing.T) {
 		if tc.moved && w.UploadedAs != "oss://"+DemoBucket+"/invoice.pdf" {
 			t.Errorf("%s: uploaded as %q", tc.key, w.UploadedAs)
 		}
+	}
+}
+
+// A copy made for sharing is listed once its link is over, and removing
+// it deletes it from the bucket and the list; the original stays.
+func TestSharedCopiesExpire(t *testing.T) {
+	ctx := context.Background()
+	s := localWithKey(t)
+	_, pub := colleague(t, "Alice")
+	if _, err := s.Keys().AddPublic(ctx, "Alice", pub); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(t.TempDir(), "contract.pdf")
+	os.WriteFile(src, bytes.Repeat([]byte("contract "), 500), 0o600)
+	loc := Location{Account: LocalAccountName, Bucket: DemoBucket}
+	if _, err := s.Transfers().Upload(ctx, UploadRequest{Paths: []string{src}, Dest: loc, KeyFor: "Mine"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Queue().Wait()
+	shared, err := s.Sharing().Share(ctx, loc, "contract.pdf", "Alice", time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ := s.Sharing().ExpiredCopies(ctx); len(cs) != 0 {
+		t.Fatalf("listed before its link expired: %+v", cs)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	cs, err := s.Sharing().ExpiredCopies(ctx)
+	if err != nil || len(cs) != 1 || cs[0].Key != shared.Key || cs[0].For != "Alice" {
+		t.Fatalf("expired copies %+v, %v (shared %q)", cs, err, shared.Key)
+	}
+	if err := s.Sharing().RemoveCopies(ctx, cs); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.Store(loc.Account, loc.Bucket)
+	if _, err := st.Head(ctx, shared.Key); !errors.Is(err, transfer.ErrNoSuchObject) {
+		t.Fatalf("the copy is still there: %v", err)
+	}
+	if _, err := st.Head(ctx, "contract.pdf"); err != nil {
+		t.Fatalf("the original: %v", err)
+	}
+	if cs, _ := s.Sharing().ExpiredCopies(ctx); len(cs) != 0 {
+		t.Fatalf("still listed: %+v", cs)
 	}
 }

@@ -414,4 +414,8 @@ type Sharing interface {
 	// OpenLink downloads and decrypts a shared link into dir, with no
 	// account.
 	OpenLink(ctx context.Context, link, dir string) (JobID, error)
+	// ExpiredCopies lists the copies Share made whose link has expired.
+	ExpiredCopies(ctx context.Context) ([]SharedCopy, error)
+	// RemoveCopies deletes such copies from their buckets and the list.
+	RemoveCopies(ctx context.Context, copies []SharedCopy) error
 }

@@ -50,6 +50,9 @@ func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey strin
 		if key, err = b.copyFor(ctx, st, loc, key, forKey, progress); err != nil {
 			return Shared{}, err
 		}
+		// Kept so that the app can offer to remove the copy once its link
+		// is over; a list that cannot be written costs only that offer.
+		_ = b.rememberCopy(SharedCopy{Account: loc.Account, Bucket: loc.Bucket, Key: key, For: forKey, Expires: time.Now().Add(expires)})
 	}
 	link, err := st.ShareLink(ctx, key, expires)
 	if err != nil {

@@ -384,6 +384,7 @@ func (u *appUI) showMain() {
 	u.reloadKeys()
 	u.transfers.reload()
 	u.remindBackup()
+	u.sharing.offerExpiredCopies()
 }
 
 // remindBackup says, each time the main screen opens, that my keys have

@@ -32,6 +32,7 @@ type (
 	ExistsError    = app.ExistsError
 	Transfers      = app.Transfers
 	Shared         = app.Shared
+	SharedCopy     = app.SharedCopy
 	Sharing        = app.Sharing
 )
 

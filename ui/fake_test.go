@@ -49,6 +49,8 @@ type fakeBackend struct {
 	opened []string
 	// shareCopy, if set, is the colleague's copy Share reports writing.
 	shareCopy string
+	// expired are the copies whose link is over; removed those removed.
+	expired, removed []SharedCopy
 
 	// deleteFail are keys DeleteFolder cannot delete.
 	deleteFail map[string]bool

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -203,4 +204,18 @@ func (s *fakeSharing) OpenLink(_ context.Context, link, dir string) (JobID, erro
 	s.opened = append(s.opened, link)
 	s.mu.Unlock()
 	return (*fakeTransfers)(s).Download(context.Background(), Location{}, "shared.pdf", dir)
+}
+
+func (s *fakeSharing) ExpiredCopies(context.Context) ([]SharedCopy, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]SharedCopy(nil), s.expired...), nil
+}
+
+func (s *fakeSharing) RemoveCopies(_ context.Context, cs []SharedCopy) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.removed = append(s.removed, cs...)
+	s.expired = slices.DeleteFunc(s.expired, func(c SharedCopy) bool { return slices.Contains(cs, c) })
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ossvault/ossvault/internal/atomicfile"
 )
@@ -29,6 +30,10 @@ type Prefs struct {
 	// KeysBackedUp is set when a backup of the keys was saved or restored,
 	// and cleared when a key of mine is created or imported after it.
 	KeysBackedUp bool `json:"keys_backed_up,omitempty"`
+	// CopiesAsked is when the user was last asked to remove the copies
+	// made for sharing whose link had expired: only copies expired since
+	// are asked about again.
+	CopiesAsked time.Time `json:"copies_asked,omitzero"`
 }
 
 const (

@@ -47,6 +47,9 @@ type sharing struct {
 	// The open-link form.
 	pasted  *widget.Entry
 	openMsg *widget.Label
+
+	// copiesOffered: this start already asked about expired copies.
+	copiesOffered bool
 }
 
 func newSharing(u *appUI) *sharing { return &sharing{u: u} }

@@ -1,0 +1,145 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/ossvault/ossvault/internal/atomicfile"
+	"github.com/ossvault/ossvault/transfer"
+)
+
+// The copies Share makes for a colleague stay in the bucket after their
+// link has expired, beside the original, until someone removes them. The
+// service keeps a list of the copies it made, in the home folder (names
+// and times only), so that the app can offer to remove those whose link
+// is over.
+
+// sharedCopiesFile lists the copies made for sharing.
+const sharedCopiesFile = "shared-copies.json"
+
+// SharedCopy is a copy Share made of a file for a colleague.
+type SharedCopy struct {
+	Account string    `json:"account"`
+	Bucket  string    `json:"bucket"`
+	Key     string    `json:"key"`
+	For     string    `json:"for"`
+	Expires time.Time `json:"expires"`
+}
+
+// Location is the folder the copy is in.
+func (c SharedCopy) Location() Location {
+	return Location{Account: c.Account, Bucket: c.Bucket}
+}
+
+// copiesMu serialises the list's read-modify-write.
+var copiesMu sync.Mutex
+
+func (b *Service) copiesPath() string { return filepath.Join(b.home, sharedCopiesFile) }
+
+func (b *Service) loadCopies() ([]SharedCopy, error) {
+	data, err := os.ReadFile(b.copiesPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var cs []SharedCopy
+	if err := json.Unmarshal(data, &cs); err != nil {
+		return nil, fmt.Errorf("the list of shared copies in %s is damaged: %w", b.copiesPath(), err)
+	}
+	return cs, nil
+}
+
+func (b *Service) saveCopies(cs []SharedCopy) error {
+	data, err := json.MarshalIndent(cs, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(b.copiesPath(), data)
+}
+
+// rememberCopy adds c to the list, replacing an entry for the same object
+// (the same file shared again with the same colleague: its new link's end
+// counts).
+func (b *Service) rememberCopy(c SharedCopy) error {
+	copiesMu.Lock()
+	defer copiesMu.Unlock()
+	cs, err := b.loadCopies()
+	if err != nil {
+		return err
+	}
+	out := cs[:0]
+	for _, x := range cs {
+		if x.Account != c.Account || x.Bucket != c.Bucket || x.Key != c.Key {
+			out = append(out, x)
+		}
+	}
+	return b.saveCopies(append(out, c))
+}
+
+// ExpiredCopies lists the copies made for sharing whose link has expired.
+func (s *realSharing) ExpiredCopies(context.Context) ([]SharedCopy, error) {
+	b := (*Service)(s)
+	copiesMu.Lock()
+	defer copiesMu.Unlock()
+	cs, err := b.loadCopies()
+	if err != nil {
+		return nil, err
+	}
+	var out []SharedCopy
+	now := time.Now()
+	for _, c := range cs {
+		if now.After(c.Expires) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// RemoveCopies deletes the copies from their buckets (with their leaf
+// tables) and from the list. A copy already gone leaves the list too; one
+// that cannot be deleted stays listed, and the first error is returned.
+func (s *realSharing) RemoveCopies(ctx context.Context, copies []SharedCopy) error {
+	b := (*Service)(s)
+	gone := map[SharedCopy]bool{}
+	var first error
+	for _, c := range copies {
+		st, err := b.Store(c.Account, c.Bucket)
+		if err == nil {
+			err = st.Delete(ctx, c.Key)
+		}
+		if err != nil && !errors.Is(err, transfer.ErrNoSuchObject) {
+			if first == nil {
+				first = fmt.Errorf("failed to remove the shared copy %s: %w", c.Key, err)
+			}
+			continue
+		}
+		if err == nil {
+			_ = transfer.DeleteLeaves(ctx, st, c.Key)
+		}
+		gone[c] = true
+	}
+	copiesMu.Lock()
+	defer copiesMu.Unlock()
+	cs, err := b.loadCopies()
+	if err != nil {
+		return err
+	}
+	out := cs[:0]
+	for _, c := range cs {
+		if !gone[c] {
+			out = append(out, c)
+		}
+	}
+	if err := b.saveCopies(out); err != nil {
+		return err
+	}
+	return first
+}
