@@ -21,10 +21,6 @@ type Options struct {
 	Connect Connector
 	// Parallel is how many transfers run at once (0: the queue's default).
 	Parallel int
-	// CopyName names the copy of a file locked for a colleague, from the
-	// file's name without its extension and the colleague's key name, in
-	// the user's language; nil is "NAME (for KEY)".
-	CopyName func(name, key string) string
 	// Retry is how transfers retry failed requests; nil is
 	// transfer.DefaultPolicy (a bounded window, so a restarted store or
 	// network is ridden out).

@@ -73,7 +73,7 @@ func lockedFor(e *envelope.Envelope, md envelope.MatDesc) bool {
 
 // copyFor stores the copy of key that forKey opens and returns its name.
 func (b *Service) copyFor(ctx context.Context, st transfer.Bucket, loc Location, key, forKey string, progress func(done, total int64)) (string, error) {
-	newKey := SharedCopyName(key, forKey, b.opts.CopyName)
+	newKey := SharedCopyName(key, forKey)
 	err := b.rewrapCopy(ctx, st, key, newKey, forKey, progress)
 	var re *transfer.RemoteError
 	switch {
@@ -114,19 +114,18 @@ func (s *realSharing) OpenLink(_ context.Context, link, dir string) (JobID, erro
 }
 
 // SharedCopyName is the object key of the copy of key locked for forKey:
-// beside the original, named by name (Options.CopyName; nil is "NAME (for
-// KEY)") and keeping the extension, so that whoever browses the folder sees
-// whom each copy is for.
-func SharedCopyName(key, forKey string, name func(name, key string) string) string {
-	if name == nil {
-		name = func(n, k string) string { return n + " (for " + k + ")" }
-	}
+// beside the original, "NAME (for KEY)" keeping the extension, so that
+// whoever browses the folder sees whom each copy is for. The words are the
+// bucket's, the same whatever language each colleague's app speaks: a
+// copy named in Chinese on one computer read as a stranger's file on the
+// next.
+func SharedCopyName(key, forKey string) string {
 	dir, base := path.Split(key)
 	ext := path.Ext(base)
 	if ext == base {
 		ext = "" // ".profile" is a name, not an extension
 	}
-	return dir + name(strings.TrimSuffix(base, ext), forKey) + ext
+	return dir + strings.TrimSuffix(base, ext) + " (for " + forKey + ")" + ext
 }
 
 // relock stores a copy of an object locked for another key, beside the
@@ -173,7 +172,7 @@ func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey st
 		_, err := down.Stream(jobCtx, st, key, pw, func(done, total int64) { progress(done, 2*total) })
 		pw.CloseWithError(err)
 	}()
-	newKey := SharedCopyName(key, forKey, t.b.opts.CopyName)
+	newKey := SharedCopyName(key, forKey)
 	up := &transfer.Uploader{Store: st, Keys: t.b.vault, Policy: t.b.opts.Retry, SignerFrom: t.b.vault.SigningKey,
 		PartSize: envelope.PartSize(size, transfer.DefaultPartSize)}
 	err = up.UploadStream(jobCtx, pr, transfer.UploadJob{Source: key, Bucket: loc.Bucket, Key: newKey, Wrapper: w},

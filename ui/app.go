@@ -76,7 +76,7 @@ func Run(opts Options) error {
 	if err := setLanguage(prefs.Language); err != nil {
 		return err
 	}
-	be, err := service.Open(opts.Home, service.Options{Connect: opts.Connect, Parallel: prefs.parallel(), CopyName: copyName})
+	be, err := service.Open(opts.Home, service.Options{Connect: opts.Connect, Parallel: prefs.parallel()})
 	if err != nil {
 		return err
 	}

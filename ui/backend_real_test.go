@@ -70,7 +70,7 @@ var listenTCP = net.Listen
 const legacyPendingFile = "app-transfers.json"
 
 // sharedCopyName is the copy's name as the app words it.
-func sharedCopyName(key, forKey string) string { return app.SharedCopyName(key, forKey, copyName) }
+func sharedCopyName(key, forKey string) string { return app.SharedCopyName(key, forKey) }
 
 // openTestBackend opens the service in home as Run does, with the
 // settings saved there.
@@ -78,7 +78,7 @@ func openTestBackend(t *testing.T, home string) *realBackend {
 	t.Helper()
 	useKeychain(t)
 	prefs, _ := loadPrefs(home)
-	b, err := app.Open(home, app.Options{Connect: osssdk.Connect, Parallel: prefs.parallel(), CopyName: copyName, Retry: retryPolicy,
+	b, err := app.Open(home, app.Options{Connect: osssdk.Connect, Parallel: prefs.parallel(), Retry: retryPolicy,
 		Listen: func(network, addr string) (net.Listener, error) { return listenTCP(network, addr) }})
 	if err != nil {
 		t.Fatal(err)

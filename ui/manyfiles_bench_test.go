@@ -47,7 +47,7 @@ func manySmallFiles(b *testing.B, n int) {
 	ctx := context.Background()
 	useKeychain(b)
 	home := b.TempDir()
-	be, err := app.Open(home, app.Options{Connect: osssdk.Connect, Parallel: 8, CopyName: copyName})
+	be, err := app.Open(home, app.Options{Connect: osssdk.Connect, Parallel: 8})
 	if err != nil {
 		b.Fatal(err)
 	}

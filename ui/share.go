@@ -54,12 +54,6 @@ type sharing struct {
 
 func newSharing(u *appUI) *sharing { return &sharing{u: u} }
 
-// copyName names the copy of a file locked for a colleague, "name (for
-// KEY)" in the user's language (app.Options.CopyName).
-func copyName(name, key string) string {
-	return lang.L("{{.Name}} (for {{.Key}})", map[string]any{"Name": name, "Key": key})
-}
-
 // showShare asks who to share a file with, then makes and copies the link.
 func (s *sharing) showShare(loc Location, e Entry) {
 	s.choices = map[string]string{}

@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// The copy made for a colleague is named in the user's language.
+// The copy made for a colleague is named in the bucket's words, the same
+// in every language of the app.
 func TestSharedCopyName(t *testing.T) {
 	for _, tc := range []struct {
 		lang, key, forKey, want string
@@ -15,8 +16,9 @@ func TestSharedCopyName(t *testing.T) {
 		{"en", "docs/.profile", "Bob", "docs/.profile (for Bob)"},
 		{"en", "a.b/c", "Bob", "a.b/c (for Bob)"},
 		{"en", "年报.tar.gz", "王芳", "年报.tar (for 王芳).gz"},
-		{"zh", "reports/q1.pdf", "Alice", "reports/q1（给 Alice）.pdf"},
-		{"zh", "报告/合同 2026.docx", "王芳", "报告/合同 2026（给 王芳）.docx"},
+		{"zh", "reports/q1.pdf", "Alice", "reports/q1 (for Alice).pdf"},
+		{"zh", "报告/合同 2026.docx", "王芳", "报告/合同 2026 (for 王芳).docx"},
+		{"ja", "報告.pdf", "Bob", "報告 (for Bob).pdf"},
 	} {
 		if err := setLanguage(tc.lang); err != nil {
 			t.Fatal(err)
