@@ -138,3 +138,51 @@ func TestRealAlsoForDrop(t *testing.T) {
 		t.Fatal("Dave, who was not ticked, opens the file")
 	}
 }
+
+// People ticked in "Also for…" can be saved as a group, and the group
+// ticks them again later; it is kept in the settings.
+func TestAlsoForGroups(t *testing.T) {
+	f := readyFake()
+	f.keys = append(f.keys, Key{Name: "Bob", Kind: KeyColleague}, Key{Name: "Carol", Kind: KeyColleague})
+	u := startMain(t, f)
+	checks := func() map[string]*widget.Check {
+		m := map[string]*widget.Check{}
+		for _, o := range test.LaidOutObjects(u.win.Canvas().Overlays().Top()) {
+			if c, ok := o.(*widget.Check); ok {
+				m[c.Text] = c
+			}
+		}
+		return m
+	}
+	test.Tap(u.browser.alsoForBtn)
+	c := checks()
+	c["Alice"].SetChecked(true)
+	c["Carol"].SetChecked(true)
+	test.Tap(overlayButton(t, u, "Save as a group…"))
+	entries := overlayEntries(u)
+	if len(entries) != 1 {
+		t.Fatalf("the name form has %d entries", len(entries))
+	}
+	test.Type(entries[0], "Finance team")
+	test.Tap(overlayButton(t, u, "OK"))
+	if got := u.prefs.Groups["Finance team"]; !slices.Equal(got, []string{"Alice", "Carol"}) {
+		t.Fatalf("saved group %q", got)
+	}
+	if p, _ := loadPrefs(u.home); !slices.Equal(p.Groups["Finance team"], []string{"Alice", "Carol"}) {
+		t.Fatalf("the group is not in the settings file: %+v", p.Groups)
+	}
+	// Untick everyone, then let the group tick them again.
+	for _, c := range checks() {
+		c.SetChecked(false)
+	}
+	test.Tap(overlayButton(t, u, "Done"))
+	if got := u.browser.alsoForKeys(); len(got) != 0 {
+		t.Fatalf("after unticking: %q", got)
+	}
+	test.Tap(u.browser.alsoForBtn)
+	test.Tap(overlayButton(t, u, "Finance team"))
+	test.Tap(overlayButton(t, u, "Done"))
+	if got := u.browser.alsoForKeys(); !slices.Equal(got, []string{"Alice", "Carol"}) {
+		t.Fatalf("the group ticked %q", got)
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,6 +58,7 @@ func (b *browser) onAlsoFor() {
 		chosen[n] = true
 	}
 	var boxes []fyne.CanvasObject
+	checks := map[string]*widget.Check{}
 	for _, k := range b.u.keys {
 		if k.Name == first {
 			continue
@@ -64,6 +66,7 @@ func (b *browser) onAlsoFor() {
 		name := k.Name
 		c := widget.NewCheck(keyLabel(k), func(on bool) { chosen[name] = on })
 		c.SetChecked(chosen[name])
+		checks[name] = c
 		boxes = append(boxes, c)
 	}
 	if len(boxes) == 0 {
@@ -73,7 +76,12 @@ func (b *browser) onAlsoFor() {
 	}
 	intro := widget.NewLabel(lang.L("Files you upload are locked for the key in “Encrypt for” and for everyone ticked here. Each of them opens the same file with their own key."))
 	intro.Wrapping = fyne.TextWrapWord
-	body := container.NewBorder(intro, nil, nil, nil, container.NewVScroll(container.NewVBox(boxes...)))
+	top := container.NewVBox(intro)
+	if groups := b.groupButtons(checks); len(groups) > 0 {
+		top.Add(container.NewHScroll(container.NewHBox(groups...)))
+	}
+	save := widget.NewButtonWithIcon(lang.L("Save as a group…"), theme.DocumentSaveIcon(), func() { b.saveGroup(chosen) })
+	body := container.NewBorder(top, save, nil, nil, container.NewVScroll(container.NewVBox(boxes...)))
 	d := dialog.NewCustomConfirm(lang.L("Also lock for"), lang.L("Done"), lang.L("Cancel"), body, func(ok bool) {
 		if !ok {
 			return
@@ -102,4 +110,45 @@ func (b *browser) lockedForText() string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// groupButtons are the saved groups, each ticking its members that have a
+// box (a member whose key is gone, or who is in "Encrypt for", has none).
+func (b *browser) groupButtons(checks map[string]*widget.Check) []fyne.CanvasObject {
+	names := slices.Sorted(maps.Keys(b.u.prefs.Groups))
+	var out []fyne.CanvasObject
+	for _, g := range names {
+		members := b.u.prefs.Groups[g]
+		out = append(out, widget.NewButtonWithIcon(g, theme.AccountIcon(), func() {
+			for _, m := range members {
+				if c := checks[m]; c != nil {
+					c.SetChecked(true)
+				}
+			}
+		}))
+	}
+	return out
+}
+
+// saveGroup saves the people ticked as a group, under a name asked for;
+// a name already saved is replaced.
+func (b *browser) saveGroup(chosen map[string]bool) {
+	var members []string
+	for _, k := range b.u.keys {
+		if chosen[k.Name] {
+			members = append(members, k.Name)
+		}
+	}
+	if len(members) == 0 {
+		b.u.showNotice(dialog.NewInformation(lang.L("Save as a group…"), lang.L("Tick the people who belong to the group first."), b.u.win))
+		return
+	}
+	askName(b.u, lang.L("Save as a group"), "", func(name string) {
+		if b.u.prefs.Groups == nil {
+			b.u.prefs.Groups = map[string][]string{}
+		}
+		b.u.prefs.Groups[name] = members
+		b.u.savePrefs()
+		b.u.setStatus(lang.L("The group “{{.Name}}” is saved: {{.Members}}.", map[string]any{"Name": name, "Members": strings.Join(members, ", ")}))
+	})
 }

@@ -34,6 +34,9 @@ type Prefs struct {
 	// made for sharing whose link had expired: only copies expired since
 	// are asked about again.
 	CopiesAsked time.Time `json:"copies_asked,omitzero"`
+	// Groups are saved sets of people to lock files for ("Finance
+	// team"), by key name, for "Also for…".
+	Groups map[string][]string `json:"groups,omitempty"`
 }
 
 const (
