@@ -273,6 +273,10 @@ type Job struct {
 	Kind JobKind
 	// Name is what the user recognises: the file's name.
 	Name string
+	// Group ties the jobs of one request for several files (a dropped
+	// folder, a folder download) together, "" for a job on its own;
+	// GroupName is the folder's name, or "" when the files came loose.
+	Group, GroupName string
 	// Local is the file on this computer (source or destination).
 	Local string
 	// Remote is the object's key and where it lives.

@@ -33,6 +33,9 @@ type pendingJob struct {
 	KeyFor  string `json:"key_for,omitempty"`
 	// AlsoFor are the further keys an upload is locked for.
 	AlsoFor []string `json:"also_for,omitempty"`
+	// Group and GroupName tie the jobs of one request together (Job).
+	Group     string `json:"group,omitempty"`
+	GroupName string `json:"group_name,omitempty"`
 	// Link is set for a download of a shared link.
 	Link string `json:"link,omitempty"`
 	// Root is the folder a folder download's file is confined to.
@@ -120,7 +123,8 @@ func statErr(p string) error {
 
 // fromRecord is the app's view of a job the journal kept.
 func fromRecord(r transfer.QueuedJob) *pendingJob {
-	p := &pendingJob{Account: r.Note.Account, KeyFor: r.Note.KeyName, AlsoFor: r.Note.AlsoFor, Link: r.Note.Link, Key: r.Key}
+	p := &pendingJob{Account: r.Note.Account, KeyFor: r.Note.KeyName, AlsoFor: r.Note.AlsoFor, Link: r.Note.Link, Key: r.Key,
+		Group: r.Note.Group, GroupName: r.Note.GroupName}
 	if r.Kind == transfer.KindQueuedUpload {
 		p.Kind, p.Local, p.Bucket = "upload", r.Source, r.Bucket
 		return p
@@ -153,7 +157,7 @@ func (t *realTransfers) add(spec transfer.Spec, p *pendingJob) JobID {
 // journal keeps to build it again: the key's name, never the key.
 func (t *realTransfers) spec(ctx context.Context, p *pendingJob) (transfer.Spec, error) {
 	s, err := t.engineSpec(ctx, p)
-	s.Note = transfer.JobNote{KeyName: p.KeyFor, AlsoFor: p.AlsoFor, Account: p.Account, Link: p.Link}
+	s.Note = transfer.JobNote{KeyName: p.KeyFor, AlsoFor: p.AlsoFor, Account: p.Account, Link: p.Link, Group: p.Group, GroupName: p.GroupName}
 	return s, err
 }
 
@@ -207,7 +211,7 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 	if p == nil {
 		return Job{}, false
 	}
-	j := Job{ID: JobID(strconv.Itoa(e.Job)), Local: p.Local, Key: p.Key,
+	j := Job{ID: JobID(strconv.Itoa(e.Job)), Local: p.Local, Key: p.Key, Group: p.Group, GroupName: p.GroupName,
 		Remote: Location{Account: p.Account, Bucket: p.Bucket, Prefix: path.Dir(p.Key) + "/"},
 		Done:   e.Done, Total: e.Total, Speed: e.Speed, Err: e.Err}
 	if j.Remote.Prefix == "./" {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ossvault/ossvault/transfer"
@@ -52,10 +53,11 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 			}
 		}
 	}
+	group, groupName := newGroup(len(files), req.Paths)
 	var ids []JobID
 	for _, f := range files {
 		p := &pendingJob{Kind: "upload", Local: f.Source, Account: req.Dest.Account, Bucket: req.Dest.Bucket, Key: f.Key,
-			KeyFor: req.KeyFor, AlsoFor: req.AlsoFor}
+			KeyFor: req.KeyFor, AlsoFor: req.AlsoFor, Group: group, GroupName: groupName}
 		spec, err := t.spec(ctx, p)
 		if err != nil {
 			return ids, err
@@ -150,9 +152,12 @@ func (t *realTransfers) DownloadFolder(ctx context.Context, loc Location, prefix
 	}
 	// The folders below local are made by each download, confined to
 	// local: a link inside it cannot lead a file out.
+	group, _ := newGroup(len(files), nil)
+	groupName := filepath.Base(local)
 	var ids []JobID
 	for _, f := range files {
-		p := &pendingJob{Kind: "download", Local: f.Local, Account: loc.Account, Bucket: loc.Bucket, Key: f.Key, Root: local}
+		p := &pendingJob{Kind: "download", Local: f.Local, Account: loc.Account, Bucket: loc.Bucket, Key: f.Key, Root: local,
+			Group: group, GroupName: groupName}
 		spec, err := t.spec(ctx, p)
 		if err != nil {
 			return local, ids, err
@@ -230,3 +235,19 @@ func freeName(dir, name string) (string, error) {
 		}
 	}
 }
+
+// newGroup names the group of a request for n files, "" for one file: an
+// id unique to this request, and for a single folder its name (loose files
+// have none; the screens word "N files").
+func newGroup(n int, paths []string) (id, name string) {
+	if n < 2 {
+		return "", ""
+	}
+	id = strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatUint(groupSeq.Add(1), 36)
+	if len(paths) == 1 {
+		name = filepath.Base(paths[0])
+	}
+	return id, name
+}
+
+var groupSeq atomic.Uint64

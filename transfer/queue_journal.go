@@ -18,6 +18,11 @@ type JobNote struct {
 	KeyName string `json:"key_name,omitempty"`
 	// AlsoFor names the further keys an upload is locked for, in order.
 	AlsoFor []string `json:"also_for,omitempty"`
+	// Group ties the jobs of one dropped folder (or one request for
+	// several files) together, so that they show as one; GroupName is
+	// what the user calls it ("" when the caller words it).
+	Group     string `json:"group,omitempty"`
+	GroupName string `json:"group_name,omitempty"`
 	// Account names where the job's bucket lives, in the caller's terms.
 	Account string `json:"account,omitempty"`
 	// Link is the shared link a download reads, as the user received it:

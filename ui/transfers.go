@@ -31,7 +31,14 @@ type transfersPanel struct {
 
 	jobs  []Job
 	index map[JobID]int
-	stop  func()
+	// rows is the list as shown (transfers_groups.go): groups, their open
+	// members and jobs on their own; rowOf a shown job's row, members the
+	// jobs of each group of two or more, expanded the open groups.
+	rows     []rowRef
+	rowOf    map[JobID]int
+	members  map[string][]int
+	expanded map[string]bool
+	stop     func()
 	// removed are the jobs taken off the list: an event of theirs still
 	// on its way must not bring them back.
 	removed map[JobID]bool
@@ -66,8 +73,9 @@ type transfersPanel struct {
 const flushEvery = 100 * time.Millisecond
 
 func newTransfersPanel(u *appUI) *transfersPanel {
-	p := &transfersPanel{u: u, index: map[JobID]int{}, removed: map[JobID]bool{}, pausing: map[JobID]bool{}}
-	p.list = widget.NewList(func() int { return len(p.jobs) }, func() fyne.CanvasObject { return newJobRow(p) },
+	p := &transfersPanel{u: u, index: map[JobID]int{}, removed: map[JobID]bool{}, pausing: map[JobID]bool{},
+		rowOf: map[JobID]int{}, expanded: map[string]bool{}}
+	p.list = widget.NewList(func() int { return len(p.rows) }, func() fyne.CanvasObject { return newJobRow(p) },
 		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).show(id) })
 	p.list.OnSelected = p.onSelected
 	p.empty = widget.NewLabel(lang.L("Nothing is being uploaded or downloaded. Drop files on the window to upload them."))
@@ -135,12 +143,21 @@ func (p *transfersPanel) flush() {
 		}
 	}
 	// Redrawing a few rows is cheaper than the list; past a screenful,
-	// the list is.
-	if added || len(changed) > 40 {
+	// or when a group's totals move, the list is.
+	grouped := false
+	for _, i := range changed {
+		grouped = grouped || p.members[p.jobs[i].Group] != nil
+	}
+	if added {
+		p.rebuildRows()
+	}
+	if added || grouped || len(changed) > 40 {
 		p.list.Refresh()
 	} else {
 		for _, i := range changed {
-			p.list.RefreshItem(i)
+			if row, ok := p.rowOf[p.jobs[i].ID]; ok {
+				p.list.RefreshItem(row)
+			}
 		}
 	}
 	if added {
@@ -164,6 +181,7 @@ func (p *transfersPanel) reindex() {
 	for i, j := range p.jobs {
 		p.index[j.ID] = i
 	}
+	p.rebuildRows()
 }
 
 // onClearFinished takes the transfers that are done or canceled off the
@@ -260,10 +278,15 @@ func (p *transfersPanel) apply(j Job) (row int, isNew bool) {
 // is cut to the width left beside the progress bar.
 func (p *transfersPanel) onSelected(id widget.ListItemID) {
 	p.list.Unselect(id)
-	if id < 0 || id >= len(p.jobs) {
+	if id < 0 || id >= len(p.rows) {
 		return
 	}
-	if j := p.jobs[id]; j.State == JobFailed && j.Err != nil {
+	ref := p.rows[id]
+	if ref.job < 0 {
+		p.toggleGroup(ref.group)
+		return
+	}
+	if j := p.jobs[ref.job]; j.State == JobFailed && j.Err != nil {
 		p.u.showNotice(dialog.NewInformation(lang.L("That did not work"), p.failureText(j), p.u.win))
 	}
 }

@@ -13,8 +13,20 @@ import (
 func jobRowAt(t *testing.T, u *appUI, i int) *jobRow {
 	t.Helper()
 	u.tabs.SelectIndex(1)
+	p := u.transfers
+	if i >= len(p.jobs) {
+		t.Fatalf("no job %d", i)
+	}
+	// A job of a closed group shows once the user opens the group.
+	if g := p.jobs[i].Group; p.members[g] != nil && !p.expanded[g] {
+		p.toggleGroup(g)
+	}
+	row, ok := p.rowOf[p.jobs[i].ID]
+	if !ok {
+		t.Fatalf("job %d has no row", i)
+	}
 	for _, o := range test.LaidOutObjects(u.win.Canvas().Content()) {
-		if r, ok := o.(*jobRow); ok && r.Visible() && r.id == i {
+		if r, ok := o.(*jobRow); ok && r.Visible() && r.id == row {
 			return r
 		}
 	}

@@ -79,6 +79,10 @@ func newJobRow(p *transfersPanel) *jobRow {
 	// finished does for the others: canceling what has stopped means
 	// throwing away what it left.
 	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
+		if ref, ok := r.ref(); ok && ref.job < 0 {
+			p.groupCancel(ref.group)
+			return
+		}
 		j, ok := r.job()
 		switch {
 		case !ok:
@@ -104,15 +108,28 @@ func newJobRow(p *transfersPanel) *jobRow {
 
 func (r *jobRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
 
+// job is the row's job; false for a group's row.
 func (r *jobRow) job() (Job, bool) {
-	if r.id < 0 || r.id >= len(r.p.jobs) {
+	ref, ok := r.ref()
+	if !ok || ref.job < 0 || ref.job >= len(r.p.jobs) {
 		return Job{}, false
 	}
-	return r.p.jobs[r.id], true
+	return r.p.jobs[ref.job], true
+}
+
+func (r *jobRow) ref() (rowRef, bool) {
+	if r.id < 0 || r.id >= len(r.p.rows) {
+		return rowRef{}, false
+	}
+	return r.p.rows[r.id], true
 }
 
 func (r *jobRow) show(id widget.ListItemID) {
 	r.id = id
+	if ref, ok := r.ref(); ok && ref.job < 0 {
+		r.showGroup(ref.group)
+		return
+	}
 	j, ok := r.job()
 	if !ok {
 		return
@@ -123,6 +140,9 @@ func (r *jobRow) show(id widget.ListItemID) {
 		r.icon.SetResource(theme.DownloadIcon())
 	}
 	r.name.SetText(j.Name)
+	if ref, _ := r.ref(); ref.member {
+		r.name.SetText("    " + j.Name) // under its group
+	}
 	pausing := r.p.pausing[j.ID] && (j.State == JobRunning || j.State == JobQueued)
 	if pausing {
 		r.state.SetText(lang.L("Pausing…"))
@@ -250,6 +270,10 @@ func setVisible(o fyne.CanvasObject, v bool) {
 // onPause asks the queue to pause the job, off the UI goroutine, and shows
 // "Pausing…" until the pause lands (update clears it).
 func (r *jobRow) onPause() {
+	if ref, ok := r.ref(); ok && ref.job < 0 {
+		r.p.pauseGroup(ref.group)
+		return
+	}
 	j, ok := r.job()
 	if !ok || r.p.pausing[j.ID] {
 		return
@@ -264,14 +288,19 @@ func (r *jobRow) onPause() {
 			return
 		}
 		delete(p.pausing, id)
-		if i, ok := p.index[id]; ok {
-			p.list.RefreshItem(i)
+		if row, ok := p.rowOf[id]; ok {
+			p.list.RefreshItem(row)
 		}
 		p.u.showError(err)
 	})
 }
 
 func (r *jobRow) act(do func(JobID) error) {
+	if ref, ok := r.ref(); ok && ref.job < 0 {
+		// Resume, on a group's row: its paused jobs (Retry is not shown).
+		r.p.groupAct(ref.group, do, JobPaused)
+		return
+	}
 	j, ok := r.job()
 	if !ok {
 		return
