@@ -30,7 +30,10 @@ import (
 //     line says all transfers are done;
 //   - ui-wait-max-ms: the longest a call onto the UI goroutine, made every
 //     16 ms as a frame would be, waited for its turn;
-//   - heap-peak-MiB: the largest heap in use, sampled every 50 ms.
+//   - heap-peak-MiB: the largest heap in use, sampled every 50 ms, garbage
+//     included (it follows the collector's pace, and so the machine's load);
+//   - heap-live-MiB: the heap in use after a collection at the end, with
+//     every transfer still listed.
 //
 // Run: internal/testenv/with-services.sh go test ./ui/ -run '^$' -bench ManySmallFiles -benchtime 1x -timeout 30m
 func BenchmarkManySmallFiles(b *testing.B) {
@@ -108,6 +111,12 @@ func manySmallFiles(b *testing.B, n int) {
 	wait, heap := watch.stop()
 	b.ReportMetric(float64(wait.Milliseconds()), "ui-wait-max-ms")
 	b.ReportMetric(float64(heap)/(1<<20), "heap-peak-MiB")
+	// What stays: the heap in use once garbage is collected, with every
+	// transfer of both phases still listed.
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "heap-live-MiB")
 	got, _ := filepath.Glob(filepath.Join(downloads, "invoices", "inv-*.txt"))
 	if len(got) != n {
 		b.Fatalf("%d of %d files downloaded", len(got), n)
