@@ -43,7 +43,7 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 
-	for _, l := range []string{"en", "zh"} {
+	for _, l := range []string{"en", "zh", "zh-TW", "ja"} {
 		t.Run(l, func(t *testing.T) {
 			if err := setLanguage(l); err != nil {
 				t.Fatal(err)
@@ -70,6 +70,10 @@ func screens(t *testing.T, shot func(t *testing.T, u *appUI, name string)) {
 	shot(t, u, "firstrun-key")
 	u.firstRun.showBackupStep()
 	shot(t, u, "firstrun-backup")
+	u.firstRun.received.showLink()
+	shot(t, u, "firstrun-received")
+	u.firstRun.received.showKey()
+	shot(t, u, "firstrun-received-key")
 
 	f := readyFake()
 	f.keys = append(f.keys, Key{Name: "Finance KMS", Kind: KeyKMS, Fingerprint: "acs:kms:cn-hangzhou:123:key/abcd"})
