@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -65,23 +66,27 @@ func (b *Service) saveCopies(cs []SharedCopy) error {
 	return atomicfile.WriteFile(b.copiesPath(), data)
 }
 
-// rememberCopy adds c to the list, replacing an entry for the same object
-// (the same file shared again with the same colleague: its new link's end
-// counts).
-func (b *Service) rememberCopy(c SharedCopy) error {
+// editCopies replaces the list by what edit makes of it, under copiesMu.
+func (b *Service) editCopies(edit func([]SharedCopy) []SharedCopy) error {
 	copiesMu.Lock()
 	defer copiesMu.Unlock()
 	cs, err := b.loadCopies()
 	if err != nil {
 		return err
 	}
-	out := cs[:0]
-	for _, x := range cs {
-		if x.Account != c.Account || x.Bucket != c.Bucket || x.Key != c.Key {
-			out = append(out, x)
-		}
-	}
-	return b.saveCopies(append(out, c))
+	return b.saveCopies(edit(cs))
+}
+
+// rememberCopy adds c to the list, replacing an entry for the same object
+// (the same file shared again with the same colleague: its new link's end
+// counts).
+func (b *Service) rememberCopy(c SharedCopy) error {
+	return b.editCopies(func(cs []SharedCopy) []SharedCopy {
+		cs = slices.DeleteFunc(cs, func(x SharedCopy) bool {
+			return x.Account == c.Account && x.Bucket == c.Bucket && x.Key == c.Key
+		})
+		return append(cs, c)
+	})
 }
 
 // ExpiredCopies lists the copies made for sharing whose link has expired.
@@ -126,19 +131,10 @@ func (s *realSharing) RemoveCopies(ctx context.Context, copies []SharedCopy) err
 		}
 		gone[c] = true
 	}
-	copiesMu.Lock()
-	defer copiesMu.Unlock()
-	cs, err := b.loadCopies()
+	err := b.editCopies(func(cs []SharedCopy) []SharedCopy {
+		return slices.DeleteFunc(cs, func(c SharedCopy) bool { return gone[c] })
+	})
 	if err != nil {
-		return err
-	}
-	out := cs[:0]
-	for _, c := range cs {
-		if !gone[c] {
-			out = append(out, c)
-		}
-	}
-	if err := b.saveCopies(out); err != nil {
 		return err
 	}
 	return first
