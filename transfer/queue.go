@@ -84,17 +84,23 @@ type Queue struct {
 	down    *Downloader
 	maxJobs int // under mu: SetMaxJobs changes it on a running queue
 
-	mu      sync.Mutex
-	jobs    map[int]*job
-	order   []int
-	nextID  int
-	running int
-	subs    map[int]*subscriber
-	nextSub int
-	idle    *sync.Cond
-	kept    *Journal // see KeepInJournal
-	keptErr error
-	closed  bool // see Close
+	mu    sync.Mutex
+	jobs  map[int]*job
+	order []int
+	// firstOpen: no job in order[:firstOpen] is Queued, so schedule starts
+	// looking there. Without it every job's end scanned every job before
+	// it, and 10,000 small files took thirteen times as long as 2,000.
+	// Anything that queues a job other than at the end, or removes one
+	// from order, sets it back to 0.
+	firstOpen int
+	nextID    int
+	running   int
+	subs      map[int]*subscriber
+	nextSub   int
+	idle      *sync.Cond
+	kept      *Journal // see KeepInJournal
+	keptErr   error
+	closed    bool // see Close
 }
 
 type job struct {
@@ -226,6 +232,7 @@ func (q *Queue) Resume(id int) error {
 	}
 	if j.state == Paused || j.state == Failed {
 		j.state, j.userPaused = Queued, false
+		q.firstOpen = 0
 		q.emit(j, Event{State: Queued})
 		q.schedule()
 	}
@@ -279,6 +286,7 @@ func (q *Queue) Remove(id int) error {
 	}
 	delete(q.jobs, id)
 	q.order = slices.DeleteFunc(q.order, func(o int) bool { return o == id })
+	q.firstOpen = 0
 	if j.state != Failed {
 		q.mu.Unlock()
 		return nil
@@ -331,13 +339,19 @@ func (q *Queue) schedule() {
 	if q.closed {
 		return
 	}
-	for _, id := range q.order {
+	for i := q.firstOpen; i < len(q.order); i++ {
+		j := q.jobs[q.order[i]]
+		if j.state != Queued {
+			if i == q.firstOpen {
+				q.firstOpen++
+			}
+			continue
+		}
 		if q.running >= q.maxJobs {
 			return
 		}
-		j := q.jobs[id]
-		if j.state != Queued {
-			continue
+		if i == q.firstOpen {
+			q.firstOpen++
 		}
 		ctx, cancel := context.WithCancelCause(context.Background())
 		j.state, j.cancel = Running, cancel
