@@ -34,19 +34,7 @@ func TestE2EKeyboardDownloadsSeveral(t *testing.T) {
 	user := t.TempDir()
 	ready := filepath.Join(t.TempDir(), "ready")
 	env := append(os.Environ(), "OSSVAULT_HOME="+home, "HOME="+user, "LANGUAGE=en", readyFileEnv+"="+ready)
-	appLog, _ := runApp(t, bin, env, "--local")
-	src, err := newXDNDSource(display)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.close()
-	win, err := src.findWindow(windowTitle, 60*time.Second)
-	if err != nil {
-		t.Fatalf("%v\napp output:\n%s", err, appLog)
-	}
-	if err := waitFile(ready, 60*time.Second); err != nil {
-		t.Fatalf("%v\napp output:\n%s", err, appLog)
-	}
+	appLog, _, _, win := openLocalWindow(t, bin, display, env, ready)
 	kb, err := newXKeyboard(display)
 	if err != nil {
 		t.Fatal(err)

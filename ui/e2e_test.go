@@ -75,6 +75,28 @@ func runAppProcess(t testing.TB, bin string, env []string, args ...string) (log 
 	return log, exited, app.Process
 }
 
+// openLocalWindow starts the built app with --local and waits for its
+// window and for its ready file: the window maps, and takes part in XDND,
+// before the first folder is listed, and a drop or a key counts only once
+// a folder is on screen. The XDND source is closed with the test.
+func openLocalWindow(t *testing.T, bin, display string, env []string, ready string) (appLog *bytes.Buffer, exited chan error, src *xdndSource, win xproto.Window) {
+	t.Helper()
+	appLog, exited = runApp(t, bin, env, "--local")
+	src, err := newXDNDSource(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(src.close)
+	win, err = src.findWindow(windowTitle, 60*time.Second)
+	if err != nil {
+		t.Fatalf("%v\napp output:\n%s", err, appLog)
+	}
+	if err := waitFile(ready, 60*time.Second); err != nil {
+		t.Fatalf("%v\napp output:\n%s", err, appLog)
+	}
+	return appLog, exited, src, win
+}
+
 // TestE2EDropOnRealWindow runs the app in a real window on the embedded
 // endpoint, drops two files on it through the X11 drag-and-drop protocol,
 // and checks with the plain SDK that they were stored encrypted and decrypt
@@ -107,21 +129,7 @@ func TestE2EDropOnRealWindow(t *testing.T) {
 		paths = append(paths, p)
 	}
 
-	appLog, exited := runApp(t, bin, env, "--local")
-	src, err := newXDNDSource(display)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.close()
-	win, err := src.findWindow(windowTitle, 60*time.Second)
-	if err != nil {
-		t.Fatalf("%v\napp output:\n%s", err, appLog)
-	}
-	// The window maps, and takes part in XDND, before the first folder is
-	// listed; a drop counts only once a folder is on screen.
-	if err := waitFile(ready, 60*time.Second); err != nil {
-		t.Fatalf("%v\napp output:\n%s", err, appLog)
-	}
+	appLog, exited, src, win := openLocalWindow(t, bin, display, env, ready)
 	// The window manager and the task bar show the app's own icon.
 	if w, h, err := src.iconSize(win); err != nil || w != 256 || h != 256 {
 		t.Errorf("window icon %dx%d (%v), want the 256x256 app icon", w, h, err)
