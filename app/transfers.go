@@ -36,6 +36,9 @@ type pendingJob struct {
 	// Group and GroupName tie the jobs of one request together (Job).
 	Group     string `json:"group,omitempty"`
 	GroupName string `json:"group_name,omitempty"`
+	// NoOverwrite: the upload must not replace an object that appears
+	// under its name meanwhile (the user did not choose Replace).
+	NoOverwrite bool `json:"no_overwrite,omitempty"`
 	// Link is set for a download of a shared link.
 	Link string `json:"link,omitempty"`
 	// Root is the folder a folder download's file is confined to.
@@ -124,7 +127,7 @@ func statErr(p string) error {
 // fromRecord is the app's view of a job the journal kept.
 func fromRecord(r transfer.QueuedJob) *pendingJob {
 	p := &pendingJob{Account: r.Note.Account, KeyFor: r.Note.KeyName, AlsoFor: r.Note.AlsoFor, Link: r.Note.Link, Key: r.Key,
-		Group: r.Note.Group, GroupName: r.Note.GroupName}
+		Group: r.Note.Group, GroupName: r.Note.GroupName, NoOverwrite: r.Note.NoOverwrite}
 	if r.Kind == transfer.KindQueuedUpload {
 		p.Kind, p.Local, p.Bucket = "upload", r.Source, r.Bucket
 		return p
@@ -157,7 +160,7 @@ func (t *realTransfers) add(spec transfer.Spec, p *pendingJob) JobID {
 // journal keeps to build it again: the key's name, never the key.
 func (t *realTransfers) spec(ctx context.Context, p *pendingJob) (transfer.Spec, error) {
 	s, err := t.engineSpec(ctx, p)
-	s.Note = transfer.JobNote{KeyName: p.KeyFor, AlsoFor: p.AlsoFor, Account: p.Account, Link: p.Link, Group: p.Group, GroupName: p.GroupName}
+	s.Note = transfer.JobNote{KeyName: p.KeyFor, AlsoFor: p.AlsoFor, Account: p.Account, Link: p.Link, Group: p.Group, GroupName: p.GroupName, NoOverwrite: p.NoOverwrite}
 	return s, err
 }
 
@@ -172,7 +175,7 @@ func (t *realTransfers) engineSpec(ctx context.Context, p *pendingJob) (transfer
 		if err != nil {
 			return transfer.Spec{}, err
 		}
-		job := &transfer.UploadJob{Source: p.Local, Bucket: p.Bucket, Key: p.Key, Wrapper: ws[0], Store: st}
+		job := &transfer.UploadJob{Source: p.Local, Bucket: p.Bucket, Key: p.Key, Wrapper: ws[0], Store: st, NoOverwrite: p.NoOverwrite}
 		if len(ws) > 1 {
 			job.Wrapper, job.Wrappers = nil, ws
 		}

@@ -57,7 +57,10 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 	var ids []JobID
 	for _, f := range files {
 		p := &pendingJob{Kind: "upload", Local: f.Source, Account: req.Dest.Account, Bucket: req.Dest.Bucket, Key: f.Key,
-			KeyFor: req.KeyFor, AlsoFor: req.AlsoFor, Group: group, GroupName: groupName}
+			KeyFor: req.KeyFor, AlsoFor: req.AlsoFor, Group: group, GroupName: groupName,
+			// Checked above, and by the server to the end: a file a
+			// colleague puts there meanwhile is not replaced either.
+			NoOverwrite: req.Existing != ReplaceExisting}
 		spec, err := t.spec(ctx, p)
 		if err != nil {
 			return ids, err

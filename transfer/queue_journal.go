@@ -23,6 +23,8 @@ type JobNote struct {
 	// what the user calls it ("" when the caller words it).
 	Group     string `json:"group,omitempty"`
 	GroupName string `json:"group_name,omitempty"`
+	// NoOverwrite: the upload must not replace an object (UploadJob).
+	NoOverwrite bool `json:"no_overwrite,omitempty"`
 	// Account names where the job's bucket lives, in the caller's terms.
 	Account string `json:"account,omitempty"`
 	// Link is the shared link a download reads, as the user received it:

@@ -72,6 +72,8 @@ func (e *RemoteError) sentinel() error {
 		return ErrNoSuchUpload
 	case "PreconditionFailed":
 		return ErrSourceChanged
+	case "FileAlreadyExists":
+		return ErrExists
 	case "InsufficientStorage":
 		return ErrStorageFull
 	case "ObjectDamaged":

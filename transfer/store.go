@@ -74,3 +74,23 @@ type Store interface {
 	Reader
 	Writer
 }
+
+// noOverwrite is the context key of WithNoOverwrite.
+type noOverwrite struct{}
+
+// WithNoOverwrite marks the writes made under ctx as not to replace an
+// object: a Writer's Put and CompleteMultipart then fail with an error
+// matching ErrExists when their key is taken (OSS's x-oss-forbid-overwrite,
+// checked by the server itself, so nothing written in between is lost to
+// a race with a check made first). InitiateMultipart carries it too, so
+// that an upload to a taken name fails before any part is sent.
+func WithNoOverwrite(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noOverwrite{}, true)
+}
+
+// NoOverwrite reports whether ctx came from WithNoOverwrite; Writers use
+// it.
+func NoOverwrite(ctx context.Context) bool {
+	v, _ := ctx.Value(noOverwrite{}).(bool)
+	return v
+}

@@ -52,6 +52,9 @@ func MaxStreamSize(partSize int64) int64 {
 // listed by Journal.Own.
 func (u *Uploader) UploadStream(ctx context.Context, r io.Reader, job UploadJob, progress Progress) error {
 	u = u.forJob(job)
+	if job.NoOverwrite {
+		ctx = WithNoOverwrite(ctx)
+	}
 	if progress == nil {
 		progress = func(int64, int64) {}
 	}

@@ -104,6 +104,10 @@ type UploadJob struct {
 	// Store is the bucket this job writes to; nil means the Uploader's.
 	// One queue can so upload to many accounts and buckets.
 	Store Store
+	// NoOverwrite: an object already under Key, or one that appears there
+	// before the upload ends, is not replaced; the upload fails with an
+	// error matching ErrExists (see WithNoOverwrite).
+	NoOverwrite bool
 }
 
 // maxRestarts bounds how often a file that keeps changing is started over.
@@ -154,6 +158,9 @@ func UploadID(source, bucket, key string) string {
 // two different contents.
 func (u *Uploader) Upload(ctx context.Context, job UploadJob, progress Progress) error {
 	u = u.forJob(job)
+	if job.NoOverwrite {
+		ctx = WithNoOverwrite(ctx)
+	}
 	if progress == nil {
 		progress = func(int64, int64) {}
 	}

@@ -85,7 +85,7 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 		return errors.New("interrupted; run the same command again to resume")
 	}
 	warnDownloaded(env, q, byID)
-	return queueErrors(env, q, "download", m)
+	return queueErrors(env, q, "download", m, nil)
 }
 
 // planGet turns SOURCE (a shared link, an object or a folder) into the

@@ -12,8 +12,9 @@ import (
 
 // skipExisting drops, with --no-clobber, the items whose object already
 // exists, with a line each on standard error. The check is a HEAD per
-// target just before the upload: an object another client writes in
-// between is replaced, as without the flag.
+// target just before the upload; an object another client writes in
+// between is not replaced either, since the uploads then ask the server
+// not to (transfer.UploadJob.NoOverwrite), and skipTakenMeanwhile says so.
 func skipExisting(ctx context.Context, env *Env, fs *pflag.FlagSet, st transfer.Reader, bucket string, items []putItem) ([]putItem, error) {
 	if on, _ := fs.GetBool("no-clobber"); !on {
 		return items, nil
@@ -50,4 +51,18 @@ func objectExists(ctx context.Context, st transfer.Reader, key string) (bool, er
 		return false, nil
 	}
 	return false, fmt.Errorf("failed to check whether %s exists: %w", key, err)
+}
+
+// skipTakenMeanwhile reports, a line each, the uploads the server refused
+// because their name was taken after skipExisting looked (keys names each
+// job's object), and returns them, so that queueErrors does not count them.
+func skipTakenMeanwhile(env *Env, q *transfer.Queue, bucket string, keys map[int]string) map[int]bool {
+	skipped := map[int]bool{}
+	for _, e := range q.Jobs() {
+		if e.State == transfer.Failed && errors.Is(e.Err, transfer.ErrExists) {
+			fmt.Fprintf(env.Err, "ossvault: skipped %s: it already exists\n", ossURL{Bucket: bucket, Key: keys[e.Job]}.shown())
+			skipped[e.Job] = true
+		}
+	}
+	return skipped
 }

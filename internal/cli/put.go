@@ -103,9 +103,11 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	}
 	m := newMeter(env, fs, total, "uploading")
 	defer q.Subscribe(m.event)()
+	noClobber, _ := fs.GetBool("no-clobber")
 	ids := make([]int, len(items))
 	for i, it := range items {
-		ids[i] = q.Add(transfer.Spec{Upload: &transfer.UploadJob{Source: it.src, Bucket: target.Bucket, Key: it.key, Wrappers: wrappers}})
+		ids[i] = q.Add(transfer.Spec{Upload: &transfer.UploadJob{Source: it.src, Bucket: target.Bucket, Key: it.key, Wrappers: wrappers,
+			NoOverwrite: noClobber}})
 	}
 	stop := pauseOnCancel(ctx, q, ids)
 	q.Wait()
@@ -114,7 +116,15 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 		m.abandon()
 		return errors.New("interrupted; run the same command again to resume")
 	}
-	return queueErrors(env, q, "upload", m)
+	var skipped map[int]bool
+	if noClobber {
+		keys := make(map[int]string, len(ids))
+		for i, id := range ids {
+			keys[id] = items[i].key
+		}
+		skipped = skipTakenMeanwhile(env, q, target.Bucket, keys)
+	}
+	return queueErrors(env, q, "upload", m, skipped)
 }
 
 // putWrappers are the keys put locks each object for: every --key in its
@@ -162,11 +172,11 @@ func pauseOnCancel(ctx context.Context, q *transfer.Queue, ids []int) (stop func
 
 // queueErrors reports the failed jobs: a single failure is the command's
 // error; several are listed one a line, followed by a count.
-func queueErrors(env *Env, q *transfer.Queue, verb string, m *meter) error {
+func queueErrors(env *Env, q *transfer.Queue, verb string, m *meter, skipped map[int]bool) error {
 	var failed []error
 	all := q.Jobs()
 	for _, e := range all {
-		if e.State == transfer.Failed {
+		if e.State == transfer.Failed && !skipped[e.Job] {
 			failed = append(failed, e.Err)
 		}
 	}

@@ -132,6 +132,9 @@ func (c *call) completeUpload() {
 		c.failStore(err)
 		return
 	}
+	if c.forbidOverwrite() {
+		return
+	}
 	info, err := c.s.store.CompleteUpload(c.rt.bucket, u.UploadID, want)
 	if err != nil {
 		c.failStore(err)

@@ -120,12 +120,8 @@ func (c *call) putObject() {
 		c.fail(e)
 		return
 	}
-	if strings.EqualFold(c.r.Header.Get("x-oss-forbid-overwrite"), "true") {
-		if o, err := c.s.store.OpenObject(c.rt.bucket, c.rt.key); err == nil {
-			o.Close()
-			c.fail(newError(http.StatusConflict, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").withEC("0026-00000005"))
-			return
-		}
+	if c.forbidOverwrite() {
+		return
 	}
 	info, err := c.s.store.PutObject(c.rt.bucket, c.rt.key, meta, &limitBody{r: c.r.Body}, PutOptions{ContentMD5: sum})
 	if err != nil {
@@ -420,12 +416,8 @@ func (c *call) copyObject() {
 		c.failStore(err)
 		return
 	}
-	if strings.EqualFold(h.Get("x-oss-forbid-overwrite"), "true") && !self {
-		if o, err := c.s.store.OpenObject(c.rt.bucket, c.rt.key); err == nil {
-			o.Close()
-			c.fail(newError(http.StatusConflict, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").withEC("0026-00000005"))
-			return
-		}
+	if !self && c.forbidOverwrite() {
+		return
 	}
 	tags, e := c.copyTags(srcBucket, srcKey)
 	if e != nil {
@@ -456,4 +448,20 @@ func (c *call) replaceMeta() (Meta, error) {
 		return nil, e
 	}
 	return m, nil
+}
+
+// forbidOverwrite answers 409 FileAlreadyExists, and reports true, when the
+// request says x-oss-forbid-overwrite: true and its object exists, as OSS
+// does for PutObject, CopyObject and CompleteMultipartUpload.
+func (c *call) forbidOverwrite() bool {
+	if !strings.EqualFold(c.r.Header.Get("x-oss-forbid-overwrite"), "true") {
+		return false
+	}
+	o, err := c.s.store.OpenObject(c.rt.bucket, c.rt.key)
+	if err != nil {
+		return false
+	}
+	o.Close()
+	c.fail(newError(http.StatusConflict, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.").withEC("0026-00000005"))
+	return true
 }

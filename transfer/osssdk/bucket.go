@@ -54,6 +54,17 @@ func metaOptions(ctx context.Context, meta map[string]string) []oss.Option {
 	return opts
 }
 
+// newObjectOptions are metaOptions for the requests that make an object
+// (PutObject, InitiateMultipartUpload, CompleteMultipartUpload), with
+// x-oss-forbid-overwrite when ctx asks for it (transfer.WithNoOverwrite).
+func newObjectOptions(ctx context.Context, meta map[string]string) []oss.Option {
+	opts := metaOptions(ctx, meta)
+	if transfer.NoOverwrite(ctx) {
+		opts = append(opts, oss.ForbidOverWrite(true))
+	}
+	return opts
+}
+
 func (s *bucket) Head(ctx context.Context, key string) (transfer.ObjectInfo, error) {
 	if err := checkKey(key); err != nil {
 		return transfer.ObjectInfo{}, err
@@ -87,7 +98,7 @@ func (s *bucket) Put(ctx context.Context, key string, body io.ReadSeeker, size i
 	}
 	var h http.Header
 	sum := &crcBody{r: body}
-	opts := append(metaOptions(ctx, meta), oss.ContentLength(size), oss.GetResponseHeader(&h))
+	opts := append(newObjectOptions(ctx, meta), oss.ContentLength(size), oss.GetResponseHeader(&h))
 	if err := s.raw.PutObject(key, io.LimitReader(sum, size), opts...); err != nil {
 		return remoteError("PutObject", err)
 	}
@@ -102,7 +113,7 @@ func (s *bucket) InitiateMultipart(ctx context.Context, key string, meta map[str
 	if err := checkKey(key); err != nil {
 		return "", err
 	}
-	r, err := s.b.InitiateMultipartUpload(key, metaOptions(ctx, meta)...)
+	r, err := s.b.InitiateMultipartUpload(key, newObjectOptions(ctx, meta)...)
 	if err != nil {
 		return "", remoteError("InitiateMultipartUpload", err)
 	}
@@ -197,7 +208,7 @@ func (s *bucket) CompleteMultipart(ctx context.Context, key, uploadID string, pa
 	for i, p := range parts {
 		up[i] = oss.UploadPart{PartNumber: p.Number, ETag: p.ETag}
 	}
-	if _, err := s.b.CompleteMultipartUpload(s.imur(key, uploadID), up, oss.WithContext(ctx)); err != nil {
+	if _, err := s.b.CompleteMultipartUpload(s.imur(key, uploadID), up, newObjectOptions(ctx, nil)...); err != nil {
 		return remoteError("CompleteMultipartUpload", err)
 	}
 	return nil
