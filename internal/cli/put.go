@@ -97,6 +97,14 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	up := &transfer.Uploader{Store: store, Journal: journal, Keys: v, Secrets: v.JobSecrets(), PartSize: partSize, Parts: n, Policy: retryPolicy, Signer: signer}
 	q := transfer.NewQueue(up, &transfer.Downloader{Journal: journal, Keys: v, Policy: retryPolicy}, min(n, 8))
 
+	return uploadAll(ctx, env, fs, q, target.Bucket, items, wrappers)
+}
+
+// uploadAll queues items, locked for wrappers, waits for them with a
+// progress meter, and reports how they ended: an interruption keeps their
+// journals for the next run, and with --no-clobber a name taken meanwhile
+// is a skip, not a failure.
+func uploadAll(ctx context.Context, env *Env, fs *pflag.FlagSet, q *transfer.Queue, bucket string, items []putItem, wrappers []envelope.Wrapper) error {
 	var total int64
 	for _, it := range items {
 		total += it.size
@@ -105,9 +113,11 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	defer q.Subscribe(m.event)()
 	noClobber, _ := fs.GetBool("no-clobber")
 	ids := make([]int, len(items))
+	keys := make(map[int]string, len(items))
 	for i, it := range items {
-		ids[i] = q.Add(transfer.Spec{Upload: &transfer.UploadJob{Source: it.src, Bucket: target.Bucket, Key: it.key, Wrappers: wrappers,
+		ids[i] = q.Add(transfer.Spec{Upload: &transfer.UploadJob{Source: it.src, Bucket: bucket, Key: it.key, Wrappers: wrappers,
 			NoOverwrite: noClobber}})
+		keys[ids[i]] = it.key
 	}
 	stop := pauseOnCancel(ctx, q, ids)
 	q.Wait()
@@ -118,11 +128,7 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	}
 	var skipped map[int]bool
 	if noClobber {
-		keys := make(map[int]string, len(ids))
-		for i, id := range ids {
-			keys[id] = items[i].key
-		}
-		skipped = skipTakenMeanwhile(env, q, target.Bucket, keys)
+		skipped = skipTakenMeanwhile(env, q, bucket, keys)
 	}
 	return queueErrors(env, q, "upload", m, skipped)
 }
