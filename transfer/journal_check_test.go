@@ -138,20 +138,8 @@ func TestOSSDamagedUploadRecordStartsOver(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, st := startOSS(t)
-			up, down := newEngines(t, st)
-			up.Parts = 1
-			src, _ := writeRandom(t, t.TempDir(), "src", size)
-			job := UploadJob{Source: src, Bucket: "bkt", Key: "k", Wrapper: testWrapper(t)}
-			ctx, cancel := context.WithCancelCause(context.Background())
-			err := up.Upload(ctx, job, func(done, total int64) {
-				if done >= 3*MinPartSize {
-					cancel(ErrPaused)
-				}
-			})
-			if !errors.Is(err, ErrPaused) {
-				t.Skipf("the upload finished before it could be paused (%v)", err)
-			}
-			id := UploadID(src, "bkt", "k")
+			up, down, job, id := pausedAfterThreeParts(t, st, size)
+			src := job.Source
 			leavesOf = filepath.Join(up.Journal.Dir(), id+".leaves")
 			editRecord(t, up.Journal, id, tc.edit)
 			w := watch(up.Journal)
@@ -443,4 +431,26 @@ func FuzzRecordChecks(f *testing.F) {
 			q.check("a")
 		}
 	})
+}
+
+// pausedAfterThreeParts uploads size random bytes to bkt/k of st, one part
+// at a time, and pauses the upload once three parts are sent, leaving its
+// journal record (whose id it returns) for a resume. It skips the test when
+// the upload finished before it could be paused.
+func pausedAfterThreeParts(t *testing.T, st Store, size int) (up *Uploader, down *Downloader, job UploadJob, id string) {
+	t.Helper()
+	up, down = newEngines(t, st)
+	up.Parts = 1
+	src, _ := writeRandom(t, t.TempDir(), "src", size)
+	job = UploadJob{Source: src, Bucket: "bkt", Key: "k", Wrapper: testWrapper(t)}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	err := up.Upload(ctx, job, func(done, total int64) {
+		if done >= 3*MinPartSize {
+			cancel(ErrPaused)
+		}
+	})
+	if !errors.Is(err, ErrPaused) {
+		t.Skipf("the upload finished before it could be paused (%v)", err)
+	}
+	return up, down, job, UploadID(src, "bkt", "k")
 }

@@ -89,21 +89,8 @@ func TestLeavesFileEntries(t *testing.T) {
 // opens; the leaves file goes with the record.
 func TestOSSLeavesFileCutShort(t *testing.T) {
 	_, st := startOSS(t)
-	up, down := newEngines(t, st)
-	up.Parts = 1
-	const size = 10*MinPartSize + 77
-	src, _ := writeRandom(t, t.TempDir(), "src", size)
-	job := UploadJob{Source: src, Bucket: "bkt", Key: "k", Wrapper: testWrapper(t)}
-	ctx, cancel := context.WithCancelCause(context.Background())
-	err := up.Upload(ctx, job, func(done, total int64) {
-		if done >= 3*MinPartSize {
-			cancel(ErrPaused)
-		}
-	})
-	if !errors.Is(err, ErrPaused) {
-		t.Skipf("the upload finished before it could be paused (%v)", err)
-	}
-	id := UploadID(src, "bkt", "k")
+	up, down, job, id := pausedAfterThreeParts(t, st, 10*MinPartSize+77)
+	src := job.Source
 	rec := filepath.Join(up.Journal.Dir(), id+".json")
 	leaves := filepath.Join(up.Journal.Dir(), id+".leaves")
 	b, err := os.ReadFile(rec)
