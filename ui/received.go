@@ -130,43 +130,43 @@ func (r *received) onRestore() {
 		return
 	}
 	data, pass := r.backup, r.pass.Text
-	r.setBusy(true, lang.L("Restoring your key…"))
+	// Either way the passphrase is typed again; on failure the page stays
+	// with the backup still chosen.
+	r.pass.SetText("")
+	r.bringBack(lang.L("Restoring your key…"), func(ctx context.Context) error {
+		return r.f.u.be.Keys().Restore(ctx, bytes.NewReader(data), pass)
+	}, func() { r.f.u.setBackedUp(true) })
+}
+
+func (r *received) onImportKey() {
+	openFile(r.f.u, func(name string, data []byte) {
+		r.bringBack(lang.L("Importing your key…"), func(ctx context.Context) error {
+			_, err := r.f.u.be.Keys().ImportPrivate(ctx, keyNameFromFile(name), data)
+			return err
+		}, nil)
+	})
+}
+
+// bringBack runs get, which brings a key back, off the UI goroutine with
+// msg on the page, then, if it worked, done and keysBack with the keys now
+// here; if not, the page says why.
+func (r *received) bringBack(msg string, get func(context.Context) error, done func()) {
+	r.setBusy(true, msg)
 	goDo(r.f.u, func(ctx context.Context) ([]Key, error) {
-		if err := r.f.u.be.Keys().Restore(ctx, bytes.NewReader(data), pass); err != nil {
+		if err := get(ctx); err != nil {
 			return nil, err
 		}
 		return r.f.u.be.Keys().List(ctx)
 	}, func(keys []Key, err error) {
 		r.setBusy(false, "")
 		if err != nil {
-			// The page stays, with the backup still chosen: only the
-			// passphrase has to be typed again.
 			r.keyMsg.SetText(r.f.u.explain(err))
-			r.pass.SetText("")
 			return
 		}
-		r.pass.SetText("")
-		r.f.u.setBackedUp(true)
+		if done != nil {
+			done()
+		}
 		r.keysBack(keys)
-	})
-}
-
-func (r *received) onImportKey() {
-	openFile(r.f.u, func(name string, data []byte) {
-		r.setBusy(true, lang.L("Importing your key…"))
-		goDo(r.f.u, func(ctx context.Context) ([]Key, error) {
-			if _, err := r.f.u.be.Keys().ImportPrivate(ctx, keyNameFromFile(name), data); err != nil {
-				return nil, err
-			}
-			return r.f.u.be.Keys().List(ctx)
-		}, func(keys []Key, err error) {
-			r.setBusy(false, "")
-			if err != nil {
-				r.keyMsg.SetText(r.f.u.explain(err))
-				return
-			}
-			r.keysBack(keys)
-		})
 	})
 }
 
