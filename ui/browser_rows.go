@@ -230,25 +230,13 @@ func (b *browser) updateActions() {
 	// Download and Delete work on all that is selected, folders too;
 	// sharing and details are for one file at a time.
 	for _, btn := range []*widget.Button{b.getBtn, b.deleteBtn} {
-		if b.sel.count() > 0 {
-			btn.Enable()
-		} else {
-			btn.Disable()
-		}
+		setEnabled(btn, b.sel.count() > 0)
 	}
 	for _, btn := range []*widget.Button{b.shareBtn, b.detailsBtn} {
-		if ok && !e.Folder {
-			btn.Enable()
-		} else {
-			btn.Disable()
-		}
+		setEnabled(btn, ok && !e.Folder)
 	}
 	for _, btn := range []*widget.Button{b.uploadBtn, b.newDirBtn, b.refreshBtn} {
-		if b.hasLoc {
-			btn.Enable()
-		} else {
-			btn.Disable()
-		}
+		setEnabled(btn, b.hasLoc)
 	}
 }
 

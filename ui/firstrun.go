@@ -288,11 +288,7 @@ func (f *firstRun) showKeyStep() {
 
 func (f *firstRun) setKeyBusy(busy bool, msg string) {
 	for _, b := range []*widget.Button{f.createBtn, f.importBtn, f.kmsBtn} {
-		if busy {
-			b.Disable()
-		} else {
-			b.Enable()
-		}
+		setEnabled(b, !busy)
 	}
 	if busy {
 		f.keyBusy.Show()

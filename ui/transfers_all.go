@@ -30,17 +30,9 @@ func (p *transfersPanel) newAllButtons() fyne.CanvasObject {
 
 // updateAllButtons enables what has something to act on.
 func (p *transfersPanel) updateAllButtons(c jobCounts) {
-	enable(p.pauseAll, c.running+c.waiting > 0)
-	enable(p.resumeAll, c.paused > 0)
-	enable(p.cancelAll, c.running+c.waiting+c.paused > 0)
-}
-
-func enable(b *widget.Button, on bool) {
-	if on {
-		b.Enable()
-	} else {
-		b.Disable()
-	}
+	setEnabled(p.pauseAll, c.running+c.waiting > 0)
+	setEnabled(p.resumeAll, c.paused > 0)
+	setEnabled(p.cancelAll, c.running+c.waiting+c.paused > 0)
 }
 
 // ids returns the jobs in one of states, skipping those being paused.

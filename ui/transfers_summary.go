@@ -21,11 +21,7 @@ type jobBatch struct {
 func (p *transfersPanel) updateSummary() {
 	c := countJobs(p.jobs)
 	setVisible(p.empty, len(p.jobs) == 0)
-	if c.ended > 0 {
-		p.clear.Enable()
-	} else {
-		p.clear.Disable()
-	}
+	setEnabled(p.clear, c.ended > 0)
 	p.updateAllButtons(c)
 	p.setSummary(c.summary())
 	p.settleBatches()
