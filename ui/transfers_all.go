@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -35,24 +36,24 @@ func (p *transfersPanel) updateAllButtons(c jobCounts) {
 	setEnabled(p.cancelAll, c.running+c.waiting+c.paused > 0)
 }
 
-// ids returns the jobs in one of states, skipping those being paused.
-func (p *transfersPanel) ids(states ...JobState) []JobID {
+// idsIn returns the jobs of jobs in one of states.
+func idsIn(jobs []Job, states ...JobState) []JobID {
 	var out []JobID
-	for _, j := range p.jobs {
-		for _, s := range states {
-			if j.State == s && !p.pausing[j.ID] {
-				out = append(out, j.ID)
-				break
-			}
+	for _, j := range jobs {
+		if slices.Contains(states, j.State) {
+			out = append(out, j.ID)
 		}
 	}
 	return out
 }
 
-// onPauseAll pauses every transfer under way or waiting; each row says
+// onPauseAll pauses every transfer under way or waiting.
+func (p *transfersPanel) onPauseAll() { p.pause(idsIn(p.jobs, JobRunning, JobQueued)) }
+
+// pause pauses the jobs ids not already being paused; each row says
 // "Pausing…" until its pause lands.
-func (p *transfersPanel) onPauseAll() {
-	ids := p.ids(JobRunning, JobQueued)
+func (p *transfersPanel) pause(ids []JobID) {
+	ids = slices.DeleteFunc(ids, func(id JobID) bool { return p.pausing[id] })
 	for _, id := range ids {
 		p.pausing[id] = true
 	}
@@ -61,12 +62,18 @@ func (p *transfersPanel) onPauseAll() {
 }
 
 func (p *transfersPanel) onResumeAll() {
-	p.each(p.ids(JobPaused), p.u.be.Transfers().Resume, nil)
+	p.each(idsIn(p.jobs, JobPaused), p.u.be.Transfers().Resume, nil)
 }
 
 // onCancelAll asks first: canceling throws away what was sent or saved.
+// "Cancel" beside "Cancel all" would say both things at once.
 func (p *transfersPanel) onCancelAll() {
-	ids := p.ids(JobRunning, JobQueued, JobPaused)
+	p.cancelAsking(lang.L("Cancel all transfers?"), lang.L("Cancel all"), idsIn(p.jobs, JobRunning, JobQueued, JobPaused))
+}
+
+// cancelAsking cancels ids once the user confirmed, in a question titled
+// title whose button says action.
+func (p *transfersPanel) cancelAsking(title, action string, ids []JobID) {
 	if len(ids) == 0 {
 		return
 	}
@@ -74,8 +81,7 @@ func (p *transfersPanel) onCancelAll() {
 	if len(ids) == 1 {
 		msg = lang.L("1 transfer stops, and what it sent or saved so far is thrown away. Transfers already done stay as they are.")
 	}
-	// "Cancel" beside "Cancel all" would say both things at once.
-	p.u.confirmDanger(lang.L("Cancel all transfers?"), msg, lang.L("Cancel all"), func() {
+	p.u.confirmDanger(title, msg, action, func() {
 		p.each(ids, p.u.be.Transfers().Cancel, nil)
 	}).SetDismissText(lang.L("Keep going"))
 }

@@ -159,48 +159,18 @@ func (r *jobRow) showGroup(g string) {
 	r.content.Refresh()
 }
 
-// groupAct runs a row button's action on every job of group g.
-func (p *transfersPanel) groupAct(g string, what func(JobID) error, states ...JobState) {
-	var ids []JobID
-	for _, j := range p.groupJobs(g) {
-		for _, s := range states {
-			if j.State == s && !p.pausing[j.ID] {
-				ids = append(ids, j.ID)
-				break
-			}
-		}
-	}
-	p.each(ids, what, nil)
+// groupResume resumes group g's paused jobs (Resume on its row; Retry is
+// not shown there).
+func (p *transfersPanel) groupResume(g string) {
+	p.each(idsIn(p.groupJobs(g), JobPaused), p.u.be.Transfers().Resume, nil)
 }
 
 // groupCancel asks, then cancels every job of group g not yet over.
 func (p *transfersPanel) groupCancel(g string) {
 	jobs := p.groupJobs(g)
-	var ids []JobID
-	for _, j := range jobs {
-		if j.State == JobRunning || j.State == JobQueued || j.State == JobPaused {
-			ids = append(ids, j.ID)
-		}
-	}
-	if len(ids) == 0 {
-		return
-	}
-	msg := lang.L("{{.N}} transfers stop, and what they sent or saved so far is thrown away. Transfers already done stay as they are.", map[string]any{"N": len(ids)})
-	p.u.confirmDanger(lang.L("Cancel {{.Name}}?", map[string]any{"Name": groupName(jobs)}), msg, lang.L("Cancel transfers"), func() {
-		p.each(ids, p.u.be.Transfers().Cancel, nil)
-	}).SetDismissText(lang.L("Keep going"))
+	p.cancelAsking(lang.L("Cancel {{.Name}}?", map[string]any{"Name": groupName(jobs)}), lang.L("Cancel transfers"),
+		idsIn(jobs, JobRunning, JobQueued, JobPaused))
 }
 
-// pauseGroup pauses group g's jobs under way or waiting; each says
-// "Pausing…" until its pause lands.
-func (p *transfersPanel) pauseGroup(g string) {
-	var ids []JobID
-	for _, j := range p.groupJobs(g) {
-		if (j.State == JobRunning || j.State == JobQueued) && !p.pausing[j.ID] {
-			ids = append(ids, j.ID)
-			p.pausing[j.ID] = true
-		}
-	}
-	p.list.Refresh()
-	p.each(ids, p.u.be.Transfers().Pause, func(id JobID) { delete(p.pausing, id) })
-}
+// pauseGroup pauses group g's jobs under way or waiting.
+func (p *transfersPanel) pauseGroup(g string) { p.pause(idsIn(p.groupJobs(g), JobRunning, JobQueued)) }

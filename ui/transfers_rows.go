@@ -297,8 +297,7 @@ func (r *jobRow) onPause() {
 
 func (r *jobRow) act(do func(JobID) error) {
 	if ref, ok := r.ref(); ok && ref.job < 0 {
-		// Resume, on a group's row: its paused jobs (Retry is not shown).
-		r.p.groupAct(ref.group, do, JobPaused)
+		r.p.groupResume(ref.group) // Resume: Retry is not shown on a group's row
 		return
 	}
 	j, ok := r.job()
