@@ -2,10 +2,8 @@ package app
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
@@ -33,30 +31,6 @@ func (b *Service) wrappers(ctx context.Context, first string, others []string) (
 		ws = append(ws, w)
 	}
 	return ws, nil
-}
-
-// fitsRecipients fails, wrapping envelope.ErrTooManyRecipients, when the
-// wraps of ws do not fit the metadata of an object named key in bucket,
-// as the uploader would find once queued: the same envelope, signed, of a
-// 1 TiB multipart upload, so that the answer does not depend on the size.
-func fitsRecipients(ctx context.Context, ws []envelope.Wrapper, bucket, key string) error {
-	e, k, err := envelope.SealFor(ctx, ws, nil)
-	if err != nil {
-		return err
-	}
-	pub := make(ed25519.PublicKey, ed25519.PublicKeySize)
-	if err := e.SetWriter(pub, bucket, key, time.Now()); err != nil {
-		return err
-	}
-	const size = 1 << 40
-	part := envelope.PartSize(size, transfer.DefaultPartSize)
-	e.DataSize, e.PartSize, e.UnencryptedLength = size, part, size
-	sum, err := envelope.NewSummer(e, k, size, envelope.ChunkSizeForParts(size, part))
-	if err != nil {
-		return err
-	}
-	defer sum.Close()
-	return e.CheckMetaSize()
 }
 
 // longestKey is the longest object key of files: the one with the least

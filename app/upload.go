@@ -28,7 +28,7 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 		return nil, err
 	}
 	if len(ws) > 1 && len(files) > 0 {
-		if err := fitsRecipients(ctx, ws, req.Dest.Bucket, longestKey(files)); err != nil {
+		if err := transfer.CheckRecipients(ctx, ws, req.Dest.Bucket, longestKey(files)); err != nil {
 			return nil, err
 		}
 	}

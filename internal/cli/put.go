@@ -74,6 +74,9 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
+	if err := checkRecipients(ctx, wrappers, target.Bucket, items); err != nil {
+		return err
+	}
 	store, err := bucketStore(env, fs, v, target.Bucket)
 	if err != nil {
 		return err
@@ -154,6 +157,23 @@ func putWrappers(ctx context.Context, v *vault.Vault, fs *pflag.FlagSet) ([]enve
 		ws = append(ws, w)
 	}
 	return ws, nil
+}
+
+// checkRecipients refuses, once and before anything is queued, an upload
+// whose wraps do not fit an object's metadata: otherwise every file of a
+// folder failed with the same sentence. The longest object name leaves the
+// least room.
+func checkRecipients(ctx context.Context, ws []envelope.Wrapper, bucket string, items []putItem) error {
+	if len(ws) < 2 || len(items) == 0 {
+		return nil
+	}
+	longest := items[0].key
+	for _, it := range items {
+		if len(it.key) > len(longest) {
+			longest = it.key
+		}
+	}
+	return transfer.CheckRecipients(ctx, ws, bucket, longest)
 }
 
 // retryPolicy is how put retries failed requests; nil is

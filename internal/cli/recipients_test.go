@@ -194,6 +194,13 @@ func TestPutTooManyRecipients(t *testing.T) {
 			t.Fatalf("%s reached the endpoint", e.Op)
 		}
 	}
+	// Several files: refused once, up front, not once per file.
+	other := filepath.Join(filepath.Dir(src), "g")
+	writeFile(t, other, 1000)
+	_, errs, code = h.run(append([]string{"put", src, other, "oss://bkt/many/"}, args...)...)
+	if code != 1 || strings.Count(errs, "too many recipients") != 1 || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("two files: exit %d: %q", code, errs)
+	}
 	h.must(append([]string{"put", src, "oss://bkt/f"}, args[:18]...)...)
 	// The same key twice is a usage error.
 	if _, _, code := h.run("put", src, "oss://bkt/g", "--key", "k1", "--key", "k1"); code != 2 {
