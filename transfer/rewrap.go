@@ -85,7 +85,7 @@ func (r *Rewrapper) Copy(ctx context.Context, st RewrapStore, src, dst string, a
 	if err := e.CheckMetaSize(); err != nil {
 		return err
 	}
-	if err := r.read(ctx, st, src, p, sum, progress); err != nil {
+	if err := r.read(ctx, st, src, p, sum, d.policy(), progress); err != nil {
 		return err
 	}
 	if err := sum.Finish(); err != nil {
@@ -111,7 +111,7 @@ func (r *Rewrapper) Copy(ctx context.Context, st RewrapStore, src, dst string, a
 // read streams src's ciphertext, pinned to the version p describes, into
 // a verifier of the stored envelope and into sum, and fails unless the
 // object verifies.
-func (r *Rewrapper) read(ctx context.Context, st Reader, src string, p *prepared, sum *envelope.Summer, progress Progress) error {
+func (r *Rewrapper) read(ctx context.Context, st Reader, src string, p *prepared, sum *envelope.Summer, pol Policy, progress Progress) error {
 	size := p.info.Size
 	chunk := sum.Envelope().Integrity.ChunkSize
 	piece := r.Piece
@@ -121,7 +121,6 @@ func (r *Rewrapper) read(ctx context.Context, st Reader, src string, p *prepared
 	piece = max(piece/chunk, 1) * chunk // whole chunks, for AddCiphertext
 	v := envelope.NewVerifier(p.env, p.dk)
 	buf := make([]byte, min(piece, max(size, 1)))
-	pol := (&Downloader{Policy: r.Policy}).policy()
 	for off := int64(0); off < size; off += piece {
 		n := min(piece, size-off)
 		b := buf[:n]
