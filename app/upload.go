@@ -37,14 +37,18 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 		if err != nil {
 			return nil, err
 		}
-		if len(taken) > 0 && req.Existing == AskExisting {
+		if req.Existing == AskExisting {
+			// taken holds every key of the folders written to, for freeKey:
+			// only the upload's own names being among them is a clash.
 			e := &ExistsError{Total: len(files)}
 			for _, f := range files {
 				if taken[f.Key] {
 					e.Names = append(e.Names, f.Key)
 				}
 			}
-			return nil, e
+			if len(e.Names) > 0 {
+				return nil, e
+			}
 		}
 		for i, f := range files {
 			if taken[f.Key] {

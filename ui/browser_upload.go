@@ -75,6 +75,10 @@ func (b *browser) upload(req UploadRequest) {
 // already taken: replace them, keep both (the new ones get a free name), or
 // upload nothing.
 func (b *browser) askExisting(req UploadRequest, e *ExistsError) {
+	if len(e.Names) == 0 {
+		b.u.showError(e) // nothing to name: say it rather than ask about nothing
+		return
+	}
 	first := path.Base(e.Names[0])
 	msg := lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": first})
 	if len(e.Names) > 1 {

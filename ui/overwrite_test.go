@@ -78,6 +78,18 @@ func TestRealUploadExisting(t *testing.T) {
 	}
 	checkEncrypted(t, bk, b.Vault(), "report.pdf", data["report.pdf"])
 
+	// Another name in the same folder is no clash: the folder holding a
+	// file is not the file being there.
+	other := filepath.Join(t.TempDir(), "summary.pdf")
+	if err := os.WriteFile(other, []byte("a new name"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Transfers().Upload(ctx, UploadRequest{Paths: []string{other}, Dest: dest, KeyFor: "Mine"}); err != nil {
+		t.Fatalf("an upload of a new name beside an existing file: %v", err)
+	}
+	waitJobs(t, b)
+	checkEncrypted(t, bk, b.Vault(), "summary.pdf", []byte("a new name"))
+
 	for _, want := range []string{"report (2).pdf", "report (3).pdf"} {
 		if _, err := b.Transfers().Upload(ctx, UploadRequest{Paths: []string{p}, Dest: dest, KeyFor: "Mine", Existing: KeepBoth}); err != nil {
 			t.Fatal(err)
