@@ -153,13 +153,17 @@ func TestE2EExchange(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mouse.close()
-	t.Logf("window scale %v, spots %+v", mouse.scale, spots)
 	step := func(what string, at fyne.Position, watch rect) {
 		t.Helper()
 		if err := mouse.clickAndWait(at, watch, 20*time.Second); err != nil {
 			mouse.shot(t, "e2e-exchange-failed.png")
+			t.Logf("%v window pixels a unit; where things are: %+v", mouse.scale, spots)
 			fail("%s: %v", what, err)
 		}
+	}
+	// The folder is listed; the first click waits for it to be drawn.
+	if err := mouse.waitDrawn(rect{size: fyne.NewSize(spots.width, spots.height)}, 30*time.Second); err != nil {
+		fail("%v", err)
 	}
 
 	// "Also for…", the saved group, Done: the next uploads are locked
@@ -577,7 +581,7 @@ func leaks(before map[string][sha256.Size]byte, dirs []string, marker []byte) []
 // clickSpots is where the things Alice clicks are, on a canvas width
 // units wide, and the parts that change when a click is answered.
 type clickSpots struct {
-	width float32
+	width, height float32
 	// alsoFor is the "Also for…" button; group the saved group's button
 	// in its dialog, groupTicks the boxes it ticks, alsoDone its Done.
 	alsoFor, group, groupTicks, alsoDone rect
@@ -632,7 +636,7 @@ func exchangeSpots(t *testing.T, keys []Key, account, bucket, file string, prefs
 		return r
 	}
 	var s clickSpots
-	s.width = w.Canvas().Size().Width
+	s.width, s.height = w.Canvas().Size().Width, w.Canvas().Size().Height
 
 	s.alsoFor = where(u.browser.alsoForBtn)
 	test.Tap(u.browser.alsoForBtn)

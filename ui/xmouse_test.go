@@ -188,6 +188,25 @@ func (m *xMouse) waitStill(r rect, d time.Duration) ([]byte, error) {
 	return nil, fmt.Errorf("the window kept changing at %v for %v", r, d)
 }
 
+// waitDrawn waits until the window shows more than one colour in r, and
+// holds still: it has been drawn.
+func (m *xMouse) waitDrawn(r rect, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		now, err := m.waitStill(r, time.Until(deadline))
+		if err != nil {
+			return err
+		}
+		for i := 4; i < len(now); i += 4 {
+			if !bytes.Equal(now[i:i+3], now[:3]) {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("the window was not drawn within %v", d)
+}
+
 // clickAndWait clicks at p and waits for the window to change in r.
 func (m *xMouse) clickAndWait(p fyne.Position, r rect, d time.Duration) error {
 	before, err := m.waitStill(r, d)
