@@ -111,6 +111,10 @@ type browser struct {
 
 	// folderDel is the latest folder deletion, kept for tests.
 	folderDel *folderDelete
+	// renaming is the latest rename dialog, kept for tests; reselect the
+	// key of a file just renamed, to select once the list shows it.
+	renaming *renameDialog
+	reselect string
 }
 
 func newBrowser(u *appUI) *browser {

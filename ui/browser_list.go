@@ -64,6 +64,7 @@ func (b *browser) loadNextPage() {
 		b.next = p.Next
 		b.more = p.Next != ""
 		b.rebuildView()
+		b.selectReselect()
 		signalReady()
 	})
 }

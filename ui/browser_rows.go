@@ -270,6 +270,7 @@ func (b *browser) contextMenu(id widget.ListItemID) *fyne.Menu {
 		fyne.NewMenuItem(lang.L("Download"), b.onDownload),
 		fyne.NewMenuItem(lang.L("Share…"), b.onShare),
 		fyne.NewMenuItem(lang.L("Details"), b.onDetails),
+		fyne.NewMenuItem(lang.L("Rename…"), b.onRename),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(lang.L("Delete"), b.onDelete),
 	)
