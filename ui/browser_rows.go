@@ -12,7 +12,11 @@ import (
 
 func (b *browser) length() int { return len(b.view) }
 
-func (b *browser) createRow() fyne.CanvasObject { return newFileRow(b) }
+func (b *browser) createRow() fyne.CanvasObject {
+	r := newFileRow(b)
+	b.rows = append(b.rows, r) // the list makes only enough for the screen
+	return r
+}
 
 func (b *browser) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	r := o.(*fileRow)
