@@ -73,6 +73,9 @@ const (
 	// TooManyRecipients: more people than one object's metadata holds
 	// wraps for.
 	TooManyRecipients
+	// InvalidName: a name OSS does not take (empty, too long) or that is
+	// no file's (a "/" in a new name).
+	InvalidName
 )
 
 // NoKeyError is an object locked for a key that is not here; MatDesc is
@@ -223,6 +226,7 @@ func causeOfTransfer(err error) Cause {
 		{transfer.ErrLinkExpired, LinkExpired},
 		{transfer.ErrPaused, Paused},
 		{transfer.ErrCanceled, Canceled},
+		{transfer.ErrInvalidName, InvalidName},
 	}
 	if errors.As(err, &unsafe) {
 		return UnsafeName

@@ -84,6 +84,7 @@ func TestCauseOf(t *testing.T) {
 		{"link expired", transfer.ErrLinkExpired, LinkExpired},
 		{"paused", transfer.ErrPaused, Paused},
 		{"canceled", transfer.ErrCanceled, Canceled},
+		{"invalid name", fmt.Errorf("failed to rename a: %w: the new name is empty", transfer.ErrInvalidName), InvalidName},
 		{"server error", remote(503, "ServiceUnavailable"), ServiceTrouble},
 		{"refused", remote(409, "BucketNotEmpty"), Refused},
 		{"loopback refused", fmt.Errorf("get: %w", refused), LocalAppClosed},

@@ -167,6 +167,13 @@ type Storage interface {
 	DeleteFolder(ctx context.Context, loc Location, prefix string, progress func(deleted, total int)) (int, error)
 	// NewFolder creates an empty folder named name inside loc.
 	NewFolder(ctx context.Context, loc Location, name string) error
+	// Rename gives the file key the name newName in its folder and returns
+	// its new key. The name must be free (else transfer.ErrExists) and
+	// valid (else transfer.ErrInvalidName); a folder is ErrRenameFolder.
+	// An ossvault file keeps its people and reads as written by me under
+	// its new name, which needs it to verify (else envelope.ErrIntegrity,
+	// nothing written); another client's is copied as it is.
+	Rename(ctx context.Context, loc Location, key, newName string) (newKey string, err error)
 }
 
 // FolderDeletion is what deleting a folder came to.

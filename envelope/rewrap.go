@@ -17,7 +17,8 @@ import (
 
 // Rewrap returns a new envelope for the object e describes, whose data key
 // k opened: the same data key, counter and content, locked for every wrap
-// of e, in order, and then for each of add. The first wrap stays in the
+// of e, in order, and then for each of add (none for a copy under a new
+// name, which only needs a new MAC and writer). The first wrap stays in the
 // SDK headers, so the official SDKs keep opening it with the same key. The
 // result has no MAC and no writer: start a Summer on it.
 func Rewrap(ctx context.Context, e *Envelope, k *DataKey, add []Wrapper) (*Envelope, error) {
@@ -29,9 +30,6 @@ func Rewrap(ctx context.Context, e *Envelope, k *DataKey, add []Wrapper) (*Envel
 	}
 	if err := checkKey(e, k); err != nil {
 		return nil, fmt.Errorf("failed to lock the object for more people: %w", err)
-	}
-	if len(add) == 0 {
-		return nil, errors.New("failed to lock the object for more people: nobody to add")
 	}
 	if n := len(e.Wraps()) + len(add); n > maxRecipients+1 {
 		return nil, fmt.Errorf("%w: %d keys, at most %d fit the format", ErrTooManyRecipients, n, maxRecipients+1)

@@ -54,8 +54,10 @@ type Rewrapper struct {
 }
 
 // Copy copies the object src of st to dst, locked for everyone src is
-// locked for and for each of add, signed by the Rewrapper's Signer as
-// written to dst now. It reads src's ciphertext once (progress counts it)
+// locked for and for each of add (none for a copy under a new name),
+// signed by the Rewrapper's Signer as written to dst now. Under
+// WithNoOverwrite the copy fails with an error matching ErrExists when dst
+// is taken. It reads src's ciphertext once (progress counts it)
 // and sends nothing but the copy request and dst's leaf table. It fails,
 // before any write, with an error matching envelope.ErrIntegrity when src
 // does not verify, ErrRewrapUnprotected when it carries no check, and
@@ -101,9 +103,12 @@ func (r *Rewrapper) Copy(ctx context.Context, st RewrapStore, src, dst string, a
 		return fmt.Errorf("failed to copy %s to %s: %w", src, dst, err)
 	}
 	// Best effort, as after an upload: without it a range of the copy is
-	// checked by reading all of it.
+	// checked by reading all of it. The table replaces any left from an
+	// earlier object of that name, even when the copy itself was not to
+	// replace one (WithNoOverwrite).
 	if lk, table := LeavesKey(dst), leafTable(sum); lk != "" && table != nil {
-		_ = st.Put(ctx, lk, bytes.NewReader(table), int64(len(table)), nil)
+		tctx := context.WithValue(ctx, noOverwrite{}, false)
+		_ = st.Put(tctx, lk, bytes.NewReader(table), int64(len(table)), nil)
 	}
 	return nil
 }

@@ -133,3 +133,55 @@ func TestRewrapCopyRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A copy under a new name (nobody added) must not replace what is there:
+// under WithNoOverwrite the server refuses it and the object under that
+// name is left as it was. A leaf table left from an earlier object of the
+// new name is replaced by the copy's, not kept.
+func TestRewrapCopyNoOverwrite(t *testing.T) {
+	_, st := startOSS(t)
+	rs := st.(RewrapStore)
+	ctx := context.Background()
+	up, down := newEngines(t, st)
+	up.Signer = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, ed25519.SeedSize))
+	dir := t.TempDir()
+	src, want := writeRandom(t, dir, "a.csv", 3*envelope.DefaultChunkSize+5)
+	other, _ := writeRandom(t, dir, "b.csv", 1000)
+	for key, file := range map[string]string{"a.csv": src, "taken.csv": other} {
+		if err := up.Upload(ctx, UploadJob{Source: file, Bucket: "bkt", Key: key, Wrapper: testWrapper(t)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := st.Head(ctx, "taken.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamer := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{4}, ed25519.SeedSize))
+	rw := &Rewrapper{Keys: testKeys(t), Signer: renamer, Policy: &fastPolicy}
+	err = rw.Copy(WithNoOverwrite(ctx), rs, "a.csv", "taken.csv", nil, nil)
+	if !errors.Is(err, ErrExists) {
+		t.Fatalf("a copy over a taken name: %v", err)
+	}
+	if after, err := st.Head(ctx, "taken.csv"); err != nil || after.ETag != before.ETag {
+		t.Fatalf("the taken name changed: %v -> %v (%v)", before.ETag, after.ETag, err)
+	}
+
+	stale := []byte("a table of an object gone")
+	if err := st.Put(ctx, LeavesKey("new.csv"), bytes.NewReader(stale), int64(len(stale)), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.Copy(WithNoOverwrite(ctx), rs, "a.csv", "new.csv", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := st.Head(ctx, LeavesKey("new.csv")); err != nil || info.Size == int64(len(stale)) {
+		t.Fatalf("the stale leaf table was kept (%v)", err)
+	}
+	var got bytes.Buffer
+	res, err := down.Stream(ctx, st, "new.csv", &got, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want) || !bytes.Equal(res.Envelope.Signer, renamer.Public().(ed25519.PublicKey)) || res.Envelope.UploadedKey != "new.csv" || len(res.Envelope.Wraps()) != 1 {
+		t.Fatalf("the copy: %d bytes, signer %x, uploaded as %q, %d wraps", got.Len(), res.Envelope.Signer, res.Envelope.UploadedKey, len(res.Envelope.Wraps()))
+	}
+}

@@ -31,15 +31,21 @@ const (
 	colSeal
 )
 
-// fileColumnWidths are the fixed widths of every column but the name.
+// fileColumnWidths are the widths every column but the name starts with
+// (and a reset brings back); the user may drag them wider or narrower.
 var fileColumnWidths = []float32{90, 150, 200, 110}
 
-// newFileColumns lays out the file list's header and rows alike. A narrow
-// window hides the modified time, then the size, before names become
-// unreadable; who a file is locked for and its tamper check always show.
-func newFileColumns() *columns {
-	return &columns{widths: fileColumnWidths, minFirst: 200, drop: []int{colModified, colSize}}
+// newFileColumns lays out the file list's header and rows alike, with the
+// widths (of every column but the name) the browser keeps. A narrow window
+// hides the modified time, then the size, before names become unreadable;
+// who a file is locked for and its tamper check always show.
+func newFileColumns(widths []float32) *columns {
+	return &columns{widths: widths, minFirst: minNameWidth, drop: []int{colModified, colSize}}
 }
+
+// minNameWidth is the room the names keep before columns are hidden, or
+// given up to a column dragged wider.
+const minNameWidth = 200
 
 // browser shows accounts and buckets, one folder's files, and what can be
 // done with them.
@@ -55,8 +61,16 @@ type browser struct {
 	accounts []Account
 	buckets  map[string][]string
 
-	crumbs     *fyne.Container
+	crumbs *fyne.Container
+	// header is the columns' titles; headerRow adds the handles that
+	// resize them (colWidths, the widths of every column but the name,
+	// shared with the rows, which rows lists).
 	header     *fyne.Container
+	headerRow  *fyne.Container
+	headBtns   []*widget.Button
+	handles    []*colHandle
+	colWidths  []float32
+	rows       []*fileRow
 	list       *fileList
 	tip        *tipLayer
 	filter     *widget.Entry
@@ -111,6 +125,10 @@ type browser struct {
 
 	// folderDel is the latest folder deletion, kept for tests.
 	folderDel *folderDelete
+	// renaming is the latest rename dialog, kept for tests; reselect the
+	// key of a file just renamed, to select once the list shows it.
+	renaming *renameDialog
+	reselect string
 }
 
 func newBrowser(u *appUI) *browser {
@@ -128,7 +146,9 @@ func newBrowser(u *appUI) *browser {
 	}
 
 	b.crumbs = container.NewHBox()
+	b.colWidths = restoredWidths(u.prefs.ColumnWidths)
 	b.header = b.newHeader()
+	b.headerRow = b.newHeaderRow()
 	b.tip = newTipLayer(u.do)
 	b.list = newFileList(b)
 	u.win.Canvas().AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) {
@@ -166,7 +186,7 @@ func newBrowser(u *appUI) *browser {
 		container.NewBorder(nil, nil, nil, container.NewHBox(b.newDirBtn, b.refreshBtn), container.NewHScroll(b.crumbs)),
 		actions,
 		container.NewGridWithColumns(2, keyRow, b.filter),
-		b.header,
+		b.headerRow,
 	)
 	bottom := container.NewHBox(b.info, layout.NewSpacer(), b.loadMore)
 	files := container.NewBorder(top, bottom, nil, nil, container.NewStack(b.list, b.tip.layer))

@@ -64,6 +64,7 @@ func (b *browser) loadNextPage() {
 		b.next = p.Next
 		b.more = p.Next != ""
 		b.rebuildView()
+		b.selectReselect()
 		signalReady()
 	})
 }
@@ -208,9 +209,13 @@ func (b *browser) newHeader() *fyne.Container {
 		btn.Importance = widget.LowImportance
 		return btn
 	}
-	return container.New(newFileColumns(),
-		mk(lang.L("Name"), colName), mk(lang.L("Size"), colSize), mk(lang.L("Modified"), colModified),
-		mk(lang.L("Locked with"), colLock), mk(lang.L("Tamper check"), colSeal))
+	b.headBtns = []*widget.Button{mk(lang.L("Name"), colName), mk(lang.L("Size"), colSize), mk(lang.L("Modified"), colModified),
+		mk(lang.L("Locked with"), colLock), mk(lang.L("Tamper check"), colSeal)}
+	objs := make([]fyne.CanvasObject, len(b.headBtns))
+	for i, btn := range b.headBtns {
+		objs[i] = btn
+	}
+	return container.New(newFileColumns(b.colWidths), objs...)
 }
 
 // sortBy sorts by a column; the same column again reverses the order.

@@ -12,7 +12,11 @@ import (
 
 func (b *browser) length() int { return len(b.view) }
 
-func (b *browser) createRow() fyne.CanvasObject { return newFileRow(b) }
+func (b *browser) createRow() fyne.CanvasObject {
+	r := newFileRow(b)
+	b.rows = append(b.rows, r) // the list makes only enough for the screen
+	return r
+}
 
 func (b *browser) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	r := o.(*fileRow)
@@ -270,6 +274,7 @@ func (b *browser) contextMenu(id widget.ListItemID) *fyne.Menu {
 		fyne.NewMenuItem(lang.L("Download"), b.onDownload),
 		fyne.NewMenuItem(lang.L("Share…"), b.onShare),
 		fyne.NewMenuItem(lang.L("Details"), b.onDetails),
+		fyne.NewMenuItem(lang.L("Rename…"), b.onRename),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(lang.L("Delete"), b.onDelete),
 	)

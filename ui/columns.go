@@ -5,9 +5,11 @@ import (
 	"fyne.io/fyne/v2/theme"
 )
 
-// columns lays out its objects left to right with fixed widths, except the
-// first, which takes what is left. The file list's header and its rows share
-// one, so their columns line up.
+// columns lays out its objects left to right with set widths, except the
+// first, which takes what is left. The file list's header and its rows
+// share one widths slice, so their columns line up, and a width changed
+// there (by a header's handle, colHandle) moves them all at their next
+// layout.
 //
 // In a narrow window the fixed columns would leave the first (the file's
 // name) no room at all, and a list of files without names is useless: below
@@ -73,16 +75,36 @@ func (c *columns) droppable(i int) bool {
 	return false
 }
 
-func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+// place says where each of n columns starts and how wide it is at width
+// w, and which are shown.
+func (c *columns) place(n int, w float32) (xs, ws []float32, show []bool) {
 	pad := theme.Padding()
-	show := c.visible(len(objs), size.Width)
+	show = c.visible(n, w)
 	fixed := float32(0)
-	for i := 1; i < len(objs); i++ {
+	for i := 1; i < n; i++ {
 		if show[i] {
 			fixed += c.widths[i-1] + pad
 		}
 	}
+	xs, ws = make([]float32, n), make([]float32, n)
 	x := float32(0)
+	for i := range n {
+		if !show[i] {
+			xs[i] = x
+			continue
+		}
+		cw := max(w-fixed, 0)
+		if i > 0 {
+			cw = c.widths[i-1]
+		}
+		xs[i], ws[i] = x, cw
+		x += cw + pad
+	}
+	return xs, ws, show
+}
+
+func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	xs, ws, show := c.place(len(objs), size.Width)
 	for i, o := range objs {
 		if !show[i] {
 			if o.Visible() {
@@ -93,12 +115,7 @@ func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		if !o.Visible() {
 			o.Show()
 		}
-		w := max(size.Width-fixed, 0)
-		if i > 0 {
-			w = c.widths[i-1]
-		}
-		o.Move(fyne.NewPos(x, 0))
-		o.Resize(fyne.NewSize(w, size.Height))
-		x += w + pad
+		o.Move(fyne.NewPos(xs[i], 0))
+		o.Resize(fyne.NewSize(ws[i], size.Height))
 	}
 }

@@ -190,6 +190,8 @@ func explainTransfer(_ error, c app.Cause, _ func(string) string) string {
 		return lang.L("This computer's disk is full. Make some room, then try again.")
 	case app.Exists:
 		return lang.L("A different file with that name is already there, so nothing was overwritten.")
+	case app.InvalidName:
+		return lang.L("That name cannot be used: it must not be empty, contain “/” or be very long.")
 	case app.Stalled:
 		return lang.L("The transfer stopped moving. Check the internet connection; it will carry on when you retry.")
 	case app.LinkExpired:

@@ -313,6 +313,34 @@ func (s *fakeStorage) NewFolder(_ context.Context, loc Location, name string) er
 	return nil
 }
 
+// Rename moves the object as the real one does, and refuses as it does: a
+// folder, a name that is no name, a name taken. The file then reads as
+// signed by me.
+func (s *fakeStorage) Rename(ctx context.Context, loc Location, key, newName string) (string, error) {
+	if strings.HasSuffix(key, "/") {
+		return "", app.ErrRenameFolder
+	}
+	newKey, err := app.RenamedKey(key, newName)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	b := s.buckets[loc.Account+"/"+loc.Bucket]
+	o, ok := b.objects[key]
+	_, taken := b.objects[newKey]
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		return "", transfer.ErrNoSuchObject
+	case taken && newKey != key:
+		return "", fmt.Errorf("failed to rename %s: %w", key, transfer.ErrExists)
+	}
+	o.lock.Writer = Writer{Signed: true, Name: "My key", Me: true}
+	(*fakeStorage)(s).Delete(ctx, loc, key)
+	(*fakeBackend)(s).addObject(loc.Account, loc.Bucket, newKey, o.size, o.lock)
+	return newKey, nil
+}
+
 type fakeKeys fakeBackend
 
 func (k *fakeKeys) List(context.Context) ([]Key, error) {

@@ -46,7 +46,7 @@ func newFileRow(b *browser) *fileRow {
 	r.cursor.CornerRadius = theme.SelectionRadiusSize()
 	r.cursor.Hide()
 	name := container.NewBorder(nil, nil, r.icon, nil, r.name)
-	r.content = container.New(newFileColumns(), name, r.size, r.modified, r.lock, r.seal)
+	r.content = container.New(newFileColumns(b.colWidths), name, r.size, r.modified, r.lock, r.seal)
 	r.frame = container.NewStack(r.chosen, r.content, r.cursor)
 	r.ExtendBaseWidget(r)
 	return r

@@ -109,9 +109,9 @@ func TestDownloadFolderFromToolbarAndMenu(t *testing.T) {
 	if b.loc.Prefix != "payroll/" {
 		t.Fatalf("the menu's Open left the browser in %q", b.loc.Prefix)
 	}
-	// A file's menu is unchanged.
+	// A file's menu: Download, Share…, Details, Rename…, a line, Delete.
 	u.do(func() { m = b.contextMenu(rowIndex(t, b, "march.xlsx")) })
-	if len(m.Items) != 5 || m.Items[0].Label != "Download" {
+	if len(m.Items) != 6 || m.Items[0].Label != "Download" || m.Items[3].Label != "Rename…" {
 		t.Fatalf("file menu has %d items, first %q", len(m.Items), m.Items[0].Label)
 	}
 }

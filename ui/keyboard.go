@@ -105,8 +105,8 @@ func (u *appUI) browserTakesKeys() bool {
 
 // typedKey is the file list's keys, with the modifiers held: the arrow
 // keys (and Home, End) move the selection, which Shift extends; Delete
-// (and Backspace, as on a Mac) deletes what is selected, asking first; F5
-// lists the folder again; Enter opens the selected folder, or downloads
+// (and Backspace, as on a Mac) deletes what is selected, asking first; F2
+// renames the selected file; F5 lists the folder again; Enter opens the selected folder, or downloads
 // what is selected. Ctrl+A, a shortcut, is selectAll.
 func (b *browser) typedKey(ev *fyne.KeyEvent, mods fyne.KeyModifier) {
 	extend := mods&fyne.KeyModifierShift != 0
@@ -127,6 +127,10 @@ func (b *browser) typedKey(ev *fyne.KeyEvent, mods fyne.KeyModifier) {
 	case fyne.KeyDelete, fyne.KeyBackspace:
 		if b.sel.count() > 0 {
 			b.onDelete()
+		}
+	case fyne.KeyF2:
+		if _, ok := b.selected(); ok {
+			b.onRename()
 		}
 	case fyne.KeyF5:
 		if b.hasLoc {

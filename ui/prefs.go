@@ -37,6 +37,9 @@ type Prefs struct {
 	// Groups are saved sets of people to lock files for ("Finance
 	// team"), by key name, for "Also for…".
 	Groups map[string][]string `json:"groups,omitempty"`
+	// ColumnWidths are the file list's column widths the user dragged
+	// (every column but the name); nil for the defaults.
+	ColumnWidths []float32 `json:"column_widths,omitempty"`
 }
 
 const (

@@ -8,7 +8,8 @@ import (
 
 // CopyWithMeta implements transfer.Copier with CopyObject: the content is
 // copied on the server, the metadata replaced by meta, the tags dropped,
-// and only from the version etag names.
+// and only from the version etag names; with x-oss-forbid-overwrite when
+// ctx asks for it (transfer.WithNoOverwrite).
 func (s *bucket) CopyWithMeta(ctx context.Context, src, dst, etag, contentType string, meta map[string]string) error {
 	if err := checkKey(src); err != nil {
 		return err
@@ -16,7 +17,7 @@ func (s *bucket) CopyWithMeta(ctx context.Context, src, dst, etag, contentType s
 	if err := checkKey(dst); err != nil {
 		return err
 	}
-	opts := append(metaOptions(ctx, meta),
+	opts := append(newObjectOptions(ctx, meta),
 		oss.MetadataDirective(oss.MetaReplace),
 		oss.TaggingDirective(oss.TaggingReplace),
 		oss.CopySourceIfMatch(etag))

@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Renaming a file (F2, or "Rename…" in its menu): a dialog with the name
+// selected, Enter renames and Esc cancels, even while the name field has
+// the keyboard. The service does the copy and the new signature
+// (app.Storage.Rename); the list then shows the file under its new name,
+// still selected.
+
+// nameEntry is the name field of the rename dialog: a one-line entry that
+// hands Esc to the dialog, which a plain entry keeps for itself.
+type nameEntry struct {
+	widget.Entry
+	onEsc func()
+}
+
+func newNameEntry() *nameEntry {
+	e := &nameEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *nameEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && e.onEsc != nil {
+		e.onEsc()
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
+
+// renameDialog is the rename dialog on show, kept for tests.
+type renameDialog struct {
+	d    *dialog.FormDialog
+	name *nameEntry
+	note *widget.Label
+}
+
+func (b *browser) onRename() {
+	e, ok := b.selected()
+	if !ok {
+		return
+	}
+	if e.Folder {
+		b.u.setStatus(lang.L("Folders cannot be renamed, only the files in them."))
+		return
+	}
+	loc := b.loc
+	r := &renameDialog{name: newNameEntry()}
+	r.name.SetText(e.Name)
+	items := []*widget.FormItem{widget.NewFormItem(lang.L("Name"), r.name)}
+	if l := b.lockOf(e.Key); l.Writer.Signed && !l.Writer.Me {
+		r.note = widget.NewLabel(resignNote(l.Writer))
+		r.note.Wrapping = fyne.TextWrapWord
+		items = append(items, widget.NewFormItem("", r.note))
+	}
+	r.d = dialog.NewForm(lang.L("Rename"), lang.L("Rename"), lang.L("Cancel"), items, func(ok bool) {
+		if ok {
+			b.rename(loc, e, r.name.Text)
+		}
+	}, b.u.win)
+	r.name.OnSubmitted = func(string) { r.d.Submit() }
+	r.name.onEsc = r.d.Hide
+	b.renaming = r
+	r.d.Resize(fyne.NewSize(min(float32(480), b.u.win.Canvas().Size().Width-40), r.d.MinSize().Height))
+	r.d.Show()
+	b.u.answerKeys(r.d.Submit, r.d.Hide)
+	// The whole name is selected: typing replaces it.
+	b.u.win.Canvas().Focus(r.name)
+	r.name.TypedShortcut(&fyne.ShortcutSelectAll{})
+}
+
+// resignNote says that a file someone else signed will read as mine once
+// renamed: the copy under the new name is signed by whoever renames it.
+func resignNote(w Writer) string {
+	if w.Name != "" {
+		return lang.L("Signed by {{.Name}}. It will read as from you.", map[string]any{"Name": w.Name})
+	}
+	return lang.L("Signed by someone else. It will read as from you.")
+}
+
+// rename renames e in loc to name, then lists the folder again with the
+// file selected under its new name.
+func (b *browser) rename(loc Location, e Entry, name string) {
+	name = strings.TrimSpace(name)
+	if name == e.Name {
+		return
+	}
+	b.u.setStatus(lang.L("Renaming {{.Name}}…", map[string]any{"Name": e.Name}))
+	goDo(b.u, func(ctx context.Context) (string, error) {
+		return b.u.be.Storage().Rename(ctx, loc, e.Key, name)
+	}, func(newKey string, err error) {
+		if err != nil {
+			b.u.setStatus("")
+			b.u.showError(err)
+			if newKey == "" {
+				return
+			}
+		} else {
+			b.u.setStatus(lang.L("Renamed {{.Name}} to {{.New}}.", map[string]any{"Name": e.Name, "New": name}))
+		}
+		b.locks.forget(loc, e.Key)
+		if loc == b.loc {
+			b.reselect = newKey
+			b.refresh()
+		}
+	})
+}
+
+// selectReselect selects the row b.reselect names once a page holding it
+// is loaded, and forgets it once it is found or the listing is over.
+func (b *browser) selectReselect() {
+	if b.reselect == "" {
+		return
+	}
+	for i, idx := range b.view {
+		if b.all[idx].Key == b.reselect {
+			b.reselect = ""
+			b.sel.only(i)
+			b.selectionChanged()
+			return
+		}
+	}
+	if !b.more {
+		b.reselect = ""
+	}
+}
