@@ -354,6 +354,7 @@ const (
 	AskExisting     Existing = iota // refuse with *ExistsError
 	ReplaceExisting                 // replace them
 	KeepBoth                        // upload under a free name: "a (2).pdf"
+	SkipExisting                    // upload only the files whose name is free
 )
 
 // ExistsError is an upload refused because some of its files' names are

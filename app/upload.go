@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -49,6 +50,9 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 			if len(e.Names) > 0 {
 				return nil, e
 			}
+		}
+		if req.Existing == SkipExisting {
+			files = slices.DeleteFunc(files, func(f transfer.PlannedUpload) bool { return taken[f.Key] })
 		}
 		for i, f := range files {
 			if taken[f.Key] {

@@ -62,6 +62,7 @@ const (
 	JobCanceled      = app.JobCanceled
 	AskExisting      = app.AskExisting
 	ReplaceExisting  = app.ReplaceExisting
+	SkipExisting     = app.SkipExisting
 	KeepBoth         = app.KeepBoth
 )
 

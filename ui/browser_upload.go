@@ -57,6 +57,10 @@ func (b *browser) upload(req UploadRequest) {
 			b.u.showError(err)
 			return
 		}
+		if len(ids) == 0 {
+			b.u.setStatus(lang.L("Nothing to upload: every file is already there."))
+			return
+		}
 		args := map[string]any{"N": len(ids), "Key": b.lockedForText()}
 		running := lang.L("Uploading {{.N}} files, locked for {{.Key}}…", args)
 		if len(ids) == 1 {
@@ -99,7 +103,12 @@ func (b *browser) askExisting(req UploadRequest, e *ExistsError) {
 	replace.Importance = widget.DangerImportance
 	keep := widget.NewButton(lang.L("Keep both"), choose(KeepBoth))
 	keep.Importance = widget.HighImportance
-	d.SetButtons([]fyne.CanvasObject{widget.NewButton(lang.L("Cancel"), d.Hide), replace, keep})
+	buttons := []fyne.CanvasObject{widget.NewButton(lang.L("Cancel"), d.Hide), replace}
+	if len(e.Names) < e.Total {
+		// Some files are new here: they can go up alone.
+		buttons = append(buttons, widget.NewButton(lang.L("Skip these"), choose(SkipExisting)))
+	}
+	d.SetButtons(append(buttons, keep))
 	d.Resize(fyne.NewSize(480, 0))
 	b.existsDialog = d
 	d.Show()

@@ -51,6 +51,12 @@ func (t *fakeTransfers) Upload(_ context.Context, req UploadRequest) ([]JobID, e
 			return nil, e
 		}
 	}
+	if req.Existing == SkipExisting {
+		jobs = slices.DeleteFunc(jobs, func(j Job) bool {
+			_, ok := (*fakeBackend)(t).bucket(req.Dest.Account, req.Dest.Bucket).objects[j.Key]
+			return ok
+		})
+	}
 	t.jobs = append(t.jobs, jobs...)
 	t.mu.Unlock()
 	ids := make([]JobID, len(jobs))

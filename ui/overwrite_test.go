@@ -21,16 +21,23 @@ func TestUploadOverExistingAsks(t *testing.T) {
 		{"Keep both", KeepBoth},
 		{"Replace", ReplaceExisting},
 		{"Cancel", AskExisting},
+		{"Skip these", SkipExisting},
 	} {
 		t.Run(tc.button, func(t *testing.T) {
 			f := readyFake()
 			f.addObject("This computer", "demo", "report.pdf", 300, Lock{Kind: LockMine, KeyName: "My key", Seal: SealPresent})
 			u := startMain(t, f)
-			p := filepath.Join(t.TempDir(), "report.pdf")
+			dir := t.TempDir()
+			p := filepath.Join(dir, "report.pdf")
 			if err := os.WriteFile(p, []byte("new"), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			u.browser.uploadPaths([]string{p})
+			// A second, new file: Skip is offered only when some are.
+			q := filepath.Join(dir, "summary.pdf")
+			if err := os.WriteFile(q, []byte("new too"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			u.browser.uploadPaths([]string{p, q})
 			u.wait()
 			if n := len(f.Transfers().(*fakeTransfers).jobs); n != 0 {
 				t.Fatalf("%d jobs queued before the question was answered", n)
@@ -51,8 +58,12 @@ func TestUploadOverExistingAsks(t *testing.T) {
 				}
 				return
 			}
-			if len(reqs) != 2 || reqs[1].Existing != tc.want || jobs != 1 {
-				t.Fatalf("%s: requests %+v, %d jobs", tc.button, reqs, jobs)
+			want := 2 // both files, one of them under a free name or replacing
+			if tc.want == SkipExisting {
+				want = 1 // the new one only
+			}
+			if len(reqs) != 2 || reqs[1].Existing != tc.want || jobs != want {
+				t.Fatalf("%s: requests %+v, %d jobs, want %d", tc.button, reqs, jobs, want)
 			}
 		})
 	}
@@ -89,6 +100,19 @@ func TestRealUploadExisting(t *testing.T) {
 	}
 	waitJobs(t, b)
 	checkEncrypted(t, bk, b.Vault(), "summary.pdf", []byte("a new name"))
+
+	// Skip uploads only what is new: report.pdf stays as it was.
+	third := filepath.Join(t.TempDir(), "annex.pdf")
+	if err := os.WriteFile(third, []byte("the annex"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := b.Transfers().Upload(ctx, UploadRequest{Paths: []string{p, third}, Dest: dest, KeyFor: "Mine", Existing: SkipExisting})
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("Skip: %d jobs, %v; want the new file alone", len(ids), err)
+	}
+	waitJobs(t, b)
+	checkEncrypted(t, bk, b.Vault(), "annex.pdf", []byte("the annex"))
+	checkEncrypted(t, bk, b.Vault(), "report.pdf", data["report.pdf"])
 
 	for _, want := range []string{"report (2).pdf", "report (3).pdf"} {
 		if _, err := b.Transfers().Upload(ctx, UploadRequest{Paths: []string{p}, Dest: dest, KeyFor: "Mine", Existing: KeepBoth}); err != nil {
