@@ -2,11 +2,12 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"path"
-	"strings"
 	"time"
 
 	"github.com/ossvault/ossvault/envelope"
@@ -20,8 +21,8 @@ const shareLinkMax = 7 * 24 * time.Hour
 type realSharing Service
 
 // Share signs a link to the object if one of its wraps is the colleague's
-// key. Otherwise it first stores a copy that their key opens beside the
-// original and links to that: for a file ossvault wrote, the same
+// key. Otherwise it first stores a copy that their key opens, out of the
+// folders' sight (SharedCopyKey), and links to that: for a file ossvault wrote, the same
 // ciphertext under an envelope wrapped for them too, copied by the server
 // (rewrapCopy); for another client's file, or where the server does not
 // copy, decrypted here and encrypted again for their key (relock).
@@ -73,8 +74,11 @@ func lockedFor(e *envelope.Envelope, md envelope.MatDesc) bool {
 
 // copyFor stores the copy of key that forKey opens and returns its name.
 func (b *Service) copyFor(ctx context.Context, st transfer.Bucket, loc Location, key, forKey string, progress func(done, total int64)) (string, error) {
-	newKey := SharedCopyName(key, forKey)
-	err := b.rewrapCopy(ctx, st, key, newKey, forKey, progress)
+	newKey, err := SharedCopyKey(key)
+	if err != nil {
+		return "", err
+	}
+	err = b.rewrapCopy(ctx, st, key, newKey, forKey, progress)
 	var re *transfer.RemoteError
 	switch {
 	case err == nil:
@@ -83,7 +87,10 @@ func (b *Service) copyFor(ctx context.Context, st transfer.Bucket, loc Location,
 		errors.As(err, &re) && re.Op == "CopyObject" && !errors.Is(err, transfer.ErrSourceChanged):
 		// Another client's file, or a server that does not copy (or not
 		// this size): the copy is made by passing the content through.
-		return b.transfers.relock(ctx, loc, key, forKey, progress)
+		if err := b.transfers.relock(ctx, loc, key, newKey, forKey, progress); err != nil {
+			return "", err
+		}
+		return newKey, nil
 	}
 	return "", canceledAs(ctx, err)
 }
@@ -113,23 +120,21 @@ func (s *realSharing) OpenLink(_ context.Context, link, dir string) (JobID, erro
 	return s.transfers.openLink(link, dir)
 }
 
-// SharedCopyName is the object key of the copy of key locked for forKey:
-// beside the original, "NAME (for KEY)" keeping the extension, so that
-// whoever browses the folder sees whom each copy is for. The words are the
-// bucket's, the same whatever language each colleague's app speaks: a
-// copy named in Chinese on one computer read as a stranger's file on the
-// next.
-func SharedCopyName(key, forKey string) string {
-	dir, base := path.Split(key)
-	ext := path.Ext(base)
-	if ext == base {
-		ext = "" // ".profile" is a name, not an extension
+// SharedCopyKey is a new object key for a copy of key made for sharing:
+// SharedPrefix, a random folder of its own, and key's own file name. The
+// copy stays out of the folders' sight, where "NAME (for Bob)" beside each
+// shared file cluttered them, and the person it is for saves it under its
+// plain name. Each share gets its own folder, so that one copy's link
+// expiring, and the copy being removed, never takes another's.
+func SharedCopyKey(key string) (string, error) {
+	var id [8]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return "", fmt.Errorf("failed to name the copy: %w", err)
 	}
-	return dir + strings.TrimSuffix(base, ext) + " (for " + forKey + ")" + ext
+	return transfer.SharedPrefix + hex.EncodeToString(id[:]) + "/" + path.Base(key), nil
 }
 
-// relock stores a copy of an object locked for another key, beside the
-// original as SharedCopyName names it, and returns its object key. The
+// relock stores newKey, a copy of an object locked for another key. The
 // plaintext passes through memory only, never through a file.
 // progress, if not nil, gets the bytes done of both halves (reading the
 // original, then sending the copy) out of twice the object's size.
@@ -137,21 +142,21 @@ func SharedCopyName(key, forKey string) string {
 // When ctx ends, the copy is not left in the bucket: a multipart upload is
 // aborted (the uploader keeps one for a resume only when paused), and a copy
 // that was already complete is deleted.
-func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey string, progress func(done, total int64)) (string, error) {
+func (t *realTransfers) relock(ctx context.Context, loc Location, key, newKey, forKey string, progress func(done, total int64)) error {
 	if progress == nil {
 		progress = func(int64, int64) {}
 	}
 	st, err := t.b.Store(loc.Account, loc.Bucket)
 	if err != nil {
-		return "", err
+		return err
 	}
 	w, err := t.b.vault.Wrapper(ctx, forKey)
 	if err != nil {
-		return "", err
+		return err
 	}
 	info, err := st.Head(ctx, key)
 	if err != nil {
-		return "", err
+		return err
 	}
 	// The transfer engine tells a canceled job from a paused one by the
 	// context's cause.
@@ -172,25 +177,24 @@ func (t *realTransfers) relock(ctx context.Context, loc Location, key, forKey st
 		_, err := down.Stream(jobCtx, st, key, pw, func(done, total int64) { progress(done, 2*total) })
 		pw.CloseWithError(err)
 	}()
-	newKey := SharedCopyName(key, forKey)
 	up := &transfer.Uploader{Store: st, Keys: t.b.vault, Policy: t.b.opts.Retry, SignerFrom: t.b.vault.SigningKey,
 		PartSize: envelope.PartSize(size, transfer.DefaultPartSize)}
 	err = up.UploadStream(jobCtx, pr, transfer.UploadJob{Source: key, Bucket: loc.Bucket, Key: newKey, Wrapper: w},
 		func(done, _ int64) { progress(size+done, 2*size) })
 	pr.CloseWithError(err) // a failed upload stops the download
 	if err != nil {
-		return "", canceledAs(ctx, err)
+		return canceledAs(ctx, err)
 	}
 	if ctx.Err() != nil {
 		// Canceled as the last part went up: the user asked for no copy.
 		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer dcancel()
 		if derr := st.Delete(dctx, newKey); derr != nil {
-			return "", fmt.Errorf("failed to delete the canceled copy %q: %w", newKey, derr)
+			return fmt.Errorf("failed to delete the canceled copy %q: %w", newKey, derr)
 		}
-		return "", ctx.Err()
+		return ctx.Err()
 	}
-	return newKey, nil
+	return nil
 }
 
 // canceledAs says that the user stopped the work, rather than the engine's

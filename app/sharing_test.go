@@ -1,24 +1,34 @@
 package app
 
-import "testing"
+import (
+	"path"
+	"strings"
+	"testing"
 
-// The copy locked for a colleague sits beside the original, keeps its
-// extension, and is named in the bucket's words, whatever the app's
-// language.
-func TestSharedCopyName(t *testing.T) {
-	for _, tc := range []struct {
-		key, forKey string
-		want        string
-	}{
-		{"report.pdf", "Alice", "report (for Alice).pdf"},
-		{"team/q1/report.pdf", "Alice", "team/q1/report (for Alice).pdf"},
-		{"archive.tar.gz", "Bob", "archive.tar (for Bob).gz"},
-		{"team/.profile", "Bob", "team/.profile (for Bob)"},
-		{"notes", "Bob", "notes (for Bob)"},
-		{"报告/合同 2026.docx", "王芳", "报告/合同 2026 (for 王芳).docx"},
-	} {
-		if got := SharedCopyName(tc.key, tc.forKey); got != tc.want {
-			t.Errorf("SharedCopyName(%q, %q) = %q, want %q", tc.key, tc.forKey, got, tc.want)
+	"github.com/ossvault/ossvault/transfer"
+)
+
+// The copy made for a colleague keeps the file's plain name, out of the
+// folders' sight, in a folder of its own for each share, and has a leaf
+// table like any file of the user's.
+func TestSharedCopyKey(t *testing.T) {
+	for _, key := range []string{"report.pdf", "team/q1/report.pdf", "archive.tar.gz", "team/.profile", "notes", "报告/合同 2026.docx"} {
+		a, err := SharedCopyKey(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := SharedCopyKey(key)
+		switch {
+		case !strings.HasPrefix(a, transfer.SharedPrefix) || !transfer.IsInternalKey(a):
+			t.Errorf("the copy of %q is %q, in sight of the folders", key, a)
+		case path.Base(a) != path.Base(key):
+			t.Errorf("the copy of %q is named %q, not by its plain name", key, path.Base(a))
+		case strings.Count(strings.TrimPrefix(a, transfer.SharedPrefix), "/") != 1:
+			t.Errorf("the copy of %q is %q: want one folder of its own", key, a)
+		case a == b:
+			t.Errorf("two shares of %q got the same copy %q", key, a)
+		case transfer.LeavesKey(a) == "":
+			t.Errorf("the copy %q has no leaf table", a)
 		}
 	}
 }

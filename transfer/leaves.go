@@ -20,6 +20,12 @@ const InternalPrefix = ".ossvault/"
 // leavesPrefix holds one leaf table per object, under the object's key.
 const leavesPrefix = InternalPrefix + "leaves/"
 
+// SharedPrefix holds the copies made for sharing a file with someone it
+// was not locked for, each in a folder of its own so that it keeps the
+// file's plain name. They are the user's files, out of the folders' sight,
+// so unlike the rest of InternalPrefix they have leaf tables.
+const SharedPrefix = InternalPrefix + "shared/"
+
 // maxKeyLen is the longest object key OSS accepts, in bytes.
 const maxKeyLen = 1023
 
@@ -48,7 +54,7 @@ func HideInternal(p Page) Page {
 // LeavesKey is the key of the leaf table of the object key, or "" when it
 // has none: ossvault's own objects, and keys too long to take the prefix.
 func LeavesKey(key string) string {
-	if key == "" || IsInternalKey(key) || len(leavesPrefix)+len(key) > maxKeyLen {
+	if key == "" || IsInternalKey(key) && !strings.HasPrefix(key, SharedPrefix) || len(leavesPrefix)+len(key) > maxKeyLen {
 		return ""
 	}
 	return leavesPrefix + key

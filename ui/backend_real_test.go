@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -68,9 +69,6 @@ var listenTCP = net.Listen
 // legacyPendingFile is where earlier versions of the app listed
 // unfinished transfers.
 const legacyPendingFile = "app-transfers.json"
-
-// sharedCopyName is the copy's name as the app words it.
-func sharedCopyName(key, forKey string) string { return app.SharedCopyName(key, forKey) }
 
 // openTestBackend opens the service in home as Run does, with the
 // settings saved there.
@@ -299,21 +297,32 @@ func TestRealLocalFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	link := shared.Link
-	if !strings.Contains(link, "for%20Alice") && !strings.Contains(link, "for+Alice") {
-		t.Errorf("the link does not point at Alice's copy: %s", link)
+	copyKey := shared.Key
+	if !strings.HasPrefix(copyKey, transfer.SharedPrefix) || path.Base(copyKey) != "quarterly report.pdf" {
+		t.Errorf("Share says the link opens %q, want Alice's copy out of sight under the plain name", copyKey)
 	}
-	if shared.Key != "quarterly report (for Alice).pdf" {
-		t.Errorf("Share says the link opens %q, want Alice's copy", shared.Key)
+	if !strings.Contains(link, path.Base(path.Dir(copyKey))) {
+		t.Errorf("the link does not point at Alice's copy %s: %s", copyKey, link)
 	}
-	checkEncrypted(t, bk, b2.Vault(), "quarterly report (for Alice).pdf", files["quarterly report.pdf"])
+	// The folder shows the file once: the copy is not beside it.
+	page, err := b.Storage().List(context.Background(), u.browser.loc, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range page.Entries {
+		if e.Key != "quarterly report.pdf" && strings.Contains(e.Name, "quarterly") || transfer.IsInternalKey(e.Key) {
+			t.Errorf("the folder lists %q after the share", e.Key)
+		}
+	}
+	checkEncrypted(t, bk, b2.Vault(), copyKey, files["quarterly report.pdf"])
 	// Her copy is the same ciphertext wrapped for her too, copied by the
 	// server: it still opens with my key, the first of its wraps, and
 	// reads as mine in "Locked with", intact, not as a stranger's.
-	if l, err := b.Storage().Lock(context.Background(), u.browser.loc, "quarterly report (for Alice).pdf"); err != nil || l.Kind != LockMine || l.KeyName != "Mine" {
+	if l, err := b.Storage().Lock(context.Background(), u.browser.loc, copyKey); err != nil || l.Kind != LockMine || l.KeyName != "Mine" {
 		t.Errorf("Alice's copy is locked with %+v (%v), want mine first", l, err)
 	}
-	checkEncrypted(t, bk, b.Vault(), "quarterly report (for Alice).pdf", files["quarterly report.pdf"])
-	if a, c := storedBytes(t, bk, "quarterly report.pdf"), storedBytes(t, bk, "quarterly report (for Alice).pdf"); !bytes.Equal(a, c) {
+	checkEncrypted(t, bk, b.Vault(), copyKey, files["quarterly report.pdf"])
+	if a, c := storedBytes(t, bk, "quarterly report.pdf"), storedBytes(t, bk, copyKey); !bytes.Equal(a, c) {
 		t.Error("the copy's ciphertext differs from the original's: it was encrypted again, not copied")
 	}
 	out := filepath.Join(home2, "in")
@@ -321,12 +330,13 @@ func TestRealLocalFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJobs(t, b2)
-	got, err = os.ReadFile(filepath.Join(out, "quarterly report (for Alice).pdf"))
+	// Alice saves it under its plain name, with nothing of "for Alice".
+	got, err = os.ReadFile(filepath.Join(out, "quarterly report.pdf"))
 	if err != nil || !bytes.Equal(got, files["quarterly report.pdf"]) {
 		t.Fatalf("Alice's copy: %d bytes, %v", len(got), err)
 	}
-	if _, err := os.Stat(filepath.Join(out, "quarterly report.pdf")); err == nil {
-		t.Fatal("unexpected file")
+	if ents, _ := os.ReadDir(out); len(ents) != 1 {
+		t.Fatalf("Alice's download left %d files, want the one", len(ents))
 	}
 }
 

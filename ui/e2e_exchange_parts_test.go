@@ -129,6 +129,18 @@ func (l *requestLog) since(i int) []requestRecord {
 	return append([]requestRecord(nil), l.recs[i:]...)
 }
 
+// settled waits until no request has come for quiet, at most d, and
+// gives the requests after the first i.
+func (l *requestLog) settled(i int, quiet, d time.Duration) []requestRecord {
+	n, since := l.len(), time.Now()
+	for deadline := time.Now().Add(d); time.Now().Before(deadline) && time.Since(since) < quiet; time.Sleep(20 * time.Millisecond) {
+		if m := l.len(); m != n {
+			n, since = m, time.Now()
+		}
+	}
+	return l.since(i)
+}
+
 // until waits for a request op after the first i and gives the requests
 // from i up to it.
 func (l *requestLog) until(i int, op string, d time.Duration) ([]requestRecord, error) {

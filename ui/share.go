@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"path"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -209,24 +208,19 @@ func (s *sharing) copyProgress(ctx context.Context, w linkWidgets, who string) f
 func (s *sharing) linkMade(loc Location, e Entry, shared Shared) {
 	s.link.SetText(shared.Link)
 	s.u.app.Clipboard().SetContent(shared.Link)
-	// Sharing may have written the colleague's own copy next to the
-	// file: show it without making the user press Refresh.
-	if b := s.u.browser; b.hasLoc && b.loc == loc {
-		b.refresh()
-	}
 	msg := lang.L("The link is copied. Paste it into an email or a chat. It works for {{.Time}}.",
 		map[string]any{"Time": s.expires.Selected})
 	if shared.Key != "" && shared.Key != e.Key {
-		// A new file appeared in the folder: say what it is, rather
-		// than leave the user to wonder where it came from.
-		msg += "\n" + lang.L("{{.Who}} gets “{{.Name}}”, a copy locked for them, saved next to the original.",
-			map[string]any{"Who": s.with.Selected, "Name": path.Base(shared.Key)})
+		// A copy was stored, out of the folder's sight: say so, and
+		// that it does not stay for good.
+		msg += "\n" + lang.L("{{.Who}} gets a copy locked for them, kept out of sight in the storage. When the link expires, the app offers to remove it.",
+			map[string]any{"Who": s.with.Selected})
 	}
 	s.message.SetText(msg)
 	// The dialog may have been closed while a large copy was locked:
 	// the status line says the link is on the clipboard all the same.
 	s.u.setStatus(lang.L("The link to “{{.Name}}” for {{.Who}} is copied.",
-		map[string]any{"Name": path.Base(shared.Key), "Who": s.with.Selected}))
+		map[string]any{"Name": e.Name, "Who": s.with.Selected}))
 }
 
 // onStop stops the link being made; Share leaves no partial copy.

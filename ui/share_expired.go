@@ -44,7 +44,8 @@ func (s *sharing) askRemoveCopies(cs []SharedCopy) {
 			names = append(names, "…")
 			break
 		}
-		names = append(names, "“"+path.Base(c.Key)+"”")
+		// A copy keeps the file's name: whom it was for tells it apart.
+		names = append(names, lang.L("“{{.Name}}” for {{.Who}}", map[string]any{"Name": path.Base(c.Key), "Who": c.For}))
 	}
 	msg := lang.L("The links to {{.N}} copies you made for sharing have expired: {{.Names}}. Remove the copies from the storage? The original files stay as they are.",
 		map[string]any{"N": len(cs), "Names": strings.Join(names, ", ")})

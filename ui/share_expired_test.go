@@ -23,8 +23,8 @@ func TestExpiredSharedCopiesOffered(t *testing.T) {
 			f := readyFake()
 			past := time.Now().Add(-time.Hour)
 			f.expired = []SharedCopy{
-				{Account: "This computer", Bucket: "demo", Key: "contract (for Alice).pdf", For: "Alice", Expires: past},
-				{Account: "This computer", Bucket: "demo", Key: "payroll/march (for Bob).xlsx", For: "Bob", Expires: past},
+				{Account: "This computer", Bucket: "demo", Key: ".ossvault/shared/00aa/contract.pdf", For: "Alice", Expires: past},
+				{Account: "This computer", Bucket: "demo", Key: ".ossvault/shared/11bb/march.xlsx", For: "Bob", Expires: past},
 			}
 			u := startMain(t, f)
 			top := u.win.Canvas().Overlays().Top()
@@ -37,7 +37,7 @@ func TestExpiredSharedCopiesOffered(t *testing.T) {
 					said = append(said, l.Text)
 				}
 			}
-			if all := strings.Join(said, " "); !strings.Contains(all, "“contract (for Alice).pdf”") || !strings.Contains(all, "original files stay") {
+			if all := strings.Join(said, " "); !strings.Contains(all, "“contract.pdf” for Alice") || !strings.Contains(all, "original files stay") {
 				t.Fatalf("the question says %q", all)
 			}
 			test.Tap(overlayButton(t, u, tc.answer))

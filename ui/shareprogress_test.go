@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+	"github.com/ossvault/ossvault/transfer"
 )
 
 // steppedSharing reports 45% of locking a copy, then waits for the test to
@@ -90,7 +91,7 @@ func TestShareShowsProgressAndStops(t *testing.T) {
 // A copy that finishes goes on to the link as before, with the bar gone.
 func TestShareProgressThenLink(t *testing.T) {
 	u, f, st := newSteppedShare(t)
-	f.shareCopy = "contract (for Alice).pdf"
+	f.shareCopy = ".ossvault/shared/0123456789abcdef/contract.pdf"
 	sh := u.sharing
 	sh.with.SetSelected("Alice")
 	test.Tap(sh.makeBtn)
@@ -191,8 +192,8 @@ func TestRealShareCanceledLeavesNothing(t *testing.T) {
 				t.Fatal("Share reported no progress")
 			}
 			bk := sdkBucket(t, b)
-			if ok, err := bk.IsObjectExist("big (for Alice).bin"); err != nil || ok {
-				t.Fatalf("the copy for Alice is in the bucket (%v, %v)", ok, err)
+			if lr, err := bk.ListObjects(oss.Prefix(transfer.SharedPrefix)); err != nil || len(lr.Objects) != 0 {
+				t.Fatalf("a copy for Alice is in the bucket (%v, %v)", lr.Objects, err)
 			}
 			ups, err := bk.ListMultipartUploads()
 			if err != nil {

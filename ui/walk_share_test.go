@@ -82,8 +82,8 @@ func TestOpenLinkWaitsForALink(t *testing.T) {
 }
 
 // Sharing a file locked for me writes a copy locked for the colleague,
-// which then appears in the folder; the dialog says so, and by name,
-// rather than leave the user to wonder where a new file came from.
+// out of the folder's sight; the dialog says so, and that the copy does
+// not stay for good.
 func TestShareSaysItMadeACopy(t *testing.T) {
 	f := readyFake()
 	u := startMain(t, f)
@@ -91,15 +91,15 @@ func TestShareSaysItMadeACopy(t *testing.T) {
 	test.Tap(u.browser.shareBtn)
 	sh := u.sharing
 	sh.with.SetSelected("Alice")
-	f.shareCopy = "contract (for Alice).pdf"
+	f.shareCopy = ".ossvault/shared/0123456789abcdef/contract.pdf"
 	test.Tap(sh.makeBtn)
 	u.wait()
-	const copied = "Alice gets “contract (for Alice).pdf”, a copy locked for them, saved next to the original."
+	const copied = "Alice gets a copy locked for them, kept out of sight in the storage. When the link expires, the app offers to remove it."
 	if !strings.HasSuffix(sh.message.Text, "\n"+copied) {
 		t.Fatalf("after sharing with a copy the dialog says %q", sh.message.Text)
 	}
 	// Closed meanwhile, the dialog would say nothing: the status line does.
-	if want := "The link to “contract (for Alice).pdf” for Alice is copied."; u.status.Text != want {
+	if want := "The link to “contract.pdf” for Alice is copied."; u.status.Text != want {
 		t.Fatalf("status %q, want %q", u.status.Text, want)
 	}
 	f.shareCopy = ""

@@ -150,21 +150,3 @@ func TestFirstBackupSaysWhereItWent(t *testing.T) {
 		t.Fatalf("status after the backup: %q", got)
 	}
 }
-
-// Sharing a file locked for me with a colleague writes their copy next to
-// it; the folder on screen must show that copy once the link is made.
-func TestSharedCopyShowsInTheFolder(t *testing.T) {
-	f := readyFake()
-	u := startMain(t, f)
-	selectFile(t, u.browser, "contract.pdf")
-	test.Tap(u.browser.shareBtn)
-	sh := u.sharing
-	sh.with.SetSelected("Alice")
-	// What the real backend does before it returns the link.
-	f.addObject("This computer", "demo", "contract (for Alice).pdf", 2048, Lock{Kind: LockColleague, KeyName: "Alice", Seal: SealPresent})
-	sh.makeLink(u.browser.loc, Entry{Name: "contract.pdf", Key: "contract.pdf"})
-	u.wait()
-	if !slices.Contains(rowNames(u.browser), "contract (for Alice).pdf") {
-		t.Fatalf("after sharing the folder shows %v", rowNames(u.browser))
-	}
-}
