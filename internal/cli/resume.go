@@ -44,7 +44,11 @@ type resolver struct {
 	// that is gone drops them (transfer.ErrDropRecord).
 	restoring bool
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// left counts the earlier run's jobs that could not be resolved now
+	// and stay for a later run; leftErr is the first reason.
+	left     int
+	leftErr  error
 	stores   map[[2]string]transfer.Store
 	wrappers map[string][]envelope.Wrapper
 }
@@ -135,8 +139,15 @@ func (r *resolver) Wrappers(ctx context.Context, keyName string, alsoFor []strin
 // exists: the job can never run. A keychain that cannot be reached now, or
 // a connection that fails, leaves it for a later run.
 func (r *resolver) gone(err error) error {
-	if r.restoring && (errors.Is(err, vault.ErrKeyNotFound) || errors.Is(err, vault.ErrNoDefaultKey) || errors.Is(err, vault.ErrAccountNotFound)) {
+	if !r.restoring {
+		return err
+	}
+	if errors.Is(err, vault.ErrKeyNotFound) || errors.Is(err, vault.ErrNoDefaultKey) || errors.Is(err, vault.ErrAccountNotFound) {
 		return fmt.Errorf("%w: %w", transfer.ErrDropRecord, err)
+	}
+	r.left++
+	if r.leftErr == nil {
+		r.leftErr = err
 	}
 	return err
 }
@@ -191,12 +202,18 @@ func runResume(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) 
 	r.restoring = true
 	ids, err := q.RestoreJobs(ctx, journal, transfer.OriginCLI, r)
 	r.restoring = false
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if len(ids) == 0 {
+	case len(ids) == 0 && r.leftErr != nil:
+		// Kept, but not reachable with this run's keychain, flags or
+		// environment: say why rather than that there is nothing.
+		return r.leftErr
+	case len(ids) == 0:
 		fmt.Fprintln(env.Err, "nothing to resume")
 		return nil
+	case r.leftErr != nil:
+		fmt.Fprintf(env.Err, "ossvault: warning: %d transfers left for a later resume: %s\n", r.left, errorLine(r.leftErr))
 	}
 	for _, id := range ids {
 		q.Resume(id) // one an older run recorded as paused

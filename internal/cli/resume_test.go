@@ -125,3 +125,66 @@ func TestResumeNothing(t *testing.T) {
 		t.Fatalf("resume with an argument: exit %d, want %d", code, ExitUsage)
 	}
 }
+
+// A put made with the OSS_* environment resumes through the environment
+// resume itself is given: without it, resume says so (exit 2) and keeps
+// the transfer; with it, resume finishes it.
+func TestResumeUsesItsOwnEnvironment(t *testing.T) {
+	faults := osslocal.NewFaults(9)
+	h := newHarness(t, osstest.WithFaults(faults))
+	faults.Add(osslocal.Fault{Op: osslocal.OpUploadPart, Action: osslocal.Latency(20 * time.Millisecond)})
+	src := filepath.Join(t.TempDir(), "big.bin")
+	writeFile(t, src, 10*102400)
+	parts := func() int { return h.srv.Log.Count(osslocal.OpUploadPart) }
+	errs, code := h.runUntil(func() bool { return parts() >= 2 }, "put", src, "oss://bkt/big.bin", "--part-size", "102400", "--jobs", "1")
+	if code == ExitOK {
+		t.Skip("the put finished before it could be interrupted")
+	}
+	if !strings.Contains(errs, "interrupted") {
+		t.Fatalf("exit %d, %q; want an interruption", code, errs)
+	}
+	endpoint := h.vars["OSS_ENDPOINT"]
+	delete(h.vars, "OSS_ENDPOINT")
+	if _, errs, code := h.run("resume"); code != ExitUsage || !strings.Contains(errs, "no OSS endpoint") {
+		t.Fatalf("resume without an endpoint: exit %d, stderr %q", code, errs)
+	}
+	if left := journalRecords(t, h, "queued-upload"); len(left) != 1 {
+		t.Fatalf("queued uploads after a resume that could not connect: %q", left)
+	}
+	h.vars["OSS_ENDPOINT"] = endpoint
+	if _, errs, code := h.run("resume"); code != ExitOK || errs != "" {
+		t.Fatalf("resume: exit %d, stderr %q", code, errs)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	h.must("get", "oss://bkt/big.bin", out)
+	if !sameFile(t, src, out) {
+		t.Fatal("the resumed upload differs")
+	}
+}
+
+// A put made with --account resumes through that saved account, whatever
+// the environment of resume says.
+func TestResumeUsesTheSavedAccount(t *testing.T) {
+	faults := osslocal.NewFaults(11)
+	h := newHarness(t, osstest.WithFaults(faults))
+	h.must("account", "add", "here", "--endpoint", h.srv.Endpoint)
+	faults.Add(osslocal.Fault{Op: osslocal.OpUploadPart, Action: osslocal.Latency(20 * time.Millisecond)})
+	src := filepath.Join(t.TempDir(), "big.bin")
+	writeFile(t, src, 10*102400)
+	parts := func() int { return h.srv.Log.Count(osslocal.OpUploadPart) }
+	_, code := h.runUntil(func() bool { return parts() >= 2 }, "put", src, "oss://bkt/big.bin", "--part-size", "102400", "--jobs", "1", "--account", "here")
+	if code == ExitOK {
+		t.Skip("the put finished before it could be interrupted")
+	}
+	for _, k := range []string{"OSS_ENDPOINT", "OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET"} {
+		delete(h.vars, k)
+	}
+	if _, errs, code := h.run("resume"); code != ExitOK || errs != "" {
+		t.Fatalf("resume: exit %d, stderr %q", code, errs)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	h.must("get", "oss://bkt/big.bin", out, "--account", "here")
+	if !sameFile(t, src, out) {
+		t.Fatal("the resumed upload differs")
+	}
+}
