@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -152,10 +153,18 @@ func TestUploadForTooMany(t *testing.T) {
 // The journal keeps the further recipients by name: a job built again
 // after a restart is locked for the same people.
 func TestAlsoForSurvivesTheJournal(t *testing.T) {
-	p := &pendingJob{Kind: "upload", Local: "/tmp/x", Account: "a", Bucket: "b", Key: "k", KeyFor: "Mine", AlsoFor: []string{"Bob", "Carol"}}
-	note := transfer.JobNote{KeyName: p.KeyFor, AlsoFor: p.AlsoFor, Account: p.Account}
-	back := fromRecord(transfer.QueuedJob{Record: transfer.Record{Kind: transfer.KindQueuedUpload, Source: p.Local}, Bucket: p.Bucket, Key: p.Key, Note: note})
-	if back.KeyFor != "Mine" || len(back.AlsoFor) != 2 || back.AlsoFor[1] != "Carol" {
+	d := transfer.JobDesc{Kind: transfer.JobUpload, Local: "/tmp/x", Account: "a", Bucket: "b", Key: "k", KeyName: "Mine", AlsoFor: []string{"Bob", "Carol"}}
+	rec := transfer.QueuedJob{Record: transfer.Record{Kind: transfer.KindQueuedUpload, Source: d.Local}, Bucket: d.Bucket, Key: d.Key, Job: &d}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loaded transfer.QueuedJob
+	if err := json.Unmarshal(b, &loaded); err != nil {
+		t.Fatal(err)
+	}
+	back := loaded.Desc()
+	if back.KeyName != "Mine" || len(back.AlsoFor) != 2 || back.AlsoFor[1] != "Carol" {
 		t.Fatalf("after the journal: %+v", back)
 	}
 }

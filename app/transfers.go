@@ -9,8 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 
 	"github.com/ossvault/ossvault/envelope"
 	"github.com/ossvault/ossvault/transfer"
@@ -22,27 +20,58 @@ import (
 // queued once (and so moves into the journal), then removed.
 const legacyPendingFile = "app-transfers.json"
 
-// pendingJob is what the app knows of a queued job: enough to show it and
-// to build the engine's job again (see spec and fromRecord).
-type pendingJob struct {
-	Kind    string `json:"kind"` // "upload" or "download"
-	Local   string `json:"local"`
-	Account string `json:"account,omitempty"`
-	Bucket  string `json:"bucket,omitempty"`
-	Key     string `json:"key,omitempty"`
-	KeyFor  string `json:"key_for,omitempty"`
-	// AlsoFor are the further keys an upload is locked for.
-	AlsoFor []string `json:"also_for,omitempty"`
-	// Group and GroupName tie the jobs of one request together (Job).
-	Group     string `json:"group,omitempty"`
-	GroupName string `json:"group_name,omitempty"`
-	// NoOverwrite: the upload must not replace an object that appears
-	// under its name meanwhile (the user did not choose Replace).
-	NoOverwrite bool `json:"no_overwrite,omitempty"`
-	// Link is set for a download of a shared link.
-	Link string `json:"link,omitempty"`
-	// Root is the folder a folder download's file is confined to.
-	Root string `json:"root,omitempty"`
+// legacyJob is a job as the app listed it in legacyPendingFile: a
+// JobDesc but for the key's name.
+type legacyJob struct {
+	transfer.JobDesc
+	KeyFor string `json:"key_for,omitempty"`
+}
+
+func (l legacyJob) desc() transfer.JobDesc {
+	d := l.JobDesc
+	d.KeyName, d.Origin = l.KeyFor, transfer.OriginApp
+	return d
+}
+
+// resolver is the Service as the queue's transfer.Resolver: accounts to
+// their buckets, key names to the vault's wrappers.
+type resolver struct{ b *Service }
+
+func (r resolver) Store(_ context.Context, account, bucket string) (transfer.Store, error) {
+	st, err := r.b.Store(account, bucket)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func (r resolver) Wrappers(ctx context.Context, keyName string, alsoFor []string) ([]envelope.Wrapper, error) {
+	return r.b.wrappers(ctx, keyName, alsoFor)
+}
+
+// VerifiedOnly: a strict storage account's downloads must verify.
+func (r resolver) VerifiedOnly(account string) bool { return r.b.verifiedOnly(account) }
+
+// restoring is resolver for the jobs of an earlier run: a key or an
+// account that is gone drops the job, which can never run; a locked
+// keychain leaves it for the next start.
+type restoring struct{ resolver }
+
+func (r restoring) Store(ctx context.Context, account, bucket string) (transfer.Store, error) {
+	st, err := r.resolver.Store(ctx, account, bucket)
+	return st, gone(err)
+}
+
+func (r restoring) Wrappers(ctx context.Context, keyName string, alsoFor []string) ([]envelope.Wrapper, error) {
+	ws, err := r.resolver.Wrappers(ctx, keyName, alsoFor)
+	return ws, gone(err)
+}
+
+func gone(err error) error {
+	if err == nil || errors.Is(err, vault.ErrKeychainUnavailable) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", transfer.ErrDropRecord, err)
 }
 
 // realTransfers is one transfer queue for every account and bucket: each
@@ -54,8 +83,6 @@ type realTransfers struct {
 	down    *transfer.Downloader
 	queue   *transfer.Queue
 
-	mu      sync.Mutex
-	jobs    map[int]*pendingJob
 	stopSub func()
 	subs    Subscribers
 }
@@ -69,10 +96,11 @@ func newRealTransfers(b *Service) (*realTransfers, error) {
 	// the data keys and links kept for them; what cannot go now (a locked
 	// keychain) stays for the next start.
 	_ = j.Expire(b.vault.JobSecrets())
-	t := &realTransfers{b: b, journal: j, jobs: map[int]*pendingJob{}}
+	t := &realTransfers{b: b, journal: j}
 	t.up = &transfer.Uploader{Journal: j, Keys: b.vault, Secrets: b.vault.JobSecrets(), Policy: b.opts.Retry, SignerFrom: b.vault.SigningKey}
 	t.down = &transfer.Downloader{Journal: j, Keys: b.vault, Policy: b.opts.Retry}
 	t.queue = transfer.NewQueue(t.up, t.down, b.opts.Parallel)
+	t.queue.SetResolver(resolver{b})
 	t.stopSub = t.queue.Subscribe(t.publish)
 	t.queue.KeepInJournal(j)
 	t.restore()
@@ -82,37 +110,18 @@ func newRealTransfers(b *Service) (*realTransfers, error) {
 // restore queues again what was unfinished when the app last closed: the
 // jobs the journal kept, and once, a list an earlier version left.
 func (t *realTransfers) restore() {
-	t.mu.Lock()
-	var built []*pendingJob
-	ids, _ := t.queue.RestoreQueued(t.journal, func(r transfer.QueuedJob) (transfer.Spec, error) {
-		p := fromRecord(r)
-		spec, err := t.spec(context.Background(), p)
-		if err != nil && !errors.Is(err, vault.ErrKeychainUnavailable) {
-			// The key or the account is gone: the job can never run.
-			return spec, fmt.Errorf("%w: %w", transfer.ErrDropRecord, err)
-		}
-		if err == nil {
-			built = append(built, p)
-		}
-		return spec, err
-	})
-	for i, id := range ids {
-		t.jobs[id] = built[i]
-	}
-	t.mu.Unlock()
+	ctx := context.Background()
+	_, _ = t.queue.RestoreJobs(ctx, t.journal, transfer.OriginApp, restoring{resolver{t.b}})
 
 	legacy := filepath.Join(t.b.home, legacyPendingFile)
-	var list []pendingJob
+	var list []legacyJob
 	if b, err := os.ReadFile(legacy); err == nil {
 		if json.Unmarshal(b, &list) != nil {
 			list = nil // unreadable: start clean rather than refuse to open
 		}
 	}
-	for _, p := range list {
-		p := p
-		if spec, err := t.spec(context.Background(), &p); err == nil {
-			t.add(spec, &p)
-		}
+	for _, l := range list {
+		_, _ = t.add(ctx, l.desc())
 	}
 	if list != nil || !errors.Is(statErr(legacy), os.ErrNotExist) {
 		os.Remove(legacy)
@@ -124,22 +133,6 @@ func statErr(p string) error {
 	return err
 }
 
-// fromRecord is the app's view of a job the journal kept.
-func fromRecord(r transfer.QueuedJob) *pendingJob {
-	p := &pendingJob{Account: r.Note.Account, KeyFor: r.Note.KeyName, AlsoFor: r.Note.AlsoFor, Link: r.Note.Link, Key: r.Key,
-		Group: r.Note.Group, GroupName: r.Note.GroupName, NoOverwrite: r.Note.NoOverwrite}
-	if r.Kind == transfer.KindQueuedUpload {
-		p.Kind, p.Local, p.Bucket = "upload", r.Source, r.Bucket
-		return p
-	}
-	p.Kind, p.Local, p.Root = "download", r.Dest, r.Root
-	if p.Link == "" {
-		// The app names a bucket's object "oss://bucket/key" (see spec).
-		p.Bucket, _, _ = strings.Cut(strings.TrimPrefix(r.SourceID, "oss://"), "/")
-	}
-	return p
-}
-
 func (t *realTransfers) close() {
 	// Running jobs stop as a pause stops them, so that the journal keeps
 	// what they sent; not recorded as paused, they start again next time.
@@ -147,53 +140,15 @@ func (t *realTransfers) close() {
 	t.stopSub()
 }
 
-// add queues spec; the queue keeps it in the journal until it ends.
-func (t *realTransfers) add(spec transfer.Spec, p *pendingJob) JobID {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	id := t.queue.Add(spec)
-	t.jobs[id] = p
-	return JobID(strconv.Itoa(id))
-}
-
-// spec turns a pending job into the engine's job, with the note the
-// journal keeps to build it again: the key's name, never the key.
-func (t *realTransfers) spec(ctx context.Context, p *pendingJob) (transfer.Spec, error) {
-	s, err := t.engineSpec(ctx, p)
-	s.Note = transfer.JobNote{KeyName: p.KeyFor, AlsoFor: p.AlsoFor, Account: p.Account, Link: p.Link, Group: p.Group, GroupName: p.GroupName, NoOverwrite: p.NoOverwrite}
-	return s, err
-}
-
-func (t *realTransfers) engineSpec(ctx context.Context, p *pendingJob) (transfer.Spec, error) {
-	switch {
-	case p.Kind == "upload":
-		ws, err := t.b.wrappers(ctx, p.KeyFor, p.AlsoFor)
-		if err != nil {
-			return transfer.Spec{}, err
-		}
-		st, err := t.b.Store(p.Account, p.Bucket)
-		if err != nil {
-			return transfer.Spec{}, err
-		}
-		job := &transfer.UploadJob{Source: p.Local, Bucket: p.Bucket, Key: p.Key, Wrapper: ws[0], Store: st, NoOverwrite: p.NoOverwrite}
-		if len(ws) > 1 {
-			job.Wrapper, job.Wrappers = nil, ws
-		}
-		return transfer.Spec{Upload: job}, nil
-	case p.Link != "":
-		l, err := transfer.ParseLink(p.Link)
-		if err != nil {
-			return transfer.Spec{}, err
-		}
-		return transfer.Spec{Download: &transfer.DownloadJob{Source: l, SourceID: l.ID(), Dest: p.Local}}, nil
-	default:
-		st, err := t.b.Store(p.Account, p.Bucket)
-		if err != nil {
-			return transfer.Spec{}, err
-		}
-		return transfer.Spec{Download: &transfer.DownloadJob{Source: st, SourceID: "oss://" + p.Bucket + "/" + p.Key,
-			Key: p.Key, Dest: p.Local, Root: p.Root, RequireVerified: t.b.verifiedOnly(p.Account)}}, nil
+// add queues d, an app's job; the queue keeps it in the journal until it
+// ends.
+func (t *realTransfers) add(ctx context.Context, d transfer.JobDesc) (JobID, error) {
+	d.Origin = transfer.OriginApp
+	id, err := t.queue.AddJob(ctx, d)
+	if err != nil {
+		return "", err
 	}
+	return JobID(strconv.Itoa(id)), nil
 }
 
 func (t *realTransfers) Jobs() []Job {
@@ -208,10 +163,8 @@ func (t *realTransfers) Jobs() []Job {
 
 // job turns an engine event into what the screens show.
 func (t *realTransfers) job(e transfer.Event) (Job, bool) {
-	t.mu.Lock()
-	p := t.jobs[e.Job]
-	t.mu.Unlock()
-	if p == nil {
+	p, ok := t.queue.JobDesc(e.Job)
+	if !ok {
 		return Job{}, false
 	}
 	j := Job{ID: JobID(strconv.Itoa(e.Job)), Local: p.Local, Key: p.Key, Group: p.Group, GroupName: p.GroupName,
@@ -223,7 +176,7 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 	if e.ETA > 0 {
 		j.ETA = e.ETA
 	}
-	if j.Err != nil && p.Kind != "upload" {
+	if j.Err != nil && p.Kind != transfer.JobUpload {
 		// Say which folder could not be written, and that a link (not an
 		// account) was refused.
 		j.Err = InFolder(filepath.Dir(p.Local), j.Err)
@@ -243,7 +196,7 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 		// Refused before or after its bytes came: it was altered.
 		j.Seal = SealBroken
 	}
-	if p.Kind == "upload" {
+	if p.Kind == transfer.JobUpload {
 		j.Kind, j.Name = Upload, filepath.Base(p.Local)
 	} else {
 		j.Kind, j.Name = Download, filepath.Base(p.Local)
@@ -269,7 +222,7 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 // writerOf says who signed what a download verified, and whether it was
 // uploaded under the name it was read as (a link's object has no name of
 // its own to compare).
-func (t *realTransfers) writerOf(r *transfer.Result, p *pendingJob) Writer {
+func (t *realTransfers) writerOf(r *transfer.Result, p transfer.JobDesc) Writer {
 	e := r.Envelope
 	if r.Integrity != envelope.Verified || !e.Signed() {
 		return Writer{}
@@ -332,9 +285,6 @@ func (t *realTransfers) Remove(id JobID) (notEnded bool, err error) {
 	}
 	// Off the queue's list, even when some of what a failed job left
 	// could not be thrown away (the error says so).
-	t.mu.Lock()
-	delete(t.jobs, n)
-	t.mu.Unlock()
 	return false, err
 }
 

@@ -64,16 +64,15 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 	group, groupName := newGroup(len(files), req.Paths)
 	var ids []JobID
 	for _, f := range files {
-		p := &pendingJob{Kind: "upload", Local: f.Source, Account: req.Dest.Account, Bucket: req.Dest.Bucket, Key: f.Key,
-			KeyFor: req.KeyFor, AlsoFor: req.AlsoFor, Group: group, GroupName: groupName,
+		id, err := t.add(ctx, transfer.JobDesc{Kind: transfer.JobUpload, Local: f.Source, Account: req.Dest.Account, Bucket: req.Dest.Bucket,
+			Key: f.Key, KeyName: req.KeyFor, AlsoFor: req.AlsoFor, Group: group, GroupName: groupName,
 			// Checked above, and by the server to the end: a file a
 			// colleague puts there meanwhile is not replaced either.
-			NoOverwrite: req.Existing != ReplaceExisting}
-		spec, err := t.spec(ctx, p)
+			NoOverwrite: req.Existing != ReplaceExisting})
 		if err != nil {
 			return ids, err
 		}
-		ids = append(ids, t.add(spec, p))
+		ids = append(ids, id)
 	}
 	return ids, nil
 }
@@ -136,12 +135,7 @@ func (t *realTransfers) Download(_ context.Context, loc Location, key, dir strin
 	if err != nil {
 		return "", err
 	}
-	p := &pendingJob{Kind: "download", Local: dest, Account: loc.Account, Bucket: loc.Bucket, Key: key}
-	spec, err := t.spec(context.Background(), p)
-	if err != nil {
-		return "", err
-	}
-	return t.add(spec, p), nil
+	return t.add(context.Background(), transfer.JobDesc{Kind: transfer.JobDownload, Local: dest, Account: loc.Account, Bucket: loc.Bucket, Key: key})
 }
 
 func (t *realTransfers) DownloadFolder(ctx context.Context, loc Location, prefix, dir string) (string, []JobID, error) {
@@ -167,13 +161,12 @@ func (t *realTransfers) DownloadFolder(ctx context.Context, loc Location, prefix
 	groupName := filepath.Base(local)
 	var ids []JobID
 	for _, f := range files {
-		p := &pendingJob{Kind: "download", Local: f.Local, Account: loc.Account, Bucket: loc.Bucket, Key: f.Key, Root: local,
-			Group: group, GroupName: groupName}
-		spec, err := t.spec(ctx, p)
+		id, err := t.add(ctx, transfer.JobDesc{Kind: transfer.JobDownload, Local: f.Local, Account: loc.Account, Bucket: loc.Bucket,
+			Key: f.Key, Root: local, Group: group, GroupName: groupName})
 		if err != nil {
 			return local, ids, err
 		}
-		ids = append(ids, t.add(spec, p))
+		ids = append(ids, id)
 	}
 	return local, ids, nil
 }
@@ -216,12 +209,7 @@ func (t *realTransfers) openLink(link, dir string) (JobID, error) {
 	if err != nil {
 		return "", err
 	}
-	p := &pendingJob{Kind: "download", Local: dest, Link: link}
-	spec, err := t.spec(context.Background(), p)
-	if err != nil {
-		return "", err
-	}
-	return t.add(spec, p), nil
+	return t.add(context.Background(), transfer.JobDesc{Kind: transfer.JobDownload, Local: dest, Link: link})
 }
 
 // freeName picks dir/name, or "name (2).ext" and so on when it is taken:

@@ -55,6 +55,11 @@
 //     back paused (queue_journal.go); Close stops every job as the program
 //     ends without counting as the user's pause. Retryable says which
 //     failures a retry may cure.
+//   - A queued job is described by names alone, a JobDesc (jobdesc.go):
+//     account, bucket, object, file, key names, and the program that queued
+//     it. AddJob resolves one through a Resolver (account to store, key name
+//     to wrapper), the journal keeps it as it is, and RestoreJobs resolves
+//     it again, for the program that queued it only.
 //
 // The package never imports a user-interface toolkit, so the command line,
 // the desktop app and the tests drive the same engine.

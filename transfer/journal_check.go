@@ -259,6 +259,9 @@ func (rec *QueuedJob) check(id string) string {
 			return r
 		}
 	}
+	if r := rec.checkJob(); r != "" {
+		return r
+	}
 	switch kind {
 	case KindQueuedUpload:
 		switch {
@@ -274,6 +277,31 @@ func (rec *QueuedJob) check(id string) string {
 		case rec.Root != "" && !within(rec.Root, rec.Dest):
 			return "its destination is not inside its folder"
 		}
+	}
+	return ""
+}
+
+// checkJob says why rec's description (Job) cannot be the transfer rec
+// names, or "".
+func (rec *QueuedJob) checkJob() string {
+	d := rec.Job
+	if d == nil {
+		return ""
+	}
+	if r := firstOf(badText("origin", d.Origin, 32), badText("group", d.Group, maxRecordText), badText("group name", d.GroupName, maxRecordText)); r != "" {
+		return r
+	}
+	if d.PartSize < 0 {
+		return "its part size is negative"
+	}
+	upload := rec.Kind == KindQueuedUpload
+	switch {
+	case upload && (d.Kind != JobUpload || d.Local != rec.Source || d.Bucket != rec.Bucket):
+		return "its description is not of the upload it names"
+	case !upload && (d.Kind != JobDownload || d.Local != rec.Dest || d.Root != rec.Root):
+		return "its description is not of the download it names"
+	case d.Key != rec.Key:
+		return "its description names another object"
 	}
 	return ""
 }

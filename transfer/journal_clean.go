@@ -204,3 +204,26 @@ func (j *Journal) forgetQueued(s JobSecrets, id string) error {
 	}
 	return j.Remove(id)
 }
+
+// forgetQueuedUploads removes the queued jobs of upload record uploadID
+// (UploadID): the upload was given up on, and a queue must not start it
+// again.
+func (j *Journal) forgetQueuedUploads(s JobSecrets, uploadID string) error {
+	recs, err := j.List()
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if r.Kind != KindQueuedUpload {
+			continue
+		}
+		var q QueuedJob
+		if ok, err := j.Load(r.ID, &q); err != nil || !ok || UploadID(q.Source, q.Bucket, q.Key) != uploadID {
+			continue
+		}
+		if err := j.forgetQueued(s, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -189,6 +189,10 @@ func (j *Journal) AbortOwn(ctx context.Context, st Writer, s JobSecrets, o OwnUp
 	if err != nil && !errors.Is(err, ErrNoSuchUpload) {
 		return fmt.Errorf("failed to abort the unfinished upload of %s: %w", safetext.Name(o.Key), err)
 	}
+	// Aborted, the upload is not to be queued again either.
+	if err := j.forgetQueuedUploads(s, o.id); err != nil {
+		return err
+	}
 	if o.orphan {
 		return j.Remove(o.id)
 	}

@@ -100,12 +100,14 @@ type Queue struct {
 	idle      *sync.Cond
 	kept      *Journal // see KeepInJournal
 	keptErr   error
-	closed    bool // see Close
+	resolver  Resolver // see SetResolver
+	closed    bool     // see Close
 }
 
 type job struct {
 	id     int
 	spec   Spec
+	desc   JobDesc // what the journal keeps of it (JobDesc)
 	state  State
 	cancel context.CancelCauseFunc
 	last   Event
@@ -136,16 +138,21 @@ func NewQueue(up *Uploader, down *Downloader, maxJobs int) *Queue {
 }
 
 // Add queues a job and returns its id.
-func (q *Queue) Add(spec Spec) int { return q.add(spec, false) }
+func (q *Queue) Add(spec Spec) int { return q.add(spec, nil, false) }
 
-// add queues a job, or with paused (a job the user paused in an earlier
-// run, see RestoreQueued) adds it paused, waiting for Resume.
-func (q *Queue) add(spec Spec, paused bool) int {
-	stored := q.prekeepLink(spec)
+// add queues a job described by desc (nil: made from spec's Note), or
+// with paused (a job the user paused in an earlier run, see
+// RestoreQueued) adds it paused, waiting for Resume.
+func (q *Queue) add(spec Spec, desc *JobDesc, paused bool) int {
+	d := specDesc(spec)
+	if desc != nil {
+		d = *desc
+	}
+	stored := q.prekeepLink(spec, d)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.nextID++
-	j := &job{id: q.nextID, spec: spec, state: Queued, rate: NewRate(), linkStored: stored}
+	j := &job{id: q.nextID, spec: spec, desc: d, state: Queued, rate: NewRate(), linkStored: stored}
 	if paused {
 		j.state, j.userPaused = Paused, true
 	}

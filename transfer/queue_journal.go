@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -104,16 +105,16 @@ func putLink(s JobSecrets, recordID, link string) error {
 // the user to unlock it must not hold up every transfer's progress.
 // It reports whether the link is stored; on failure keep tries again
 // under the lock and records the error there.
-func (q *Queue) prekeepLink(spec Spec) bool {
+func (q *Queue) prekeepLink(spec Spec, d JobDesc) bool {
 	q.mu.Lock()
 	kept := q.kept != nil
 	q.mu.Unlock()
 	s := q.secrets()
-	if !kept || s == nil || spec.Note.Link == "" {
+	if !kept || s == nil || d.Link == "" {
 		return false
 	}
-	rec, ok := queuedRecord(spec)
-	return ok && putLink(s, rec.ID, spec.Note.Link) == nil
+	rec, ok := descRecord(spec, d)
+	return ok && putLink(s, rec.ID, d.Link) == nil
 }
 
 // forgetLink deletes the link kept for rec, if the job had one.
@@ -150,33 +151,80 @@ type QueuedJob struct {
 	SourceID string `json:"source_id,omitempty"`
 	// Root is a download's DownloadJob.Root: the folder a folder download
 	// is confined to.
-	Root string  `json:"root,omitempty"`
-	Note JobNote `json:"note"`
+	Root string `json:"root,omitempty"`
+	// Job is the job's description (JobDesc), without its link. Records
+	// written before it was kept have none, and hold the names in Note;
+	// Desc reads either. As loaded, Note always holds the names.
+	Job  *JobDesc `json:"job,omitempty"`
+	Note JobNote  `json:"note,omitzero"`
 	// Paused: the user paused the job (Queue.Pause), and RestoreQueued
 	// brings it back paused rather than running it. Resume and Retry clear
 	// it; a queue stopping as the program ends (Queue.Close) does not set it.
 	Paused bool `json:"paused,omitempty"`
 }
 
-// queuedRecord describes spec for the journal; ok is false for a spec
-// that is neither an upload nor a download.
-func queuedRecord(spec Spec) (rec QueuedJob, ok bool) {
+// queuedRecord describes spec, added as a Spec, for the journal.
+func queuedRecord(spec Spec) (QueuedJob, bool) { return descRecord(spec, specDesc(spec)) }
+
+// descRecord describes spec, described by desc, for the journal; ok is
+// false for a spec that is neither an upload nor a download.
+func descRecord(spec Spec, desc JobDesc) (rec QueuedJob, ok bool) {
 	switch {
 	case spec.Upload != nil:
 		u := spec.Upload
 		rec = QueuedJob{Record: Record{Kind: KindQueuedUpload, Source: u.Source, Dest: "oss://" + u.Bucket + "/" + u.Key},
 			Bucket: u.Bucket, Key: u.Key}
-		rec.ID = JobID(rec.Kind, spec.Note.Account, UploadID(u.Source, u.Bucket, u.Key))
+		rec.ID = JobID(recordParts(rec.Kind, desc, UploadID(u.Source, u.Bucket, u.Key))...)
 	case spec.Download != nil:
 		d := spec.Download
 		rec = QueuedJob{Record: Record{Kind: KindQueuedDownload, Source: d.SourceID, Dest: d.Dest},
 			Key: d.Key, SourceID: d.SourceID, Root: d.Root}
-		rec.ID = JobID(rec.Kind, spec.Note.Account, DownloadID(d.SourceID, d.Dest, d.Range))
+		rec.ID = JobID(recordParts(rec.Kind, desc, DownloadID(d.SourceID, d.Dest, d.Range))...)
 	default:
 		return QueuedJob{}, false
 	}
-	rec.Note = spec.Note
+	rec.Note, rec.Job = desc.note(), &desc
 	return rec, true
+}
+
+// recordParts name a queued job's record: the app's records are named
+// as they were before other programs kept jobs; another program's are
+// apart, so that one never takes the other's record.
+func recordParts(kind string, d JobDesc, transferID string) []string {
+	if d.origin() == OriginApp {
+		return []string{kind, d.Account, transferID}
+	}
+	return []string{kind, d.Account, transferID, d.Origin}
+}
+
+// MarshalJSON writes rec as the journal keeps it: the names in Job, the
+// link never (LinkRef describes it).
+func (rec QueuedJob) MarshalJSON() ([]byte, error) {
+	type plain QueuedJob
+	p := plain(rec)
+	if p.Job != nil {
+		d := *p.Job
+		d.Link, d.LinkRef = "", rec.Note.LinkRef
+		if d.LinkRef == nil && rec.Note.Link != "" {
+			d.LinkRef = linkRef(rec.Note.Link)
+		}
+		p.Job, p.Note = &d, JobNote{}
+	}
+	return json.Marshal(p)
+}
+
+// UnmarshalJSON reads a record of either form (see Job): Note holds the
+// names after it.
+func (rec *QueuedJob) UnmarshalJSON(b []byte) error {
+	type plain QueuedJob
+	if err := json.Unmarshal(b, (*plain)(rec)); err != nil {
+		return err
+	}
+	if rec.Job != nil {
+		rec.Job.Link = ""
+		rec.Note = rec.Job.note()
+	}
+	return nil
 }
 
 // KeepInJournal makes the queue record every job it is given from now on
@@ -233,7 +281,7 @@ func (q *Queue) keep(j *job, e Event) {
 
 // keepNew writes j's first record. q.mu is held.
 func (q *Queue) keepNew(j *job, paused bool) error {
-	rec, ok := queuedRecord(j.spec)
+	rec, ok := descRecord(j.spec, j.desc)
 	if !ok {
 		return nil
 	}
@@ -252,7 +300,7 @@ func (q *Queue) keepNew(j *job, paused bool) error {
 
 // unkeep removes j's record and the link kept for it. q.mu is held.
 func (q *Queue) unkeep(j *job) error {
-	rec, ok := queuedRecord(j.spec)
+	rec, ok := descRecord(j.spec, j.desc)
 	if q.kept == nil || !ok {
 		return nil
 	}
@@ -291,6 +339,15 @@ func failsForGood(err error) bool {
 // an error wrapping ErrDropRecord removes the record instead. It returns the new job ids, in the order the
 // jobs were first queued.
 func (q *Queue) RestoreQueued(j *Journal, build func(QueuedJob) (Spec, error)) ([]int, error) {
+	return q.restore(j, func(rec QueuedJob) (Spec, *JobDesc, error) {
+		spec, err := build(rec)
+		return spec, nil, err
+	})
+}
+
+// restore is RestoreQueued with build also giving the job's description
+// (nil: made from its Spec).
+func (q *Queue) restore(j *Journal, build func(QueuedJob) (Spec, *JobDesc, error)) ([]int, error) {
 	recs, err := j.List()
 	if err != nil {
 		return nil, err
@@ -308,39 +365,55 @@ func (q *Queue) RestoreQueued(j *Journal, build func(QueuedJob) (Spec, error)) (
 			j.setAside(r.ID, reason)
 			continue
 		}
-		if rec.Note.Link == "" && rec.Note.LinkRef != nil {
-			var s JobSecrets
-			if s = q.secrets(); s == nil {
-				continue // a queue that cannot read it: leave it for one that can
-			}
-			link, ok, err := s.Get(linkSecretID(rec.ID))
-			if err != nil {
-				continue // the keychain is locked: leave it for later
-			}
-			if !ok {
-				// The link is gone, and with it any way to read the object.
-				j.Remove(rec.ID)
-				continue
-			}
-			rec.Note.Link = string(link)
+		if !q.restoreLink(j, &rec) {
+			continue
 		}
-		spec, err := build(rec)
+		spec, desc, err := build(rec)
 		if errors.Is(err, ErrDropRecord) {
-			j.Remove(rec.ID)
-			q.forgetLink(rec)
-			if rec.Kind == KindQueuedUpload {
-				// Its progress, and a data key kept for it, go too:
-				// nothing would ever resume or remove them.
-				q.up.dropRecord(UploadID(rec.Source, rec.Bucket, rec.Key))
-			}
+			q.dropQueued(j, rec)
 			continue
 		}
 		if err != nil {
 			continue
 		}
-		ids = append(ids, q.add(spec, rec.Paused))
+		ids = append(ids, q.add(spec, desc, rec.Paused))
 	}
 	return ids, nil
+}
+
+// restoreLink puts the link a kept download's record names back into
+// rec.Note.Link from Secrets; false leaves the record alone (the keychain
+// is locked, or this queue has none) or, the link being gone and with it
+// any way to read the object, removes it.
+func (q *Queue) restoreLink(j *Journal, rec *QueuedJob) bool {
+	if rec.Note.Link != "" || rec.Note.LinkRef == nil {
+		return true
+	}
+	s := q.secrets()
+	if s == nil {
+		return false
+	}
+	link, ok, err := s.Get(linkSecretID(rec.ID))
+	if err != nil {
+		return false
+	}
+	if !ok {
+		j.Remove(rec.ID)
+		return false
+	}
+	rec.Note.Link = string(link)
+	return true
+}
+
+// dropQueued removes a kept job that can never run again.
+func (q *Queue) dropQueued(j *Journal, rec QueuedJob) {
+	j.Remove(rec.ID)
+	q.forgetLink(rec)
+	if rec.Kind == KindQueuedUpload {
+		// Its progress, and a data key kept for it, go too: nothing
+		// would ever resume or remove them.
+		q.up.dropRecord(UploadID(rec.Source, rec.Bucket, rec.Key))
+	}
 }
 
 // ErrDropRecord tells RestoreQueued that a kept job can never be built

@@ -132,7 +132,7 @@ func TestQueueMigratesLinkInOldRecord(t *testing.T) {
 	spec := Spec{Download: &DownloadJob{Source: s, SourceID: "https://bkt.example.com/shared/r.pdf", Key: "shared", Dest: dest},
 		Note: JobNote{Link: testLink}}
 	old, _ := queuedRecord(spec)
-	old.Created = time.Now()
+	old.Created, old.Job = time.Now(), nil // as written before descriptions were kept
 	if err := j.Save(old.ID, &old); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -62,30 +61,68 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 		return usagef("--verify goes with --range (a whole object is always checked)")
 	}
 	down := &transfer.Downloader{Journal: journal, Keys: v, Parts: n, RequireVerified: verifiedOnly}
-	q := transfer.NewQueue(&transfer.Uploader{Journal: journal}, down, min(n, 8))
-
+	up := &transfer.Uploader{Journal: journal, Secrets: v.JobSecrets()}
 	specs, err := planGet(ctx, env, fs, v, src, dest, rng, verify)
 	if err != nil {
 		return err
 	}
+	var q *transfer.Queue
+	if rng != nil {
+		// A range is not a job resume takes up; running the same get
+		// again does.
+		q = transfer.NewQueue(up, down, min(n, 8))
+	} else {
+		r := newResolver(env, fs, v)
+		q = cliQueue(up, down, n, journal, r)
+		for _, s := range specs {
+			if st, ok := s.Source.(transfer.Store); ok {
+				r.seed(flagAccount(fs), bucketOf(s), st, "", nil, nil)
+			}
+		}
+	}
 
 	m := newMeter(env, fs, 0, "downloading")
 	defer q.Subscribe(m.event)()
-	ids := make([]int, len(specs))
 	byID := make(map[int]*transfer.DownloadJob, len(specs))
-	for i, s := range specs {
-		ids[i] = q.Add(transfer.Spec{Download: s})
-		byID[ids[i]] = s
+	for _, s := range specs {
+		id, err := addGet(ctx, q, rng != nil, s, getDesc(fs, src, s, verifiedOnly))
+		if err != nil {
+			q.Close()
+			return err
+		}
+		byID[id] = s
 	}
-	stop := pauseOnCancel(ctx, q, ids)
-	q.Wait()
-	stop()
-	if ctx.Err() != nil {
-		m.abandon()
-		return errors.New("interrupted; run the same command again to resume")
+	if err := waitQueue(ctx, q, m); err != nil {
+		return err
 	}
 	warnDownloaded(env, q, byID)
 	return queueErrors(env, q, "download", m, nil)
+}
+
+// addGet queues download s: a range as it is, a whole object as d, which
+// the journal keeps for resume.
+func addGet(ctx context.Context, q *transfer.Queue, isRange bool, s *transfer.DownloadJob, d transfer.JobDesc) (int, error) {
+	if isRange {
+		return q.Add(transfer.Spec{Download: s}), nil
+	}
+	return q.AddJob(ctx, d)
+}
+
+// getDesc describes download s of SOURCE src by names.
+func getDesc(fs *pflag.FlagSet, src string, s *transfer.DownloadJob, verifiedOnly bool) transfer.JobDesc {
+	d := transfer.JobDesc{Kind: transfer.JobDownload, Local: s.Dest, Root: s.Root, RequireVerified: verifiedOnly, Origin: transfer.OriginCLI}
+	if _, ok := s.Source.(*transfer.Link); ok {
+		d.Link = src
+		return d
+	}
+	d.Account, d.Bucket, d.Key = flagAccount(fs), bucketOf(s), s.Key
+	return d
+}
+
+// bucketOf is the bucket of a download from oss://BUCKET/KEY.
+func bucketOf(s *transfer.DownloadJob) string {
+	b, _, _ := strings.Cut(strings.TrimPrefix(s.SourceID, "oss://"), "/")
+	return b
 }
 
 // planGet turns SOURCE (a shared link, an object or a folder) into the

@@ -90,9 +90,9 @@ func TestPutSetsAsideDamagedRecord(t *testing.T) {
 			if !strings.Contains(errs, "interrupted") {
 				t.Fatalf("exit %d, %q; want an interruption", code, errs)
 			}
-			files, _ := filepath.Glob(filepath.Join(h.home, "journal", "*.json"))
+			files := journalRecords(t, h, "upload")
 			if len(files) != 1 {
-				t.Fatalf("%d journal records after the interruption, want 1", len(files))
+				t.Fatalf("%d upload records after the interruption, want 1", len(files))
 			}
 			var rec map[string]any
 			b, _ := os.ReadFile(files[0])
@@ -134,4 +134,20 @@ func TestPutSetsAsideDamagedRecord(t *testing.T) {
 			}
 		})
 	}
+}
+
+// journalRecords are the files of h's journal records of kind.
+func journalRecords(t *testing.T, h *harness, kind string) []string {
+	t.Helper()
+	all, _ := filepath.Glob(filepath.Join(h.home, "journal", "*.json"))
+	var out []string
+	for _, f := range all {
+		var rec struct {
+			Kind string `json:"kind"`
+		}
+		if b, err := os.ReadFile(f); err == nil && json.Unmarshal(b, &rec) == nil && rec.Kind == kind {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -54,13 +54,14 @@ func objectExists(ctx context.Context, st transfer.Reader, key string) (bool, er
 }
 
 // skipTakenMeanwhile reports, a line each, the uploads the server refused
-// because their name was taken after skipExisting looked (keys names each
-// job's object), and returns them, so that queueErrors does not count them.
-func skipTakenMeanwhile(env *Env, q *transfer.Queue, bucket string, keys map[int]string) map[int]bool {
+// because their name was taken after skipExisting looked (--no-clobber),
+// and returns them, so that queueErrors does not count them.
+func skipTakenMeanwhile(env *Env, q *transfer.Queue) map[int]bool {
 	skipped := map[int]bool{}
 	for _, e := range q.Jobs() {
 		if e.State == transfer.Failed && errors.Is(e.Err, transfer.ErrExists) {
-			fmt.Fprintf(env.Err, "ossvault: skipped %s: it already exists\n", ossURL{Bucket: bucket, Key: keys[e.Job]}.shown())
+			d, _ := q.JobDesc(e.Job)
+			fmt.Fprintf(env.Err, "ossvault: skipped %s: it already exists\n", ossURL{Bucket: d.Bucket, Key: d.Key}.shown())
 			skipped[e.Job] = true
 		}
 	}

@@ -97,43 +97,71 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
+	names, err := putKeyNames(v, fs)
+	if err != nil {
+		return err
+	}
 	up := &transfer.Uploader{Store: store, Journal: journal, Keys: v, Secrets: v.JobSecrets(), PartSize: partSize, Parts: n, Policy: retryPolicy, Signer: signer}
-	q := transfer.NewQueue(up, &transfer.Downloader{Journal: journal, Keys: v, Policy: retryPolicy}, min(n, 8))
-
-	return uploadAll(ctx, env, fs, q, target.Bucket, items, wrappers)
+	r := newResolver(env, fs, v)
+	account := flagAccount(fs)
+	r.seed(account, target.Bucket, store, names[0], names[1:], wrappers)
+	q := cliQueue(up, &transfer.Downloader{Journal: journal, Keys: v, Policy: retryPolicy}, n, journal, r)
+	noClobber, _ := fs.GetBool("no-clobber")
+	descs := make([]transfer.JobDesc, len(items))
+	for i, it := range items {
+		descs[i] = transfer.JobDesc{Kind: transfer.JobUpload, Local: it.src, Account: account, Bucket: target.Bucket, Key: it.key,
+			KeyName: names[0], AlsoFor: names[1:], NoOverwrite: noClobber, PartSize: partSize, Origin: transfer.OriginCLI}
+	}
+	return uploadAll(ctx, env, fs, q, items, descs)
 }
 
-// uploadAll queues items, locked for wrappers, waits for them with a
-// progress meter, and reports how they ended: an interruption keeps their
-// journals for the next run, and with --no-clobber a name taken meanwhile
-// is a skip, not a failure.
-func uploadAll(ctx context.Context, env *Env, fs *pflag.FlagSet, q *transfer.Queue, bucket string, items []putItem, wrappers []envelope.Wrapper) error {
+// uploadAll queues descs (items', in order), waits for them with a
+// progress meter, and reports how they ended: an interruption keeps them
+// in the journal for the next run, and with --no-clobber a name taken
+// meanwhile is a skip, not a failure.
+func uploadAll(ctx context.Context, env *Env, fs *pflag.FlagSet, q *transfer.Queue, items []putItem, descs []transfer.JobDesc) error {
 	var total int64
 	for _, it := range items {
 		total += it.size
 	}
 	m := newMeter(env, fs, total, "uploading")
 	defer q.Subscribe(m.event)()
-	noClobber, _ := fs.GetBool("no-clobber")
-	ids := make([]int, len(items))
-	keys := make(map[int]string, len(items))
-	for i, it := range items {
-		ids[i] = q.Add(transfer.Spec{Upload: &transfer.UploadJob{Source: it.src, Bucket: bucket, Key: it.key, Wrappers: wrappers,
-			NoOverwrite: noClobber}})
-		keys[ids[i]] = it.key
+	for _, d := range descs {
+		if _, err := q.AddJob(ctx, d); err != nil {
+			q.Close()
+			return err
+		}
 	}
-	stop := pauseOnCancel(ctx, q, ids)
-	q.Wait()
-	stop()
-	if ctx.Err() != nil {
-		m.abandon()
-		return errors.New("interrupted; run the same command again to resume")
+	if err := waitQueue(ctx, q, m); err != nil {
+		return err
 	}
-	var skipped map[int]bool
-	if noClobber {
-		skipped = skipTakenMeanwhile(env, q, bucket, keys)
+	return endQueue(env, q, "upload", m)
+}
+
+// endQueue reports how q's jobs ended (queueErrors); the uploads skipped
+// by --no-clobber leave the journal, with nothing left to resume.
+func endQueue(env *Env, q *transfer.Queue, verb string, m *meter) error {
+	skipped := skipTakenMeanwhile(env, q)
+	err := queueErrors(env, q, verb, m, skipped)
+	for id := range skipped {
+		q.Remove(id)
 	}
-	return queueErrors(env, q, "upload", m, skipped)
+	return err
+}
+
+// putKeyNames are the names of the keys putWrappers returns, the default
+// key by its name: a job kept in the journal stays locked for the same
+// key if the default changes.
+func putKeyNames(v *vault.Vault, fs *pflag.FlagSet) ([]string, error) {
+	names, _ := fs.GetStringArray("key")
+	if len(names) > 0 {
+		return names, nil
+	}
+	k, err := v.DefaultKey()
+	if err != nil {
+		return nil, err
+	}
+	return []string{k.Name}, nil
 }
 
 // putWrappers are the keys put locks each object for: every --key in its
@@ -180,16 +208,15 @@ func checkRecipients(ctx context.Context, ws []envelope.Wrapper, bucket string, 
 // transfer.DefaultPolicy. Tests shorten it to see a transfer give up.
 var retryPolicy *transfer.Policy
 
-// pauseOnCancel pauses every job when ctx ends (Ctrl-C), keeping their
-// journals so that running the command again resumes.
-func pauseOnCancel(ctx context.Context, q *transfer.Queue, ids []int) (stop func()) {
+// closeOnCancel stops every job when ctx ends (Ctrl-C), as the program
+// ending does: their journals stay, not recorded as paused, so that
+// running the command again, or resume, takes them up.
+func closeOnCancel(ctx context.Context, q *transfer.Queue) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		select {
 		case <-ctx.Done():
-			for _, id := range ids {
-				q.Pause(id)
-			}
+			q.Close()
 		case <-done:
 		}
 	}()
