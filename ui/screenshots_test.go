@@ -11,13 +11,22 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/ossvault/ossvault/envelope"
 )
 
-// TestScreenshots writes every screen at 1024x768 to testdata/output for a
-// person to look at; the golden markup tests are what catch regressions.
+// shotSizes are the window sizes every screen is captured at: the
+// smallest the app is made for, and a common laptop's.
+var shotSizes = []fyne.Size{{Width: 800, Height: 600}, {Width: 1280, Height: 800}}
+
+// TestScreenshots writes every screen, at each of shotSizes and in every
+// language, to testdata/output for a person to look at, and fails when a
+// text on screen runs past the window's edge, where nobody can read it.
+// The golden markup tests are what catch other regressions.
 func TestScreenshots(t *testing.T) {
 	out := filepath.Join("testdata", "output")
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -28,18 +37,27 @@ func TestScreenshots(t *testing.T) {
 		u.wait()
 		u.browser.locks.wait()
 		u.wait()
-		u.win.Resize(fyne.NewSize(1024, 768))
-		img := u.win.Canvas().Capture()
-		if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 700 {
-			t.Fatalf("%s: capture is %v", name, b)
-		}
-		f, err := os.Create(filepath.Join(out, name+".png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := png.Encode(f, img); err != nil {
-			t.Fatal(err)
+		for _, size := range shotSizes {
+			u.win.Resize(size)
+			if got := u.win.Canvas().Size(); got.Width > size.Width+1 || got.Height > size.Height+1 {
+				t.Errorf("%s needs %vx%v, more than the %vx%v window", name, got.Width, got.Height, size.Width, size.Height)
+			}
+			for _, text := range offWindow(u.win.Canvas()) {
+				t.Errorf("%s at %vx%v: %q runs past the window's edge", name, size.Width, size.Height, text)
+			}
+			img := u.win.Canvas().Capture()
+			if b := img.Bounds(); b.Dx() < int(size.Width)-1 || b.Dy() < int(size.Height)-1 {
+				t.Fatalf("%s: capture is %v", name, b)
+			}
+			f, err := os.Create(filepath.Join(out, fmt.Sprintf("%s-%vx%v.png", name, size.Width, size.Height)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = png.Encode(f, img)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 
@@ -139,4 +157,62 @@ func screens(t *testing.T, shot func(t *testing.T, u *appUI, name string)) {
 	u.wait()
 	u.tabs.SelectIndex(1)
 	shot(t, u, "transfers-ended")
+}
+
+// offWindow lists the texts on c, its content and its dialogs, that do
+// not fit inside the window. What scrolls (lists, scroll containers) is
+// left out: a row below the fold is reached by scrolling.
+func offWindow(c fyne.Canvas) []string {
+	size := c.Size()
+	var out []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch x := o.(type) {
+		case *container.Scroll, *widget.List, *widget.Table, *widget.Tree, *widget.Entry:
+			return
+		case *canvas.Text:
+			if x.Text == "" {
+				return
+			}
+			p := fyne.CurrentApp().Driver().AbsolutePositionForObject(x)
+			w := fyne.MeasureText(x.Text, x.TextSize, x.TextStyle).Width
+			if p.X < -1 || p.Y < -1 || p.X+w > size.Width+1 || p.Y+x.Size().Height > size.Height+1 {
+				out = append(out, x.Text)
+			}
+			return
+		case *fyne.Container:
+			for _, k := range x.Objects {
+				walk(k)
+			}
+			return
+		case fyne.Widget:
+			for _, k := range test.WidgetRenderer(x).Objects() {
+				walk(k)
+			}
+		}
+	}
+	walk(c.Content())
+	for _, o := range c.Overlays().List() {
+		walk(o)
+	}
+	return out
+}
+
+// offWindow finds a label wider than its window, and not one that fits.
+func TestOffWindowFindsCutText(t *testing.T) {
+	long := "The link to a copy you made for sharing has expired: remove it from the storage?"
+	w := test.NewTempWindow(t, container.NewHBox(widget.NewLabel("fits"), widget.NewLabel(long)))
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(200, 100))
+	got := offWindow(w.Canvas())
+	if len(got) != 1 || got[0] != long {
+		t.Fatalf("offWindow found %q, want the long label alone", got)
+	}
+	w.Resize(fyne.NewSize(1000, 100))
+	if got := offWindow(w.Canvas()); len(got) != 0 {
+		t.Fatalf("in a wide window offWindow still found %q", got)
+	}
 }
