@@ -28,7 +28,9 @@ type xKeyboard struct {
 	codes map[xproto.Keysym]xproto.Keycode
 }
 
-func newXKeyboard(display string) (*xKeyboard, error) {
+// xtestConn connects to display's X server and its XTEST extension,
+// which sends keys and clicks as the devices would.
+func xtestConn(display string) (*xgb.Conn, error) {
 	conn, err := xgb.NewConnDisplay(display)
 	if err != nil {
 		return nil, fmt.Errorf("failed to connect to the X server: %w", err)
@@ -36,6 +38,14 @@ func newXKeyboard(display string) (*xKeyboard, error) {
 	if err := xtest.Init(conn); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("the X server has no XTEST: %w", err)
+	}
+	return conn, nil
+}
+
+func newXKeyboard(display string) (*xKeyboard, error) {
+	conn, err := xtestConn(display)
+	if err != nil {
+		return nil, err
 	}
 	setup := xproto.Setup(conn)
 	k := &xKeyboard{conn: conn, root: setup.DefaultScreen(conn).Root, codes: map[xproto.Keysym]xproto.Keycode{}}

@@ -29,13 +29,9 @@ type xMouse struct {
 
 // newXMouse clicks on win, whose canvas is width Fyne units wide.
 func newXMouse(display string, win xproto.Window, width float32) (*xMouse, error) {
-	conn, err := xgb.NewConnDisplay(display)
+	conn, err := xtestConn(display)
 	if err != nil {
-		return nil, fmt.Errorf("failed to connect to the X server: %w", err)
-	}
-	if err := xtest.Init(conn); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("the X server has no XTEST: %w", err)
+		return nil, err
 	}
 	m := &xMouse{conn: conn, root: xproto.Setup(conn).DefaultScreen(conn).Root, win: win}
 	g, err := xproto.GetGeometry(conn, xproto.Drawable(win)).Reply()

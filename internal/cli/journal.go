@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ossvault/ossvault/transfer"
+	"github.com/ossvault/ossvault/vault"
 )
 
 // openJournal opens the transfer journal of env's home. A damaged record
@@ -17,4 +18,19 @@ func openJournal(env *Env) (*transfer.Journal, error) {
 	}
 	j.Warn = func(err error) { fmt.Fprintf(env.Err, "ossvault: warning: %s\n", err) }
 	return j, nil
+}
+
+// uploader is the engine put and resume upload with, on journal: first
+// the uploads abandoned for longer than the journal keeps them go, with
+// their data keys (one that cannot go now, a locked keychain, stays for a
+// later run and is no reason not to upload); then every object is signed
+// as this computer's user's (the signing key is made on first use).
+func uploader(v *vault.Vault, journal *transfer.Journal, store transfer.Store, partSize int64, parts int) (*transfer.Uploader, error) {
+	_ = journal.Expire(v.JobSecrets())
+	signer, err := v.SigningKey()
+	if err != nil {
+		return nil, err
+	}
+	return &transfer.Uploader{Store: store, Journal: journal, Keys: v, Secrets: v.JobSecrets(), PartSize: partSize, Parts: parts,
+		Policy: retryPolicy, Signer: signer}, nil
 }

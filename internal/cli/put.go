@@ -88,12 +88,7 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	// Uploads abandoned for longer than the journal keeps them go, with
-	// their data keys; one that cannot go now (a locked keychain) stays
-	// for a later run, and is no reason not to upload.
-	_ = journal.Expire(v.JobSecrets())
-	// Every object is signed as this computer's user's (made on first use).
-	signer, err := v.SigningKey()
+	up, err := uploader(v, journal, store, partSize, n)
 	if err != nil {
 		return err
 	}
@@ -101,7 +96,6 @@ func runPut(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	up := &transfer.Uploader{Store: store, Journal: journal, Keys: v, Secrets: v.JobSecrets(), PartSize: partSize, Parts: n, Policy: retryPolicy, Signer: signer}
 	r := newResolver(env, fs, v)
 	account := flagAccount(fs)
 	r.seed(account, target.Bucket, store, names[0], names[1:], wrappers)

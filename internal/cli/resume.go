@@ -186,12 +186,10 @@ func runResume(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) 
 	if err != nil {
 		return err
 	}
-	_ = journal.Expire(v.JobSecrets())
-	signer, err := v.SigningKey()
+	up, err := uploader(v, journal, nil, kept.partSize(), n)
 	if err != nil {
 		return err
 	}
-	up := &transfer.Uploader{Journal: journal, Keys: v, Secrets: v.JobSecrets(), PartSize: kept.partSize(), Parts: n, Policy: retryPolicy, Signer: signer}
 	down := &transfer.Downloader{Journal: journal, Keys: v, Parts: n, Policy: retryPolicy}
 	r := newResolver(env, fs, v)
 	q := cliQueue(up, down, n, journal, r)
