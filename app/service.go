@@ -246,6 +246,12 @@ type Keys interface {
 	Backup(ctx context.Context, w io.Writer, passphrase string) error
 	// Restore reads a backup written by Backup.
 	Restore(ctx context.Context, r io.Reader, passphrase string) error
+	// PublishCard puts the contact card of my key keyName, under the name
+	// colleagues know me by, in loc's bucket (CardsPrefix).
+	PublishCard(ctx context.Context, loc Location, keyName, name string) error
+	// Cards lists the cards published in loc's bucket, compared with my
+	// keys, and how many objects there did not read as cards.
+	Cards(ctx context.Context, loc Location) (cards []SeenCard, unreadable int, err error)
 }
 
 // JobID names a transfer.

@@ -33,6 +33,7 @@ type (
 	Transfers      = app.Transfers
 	Shared         = app.Shared
 	SharedCopy     = app.SharedCopy
+	SeenCard       = app.SeenCard
 	Sharing        = app.Sharing
 )
 
@@ -63,6 +64,10 @@ const (
 	AskExisting      = app.AskExisting
 	ReplaceExisting  = app.ReplaceExisting
 	SkipExisting     = app.SkipExisting
+	CardNew          = app.CardNew
+	CardKnown        = app.CardKnown
+	CardChanged      = app.CardChanged
+	CardMine         = app.CardMine
 	KeepBoth         = app.KeepBoth
 )
 

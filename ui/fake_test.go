@@ -23,6 +23,12 @@ import (
 type fakeBackend struct {
 	mu sync.Mutex
 
+	// cards are the contact cards the bucket holds, badCards the objects
+	// there that are not; published what PublishCard was asked.
+	cards     []SeenCard
+	badCards  int
+	published []string
+
 	accounts []Account
 	secrets  map[string]Credentials
 	addErr   error
@@ -404,6 +410,19 @@ func (k *fakeKeys) ExportPublic(_ context.Context, name string) ([]byte, error) 
 		return nil, os.ErrNotExist
 	}
 	return p, nil
+}
+
+func (k *fakeKeys) PublishCard(_ context.Context, loc Location, keyName, name string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.published = append(k.published, loc.Bucket+"/"+keyName+"/"+name)
+	return nil
+}
+
+func (k *fakeKeys) Cards(context.Context, Location) ([]SeenCard, int, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]SeenCard(nil), k.cards...), k.badCards, nil
 }
 
 func (k *fakeKeys) MarkCompared(_ context.Context, name string) error {

@@ -36,6 +36,7 @@ type keysScreen struct {
 	defaultBtn *widget.Button
 	removeBtn  *widget.Button
 	compareBtn *widget.Button
+	cardsBtn   *widget.Button
 	busy       *widget.Activity
 	message    *widget.Label
 }
@@ -64,13 +65,14 @@ func newKeysScreen(u *appUI) *keysScreen {
 	s.defaultBtn = widget.NewButtonWithIcon(lang.L("Use by default"), theme.ConfirmIcon(), s.onSetDefault)
 	s.removeBtn = widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), s.onRemove)
 	s.compareBtn = widget.NewButtonWithIcon(lang.L("Compare codes…"), theme.VisibilityIcon(), s.onCompare)
+	s.cardsBtn = widget.NewButtonWithIcon(lang.L("Colleagues on this storage…"), theme.AccountIcon(), s.onCards)
 	// A stopped spinner still draws a dot: show it only while working.
 	s.busy = widget.NewActivity()
 	s.busy.Hide()
 	s.message = widget.NewLabel("")
 	s.message.Wrapping = fyne.TextWrapWord
 
-	add := container.NewGridWithColumns(3, s.createBtn, s.importBtn, s.addBtn, s.kmsBtn, s.backupBtn, s.restoreBtn)
+	add := container.NewGridWithColumns(3, s.createBtn, s.importBtn, s.addBtn, s.kmsBtn, s.backupBtn, s.restoreBtn, s.cardsBtn)
 	sel := container.NewHBox(s.copyBtn, s.saveBtn, s.compareBtn, s.defaultBtn, s.removeBtn)
 	intro := widget.NewLabel(lang.L("Send your public key to colleagues so they can lock files for you. Add theirs to lock files for them."))
 	intro.Wrapping = fyne.TextWrapWord

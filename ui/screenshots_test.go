@@ -111,6 +111,15 @@ func screens(t *testing.T, shot func(t *testing.T, u *appUI, name string)) {
 	shot(t, u, "transfers")
 	u.tabs.SelectIndex(2)
 	shot(t, u, "keys")
+	pem := []byte("-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n")
+	f.cards = []SeenCard{{Kind: CardKnown, Known: "Bob"}, {Kind: CardChanged, Known: "Bob"}, {Kind: CardNew}}
+	for i, name := range []string{"Bob", "Bob", "Erin Wu"} {
+		f.cards[i].Name, f.cards[i].Fingerprint, f.cards[i].PEM = name, "9739-A14E-B3AD-237F-B5C"+fmt.Sprint(i), pem
+	}
+	u.keysView.onCards()
+	shot(t, u, "keys-cards")
+	u.win.Canvas().Overlays().Top().Hide()
+	f.cards = nil
 	u.tabs.SelectIndex(3)
 	shot(t, u, "settings")
 	u.showError(errIntegrityForTest())
