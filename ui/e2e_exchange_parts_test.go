@@ -141,20 +141,6 @@ func (l *requestLog) settled(i int, quiet, d time.Duration) []requestRecord {
 	return l.since(i)
 }
 
-// until waits for a request op after the first i and gives the requests
-// from i up to it.
-func (l *requestLog) until(i int, op string, d time.Duration) ([]requestRecord, error) {
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		recs := l.since(i)
-		for j, r := range recs {
-			if r.Op == op {
-				return recs[:j], nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("the endpoint saw no %s within %v", op, d)
-}
-
 // startServeLocal runs the endpoint on dir with the credentials cred, as
 // someone would for a team on one machine, until the test ends.
 func startServeLocal(t *testing.T, bin, dir string, cred [2]string) *localEndpoint {
