@@ -149,10 +149,17 @@ func (q *Queue) add(spec Spec, desc *JobDesc, paused bool) int {
 		d = *desc
 	}
 	stored := q.prekeepLink(spec, d)
+	var pre *QueuedJob
+	if !paused {
+		pre = q.prekeep(spec, d, stored)
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.nextID++
 	j := &job{id: q.nextID, spec: spec, desc: d, state: Queued, rate: NewRate(), linkStored: stored}
+	if pre != nil {
+		j.kept, j.rec, j.linkStored = true, *pre, false
+	}
 	if paused {
 		j.state, j.userPaused = Paused, true
 	}

@@ -298,6 +298,32 @@ func (q *Queue) keepNew(j *job, paused bool) error {
 	return nil
 }
 
+// prekeep writes the record of a job about to be added, before Add takes
+// the queue's lock, as prekeepLink does the link: the write is synced, and
+// under the lock it held up every running job's progress and end, which
+// made a put of 2,000 small files half as slow again. The job does not
+// exist yet, so nothing it does can reach the journal before its record.
+// It returns the record written, or nil when the queue keeps no journal or
+// the write failed (keepNew then tries again under the lock, and records
+// the error there).
+func (q *Queue) prekeep(spec Spec, d JobDesc, linkStored bool) *QueuedJob {
+	q.mu.Lock()
+	kept := q.kept
+	q.mu.Unlock()
+	if kept == nil {
+		return nil
+	}
+	rec, ok := descRecord(spec, d)
+	if !ok {
+		return nil
+	}
+	rec.Created = time.Now()
+	if q.keepLink(&rec, linkStored) != nil || kept.Save(rec.ID, &rec) != nil {
+		return nil
+	}
+	return &rec
+}
+
 // unkeep removes j's record and the link kept for it. q.mu is held.
 func (q *Queue) unkeep(j *job) error {
 	rec, ok := descRecord(j.spec, j.desc)
