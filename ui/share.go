@@ -154,7 +154,7 @@ func (s *sharing) makeLink(loc Location, e Entry) {
 		case err != nil:
 			w.message.SetText(s.u.explain(err))
 		default:
-			s.linkMade(loc, e, shared)
+			s.linkMade(e, shared)
 		}
 	})
 }
@@ -205,7 +205,7 @@ func (s *sharing) copyProgress(ctx context.Context, w linkWidgets, who string) f
 }
 
 // linkMade shows the link, puts it on the clipboard and says what it opens.
-func (s *sharing) linkMade(loc Location, e Entry, shared Shared) {
+func (s *sharing) linkMade(e Entry, shared Shared) {
 	s.link.SetText(shared.Link)
 	s.u.app.Clipboard().SetContent(shared.Link)
 	msg := lang.L("The link is copied. Paste it into an email or a chat. It works for {{.Time}}.",
