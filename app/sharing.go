@@ -22,7 +22,7 @@ type realSharing Service
 
 // Share signs a link to the object if one of its wraps is the colleague's
 // key. Otherwise it first stores a copy that their key opens, out of the
-// folders' sight (SharedCopyKey), and links to that: for a file ossvault wrote, the same
+// folders' sight (sharedCopyKey), and links to that: for a file ossvault wrote, the same
 // ciphertext under an envelope wrapped for them too, copied by the server
 // (rewrapCopy); for another client's file, or where the server does not
 // copy, decrypted here and encrypted again for their key (relock).
@@ -74,7 +74,7 @@ func lockedFor(e *envelope.Envelope, md envelope.MatDesc) bool {
 
 // copyFor stores the copy of key that forKey opens and returns its name.
 func (b *Service) copyFor(ctx context.Context, st transfer.Bucket, loc Location, key, forKey string, progress func(done, total int64)) (string, error) {
-	newKey, err := SharedCopyKey(key)
+	newKey, err := sharedCopyKey(key)
 	if err != nil {
 		return "", err
 	}
@@ -120,13 +120,13 @@ func (s *realSharing) OpenLink(_ context.Context, link, dir string) (JobID, erro
 	return s.transfers.openLink(link, dir)
 }
 
-// SharedCopyKey is a new object key for a copy of key made for sharing:
+// sharedCopyKey is a new object key for a copy of key made for sharing:
 // SharedPrefix, a random folder of its own, and key's own file name. The
 // copy stays out of the folders' sight, where "NAME (for Bob)" beside each
 // shared file cluttered them, and the person it is for saves it under its
 // plain name. Each share gets its own folder, so that one copy's link
 // expiring, and the copy being removed, never takes another's.
-func SharedCopyKey(key string) (string, error) {
+func sharedCopyKey(key string) (string, error) {
 	var id [8]byte
 	if _, err := rand.Read(id[:]); err != nil {
 		return "", fmt.Errorf("failed to name the copy: %w", err)

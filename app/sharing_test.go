@@ -13,11 +13,11 @@ import (
 // table like any file of the user's.
 func TestSharedCopyKey(t *testing.T) {
 	for _, key := range []string{"report.pdf", "team/q1/report.pdf", "archive.tar.gz", "team/.profile", "notes", "报告/合同 2026.docx"} {
-		a, err := SharedCopyKey(key)
+		a, err := sharedCopyKey(key)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := SharedCopyKey(key)
+		b, _ := sharedCopyKey(key)
 		switch {
 		case !strings.HasPrefix(a, transfer.SharedPrefix) || !transfer.IsInternalKey(a):
 			t.Errorf("the copy of %q is %q, in sight of the folders", key, a)
