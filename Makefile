@@ -79,6 +79,9 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+	@# The build the end-to-end tests run, which describes its screen.
+	$(GO) vet -tags e2e ./ui/
+	$(GO) tool staticcheck -tags e2e ./ui/
 	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy"; exit 1; }
 
 unit:

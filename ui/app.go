@@ -92,6 +92,7 @@ func Run(opts Options) error {
 	u := newAppUI(a, w, be, opts.Home, prefs)
 	u.pick.native = desktopDialogs()
 	u.start(opts.Local)
+	defer startScreenText(w)()
 	inst.setOnShow(func() {
 		fyne.Do(func() {
 			w.Show()

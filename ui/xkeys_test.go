@@ -12,6 +12,10 @@ import (
 // X keysyms of the keys the keyboard tests press.
 const (
 	xkTab    = 0xff09
+	xkEscape = 0xff1b
+	xkDelete = 0xffff
+	xkF2     = 0xffbf
+	xkUp     = 0xff52
 	xkReturn = 0xff0d
 	xkDown   = 0xff54
 	xkF5     = 0xffc2
@@ -26,6 +30,8 @@ type xKeyboard struct {
 	conn  *xgb.Conn
 	root  xproto.Window
 	codes map[xproto.Keysym]xproto.Keycode
+	// shifted are the keysyms their key gives with Shift held.
+	shifted map[xproto.Keysym]bool
 }
 
 // xtestConn connects to display's X server and its XTEST extension,
@@ -48,7 +54,7 @@ func newXKeyboard(display string) (*xKeyboard, error) {
 		return nil, err
 	}
 	setup := xproto.Setup(conn)
-	k := &xKeyboard{conn: conn, root: setup.DefaultScreen(conn).Root, codes: map[xproto.Keysym]xproto.Keycode{}}
+	k := &xKeyboard{conn: conn, root: setup.DefaultScreen(conn).Root, codes: map[xproto.Keysym]xproto.Keycode{}, shifted: map[xproto.Keysym]bool{}}
 	n := byte(setup.MaxKeycode - setup.MinKeycode + 1)
 	m, err := xproto.GetKeyboardMapping(conn, setup.MinKeycode, n).Reply()
 	if err != nil {
@@ -61,6 +67,7 @@ func newXKeyboard(display string) (*xKeyboard, error) {
 			sym := m.Keysyms[i*per+j]
 			if _, ok := k.codes[sym]; !ok && sym != 0 {
 				k.codes[sym] = xproto.Keycode(int(setup.MinKeycode) + i)
+				k.shifted[sym] = j == 1
 			}
 		}
 	}
@@ -76,6 +83,38 @@ func (k *xKeyboard) focus(w xproto.Window) error {
 
 // press presses key with the held keys down, then lets them all go.
 func (k *xKeyboard) press(key xproto.Keysym, held ...xproto.Keysym) error {
+	if err := k.stroke(key, held...); err != nil {
+		return err
+	}
+	// A person does not type faster than the app reads: leave it a moment
+	// between keys, so each reaches the window in turn.
+	time.Sleep(150 * time.Millisecond)
+	return nil
+}
+
+// typeText types text, printable ASCII only, a key for each character,
+// with Shift where the character needs it.
+func (k *xKeyboard) typeText(text string) error {
+	for _, r := range text {
+		if r < 0x20 || r > 0x7e {
+			return fmt.Errorf("typeText types printable ASCII only, not %q", r)
+		}
+		sym := xproto.Keysym(r) // Latin-1 keysyms are their code points
+		var held []xproto.Keysym
+		if k.shifted[sym] {
+			held = []xproto.Keysym{xkShiftL}
+		}
+		if err := k.stroke(sym, held...); err != nil {
+			return err
+		}
+		time.Sleep(15 * time.Millisecond)
+	}
+	time.Sleep(150 * time.Millisecond)
+	return nil
+}
+
+// stroke presses and lets go of key with the held keys down.
+func (k *xKeyboard) stroke(key xproto.Keysym, held ...xproto.Keysym) error {
 	send := func(typ byte, sym xproto.Keysym) error {
 		code, ok := k.codes[sym]
 		if !ok {
@@ -99,8 +138,5 @@ func (k *xKeyboard) press(key xproto.Keysym, held ...xproto.Keysym) error {
 			return err
 		}
 	}
-	// A person does not type faster than the app reads: leave it a moment
-	// between keys, so each reaches the window in turn.
-	time.Sleep(150 * time.Millisecond)
 	return nil
 }
