@@ -73,6 +73,7 @@ type browser struct {
 	rows       []*fileRow
 	list       *fileList
 	tip        *tipLayer
+	drop       *dropZone
 	filter     *widget.Entry
 	encryptFor *widget.Select
 	// encryptWarned is the warning on the status line about the key chosen
@@ -150,6 +151,7 @@ func newBrowser(u *appUI) *browser {
 	b.header = b.newHeader()
 	b.headerRow = b.newHeaderRow()
 	b.tip = newTipLayer(u.do)
+	b.drop = newDropZone()
 	b.list = newFileList(b)
 	u.win.Canvas().AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) {
 		if u.browserTakesKeys() {
@@ -189,7 +191,7 @@ func newBrowser(u *appUI) *browser {
 		b.headerRow,
 	)
 	bottom := container.NewHBox(b.info, layout.NewSpacer(), b.loadMore)
-	files := container.NewBorder(top, bottom, nil, nil, container.NewStack(b.list, b.tip.layer))
+	files := container.NewBorder(top, bottom, nil, nil, container.NewStack(b.list, b.drop.zone, b.tip.layer))
 	side := container.NewBorder(widget.NewLabelWithStyle(lang.L("Storage"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewVBox(b.addAccount, b.openLink), nil, nil, b.sidebar)
 	split := container.NewHSplit(side, files)

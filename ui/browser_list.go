@@ -15,6 +15,7 @@ import (
 // the breadcrumbs and the line under the list.
 
 func (b *browser) showNoLocation() {
+	b.drop.show(false)
 	b.info.SetText(lang.L("Choose a bucket on the left."))
 	b.updateCrumbs()
 	b.updateActions()
@@ -148,10 +149,13 @@ func (b *browser) updateInfo() {
 		return
 	}
 	n := len(b.view)
+	empty := len(b.all) == 0 && !b.more && !b.loading
+	b.drop.show(empty)
 	var s string
 	switch {
-	case len(b.all) == 0 && !b.more && !b.loading:
-		s = lang.L("This folder is empty. Drop files here to upload them.")
+	case empty:
+		// The drop zone over the list says so, in large print.
+		s = ""
 	case n == len(b.all) && n == 1:
 		s = lang.L("1 item")
 	case n == len(b.all):

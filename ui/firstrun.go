@@ -59,6 +59,9 @@ type firstRun struct {
 
 	// step names the page on screen, for tests.
 	step string
+	// welcomed is whether the welcome, which says what the app is for,
+	// has been on show.
+	welcomed bool
 	// fromMain is set when the main screen asked to add an account: Back
 	// and success lead there instead of through the rest of first run.
 	fromMain bool
@@ -130,6 +133,7 @@ func (f *firstRun) showWelcome() {
 	note := widget.NewLabel(lang.L("Trying it keeps everything in a folder on this computer. You can connect to Alibaba Cloud later."))
 	note.Wrapping = fyne.TextWrapWord
 	link := widget.NewButtonWithIcon(lang.L("I received a link"), theme.MailComposeIcon(), f.received.showLink)
+	f.welcomed = true
 	f.show("welcome", lang.L("Welcome to ossvault"),
 		lang.L("ossvault locks your files on this computer before they go to cloud storage, so only the people you choose can open them."),
 		container.NewVBox(cloud, local, note, widget.NewSeparator(), link))
@@ -280,8 +284,13 @@ func (f *firstRun) afterAccount() {
 func (f *firstRun) showKeyStep() {
 	f.keyBusyMsg.SetText("")
 	form := widget.NewForm(widget.NewFormItem(lang.L("Key name"), f.keyName))
-	f.show("key", lang.L("Your key"),
-		lang.L("Your key locks and unlocks your files. It stays on this computer: colleagues get only its public half."),
+	intro := lang.L("Your key locks and unlocks your files. It stays on this computer: colleagues get only its public half.")
+	if !f.welcomed {
+		// Started straight on this step (--local): the welcome, which
+		// says what the app is for, was never shown.
+		intro = lang.L("ossvault locks your files on this computer before they go to cloud storage, so only the people you choose can open them.") + "\n\n" + intro
+	}
+	f.show("key", lang.L("Your key"), intro,
 		container.NewVBox(form, f.createBtn, container.NewHBox(f.importBtn, f.kmsBtn),
 			container.NewHBox(f.keyBusy, f.keyBusyMsg)))
 }
