@@ -174,6 +174,13 @@ type Storage interface {
 	// its new name, which needs it to verify (else envelope.ErrIntegrity,
 	// nothing written); another client's is copied as it is.
 	Rename(ctx context.Context, loc Location, key, newName string) (newKey string, err error)
+	// RenameFolder gives the folder prefix the name newName beside it and
+	// returns its new prefix: every file under it renamed as Rename does
+	// one. The name must be free (else transfer.ErrExists). Every copy is
+	// made before any original is deleted; one that fails takes back the
+	// copies made, and nothing changes. progress, if not nil, is called
+	// with the files copied so far and their total.
+	RenameFolder(ctx context.Context, loc Location, prefix, newName string, progress func(done, total int)) (newPrefix string, err error)
 }
 
 // FolderDeletion is what deleting a folder came to.

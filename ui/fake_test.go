@@ -347,6 +347,41 @@ func (s *fakeStorage) Rename(ctx context.Context, loc Location, key, newName str
 	return newKey, nil
 }
 
+// RenameFolder moves every object under prefix as the real one does,
+// and refuses a name taken by a file or a folder.
+func (s *fakeStorage) RenameFolder(ctx context.Context, loc Location, prefix, newName string, progress func(done, total int)) (string, error) {
+	base, err := app.RenamedKey(strings.TrimSuffix(prefix, "/"), newName)
+	if err != nil {
+		return "", err
+	}
+	newPrefix := base + "/"
+	s.mu.Lock()
+	b := s.buckets[loc.Account+"/"+loc.Bucket]
+	var keys []string
+	taken := false
+	for k := range b.objects {
+		if strings.HasPrefix(k, prefix) {
+			keys = append(keys, k)
+		}
+		taken = taken || k == base || strings.HasPrefix(k, newPrefix)
+	}
+	s.mu.Unlock()
+	if taken {
+		return "", fmt.Errorf("failed to rename %s: %w", prefix, transfer.ErrExists)
+	}
+	for i, k := range keys {
+		s.mu.Lock()
+		o := b.objects[k]
+		s.mu.Unlock()
+		(*fakeStorage)(s).Delete(ctx, loc, k)
+		(*fakeBackend)(s).addObject(loc.Account, loc.Bucket, newPrefix+k[len(prefix):], o.size, o.lock)
+		if progress != nil {
+			progress(i+1, len(keys))
+		}
+	}
+	return newPrefix, nil
+}
+
 type fakeKeys fakeBackend
 
 func (k *fakeKeys) List(context.Context) ([]Key, error) {
