@@ -31,6 +31,12 @@ type SharedCopy struct {
 	Key     string    `json:"key"`
 	For     string    `json:"for"`
 	Expires time.Time `json:"expires"`
+	// Of is the key of the file copied, and OfETag its ETag then: while
+	// the file is unchanged and the copy is there, sharing it with the
+	// same colleague again links to this copy rather than make another.
+	// Empty in lists written before they were kept.
+	Of     string `json:"of,omitempty"`
+	OfETag string `json:"of_etag,omitempty"`
 }
 
 // Location is the folder the copy is in.
@@ -87,6 +93,26 @@ func (b *Service) rememberCopy(c SharedCopy) error {
 		})
 		return append(cs, c)
 	})
+}
+
+// copyOf is the newest copy listed of the object key in loc, as it was
+// with etag, made for forKey.
+func (b *Service) copyOf(loc Location, key, etag, forKey string) (SharedCopy, bool) {
+	copiesMu.Lock()
+	defer copiesMu.Unlock()
+	cs, err := b.loadCopies()
+	if err != nil || etag == "" {
+		return SharedCopy{}, false
+	}
+	var best SharedCopy
+	found := false
+	for _, c := range cs {
+		if c.Account == loc.Account && c.Bucket == loc.Bucket && c.Of == key && c.OfETag == etag && c.For == forKey &&
+			(!found || c.Expires.After(best.Expires)) {
+			best, found = c, true
+		}
+	}
+	return best, found
 }
 
 // ExpiredCopies lists the copies made for sharing whose link has expired.

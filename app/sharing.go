@@ -48,18 +48,45 @@ func (s *realSharing) Share(ctx context.Context, loc Location, key, forKey strin
 		return Shared{}, err
 	}
 	if err != nil || !lockedFor(env, target.MatDesc) {
-		if key, err = b.copyFor(ctx, st, loc, key, forKey, progress); err != nil {
+		c, err := b.copyForShare(ctx, st, loc, key, info.ETag, target.MatDesc, forKey, progress)
+		if err != nil {
 			return Shared{}, err
 		}
-		// Kept so that the app can offer to remove the copy once its link
-		// is over; a list that cannot be written costs only that offer.
-		_ = b.rememberCopy(SharedCopy{Account: loc.Account, Bucket: loc.Bucket, Key: key, For: forKey, Expires: time.Now().Add(expires)})
+		// Kept so that the app can offer to remove the copy once its
+		// last link is over; a list that cannot be written costs only
+		// that offer (and the reuse of the copy).
+		if end := time.Now().Add(expires); end.After(c.Expires) {
+			c.Expires = end
+		}
+		_ = b.rememberCopy(c)
+		key = c.Key
 	}
 	link, err := st.ShareLink(ctx, key, expires)
 	if err != nil {
 		return Shared{}, err
 	}
 	return Shared{Link: link, Key: key}, nil
+}
+
+// copyForShare is the copy of key, as it is with etag, that forKey opens:
+// the one made for them before if it is still there, else a new one.
+// Reusing it costs one HEAD where a new copy of another client's file is
+// a whole upload again.
+func (b *Service) copyForShare(ctx context.Context, st transfer.Bucket, loc Location, key, etag string, target envelope.MatDesc, forKey string, progress func(done, total int64)) (SharedCopy, error) {
+	if c, ok := b.copyOf(loc, key, etag, forKey); ok {
+		// Still there, and still locked for the key forKey names now (a
+		// colleague's key replaced since gets a copy of their own).
+		if info, err := st.Head(ctx, c.Key); err == nil {
+			if env, err := envelope.ParseHeader(info.Header); err == nil && lockedFor(env, target) {
+				return c, nil
+			}
+		}
+	}
+	newKey, err := b.copyFor(ctx, st, loc, key, forKey, progress)
+	if err != nil {
+		return SharedCopy{}, err
+	}
+	return SharedCopy{Account: loc.Account, Bucket: loc.Bucket, Key: newKey, For: forKey, Of: key, OfETag: etag}, nil
 }
 
 // lockedFor says whether one of e's wraps is the key md describes.
