@@ -80,28 +80,54 @@ func (s *realStorage) Rename(ctx context.Context, loc Location, key, newName str
 		return "", err
 	}
 	// The server refuses the copy if the name is taken in the meantime.
-	if err := b.renameCopy(transfer.WithNoOverwrite(ctx), st, key, newKey); err != nil {
+	etag, err := b.renameCopy(transfer.WithNoOverwrite(ctx), st, key, newKey)
+	if err != nil {
 		return "", fmt.Errorf("failed to rename %s to %s: %w", key, newKey, err)
 	}
+	if err := deleteCopied(ctx, st, key, etag); err != nil {
+		return newKey, fmt.Errorf("renamed %s to %s, but the old name holds a file too: %w", key, newKey, err)
+	}
+	return newKey, nil
+}
+
+// ErrChangedMeanwhile: the old name was written again after its copy was
+// made, and so holds something the new name does not.
+var ErrChangedMeanwhile = errors.New("it was changed while being renamed, and was kept")
+
+// deleteCopied deletes key, and its leaf table, if it is still the object
+// copied, whose ETag was etag. One written again since (a colleague's new
+// version, between the copy and now) is kept: deleting it would lose what
+// was never copied. OSS has no conditional delete, so this narrows the
+// window to one HEAD and one DELETE rather than close it.
+func deleteCopied(ctx context.Context, st transfer.Bucket, key, etag string) error {
+	info, err := st.Head(ctx, key)
+	switch {
+	case errors.Is(err, transfer.ErrNoSuchObject):
+		return nil
+	case err != nil:
+		return err
+	case info.ETag != etag:
+		return ErrChangedMeanwhile
+	}
 	if err := st.Delete(ctx, key); err != nil {
-		return newKey, fmt.Errorf("renamed %s to %s, but the old name could not be removed and holds the file too: %w", key, newKey, err)
+		return err
 	}
 	// A table left behind is harmless (transfer.DeleteLeaves).
 	_ = transfer.DeleteLeaves(ctx, st, key)
-	return newKey, nil
+	return nil
 }
 
 // renameCopy copies key to newKey on the server: a re-wrap signed by this
 // user for an ossvault object, the content and metadata as they are for
-// any other.
-func (b *Service) renameCopy(ctx context.Context, st transfer.Bucket, key, newKey string) error {
+// any other. It returns the ETag of the object it copied.
+func (b *Service) renameCopy(ctx context.Context, st transfer.Bucket, key, newKey string) (string, error) {
 	rs, ok := st.(transfer.RewrapStore)
 	if !ok {
-		return errNoServerCopy
+		return "", errNoServerCopy
 	}
 	info, err := st.Head(ctx, key)
 	if err != nil {
-		return err
+		return "", err
 	}
 	env, err := envelope.ParseHeader(info.Header)
 	switch {
@@ -110,19 +136,21 @@ func (b *Service) renameCopy(ctx context.Context, st transfer.Bucket, key, newKe
 		// when the check is in the tags, which ParseHeader does not read.
 		signer, err := b.vault.SigningKey()
 		if err != nil {
-			return err
+			return "", err
 		}
 		rw := &transfer.Rewrapper{Keys: b.vault, Signer: signer, Policy: b.opts.Retry}
 		err = rw.Copy(ctx, rs, key, newKey, nil, nil)
 		if !errors.Is(err, transfer.ErrRewrapUnprotected) {
-			return err
+			// The copy is of the object as it was at this HEAD, or
+			// it failed with transfer.ErrSourceChanged.
+			return info.ETag, err
 		}
 	case err != nil && !errors.Is(err, envelope.ErrNotEncrypted):
-		return err
+		return "", err
 	}
 	// Another client's, which need not open here: its content and
-	// metadata go as they are.
-	return rs.CopyWithMeta(ctx, key, newKey, info.ETag, info.Header.Get("Content-Type"), userMeta(info.Header))
+	// metadata go as they are, from the version this HEAD saw.
+	return info.ETag, rs.CopyWithMeta(ctx, key, newKey, info.ETag, info.Header.Get("Content-Type"), userMeta(info.Header))
 }
 
 // userMeta is the object's metadata as CopyWithMeta takes it: the names

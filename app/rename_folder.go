@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -58,20 +59,26 @@ func (s *realStorage) RenameFolder(ctx context.Context, loc Location, prefix, ne
 			return "", fmt.Errorf("failed to rename %s: %w: %s would be a key of %d bytes, over OSS's %d", prefix, transfer.ErrInvalidName, k, len(nk), maxKeyLen)
 		}
 	}
-	if err := b.copyFolder(ctx, st, keys, prefix, newPrefix, progress); err != nil {
+	etags, err := b.copyFolder(ctx, st, keys, prefix, newPrefix, progress)
+	if err != nil {
 		return "", err
 	}
 	var failed []string
+	var why error
 	for _, k := range keys {
-		if err := st.Delete(ctx, k); err != nil {
-			failed = append(failed, k)
-			continue
+		var err error
+		if strings.HasSuffix(k, "/") {
+			err = st.Delete(ctx, k) // a folder's marker holds nothing
+		} else {
+			err = deleteCopied(ctx, st, k, etags[k])
 		}
-		// A table left behind is harmless (transfer.DeleteLeaves).
-		_ = transfer.DeleteLeaves(ctx, st, k)
+		if err != nil {
+			failed = append(failed, k)
+			why = cmp.Or(why, err)
+		}
 	}
 	if len(failed) > 0 {
-		return newPrefix, fmt.Errorf("renamed %s to %s, but %d of its %d files could not be removed from the old folder and are in both, the first %s", prefix, newPrefix, len(failed), len(keys), failed[0])
+		return newPrefix, fmt.Errorf("renamed %s to %s, but %d of its %d files and folders are in the old folder too, the first %s: %w", prefix, newPrefix, len(failed), len(keys), failed[0], why)
 	}
 	return newPrefix, nil
 }
@@ -95,9 +102,10 @@ func nameFree(ctx context.Context, st transfer.Bucket, base string) error {
 	return nil
 }
 
-// copyFolder copies every key from under prefix to under newPrefix, or,
-// failing, removes the copies it made and says which file failed.
-func (b *Service) copyFolder(ctx context.Context, st transfer.Bucket, keys []string, prefix, newPrefix string, progress func(done, total int)) error {
+// copyFolder copies every key from under prefix to under newPrefix and
+// returns the ETag each file was copied from, or, failing, removes the
+// copies it made and says which file failed.
+func (b *Service) copyFolder(ctx context.Context, st transfer.Bucket, keys []string, prefix, newPrefix string, progress func(done, total int)) (map[string]string, error) {
 	var made []string
 	undo := func() {
 		// Not ctx: a canceled rename still takes back what it made.
@@ -113,6 +121,7 @@ func (b *Service) copyFolder(ctx context.Context, st transfer.Bucket, keys []str
 		}
 	}
 	done := 0
+	etags := map[string]string{}
 	for _, k := range keys {
 		nk := newPrefix + k[len(prefix):]
 		var err error
@@ -120,11 +129,11 @@ func (b *Service) copyFolder(ctx context.Context, st transfer.Bucket, keys []str
 			// A folder's marker: an empty object, nothing to sign.
 			err = st.Put(transfer.WithNoOverwrite(ctx), nk, strings.NewReader(""), 0, nil)
 		} else {
-			err = b.renameCopy(transfer.WithNoOverwrite(ctx), st, k, nk)
+			etags[k], err = b.renameCopy(transfer.WithNoOverwrite(ctx), st, k, nk)
 		}
 		if err != nil {
 			undo()
-			return fmt.Errorf("failed to rename %s: nothing was changed, because %s could not be copied: %w", prefix, k, err)
+			return nil, fmt.Errorf("failed to rename %s: nothing was changed, because %s could not be copied: %w", prefix, k, err)
 		}
 		made = append(made, nk)
 		if !strings.HasSuffix(k, "/") {
@@ -134,5 +143,5 @@ func (b *Service) copyFolder(ctx context.Context, st transfer.Bucket, keys []str
 			}
 		}
 	}
-	return nil
+	return etags, nil
 }

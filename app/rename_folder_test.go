@@ -169,3 +169,42 @@ func TestRenameFolderRefusesAndChangesNothing(t *testing.T) {
 		t.Errorf("a rename to the same name: %v", err)
 	}
 }
+
+// The original goes only if it is still what was copied: a file written
+// again between its copy and the delete (a colleague's new version) is
+// kept, and the rename says so.
+func TestRenameKeepsAFileChangedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	s := localWithKey(t)
+	bk := sdkBucket(t, s)
+	st, err := s.Store(LocalAccountName, DemoBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bk.PutObject("plan.txt", strings.NewReader("first")); err != nil {
+		t.Fatal(err)
+	}
+	copied, err := st.Head(ctx, "plan.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bk.PutObject("plan.txt", strings.NewReader("second, never copied")); err != nil {
+		t.Fatal(err)
+	}
+	if err := deleteCopied(ctx, st, "plan.txt", copied.ETag); !errors.Is(err, ErrChangedMeanwhile) {
+		t.Fatalf("deleting a file changed since its copy: %v", err)
+	}
+	if got, _ := rawObject(t, bk, "plan.txt"); string(got) != "second, never copied" {
+		t.Fatalf("the new version: %q", got)
+	}
+	now, _ := st.Head(ctx, "plan.txt")
+	if err := deleteCopied(ctx, st, "plan.txt", now.ETag); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := bk.IsObjectExist("plan.txt"); ok {
+		t.Error("the file copied as it is was not deleted")
+	}
+	if err := deleteCopied(ctx, st, "plan.txt", now.ETag); err != nil {
+		t.Errorf("deleting what is gone already: %v", err)
+	}
+}
