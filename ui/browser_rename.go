@@ -10,11 +10,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// Renaming a file (F2, or "Rename…" in its menu): a dialog with the name
-// selected, Enter renames and Esc cancels, even while the name field has
-// the keyboard. The service does the copy and the new signature
-// (app.Storage.Rename); the list then shows the file under its new name,
-// still selected.
+// Renaming a file or a folder (F2, or "Rename…" in its menu): a dialog
+// with the name selected, Enter renames and Esc cancels, even while the
+// name field has the keyboard. The service does the copies and the new
+// signatures (app.Storage.Rename, RenameFolder); the list then shows the
+// file or folder under its new name, still selected.
 
 // nameEntry is the name field of the rename dialog: a one-line entry that
 // hands Esc to the dialog, which a plain entry keeps for itself.
@@ -49,21 +49,28 @@ func (b *browser) onRename() {
 	if !ok {
 		return
 	}
-	if e.Folder {
-		b.u.setStatus(lang.L("Folders cannot be renamed, only the files in them."))
-		return
-	}
 	loc := b.loc
 	r := &renameDialog{name: newNameEntry()}
 	r.name.SetText(e.Name)
 	items := []*widget.FormItem{widget.NewFormItem(lang.L("Name"), r.name)}
-	if l := b.lockOf(e.Key); l.Writer.Signed && !l.Writer.Me {
-		r.note = widget.NewLabel(resignNote(l.Writer))
+	note := ""
+	switch l := b.lockOf(e.Key); {
+	case e.Folder:
+		note = lang.L("Every file in the folder is copied under the new name, then removed from the old one. Files signed by someone else will read as from you.")
+	case l.Writer.Signed && !l.Writer.Me:
+		note = resignNote(l.Writer)
+	}
+	if note != "" {
+		r.note = widget.NewLabel(note)
 		r.note.Wrapping = fyne.TextWrapWord
 		items = append(items, widget.NewFormItem("", r.note))
 	}
 	r.d = dialog.NewForm(lang.L("Rename"), lang.L("Rename"), lang.L("Cancel"), items, func(ok bool) {
-		if ok {
+		switch {
+		case !ok:
+		case e.Folder:
+			b.renameFolder(loc, e, r.name.Text)
+		default:
 			b.rename(loc, e, r.name.Text)
 		}
 	}, b.u.win)
@@ -110,6 +117,40 @@ func (b *browser) rename(loc Location, e Entry, name string) {
 		b.locks.forget(loc, e.Key)
 		if loc == b.loc {
 			b.reselect = newKey
+			b.refresh()
+		}
+	})
+}
+
+// renameFolder renames the folder e in loc to name, every file in it
+// (app.Storage.RenameFolder), counting on the status line, then lists the
+// folder again with the renamed one selected.
+func (b *browser) renameFolder(loc Location, e Entry, name string) {
+	name = strings.TrimSpace(name)
+	if name == e.Name {
+		return
+	}
+	u := b.u
+	u.setStatus(lang.L("Renaming {{.Name}}…", map[string]any{"Name": e.Name}))
+	goDo(u, func(ctx context.Context) (string, error) {
+		return u.be.Storage().RenameFolder(ctx, loc, e.Key, name, func(done, total int) {
+			u.do(func() {
+				u.setStatus(lang.L("Renaming “{{.Name}}”… {{.Done}} of {{.Total}} files", map[string]any{"Name": e.Name, "Done": done, "Total": total}))
+			})
+		})
+	}, func(newPrefix string, err error) {
+		if err != nil {
+			u.setStatus("")
+			u.showError(err)
+			if newPrefix == "" {
+				return
+			}
+		} else {
+			u.setStatus(lang.L("Renamed {{.Name}} to {{.New}}.", map[string]any{"Name": e.Name, "New": name}))
+		}
+		b.locks.forgetFolder(loc, e.Key)
+		if loc == b.loc {
+			b.reselect = newPrefix
 			b.refresh()
 		}
 	})

@@ -108,20 +108,30 @@ func TestRenameWithF2(t *testing.T) {
 	}
 }
 
-// A folder is not renamed: F2 says so on the status line and opens no
-// dialog. A file someone else signed warns that it will read as mine.
+// F2 on a folder renames it, every file in it, after a dialog saying
+// so; the folder then shows under its new name, selected. A file someone
+// else signed warns that it will read as mine.
 func TestRenameFolderAndSigner(t *testing.T) {
 	f := readyFake()
 	f.addObject("This computer", "demo", "from-alice.pdf", 10, Lock{Kind: LockMine, KeyName: "My key", Seal: SealPresent,
 		Writer: Writer{Signed: true, Name: "Alice"}})
 	u := startMain(t, f)
-	u.do(func() { selectFile(t, u.browser, "payroll") })
-	press(t, u, fyne.KeyF2)
-	var open bool
+	folder := openRename(t, u, "payroll")
+	if folder.note == nil || !strings.Contains(folder.note.Text, "Every file in the folder") {
+		t.Fatalf("the folder's dialog does not say what renaming it does: %+v", folder.note)
+	}
+	u.do(func() { folder.name.SetText("payroll 2025") })
+	typeInFocus(t, u, fyne.KeyReturn)
+	u.wait()
+	if !hasObject(f, "payroll 2025/march.xlsx") || hasObject(f, "payroll/march.xlsx") {
+		t.Fatal("the folder's file was not moved under the new name")
+	}
 	var status string
-	u.do(func() { open, status = u.win.Canvas().Overlays().Top() != nil, u.status.Text })
-	if open || !strings.Contains(status, "Folders cannot be renamed") {
-		t.Fatalf("F2 on a folder: dialog %v, status %q", open, status)
+	var sel Entry
+	var ok bool
+	u.do(func() { status = u.status.Text; sel, ok = u.browser.selected() })
+	if !strings.Contains(status, "Renamed payroll to payroll 2025.") || !ok || sel.Key != "payroll 2025/" {
+		t.Fatalf("after renaming the folder: status %q, selected %+v (%v)", status, sel, ok)
 	}
 	r := openRename(t, u, "from-alice.pdf")
 	if r.note == nil || !strings.Contains(r.note.Text, "Alice") || !strings.Contains(r.note.Text, "It will read as from you.") {

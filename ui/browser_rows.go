@@ -254,6 +254,7 @@ func (b *browser) contextMenu(id widget.ListItemID) *fyne.Menu {
 	if b.sel.count() > 1 {
 		return fyne.NewMenu("",
 			fyne.NewMenuItem(lang.L("Download"), b.onDownload),
+			fyne.NewMenuItem(lang.L("Rename…"), b.onRename),
 			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem(lang.L("Delete"), b.onDelete),
 		)
@@ -266,6 +267,7 @@ func (b *browser) contextMenu(id widget.ListItemID) *fyne.Menu {
 		return fyne.NewMenu("",
 			fyne.NewMenuItem(lang.L("Open"), func() { b.openFolder(e) }),
 			fyne.NewMenuItem(lang.L("Download"), b.onDownload),
+			fyne.NewMenuItem(lang.L("Rename…"), b.onRename),
 			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem(lang.L("Delete"), b.onDelete),
 		)

@@ -88,7 +88,7 @@ func TestDownloadFolderFromToolbarAndMenu(t *testing.T) {
 		t.Fatalf("status %q", s)
 	}
 
-	// The right-click menu of a folder offers to open, download or delete
+	// The right-click menu of a folder offers to open, download, rename or delete
 	// it.
 	var m *fyne.Menu
 	u.do(func() { m = b.contextMenu(rowIndex(t, b, "payroll")) })
@@ -96,7 +96,7 @@ func TestDownloadFolderFromToolbarAndMenu(t *testing.T) {
 	for _, it := range m.Items {
 		labels = append(labels, it.Label)
 	}
-	if !slices.Equal(labels, []string{"Open", "Download", "", "Delete"}) {
+	if !slices.Equal(labels, []string{"Open", "Download", "Rename…", "", "Delete"}) {
 		t.Fatalf("folder menu %q", labels)
 	}
 	u.do(m.Items[1].Action)

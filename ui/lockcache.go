@@ -3,6 +3,7 @@ package ui
 import (
 	"container/list"
 	"context"
+	"strings"
 	"sync"
 )
 
@@ -118,6 +119,20 @@ func (c *lockCache) forget(loc Location, key string) {
 	if e, ok := c.items[id]; ok {
 		c.order.Remove(e)
 		delete(c.items, id)
+	}
+}
+
+// forgetFolder drops what the cache holds of every key under prefix in
+// loc: a renamed folder's old names may hold other files later.
+func (c *lockCache) forgetFolder(loc Location, prefix string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	under := lockID(loc, prefix)
+	for id, e := range c.items {
+		if strings.HasPrefix(id, under) {
+			c.order.Remove(e)
+			delete(c.items, id)
+		}
 	}
 }
 
