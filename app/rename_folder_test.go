@@ -134,15 +134,7 @@ func TestRenameFolderRefusesAndChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// b.txt, which comes after a.txt is copied, flipped by one bit.
-	data, meta := rawObject(t, bk, "box/b.txt")
-	data[50] ^= 1
-	var opts []oss.Option
-	for k, v := range meta {
-		opts = append(opts, oss.Meta(k, v))
-	}
-	if err := bk.PutObject("box/b.txt", bytes.NewReader(data), opts...); err != nil {
-		t.Fatal(err)
-	}
+	data := flipBit(t, bk, "box/b.txt", 50)
 	before := folderKeys(t, bk, "")
 	for _, tc := range []struct {
 		name string

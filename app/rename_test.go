@@ -57,6 +57,22 @@ func rawObject(t *testing.T, bk *oss.Bucket, key string) ([]byte, map[string]str
 	return data, meta
 }
 
+// flipBit flips one bit of the object key's stored bytes at byte at,
+// keeping its metadata, and returns the bytes now stored.
+func flipBit(t *testing.T, bk *oss.Bucket, key string, at int) []byte {
+	t.Helper()
+	data, meta := rawObject(t, bk, key)
+	data[at] ^= 0x01
+	var opts []oss.Option
+	for k, v := range meta {
+		opts = append(opts, oss.Meta(k, v))
+	}
+	if err := bk.PutObject(key, bytes.NewReader(data), opts...); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 // downloadOne downloads key into a new folder and returns the finished job
 // and the file's bytes.
 func downloadOne(t *testing.T, s *Service, loc Location, key string) (Job, []byte) {
@@ -165,15 +181,7 @@ func TestRenameRefusesAndChangesNothing(t *testing.T) {
 	takenBefore, _ := rawObject(t, bk, "taken.txt")
 
 	// One bit of paid.txt flipped in place, its metadata kept.
-	data, meta := rawObject(t, bk, "paid.txt")
-	data[100] ^= 0x01
-	var opts []oss.Option
-	for k, v := range meta {
-		opts = append(opts, oss.Meta(k, v))
-	}
-	if err := bk.PutObject("paid.txt", bytes.NewReader(data), opts...); err != nil {
-		t.Fatal(err)
-	}
+	data := flipBit(t, bk, "paid.txt", 100)
 
 	for _, tc := range []struct {
 		key, name string
