@@ -35,6 +35,12 @@
 //     also matches ErrKeychainUnavailable): in a desktop session the
 //     keychain's own unlock prompt is shown first; with no display the error
 //     comes at once. Nothing ever falls back to a plain file.
+//   - An RSA private key read from the keychain to open an object is kept
+//     in the process's memory for two minutes after its last use, so that a
+//     folder of files does not read and parse it once a file (that cost
+//     more than the RSA decryption itself); removing the key, or
+//     ForgetPrivateKeys, lets go of it at once. It is never written
+//     anywhere.
 //
 // Signing: each vault has one Ed25519 signing key of its own, made on first
 // use (the first upload or export), that signs every object uploaded from

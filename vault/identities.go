@@ -83,10 +83,19 @@ func (v *Vault) identity(ctx context.Context, r *registry, rec *keyRecord) (enve
 		}
 		return envelope.NewKMSIdentity(c), nil
 	case KindRSA:
+		id := r.VaultID + "/" + rec.Secret
+		pub, err := rec.publicKey()
+		if err != nil {
+			return nil, err
+		}
+		if priv := v.keys.get(id); priv != nil && pub.Equal(&priv.PublicKey) {
+			return envelope.NewRSAIdentity(priv), nil
+		}
 		priv, err := v.privateKey(r, rec)
 		if err != nil {
 			return nil, err
 		}
+		v.keys.put(id, priv)
 		return envelope.NewRSAIdentity(priv), nil
 	default:
 		return nil, fmt.Errorf("key %q: %w", rec.Name, ErrPublicOnly)

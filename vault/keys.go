@@ -149,6 +149,7 @@ func (v *Vault) Remove(name string) error {
 			return fmt.Errorf("%w: %q", ErrKeyNotFound, name)
 		}
 		secret, service, removed = rec.Secret, v.secrets(r), r.toKey(rec)
+		v.keys.drop(r.VaultID + "/" + rec.Secret)
 		r.Keys = slices.Delete(r.Keys, i, i+1)
 		if r.Default == name {
 			r.Default = ""

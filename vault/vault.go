@@ -30,6 +30,9 @@ type Vault struct {
 	mu     sync.Mutex // serialises this process's changes; the file lock serialises processes
 	lastMu sync.Mutex
 	last   *registry // last registry read, for the reading methods that cannot fail
+
+	// keys are the private keys read lately (keycache.go).
+	keys privateKeys
 }
 
 // Option configures Open.

@@ -25,7 +25,7 @@ func requireKeychain(t *testing.T) { testenv.RequireKeychain(t) }
 
 // open opens a vault on the real keychain, with Windows' and macOS's size
 // limits enforced on top so that what passes here fits there too.
-func open(t *testing.T, home string, opts ...vault.Option) *vault.Vault {
+func open(t testing.TB, home string, opts ...vault.Option) *vault.Vault {
 	t.Helper()
 	v, err := vault.Open(home, append([]vault.Option{vault.WithKeychain(vault.LimitedKeychain{Keychain: vault.SystemKeychain{}})}, opts...)...)
 	if err != nil {
