@@ -82,8 +82,9 @@ func namesKey(k Keys, e *envelope.Envelope) bool {
 // inclusive (End -1: to the end), or, with Suffix > 0, the last Suffix
 // bytes.
 type ByteRange struct {
-	Start, End int64
-	Suffix     int64
+	Start  int64 `json:"start"`
+	End    int64 `json:"end"`
+	Suffix int64 `json:"suffix,omitempty"`
 }
 
 // DownloadJob is one object to fetch.

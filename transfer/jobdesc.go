@@ -59,6 +59,11 @@ type JobDesc struct {
 	NoOverwrite bool `json:"no_overwrite,omitempty"`
 	// RequireVerified: the download saves only what verifies (DownloadJob).
 	RequireVerified bool `json:"require_verified,omitempty"`
+	// Range is the plaintext bytes a download writes (nil: all of them),
+	// VerifyRange whether it checks them even by reading the whole
+	// object (DownloadJob).
+	Range       *ByteRange `json:"range,omitempty"`
+	VerifyRange bool       `json:"verify_range,omitempty"`
 	// PartSize is the smallest part size an upload was asked for (0: the
 	// default). An upload under way keeps the one it started with.
 	PartSize int64 `json:"part_size,omitempty"`
@@ -142,7 +147,8 @@ func (d JobDesc) Resolve(ctx context.Context, r Resolver) (Spec, error) {
 		if err != nil {
 			return Spec{}, err
 		}
-		return Spec{Download: &DownloadJob{Source: l, SourceID: l.ID(), Dest: d.Local, RequireVerified: d.RequireVerified}}, nil
+		return Spec{Download: &DownloadJob{Source: l, SourceID: l.ID(), Dest: d.Local, RequireVerified: d.RequireVerified,
+			Range: d.Range, VerifyRange: d.VerifyRange}}, nil
 	default:
 		st, err := r.Store(ctx, d.Account, d.Bucket)
 		if err != nil {
@@ -153,7 +159,7 @@ func (d JobDesc) Resolve(ctx context.Context, r Resolver) (Spec, error) {
 			strict = true
 		}
 		return Spec{Download: &DownloadJob{Source: st, SourceID: d.sourceID(), Key: d.Key, Dest: d.Local, Root: d.Root,
-			RequireVerified: strict}}, nil
+			RequireVerified: strict, Range: d.Range, VerifyRange: d.VerifyRange}}, nil
 	}
 }
 
@@ -228,6 +234,7 @@ func specDesc(s Spec) JobDesc {
 	case s.Download != nil:
 		dl := s.Download
 		d.Kind, d.Local, d.Key, d.Root, d.RequireVerified = JobDownload, dl.Dest, dl.Key, dl.Root, dl.RequireVerified
+		d.Range, d.VerifyRange = dl.Range, dl.VerifyRange
 		if d.Link == "" && d.LinkRef == nil {
 			d.Bucket, _, _ = strings.Cut(strings.TrimPrefix(dl.SourceID, "oss://"), "/")
 		}

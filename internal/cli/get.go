@@ -66,18 +66,11 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return err
 	}
-	var q *transfer.Queue
-	if rng != nil {
-		// A range is not a job resume takes up; running the same get
-		// again does.
-		q = transfer.NewQueue(up, down, min(n, 8))
-	} else {
-		r := newResolver(env, fs, v)
-		q = cliQueue(up, down, n, journal, r)
-		for _, s := range specs {
-			if st, ok := s.Source.(transfer.Store); ok {
-				r.seed(flagAccount(fs), bucketOf(s), st, "", nil, nil)
-			}
+	r := newResolver(env, fs, v)
+	q := cliQueue(up, down, n, journal, r)
+	for _, s := range specs {
+		if st, ok := s.Source.(transfer.Store); ok {
+			r.seed(flagAccount(fs), bucketOf(s), st, "", nil, nil)
 		}
 	}
 
@@ -85,7 +78,7 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	defer q.Subscribe(m.event)()
 	byID := make(map[int]*transfer.DownloadJob, len(specs))
 	for _, s := range specs {
-		id, err := addGet(ctx, q, rng != nil, s, getDesc(fs, src, s, verifiedOnly))
+		id, err := q.AddJob(ctx, getDesc(fs, src, s, verifiedOnly))
 		if err != nil {
 			q.Close()
 			return err
@@ -99,18 +92,10 @@ func runGet(ctx context.Context, env *Env, fs *pflag.FlagSet, args []string) err
 	return queueErrors(env, q, "download", m, nil)
 }
 
-// addGet queues download s: a range as it is, a whole object as d, which
-// the journal keeps for resume.
-func addGet(ctx context.Context, q *transfer.Queue, isRange bool, s *transfer.DownloadJob, d transfer.JobDesc) (int, error) {
-	if isRange {
-		return q.Add(transfer.Spec{Download: s}), nil
-	}
-	return q.AddJob(ctx, d)
-}
-
 // getDesc describes download s of SOURCE src by names.
 func getDesc(fs *pflag.FlagSet, src string, s *transfer.DownloadJob, verifiedOnly bool) transfer.JobDesc {
-	d := transfer.JobDesc{Kind: transfer.JobDownload, Local: s.Dest, Root: s.Root, RequireVerified: verifiedOnly, Origin: transfer.OriginCLI}
+	d := transfer.JobDesc{Kind: transfer.JobDownload, Local: s.Dest, Root: s.Root, RequireVerified: verifiedOnly,
+		Range: s.Range, VerifyRange: s.VerifyRange, Origin: transfer.OriginCLI}
 	if _, ok := s.Source.(*transfer.Link); ok {
 		d.Link = src
 		return d

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -102,6 +103,42 @@ func TestResumeFinishesInterruptedGet(t *testing.T) {
 		if !sameFile(t, filepath.Join(src, name), filepath.Join(dest, name)) {
 			t.Errorf("%s differs after resume", name)
 		}
+	}
+	if left := journalRecords(t, h, "queued-download"); len(left) != 0 {
+		t.Errorf("queued downloads left after resume: %q", left)
+	}
+}
+
+// A get of a range that is interrupted is finished by resume, which writes
+// the same bytes the get would have: only the range.
+func TestResumeFinishesInterruptedRangedGet(t *testing.T) {
+	faults := osslocal.NewFaults(5)
+	h := newHarness(t, osstest.WithFaults(faults))
+	src := filepath.Join(t.TempDir(), "ledger.bin")
+	data := writeFile(t, src, 3_000_000)
+	h.must("put", src, "oss://bkt/ledger.bin")
+	faults.Add(osslocal.Fault{Op: osslocal.OpGetObject, Action: osslocal.Latency(300 * time.Millisecond)})
+	gets := func() int { return h.srv.Log.Count(osslocal.OpGetObject) }
+	dest := filepath.Join(t.TempDir(), "part.bin")
+	errs, code := h.runUntil(func() bool { return gets() >= 1 }, "get", "oss://bkt/ledger.bin", dest, "--range", "1000-2499999")
+	if code == ExitOK {
+		t.Skip("the get finished before it could be interrupted")
+	}
+	if !strings.Contains(errs, "interrupted") {
+		t.Fatalf("exit %d, %q; want an interruption", code, errs)
+	}
+	if _, err := os.Stat(dest); err == nil {
+		t.Fatal("the interrupted get left its file")
+	}
+	if _, errs, code := h.run("resume"); code != ExitOK || errs != "" {
+		t.Fatalf("resume: exit %d, stderr %q", code, errs)
+	}
+	got, err := os.ReadFile(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data[1000:2500000]) {
+		t.Errorf("resume wrote %d bytes, not the range's %d", len(got), 2500000-1000)
 	}
 	if left := journalRecords(t, h, "queued-download"); len(left) != 0 {
 		t.Errorf("queued downloads left after resume: %q", left)
