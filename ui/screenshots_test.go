@@ -166,6 +166,17 @@ func screens(t *testing.T, shot func(t *testing.T, u *appUI, name string)) {
 	u.wait()
 	u.tabs.SelectIndex(1)
 	shot(t, u, "transfers-ended")
+
+	// An empty folder: the drop zone across the file list.
+	f = readyFake()
+	u = startMain(t, f)
+	root := Location{Account: "This computer", Bucket: "demo"}
+	if err := f.Storage().NewFolder(context.Background(), root, "new hires"); err != nil {
+		t.Fatal(err)
+	}
+	u.do(func() { u.browser.open(Location{Account: root.Account, Bucket: root.Bucket, Prefix: "new hires/"}) })
+	u.wait()
+	shot(t, u, "browser-empty")
 }
 
 // offWindow lists the texts on c, its content and its dialogs, that do
