@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +39,17 @@ func (b *browser) uploadPaths(paths []string) {
 		return
 	}
 	keyFor := b.encryptForKey()
+	if keyFor == "" && !slices.ContainsFunc(b.u.keys, func(k Key) bool { return k.Kind != KeyColleague }) {
+		// My key was removed, colleagues' are left: say so, rather than
+		// send the user to pick one of theirs.
+		why := widget.NewLabel(lang.L("There is no key of yours on this computer, so you could not open what you upload. Restore your key from its backup on Keys."))
+		what := widget.NewLabel(b.u.explain(errNoKeyChosen))
+		why.Wrapping, what.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord
+		d := dialog.NewCustom(lang.L("Nothing was uploaded"), lang.L("OK"), container.NewVBox(why, what), b.u.win)
+		d.Resize(fyne.NewSize(480, 0))
+		b.u.showNotice(d)
+		return
+	}
 	if keyFor == "" {
 		b.u.showError(errNoKeyChosen)
 		return
