@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"slices"
@@ -207,4 +211,133 @@ func readTranslations(t *testing.T, name string) map[string]string {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestE2ERemovingMyKeyKeepsEncryptFor removes my own key on the Keys
+// screen of the real window, with a colleague's key (Bob's) beside it:
+// "Encrypt for" must not turn to Bob, and a drop must upload nothing and
+// say that there is no key of mine. Restoring my key from its backup on
+// the Keys screen brings "Encrypt for" back to me, and the next drop is
+// locked for me alone, as `ossvault info` reads the object.
+//
+// The build the issue was filed against chose Bob by itself once my key
+// was gone, and kept him after the restore: the test fails on Encrypt for
+// showing Bob. The first fixed build chose nobody but, on a drop, asked to
+// "choose who the files are for", which sends the user to Bob: the test
+// fails waiting for "Nothing was uploaded" and the reason, no key of mine.
+func TestE2ERemovingMyKeyKeepsEncryptFor(t *testing.T) {
+	display := needDisplay(t)
+	bin := buildApp(t)
+	home, user := t.TempDir(), t.TempDir()
+	screen, screenEnv := screenTextFile(t)
+	ready := filepath.Join(t.TempDir(), "ready")
+	env := append(os.Environ(), "OSSVAULT_HOME="+home, "HOME="+user, "LANGUAGE=en",
+		"OSSVAULT_FYNE_DIALOGS=1", screenEnv, readyFileEnv+"="+ready)
+	me := &person{t: t, bin: bin, name: "me", home: home, user: user, env: env}
+	me.must(nil, "key", "gen", "Mine", "--bits", "2048")
+	bob := filepath.Join(t.TempDir(), "bob.pub.pem")
+	if err := os.WriteFile(bob, colleaguePEM(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	me.must(nil, "key", "add-public", "Bob", "--public-key", bob)
+	const pass = "correct horse battery staple"
+	backup := filepath.Join(user, "ossvault-keys.backup")
+	bk := &person{t: t, bin: bin, name: "me", home: home, user: user, env: append(env[:len(env):len(env)], "OSSVAULT_PASSPHRASE="+pass)}
+	bk.must(nil, "key", "backup", backup)
+	if err := (Prefs{SetupDone: true, KeysBackedUp: true}).save(home); err != nil {
+		t.Fatal(err)
+	}
+
+	appLog, _, src, win := openLocalWindow(t, bin, display, env, ready)
+	s := openRealScreen(t, display, screen, src, appLog)
+	s.waitText("Me (Mine)", 30*time.Second)
+	s.click("text", "Keys")
+
+	// Remove my key as a person does: its row, Remove, and Remove again
+	// in the question.
+	s.click("text", "Mine · default")
+	s.click("button", "Remove")
+	s.waitText("Remove the key “Mine” from this computer?", 10*time.Second)
+	s.click("button", "Remove")
+	s.waitText("The key was removed.", 30*time.Second)
+	s.click("text", "Files")
+	sel := s.wait("Encrypt for", 10*time.Second, func(v screenText) bool {
+		_, ok := v.find("text", "Encrypt for:")
+		return ok && len(v.all("select", "")) > 0
+	}).all("select", "")[0]
+	if strings.Contains(sel.Text, "Bob") || strings.Contains(sel.Text, "Mine") {
+		s.fatalf("with my key removed, Encrypt for shows %q", sel.Text)
+	}
+	dir := t.TempDir()
+	first := filepath.Join(dir, "payroll march.xlsx")
+	if err := os.WriteFile(first, []byte("name,pay\nAnn,3000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.drop(win, 400, 300, []string{first}); err != nil {
+		s.fatalf("drop: %v", err)
+	}
+	s.waitText("Nothing was uploaded", 30*time.Second)
+	s.waitText("There is no key of yours on this computer", 5*time.Second)
+	noQueuedJobs(s, home)
+	s.click("button", "OK")
+	s.waitGone("Nothing was uploaded", 10*time.Second)
+
+	// Restore my key from its backup, on the Keys screen.
+	s.click("text", "Keys")
+	s.click("button", "Restore from a backup…")
+	// The file dialog opens in the home folder, where the backup is; its
+	// name shows wrapped under the file's icon.
+	s.waitText("Open File", 30*time.Second)
+	s.click("text", "ossvault-")
+	s.click("button", "Open")
+	s.waitText("Restore from a backup", 30*time.Second)
+	s.click("entry", "")
+	s.typeText(pass)
+	s.click("button", "Restore")
+	s.waitText("Your keys are back.", 60*time.Second)
+
+	// Back on Files, Encrypt for is me again, and a drop is locked for me.
+	s.click("text", "Files")
+	s.wait("Encrypt for: Me (Mine)", 30*time.Second, func(v screenText) bool {
+		sel, ok := v.find("select", "")
+		return ok && sel.Text == "Me (Mine)"
+	})
+	second := filepath.Join(dir, "payroll april.xlsx")
+	if err := os.WriteFile(second, []byte("name,pay\nAnn,3100\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.drop(win, 400, 300, []string{second}); err != nil {
+		s.fatalf("drop: %v", err)
+	}
+	s.waitText("Uploaded “payroll april.xlsx”, locked for Me (Mine).", 60*time.Second)
+
+	// The command line, on the same home while the app keeps the store.
+	ls := me.must(nil, "ls", "oss://"+demoBucket, "--account", localAccountName)
+	if strings.Contains(ls, "payroll march.xlsx") || !strings.Contains(ls, "payroll april.xlsx") {
+		s.fatalf("the bucket holds:\n%s\nwant payroll april.xlsx alone", ls)
+	}
+	info := me.must(nil, "info", "oss://"+demoBucket+"/payroll april.xlsx", "--account", localAccountName)
+	var recipients []string
+	for _, line := range strings.Split(info, "\n") {
+		if r, ok := strings.CutPrefix(line, "recipient: "); ok {
+			recipients = append(recipients, r)
+		}
+	}
+	if len(recipients) != 1 || !strings.HasPrefix(recipients[0], "Mine") {
+		s.fatalf("the upload after the restore is locked for %q, want Mine alone\n%s", recipients, info)
+	}
+}
+
+// colleaguePEM is a new public key, as a colleague would send it.
+func colleaguePEM(t *testing.T) []byte {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 }
