@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ossvault/ossvault/transfer"
 	"github.com/ossvault/ossvault/vault"
 )
 
@@ -55,10 +56,10 @@ type FolderError struct {
 func (e *FolderError) Error() string { return "folder " + e.Dir + ": " + e.Err.Error() }
 func (e *FolderError) Unwrap() error { return e.Err }
 
-// unwritable reports a file system refusing to write: a read-only disk, or
-// permissions.
+// unwritable reports a file system refusing to write: a read-only disk,
+// permissions, or a "folder" that is inside a file.
 func unwritable(err error) bool {
-	return errors.Is(err, syscall.EROFS) || errors.Is(err, os.ErrPermission)
+	return errors.Is(err, syscall.EROFS) || errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.ENOTDIR)
 }
 
 // InFolder marks err, met while writing into dir, as a *FolderError when
@@ -69,6 +70,14 @@ func InFolder(dir string, err error) error {
 		return err
 	}
 	return &FolderError{Dir: dir, Err: err}
+}
+
+// retryHelps reports whether trying a failed job again may work. It may
+// not where the transfer engine says so, nor for a link the storage
+// refused for its signature: the same link is refused the same way every
+// time, and only a new one from the sender helps.
+func retryHelps(err error) bool {
+	return transfer.Retryable(err) && CauseOf(err) != LinkDamaged
 }
 
 // OssutilMissingError is an import from ossutil with no ossutil settings
@@ -83,12 +92,22 @@ func (e *OssutilMissingError) Error() string {
 }
 func (e *OssutilMissingError) Unwrap() error { return e.Err }
 
+// isNetwork reports a failure to talk over the network. A bare
+// syscall.Errno has the methods of a net.Error too: one met on a file on
+// this computer (a folder inside a file, say) is not the network's.
 func isNetwork(err error) bool {
-	var ne net.Error
 	var ue *url.Error
 	var oe *net.OpError
 	var de *net.DNSError
-	return errors.As(err, &de) || errors.As(err, &oe) || errors.As(err, &ne) || errors.As(err, &ue)
+	if errors.As(err, &de) || errors.As(err, &oe) || errors.As(err, &ue) {
+		return true
+	}
+	var ne net.Error
+	if !errors.As(err, &ne) {
+		return false
+	}
+	_, errno := ne.(syscall.Errno)
+	return !errno
 }
 
 // OwnerFromMatDesc picks a person-readable name out of a key description

@@ -215,7 +215,7 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 	default:
 		j.State = JobCanceled
 	}
-	j.Retryable = j.State == JobFailed && transfer.Retryable(j.Err)
+	j.Retryable = j.State == JobFailed && retryHelps(j.Err)
 	return j, true
 }
 

@@ -197,9 +197,19 @@ func (f *firstRun) onConnect() {
 			f.connectErr.SetText(lang.L("{{.Address}} did not answer within {{.N}} seconds. Check the address, or this computer's internet connection.",
 				map[string]any{"Address": a.Endpoint, "N": int(connectWait / time.Second)}))
 		default:
-			f.connectErr.SetText(f.u.explain(err))
+			f.connectErr.SetText(connectFailed(f.u, a, err))
 		}
 	})
+}
+
+// connectFailed words a failed check of a new account. A closed port on
+// this computer's own address reads, anywhere else, as a link to a closed
+// ossvault app: here no link is involved, only the address typed in.
+func connectFailed(u *appUI, a Account, err error) string {
+	if app.CauseOf(err) == app.LocalAppClosed {
+		return lang.L("Nothing answers at {{.Address}}. Check the address, and that the storage service there is running.", map[string]any{"Address": a.Endpoint})
+	}
+	return u.explain(err)
 }
 
 // connectWait bounds the check of a new account.
