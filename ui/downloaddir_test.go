@@ -1,18 +1,26 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 )
 
 // Choosing a download folder that cannot be written was saved without a
 // word, and every download then failed. Settings now tries the folder at
 // once, says it cannot be written, naming it, and keeps the folder it had.
+// A file at that path was taken for a folder.
 func TestSettingsRefusesUnwritableDownloadFolder(t *testing.T) {
 	u := startMain(t, readyFake())
 	s := u.settings
 	before := u.prefs.downloadDir()
 	ro := unwritableDir(t)
-	for _, dir := range []string{ro, ro + "/Downloads"} {
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A file, and a folder that would be inside it, are no folders.
+	for _, dir := range []string{ro, ro + "/Downloads", file, filepath.Join(file, "Downloads")} {
 		u.do(func() { s.onDownloadDir(dir) })
 		u.wait()
 		var msg, entry string

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/ossvault/ossvault/internal/atomicfile"
@@ -106,7 +107,11 @@ func checkWritable(dir string) error {
 		if err == nil && fi.IsDir() {
 			break
 		}
-		if err == nil || !errors.Is(err, fs.ErrNotExist) || filepath.Dir(at) == at {
+		if err == nil {
+			// A file where the folder, or one on its way, would be.
+			return inFolder(dir, &fs.PathError{Op: "mkdir", Path: at, Err: syscall.ENOTDIR})
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(at) == at {
 			return inFolder(dir, err)
 		}
 		at = filepath.Dir(at)
