@@ -21,6 +21,9 @@ type transferWindow struct {
 	*realScreen
 	bin, home string
 	env       []string
+	// display and screen are where the app shows its window and describes
+	// it, and ready the file it makes once it shows a folder.
+	display, screen, ready string
 	src       *xdndSource
 	win       xproto.Window
 	exited    chan error
@@ -38,19 +41,19 @@ func openTransferWindow(t *testing.T, bin string, prefs Prefs) *transferWindow {
 	}
 	screen, screenEnv := screenTextFile(t)
 	env = append(env, "HOME="+t.TempDir(), screenEnv)
-	w := &transferWindow{bin: bin, home: home, env: env}
-	return w.start(t, display, screen, ready)
+	w := &transferWindow{bin: bin, home: home, env: env, display: display, screen: screen, ready: ready}
+	w.start(t)
+	return w
 }
 
 // start runs the app on w's home and waits for its window and first folder.
-func (w *transferWindow) start(t *testing.T, display, screen, ready string) *transferWindow {
+func (w *transferWindow) start(t *testing.T) {
 	t.Helper()
-	os.Remove(screen)
-	os.Remove(ready)
+	os.Remove(w.screen)
+	os.Remove(w.ready)
 	var appLog fmt.Stringer
-	appLog, w.exited, w.src, w.win = openLocalWindow(t, w.bin, display, w.env, ready)
-	w.realScreen = openRealScreen(t, display, screen, w.src, appLog)
-	return w
+	appLog, w.exited, w.src, w.win = openLocalWindow(t, w.bin, w.display, w.env, w.ready)
+	w.realScreen = openRealScreen(t, w.display, w.screen, w.src, appLog)
 }
 
 // drop drops paths on the middle of the window, as a file manager does.
