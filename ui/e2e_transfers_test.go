@@ -24,9 +24,9 @@ type transferWindow struct {
 	// display and screen are where the app shows its window and describes
 	// it, and ready the file it makes once it shows a folder.
 	display, screen, ready string
-	src       *xdndSource
-	win       xproto.Window
-	exited    chan error
+	src                    *xdndSource
+	win                    xproto.Window
+	exited                 chan error
 }
 
 // openTransferWindow starts the app on a new home with a key and prefs
