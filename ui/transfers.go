@@ -46,6 +46,9 @@ type transfersPanel struct {
 	// landed yet: a running transfer stops at its next piece, which can
 	// take seconds, and meanwhile the row says so and ignores more clicks.
 	pausing map[JobID]bool
+	// settling are the jobs whose Pause was pressed less than doubleClick
+	// ago: see settle.
+	settling map[JobID]bool
 
 	// batches are the transfers the status line is talking about, each
 	// with what to say once all of its jobs are over.
@@ -74,7 +77,8 @@ const flushEvery = 100 * time.Millisecond
 
 func newTransfersPanel(u *appUI) *transfersPanel {
 	p := &transfersPanel{u: u, index: map[JobID]int{}, removed: map[JobID]bool{}, pausing: map[JobID]bool{},
-		rowOf: map[JobID]int{}, expanded: map[string]bool{}}
+		settling: map[JobID]bool{},
+		rowOf:    map[JobID]int{}, expanded: map[string]bool{}}
 	p.list = widget.NewList(func() int { return len(p.rows) }, func() fyne.CanvasObject { return newJobRow(p) },
 		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).show(id) })
 	p.list.OnSelected = p.onSelected
@@ -307,6 +311,40 @@ func (p *transfersPanel) finished(j Job) {
 		n = fyne.NewNotification(lang.L("Transfer failed"), p.failureText(j))
 	}
 	p.u.app.SendNotification(n)
+}
+
+// doubleClick is how long after Pause a row goes on saying "Pausing…",
+// with Pause disabled and Resume hidden, even once the pause has landed.
+// A pause lands in a few hundredths of a second, and Resume then appeared
+// under the pointer where Pause was: the second click of a double click
+// on Pause went on with the transfer the first had paused.
+const doubleClick = 400 * time.Millisecond
+
+// settle keeps ids' rows saying "Pausing…" for doubleClick.
+func (p *transfersPanel) settle(ids []JobID) {
+	for _, id := range ids {
+		p.settling[id] = true
+	}
+	// Counted as the flushes are: closing waits for it, and so do the
+	// tests that look at the list once the app is idle.
+	p.events.Add(1)
+	p.u.tasks.Add(1)
+	time.AfterFunc(doubleClick, func() {
+		defer p.u.tasks.Done()
+		defer p.events.Done()
+		p.u.do(func() {
+			p.eventsMu.Lock()
+			closed := p.eventsClosed
+			p.eventsMu.Unlock()
+			if closed {
+				return
+			}
+			for _, id := range ids {
+				delete(p.settling, id)
+			}
+			p.list.Refresh()
+		})
+	})
 }
 
 // unfinished counts the transfers running or waiting to run: those that

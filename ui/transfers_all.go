@@ -57,6 +57,7 @@ func (p *transfersPanel) pause(ids []JobID) {
 	for _, id := range ids {
 		p.pausing[id] = true
 	}
+	p.settle(ids)
 	p.list.Refresh()
 	p.each(ids, p.u.be.Transfers().Pause, func(id JobID) { delete(p.pausing, id) })
 }

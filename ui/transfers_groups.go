@@ -150,9 +150,15 @@ func (r *jobRow) showGroup(g string) {
 	setVisible(r.bar, sum.State != JobCanceled)
 	r.detail.SetText(detail)
 	c := countJobs(jobs)
-	r.pause.Enable()
-	setVisible(r.pause, c.running+c.waiting > 0)
-	setVisible(r.resume, c.paused > 0)
+	// Just paused: Pause stays, disabled, where Resume would come
+	// (doubleClick).
+	settling := false
+	for _, j := range jobs {
+		settling = settling || (r.p.settling[j.ID] && j.State == JobPaused)
+	}
+	setEnabled(r.pause, !settling)
+	setVisible(r.pause, c.running+c.waiting > 0 || settling)
+	setVisible(r.resume, c.paused > 0 && !settling)
 	setVisible(r.cancel, c.running+c.waiting+c.paused > 0)
 	setVisible(r.retry, false)
 	setVisible(r.reveal, false)

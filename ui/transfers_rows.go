@@ -143,7 +143,10 @@ func (r *jobRow) show(id widget.ListItemID) {
 	if ref, _ := r.ref(); ref.member {
 		r.name.SetText("    " + j.Name) // under its group
 	}
-	pausing := r.p.pausing[j.ID] && (j.State == JobRunning || j.State == JobQueued)
+	under := j.State == JobRunning || j.State == JobQueued
+	// A pause that landed within doubleClick still reads as pausing.
+	settling := r.p.settling[j.ID] && j.State == JobPaused
+	pausing := settling || (r.p.pausing[j.ID] && under)
 	if pausing {
 		r.state.SetText(lang.L("Pausing…"))
 		r.pause.Disable()
@@ -169,8 +172,8 @@ func (r *jobRow) show(id widget.ListItemID) {
 		r.detail.Importance, r.state.Importance = widget.MediumImportance, widget.MediumImportance
 	}
 	r.detail.SetText(detailText(j, r.p.u.explain))
-	setVisible(r.pause, j.State == JobRunning || j.State == JobQueued)
-	setVisible(r.resume, j.State == JobPaused)
+	setVisible(r.pause, under || settling)
+	setVisible(r.resume, j.State == JobPaused && !settling)
 	setVisible(r.cancel, !j.State.Finished() || j.State == JobFailed)
 	// Retry only where it can help: not for a file that was altered or is
 	// gone, an expired link, or a key not on this computer. The queue
@@ -280,6 +283,7 @@ func (r *jobRow) onPause() {
 	}
 	p, id := r.p, j.ID
 	p.pausing[id] = true
+	p.settle([]JobID{id})
 	p.list.RefreshItem(r.id)
 	goDo(p.u, func(context.Context) (struct{}, error) {
 		return struct{}{}, p.u.be.Transfers().Pause(id)
