@@ -20,8 +20,8 @@ export GOFLAGS += -trimpath -buildvcs=false
 # tests talk to (session bus, gnome-keyring, Xvfb).
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev
-TEST_PKGS := dbus gnome-keyring xvfb x11-utils
-CHECK_CMDS := gcc pkg-config Xvfb dbus-run-session gnome-keyring-daemon xdpyinfo
+TEST_PKGS := dbus gnome-keyring xvfb x11-utils zenity
+CHECK_CMDS := gcc pkg-config Xvfb dbus-run-session gnome-keyring-daemon xdpyinfo zenity
 
 .PHONY: all deps build run test ci-unit ci-package-check warm-cache lint unit fuzz package package-check wine-check clean
 

@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -26,7 +27,13 @@ type fileRow struct {
 	chosen, cursor *canvas.Rectangle
 	// content is the row's columns; frame puts the marks around them.
 	content, frame *fyne.Container
+	// pressMods are the modifier keys held when the button went down on
+	// the row, if pressed: the click they belong to.
+	pressMods fyne.KeyModifier
+	pressed   bool
 }
+
+var _ desktop.Mouseable = (*fileRow)(nil)
 
 func newFileRow(b *browser) *fileRow {
 	r := &fileRow{b: b, icon: widget.NewIcon(nil)}
@@ -77,16 +84,35 @@ func (r *fileRow) mark(chosen, cursor bool) {
 // the list would.
 func (r *fileRow) Tapped(*fyne.PointEvent) {
 	r.b.tip.hide()
-	r.b.choose(r.id, r.b.mods())
+	mods := r.b.mods()
+	if r.pressed {
+		mods, r.pressed = r.pressMods, false
+	}
+	r.b.choose(r.id, mods)
 	if c := fyne.CurrentApp().Driver().CanvasForObject(r); c != nil {
 		c.Focus(r.b.list)
 	}
 }
 
+// MouseDown keeps the modifier keys held as the button goes down. The
+// window holds a click on a double-tappable row back for the double-click
+// delay before it calls Tapped, and by then a person has often let go of
+// Ctrl or Shift: asked at that moment, a Ctrl-click was a plain click.
+func (r *fileRow) MouseDown(ev *desktop.MouseEvent) {
+	if ev.Button == desktop.MouseButtonPrimary {
+		r.pressMods, r.pressed = ev.Modifier, true
+	}
+}
+
+func (r *fileRow) MouseUp(*desktop.MouseEvent) {}
+
 // DoubleTapped opens this row's folder, as a double click does on the
 // desktop. (A window that sees a double-tappable object holds a single
 // click back for the double-click delay before passing it to Tapped.)
-func (r *fileRow) DoubleTapped(*fyne.PointEvent) { r.b.openRow(r.id) }
+func (r *fileRow) DoubleTapped(*fyne.PointEvent) {
+	r.pressed = false
+	r.b.openRow(r.id)
+}
 
 // TappedSecondary opens the context menu for this row's file.
 func (r *fileRow) TappedSecondary(e *fyne.PointEvent) {

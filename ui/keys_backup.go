@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
@@ -41,7 +42,7 @@ func (s *keysScreen) onBackupDialog() {
 		first,
 		widget.NewFormItem(lang.L("Passphrase again"), p2),
 	}
-	dialog.ShowForm(lang.L("Back up my keys"), lang.L("Choose where to save"), lang.L("Cancel"), items, func(ok bool) {
+	d := dialog.NewForm(lang.L("Back up my keys"), lang.L("Choose where to save"), lang.L("Cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -52,6 +53,10 @@ func (s *keysScreen) onBackupDialog() {
 		pass := p1.Text
 		s.u.pick.saveFile(lang.L("Back up my keys"), backupFileName, func(w fyne.URIWriteCloser) { s.backup(w, pass) })
 	}, s.u.win)
+	d.Show()
+	// Enter saves once both passphrases are right (Submit checks them);
+	// Esc cancels.
+	s.u.answerKeys(d.Submit, d.Hide)
 }
 
 func (s *keysScreen) backup(w io.WriteCloser, pass string) {
@@ -61,17 +66,68 @@ func (s *keysScreen) backup(w io.WriteCloser, pass string) {
 }
 
 func (s *keysScreen) onRestoreDialog() {
-	openFile(s.u, func(_ string, data []byte) {
-		p := widget.NewPasswordEntry()
-		dialog.ShowForm(lang.L("Restore from a backup"), lang.L("Restore"), lang.L("Cancel"),
-			[]*widget.FormItem{widget.NewFormItem(lang.L("Passphrase"), p)}, func(ok bool) {
-				if ok {
-					s.restore(data, p.Text)
-				}
-			}, s.u.win)
+	openFile(s.u, s.showRestore)
+}
+
+// restoreDialog asks for a backup's passphrase. It stays open until the
+// keys are back or the user cancels: a wrong passphrase is said inside it,
+// and the user types again, instead of starting over with the file.
+type restoreDialog struct {
+	d       *dialog.CustomDialog
+	pass    *widget.Entry
+	note    *widget.Label
+	restore *widget.Button
+}
+
+func (s *keysScreen) showRestore(_ string, data []byte) {
+	r := &restoreDialog{pass: widget.NewPasswordEntry(), note: widget.NewLabel("")}
+	r.note.Wrapping = fyne.TextWrapWord
+	r.note.Importance = widget.DangerImportance
+	cancel := widget.NewButton(lang.L("Cancel"), nil)
+	r.restore = widget.NewButton(lang.L("Restore"), func() { s.tryRestore(r, data) })
+	r.restore.Importance = widget.HighImportance
+	form := widget.NewForm(widget.NewFormItem(lang.L("Passphrase"), r.pass))
+	body := container.NewVBox(form, r.note)
+	r.d = dialog.NewCustomWithoutButtons(lang.L("Restore from a backup"), body, s.u.win)
+	r.d.SetButtons([]fyne.CanvasObject{cancel, r.restore})
+	cancel.OnTapped = r.d.Hide
+	r.pass.OnSubmitted = func(string) { r.restore.OnTapped() }
+	r.d.Resize(fyne.NewSize(min(float32(480), s.u.win.Canvas().Size().Width-40), r.d.MinSize().Height))
+	r.d.Show()
+	s.u.answerKeys(func() { r.restore.OnTapped() }, r.d.Hide)
+	s.u.win.Canvas().Focus(r.pass)
+}
+
+// tryRestore restores the keys from data with the passphrase typed,
+// keeping the dialog open, and saying why, if it does not open the backup.
+func (s *keysScreen) tryRestore(r *restoreDialog, data []byte) {
+	if r.restore.Disabled() {
+		return
+	}
+	pass := r.pass.Text
+	r.restore.Disable()
+	r.note.Importance = widget.MediumImportance
+	r.note.SetText(lang.L("Restoring the keys…"))
+	goDo(s.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.u.be.Keys().Restore(ctx, bytes.NewReader(data), pass)
+	}, func(_ struct{}, err error) {
+		r.restore.Enable()
+		if err != nil {
+			r.note.Importance = widget.DangerImportance
+			r.note.SetText(s.u.explain(err))
+			r.pass.SetText("")
+			s.u.win.Canvas().Focus(r.pass)
+			return
+		}
+		r.d.Hide()
+		s.message.SetText(lang.L("Your keys are back."))
+		s.u.setBackedUp(true)
+		s.u.reloadKeys()
 	})
 }
 
+// restore restores the keys from data with pass, saying how it went on the
+// keys screen.
 func (s *keysScreen) restore(data []byte, pass string) {
 	s.runThen(lang.L("Restoring the keys…"), lang.L("Your keys are back."), func(ctx context.Context) error {
 		return s.u.be.Keys().Restore(ctx, bytes.NewReader(data), pass)
