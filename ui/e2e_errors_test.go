@@ -37,26 +37,6 @@ func (s *realScreen) waitSays(sentence string, d time.Duration) screenText {
 	return s.wait("the sentence "+sentence, d, func(v screenText) bool { return v.says(sentence) })
 }
 
-// clickExact clicks the topmost item of kind whose text is exactly text,
-// once it is on show and enabled.
-func (s *realScreen) clickExact(kind, text string) screenItem {
-	s.t.Helper()
-	var it screenItem
-	s.wait(kind+" "+text+" to click", 30*time.Second, func(v screenText) bool {
-		for i := len(v.Items) - 1; i >= 0; i-- {
-			if x := v.Items[i]; x.Kind == kind && x.Text == text && !x.Off {
-				it = x
-				return true
-			}
-		}
-		return false
-	})
-	if err := s.mouse.click(it.center()); err != nil {
-		s.t.Fatal(err)
-	}
-	return it
-}
-
 // entryBeside clicks the entry on the row of the form label text.
 func (s *realScreen) entryBeside(label string) {
 	s.t.Helper()

@@ -132,6 +132,26 @@ func (s *realScreen) click(kind, sub string) screenItem {
 	return it
 }
 
+// clickExact clicks the topmost item of kind (any if "") whose whole text
+// is text, once it is on show and enabled.
+func (s *realScreen) clickExact(kind, text string) screenItem {
+	s.t.Helper()
+	var it screenItem
+	s.wait(fmt.Sprintf("%s %q to click", kind, text), 30*time.Second, func(v screenText) bool {
+		for i := len(v.Items) - 1; i >= 0; i-- {
+			if x := v.Items[i]; (kind == "" || x.Kind == kind) && x.Text == text && !x.Off {
+				it = x
+				return true
+			}
+		}
+		return false
+	})
+	if err := s.mouse.click(it.center()); err != nil {
+		s.t.Fatal(err)
+	}
+	return it
+}
+
 // press sends one key, with the keys held.
 func (s *realScreen) press(key xproto.Keysym, held ...xproto.Keysym) {
 	s.t.Helper()
