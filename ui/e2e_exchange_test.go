@@ -283,15 +283,7 @@ func TestE2EExchange(t *testing.T) {
 	people["Erin"].must(nil, "get", link, dest)
 	sameFile(t, "Erin", dest, plain)
 
-	if err := dnd.closeWindow(win); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			fail("the app exited with %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		fail("the app did not close")
+	if err := closeApp(dnd, win, exited, 30*time.Second); err != nil {
+		fail("%v", err)
 	}
 }

@@ -147,16 +147,8 @@ func TestE2ESecondStartShowsFirst(t *testing.T) {
 		t.Errorf("the first app's local store at %s stopped answering: %v", endpoint, err)
 	}
 
-	if err := x.closeWindow(win); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("the app exited with %v\n%s", err, appLog)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("the app did not close")
+	if err := closeApp(x, win, exited, 60*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, appLog)
 	}
 	if _, err := os.Stat(filepath.Join(home, instanceFileName)); !os.IsNotExist(err) {
 		t.Errorf("the app left %s behind after closing: %v", instanceFileName, err)
@@ -201,16 +193,8 @@ func TestE2EStartAfterCrash(t *testing.T) {
 	if err := answers(localEndpointOf(t, home)); err != nil {
 		t.Errorf("the local store does not answer after the restart: %v", err)
 	}
-	if err := x.closeWindow(win); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited2:
-		if err != nil {
-			t.Fatalf("the app exited with %v\n%s", err, appLog2)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("the app did not close")
+	if err := closeApp(x, win, exited2, 60*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, appLog2)
 	}
 }
 

@@ -164,16 +164,8 @@ func openClashWindow(t *testing.T, bin, display, home, lang string) (*realScreen
 	s := openRealScreen(t, display, screen, src, appLog)
 	return s, win, src, func() {
 		t.Helper()
-		if err := src.closeWindow(win); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Fatalf("the app exited with %v\n%s", err, appLog)
-			}
-		case <-time.After(30 * time.Second):
-			s.fatalf("the app did not close")
+		if err := closeApp(src, win, exited, 30*time.Second); err != nil {
+			s.fatalf("%v", err)
 		}
 	}
 }

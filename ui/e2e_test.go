@@ -147,16 +147,8 @@ func TestE2EDropOnRealWindow(t *testing.T) {
 	if out, err := exec.Command("import", "-window", fmt.Sprintf("0x%x", uint32(win)), shot).CombinedOutput(); err != nil {
 		t.Logf("no screenshot (imagemagick's import): %v %s", err, out)
 	}
-	if err := src.closeWindow(win); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("the app exited with %v\n%s", err, appLog)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the app did not close")
+	if err := closeApp(src, win, exited, 30*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, appLog)
 	}
 
 	// Read what the app stored through our own endpoint on the same folder
@@ -207,6 +199,29 @@ func (s *xdndSource) iconSize(w xproto.Window) (width, height uint32, err error)
 		return 0, 0, errors.New("the window has no _NET_WM_ICON")
 	}
 	return xgb.Get32(r.Value), xgb.Get32(r.Value[4:]), nil
+}
+
+// closeApp closes win as its close button does and waits up to d for
+// the app to exit, saying how it did not exit cleanly.
+func closeApp(src *xdndSource, win xproto.Window, exited chan error, d time.Duration) error {
+	if err := src.closeWindow(win); err != nil {
+		return err
+	}
+	return waitExit(exited, d)
+}
+
+// waitExit waits up to d for the app to exit, saying how it did not exit
+// cleanly.
+func waitExit(exited chan error, d time.Duration) error {
+	select {
+	case err := <-exited:
+		if err != nil {
+			return fmt.Errorf("the app exited with %v", err)
+		}
+		return nil
+	case <-time.After(d):
+		return fmt.Errorf("the app did not close within %v", d)
+	}
 }
 
 // waitFile waits for the app to create p.

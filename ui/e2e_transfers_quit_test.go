@@ -57,13 +57,8 @@ func TestE2EQuitWithTransfers(t *testing.T) {
 		w.fatalf("closing with transfers under way says %+v", q)
 	}
 	w.click("button", "Quit")
-	select {
-	case err := <-w.exited:
-		if err != nil {
-			w.fatalf("the app exited with %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		w.fatalf("Quit did not close the app")
+	if err := waitExit(w.exited, 30*time.Second); err != nil {
+		w.fatalf("after Quit: %v", err)
 	}
 	if queuedJobs(t, w.home) == 0 {
 		t.Fatal("the app quit with nothing left to carry on")

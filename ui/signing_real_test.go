@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
@@ -114,22 +110,11 @@ func TestRealDownloadSaysWhoWrote(t *testing.T) {
 func TestRealChangedColleagueKeyIsAnAlarm(t *testing.T) {
 	ctx := context.Background()
 	b := openTestBackend(t, t.TempDir())
-	pemOf := func() []byte {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-	}
-	first := pemOf()
+	first := colleaguePEM(t)
 	if _, err := b.Keys().AddPublic(ctx, "Bob", first); err != nil {
 		t.Fatal(err)
 	}
-	_, err := b.Keys().AddPublic(ctx, "Bob", pemOf())
+	_, err := b.Keys().AddPublic(ctx, "Bob", colleaguePEM(t))
 	if !errors.Is(err, vault.ErrKeyChanged) {
 		t.Fatalf("a changed key for Bob: %v", err)
 	}
