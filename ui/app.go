@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -99,16 +100,39 @@ func Run(opts Options) error {
 			w.RequestFocus()
 		})
 	})
-	w.SetOnClosed(func() { inst.setOnShow(nil) })
+	var closing atomic.Bool
+	w.SetOnClosed(func() {
+		closing.Store(true)
+		inst.setOnShow(nil)
+	})
 	if q.setApp(func() {
 		inst.setOnShow(nil)
 		a.Quit()
 	}) {
-		w.ShowAndRun()
+		showAndRun(w, func() bool { return closing.Load() || q.asked() })
 	}
 	inst.setOnShow(nil)
 	u.close()
 	return nil
+}
+
+// showAndRun runs the window until it closes. Fyne 2.7 can crash in its
+// loop on a pointer event that reaches a window it is closing (the first
+// one sets the cursor on the window it has let go of: window.go,
+// processMouseMoved); a quit signalled right as the window opens meets it.
+// Once the window is closing or a quit was asked, such a crash ends the
+// loop as the quit would have, and the app closes its service as on any
+// quit; any other panic goes on.
+func showAndRun(w fyne.Window, quitting func() bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if !quitting() {
+				panic(r)
+			}
+			fmt.Fprintf(os.Stderr, "ossvault: the window's toolkit failed while closing (%v); quitting\n", r)
+		}
+	}()
+	w.ShowAndRun()
 }
 
 // quitter closes the app on SIGINT or SIGTERM whenever they come. Fyne's
