@@ -101,14 +101,12 @@ func (s *realScreen) noWord(word string) {
 // and looks at it in a real window. The list cuts the name; the pointer
 // resting on it (a move through the X server, no click) shows the whole
 // name; Details shows the whole name, wrapped, with all of the dialog
-// inside the window; the handle before Size, dragged with the mouse,
-// makes that column wider (with room taken from another column first,
-// the name keeping its least width), and it stays so after a restart.
+// inside the window. Resizing the columns is tested in-process
+// (browser_columns_test.go).
 //
 // On the build issue 15 was filed against, the cut name had no tip (the
-// whole name never appears on the screen), Details ran off the window
-// (an item of its layer past the window's right edge), and the columns
-// had no handle, so the drag left Size as wide as before.
+// whole name never appears on the screen), and Details ran off the window
+// (an item of its layer past the window's right edge).
 func TestE2ELongNames(t *testing.T) {
 	display := needDisplay(t)
 	bin := buildApp(t)
