@@ -230,7 +230,7 @@ type appUI struct {
 	dialogKeys map[fyne.CanvasObject]dialogKeys
 
 	tabs   *container.AppTabs
-	status *widget.Label
+	status *statusLine
 	// pick asks for files and folders, in the desktop's own dialogs
 	// where there are any.
 	pick      *picker
@@ -290,8 +290,7 @@ func (s *shownDialog) visible() bool { return !s.closed }
 
 // build creates every screen; it runs again when the language changes.
 func (u *appUI) build() {
-	u.status = widget.NewLabel("")
-	u.status.Truncation = fyne.TextTruncateEllipsis
+	u.status = newStatusLine()
 	if u.transfers != nil {
 		u.transfers.close()
 	}
@@ -312,7 +311,8 @@ func (u *appUI) build() {
 	// the width an 800-pixel window cut that folder off.
 	u.transfers.summary.Alignment = fyne.TextAlignTrailing
 	u.statusBar = container.NewBorder(nil, nil, nil, u.transfers.summary, u.status)
-	u.main = container.NewBorder(nil, u.statusBar, nil, nil, u.tabs)
+	u.main = container.New(mainLayout{status: u.status, summary: u.transfers.summary}, u.tabs, u.statusBar)
+	u.status.changed = u.main.Refresh
 	u.keysChanged()
 	u.transfers.updateSummary()
 }

@@ -101,8 +101,9 @@ func (t *tipLayer) showing() string {
 	return t.text.Text
 }
 
-// nameLabel is a file's name in the list, cut with "…" when it does not
-// fit, with the whole name as a tip when the pointer rests on it.
+// nameLabel is a column of a row in the file list (a file's name, its
+// size, whose key it is locked with), cut with "…" when it does not fit,
+// with the whole text as a tip when the pointer rests on it.
 type nameLabel struct {
 	widget.Label
 	tip *tipLayer

@@ -18,10 +18,11 @@ type fileRow struct {
 	b  *browser
 	id widget.ListItemID
 
-	icon                 *widget.Icon
-	name                 *nameLabel
-	size, modified, lock *widget.Label
-	seal                 *widget.Label
+	icon *widget.Icon
+	// Every column is cut with "…" where it lacks room, and shows what it
+	// holds whole when the pointer rests on it: the name, and as well
+	// "Bob's key, not on this computer" in a narrow Locked with column.
+	name, size, modified, lock, seal *nameLabel
 	// chosen fills the row when it is selected; cursor outlines it when
 	// the keyboard is on it.
 	chosen, cursor *canvas.Rectangle
@@ -37,13 +38,8 @@ var _ desktop.Mouseable = (*fileRow)(nil)
 
 func newFileRow(b *browser) *fileRow {
 	r := &fileRow{b: b, icon: widget.NewIcon(nil)}
-	label := func() *widget.Label {
-		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
-		return l
-	}
-	r.name = newNameLabel(b.tip)
-	r.size, r.modified, r.lock, r.seal = label(), label(), label(), label()
+	r.name, r.size, r.modified = newNameLabel(b.tip), newNameLabel(b.tip), newNameLabel(b.tip)
+	r.lock, r.seal = newNameLabel(b.tip), newNameLabel(b.tip)
 	r.chosen = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
 	r.chosen.CornerRadius = theme.SelectionRadiusSize()
 	r.chosen.Hide()

@@ -113,6 +113,10 @@ func (d *screenDescriber) walk(o fyne.CanvasObject, at fyne.Position) {
 	case *canvas.Text:
 		item.Kind, item.Text = "text", x.Text
 		descend = false
+	case *statusLine:
+		// The whole sentence, not the lines it is wrapped into.
+		item.Kind, item.Text = "text", x.Text
+		descend = false
 	case *widget.Button:
 		item.Kind, item.Text, item.Off = "button", x.Text, x.Disabled()
 		if x.Icon != nil {
