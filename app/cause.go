@@ -76,6 +76,9 @@ const (
 	// InvalidName: a name OSS does not take (empty, too long) or that is
 	// no file's (a "/" in a new name).
 	InvalidName
+	// ChangedMeanwhile: a file written again while it was renamed, kept
+	// under its old name as well (ErrChangedMeanwhile).
+	ChangedMeanwhile
 )
 
 // NoKeyError is an object locked for a key that is not here; MatDesc is
@@ -126,6 +129,8 @@ func causeOfApp(err error) Cause {
 		return OssutilMissing
 	case errors.Is(err, ErrNotOSS):
 		return NotOSS
+	case errors.Is(err, ErrChangedMeanwhile):
+		return ChangedMeanwhile
 	case errors.Is(err, transfer.ErrNotVerified):
 		// Also an integrity error, but nothing says it was altered.
 		return NotVerified

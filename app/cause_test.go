@@ -33,6 +33,7 @@ func TestCauseOf(t *testing.T) {
 		{"read-only folder", InFolder("/media/usb", &os.PathError{Op: "open", Path: "/media/usb/a", Err: syscall.EROFS}), ReadOnlyFolder},
 		{"read-only folder beats a link's refusal", &LinkError{Err: InFolder("/ro", &os.PathError{Op: "open", Err: syscall.EACCES})}, ReadOnlyFolder},
 		{"a writable folder's failure is not the folder's", InFolder("/srv", transfer.ErrDiskFull), DiskFull},
+		{"renamed while written again", fmt.Errorf("renamed a to b, but the old name holds a file too: %w", ErrChangedMeanwhile), ChangedMeanwhile},
 		{"link unparsable", fmt.Errorf("%w: bad escape", ErrLinkDamaged), LinkDamaged},
 		{"link's signature refused", &LinkError{Err: remote(403, "SignatureDoesNotMatch")}, LinkDamaged},
 		{"link's form refused", &LinkError{Err: remote(400, "InvalidArgument")}, LinkDamaged},

@@ -190,6 +190,8 @@ func explainTransfer(_ error, c app.Cause, _ func(string) string) string {
 		return lang.L("This computer's disk is full. Make some room, then try again.")
 	case app.Exists:
 		return lang.L("A different file with that name is already there, so nothing was overwritten.")
+	case app.ChangedMeanwhile:
+		return lang.L("Someone saved that file again while it was being renamed, so it was kept under its old name too. Both names now hold a file: open them to see which one to keep.")
 	case app.InvalidName:
 		return lang.L("That name cannot be used: it must not be empty, contain “/” or be very long.")
 	case app.Stalled:
@@ -227,6 +229,8 @@ var (
 	errNotAKey     = app.ErrNotAKey
 	errLinkDamaged = app.ErrLinkDamaged
 	errNotOSS      = app.ErrNotOSS
+	// A rename that kept the old name, written again meanwhile.
+	errChangedMeanwhile = app.ErrChangedMeanwhile
 )
 
 // The service's own outcomes and error shapes, under the names the

@@ -46,6 +46,7 @@ func TestExplain(t *testing.T) {
 		{"no network", dnsErr, "internet connection"},
 		{"connection refused", &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", errors.New("connection refused"))}, "internet connection"},
 		{"link expired", transfer.ErrLinkExpired, "link has expired"},
+		{"renamed while written again", fmt.Errorf("renamed a to b, but the old name holds a file too: %w", errChangedMeanwhile), "Both names now hold a file"},
 		{"keychain locked", fmt.Errorf("failed to read key: %w", vault.ErrKeychainLocked), "keychain is locked. Unlock it"},
 		{"keychain missing", fmt.Errorf("failed to read key: %w", vault.ErrKeychainUnavailable), "locked or not available"},
 		{"disk full", transfer.ErrDiskFull, "disk is full"},
