@@ -48,6 +48,7 @@ type firstRun struct {
 	createBtn  *widget.Button
 	importBtn  *widget.Button
 	kmsBtn     *widget.Button
+	restoreBtn *widget.Button
 	keyBusy    *widget.Activity
 	keyBusyMsg *widget.Label
 
@@ -99,6 +100,9 @@ func newFirstRun(u *appUI) *firstRun {
 	f.createBtn.Importance = widget.HighImportance
 	f.importBtn = widget.NewButtonWithIcon(lang.L("Import a key"), theme.FileIcon(), f.onImportKeyDialog)
 	f.kmsBtn = widget.NewButtonWithIcon(lang.L("Add a company key"), theme.StorageIcon(), f.onAddKMSDialog)
+	// Someone on a new computer has their key in a backup: a new key
+	// would not open anything they or their colleagues locked before.
+	f.restoreBtn = widget.NewButtonWithIcon(lang.L("Restore from a backup…"), theme.HistoryIcon(), f.onRestoreDialog)
 	// A stopped spinner still draws a dot: show it only while working.
 	f.keyBusy = widget.NewActivity()
 	f.keyBusy.Hide()
@@ -302,11 +306,12 @@ func (f *firstRun) showKeyStep() {
 	}
 	f.show("key", lang.L("Your key"), intro,
 		container.NewVBox(form, f.createBtn, container.NewHBox(f.importBtn, f.kmsBtn),
+			widget.NewLabel(lang.L("Have a backup of your key from another computer?")), container.NewHBox(f.restoreBtn),
 			container.NewHBox(f.keyBusy, f.keyBusyMsg)))
 }
 
 func (f *firstRun) setKeyBusy(busy bool, msg string) {
-	for _, b := range []*widget.Button{f.createBtn, f.importBtn, f.kmsBtn} {
+	for _, b := range []*widget.Button{f.createBtn, f.importBtn, f.kmsBtn, f.restoreBtn} {
 		setEnabled(b, !busy)
 	}
 	if busy {
@@ -366,6 +371,16 @@ func (f *firstRun) onImportKey(r io.Reader) {
 	goDo(f.u, func(ctx context.Context) (Key, error) {
 		return f.u.be.Keys().ImportPrivate(ctx, name, pem)
 	}, f.keyAdded)
+}
+
+func (f *firstRun) onRestoreDialog() {
+	openFile(f.u, func(_ string, data []byte) { f.restoreFrom(data) })
+}
+
+// restoreFrom restores the keys of a backup and goes on to the main
+// screen: they come from a backup, so there is none to make.
+func (f *firstRun) restoreFrom(data []byte) {
+	f.u.keysView.askRestore(data, f.finish)
 }
 
 func (f *firstRun) onAddKMSDialog() {

@@ -80,11 +80,17 @@ type restoreDialog struct {
 }
 
 func (s *keysScreen) showRestore(_ string, data []byte) {
+	s.askRestore(data, func() { s.message.SetText(lang.L("Your keys are back.")) })
+}
+
+// askRestore asks for the passphrase of the backup data and restores its
+// keys, then runs done.
+func (s *keysScreen) askRestore(data []byte, done func()) {
 	r := &restoreDialog{pass: widget.NewPasswordEntry(), note: widget.NewLabel("")}
 	r.note.Wrapping = fyne.TextWrapWord
 	r.note.Importance = widget.DangerImportance
 	cancel := widget.NewButton(lang.L("Cancel"), nil)
-	r.restore = widget.NewButton(lang.L("Restore"), func() { s.tryRestore(r, data) })
+	r.restore = widget.NewButton(lang.L("Restore"), func() { s.tryRestore(r, data, done) })
 	r.restore.Importance = widget.HighImportance
 	form := widget.NewForm(widget.NewFormItem(lang.L("Passphrase"), r.pass))
 	body := container.NewVBox(form, r.note)
@@ -98,9 +104,10 @@ func (s *keysScreen) showRestore(_ string, data []byte) {
 	s.u.win.Canvas().Focus(r.pass)
 }
 
-// tryRestore restores the keys from data with the passphrase typed,
-// keeping the dialog open, and saying why, if it does not open the backup.
-func (s *keysScreen) tryRestore(r *restoreDialog, data []byte) {
+// tryRestore restores the keys from data with the passphrase typed, and
+// runs done; it keeps the dialog open, and says why, if the passphrase
+// does not open the backup.
+func (s *keysScreen) tryRestore(r *restoreDialog, data []byte, done func()) {
 	if r.restore.Disabled() {
 		return
 	}
@@ -120,9 +127,9 @@ func (s *keysScreen) tryRestore(r *restoreDialog, data []byte) {
 			return
 		}
 		r.d.Hide()
-		s.message.SetText(lang.L("Your keys are back."))
 		s.u.setBackedUp(true)
 		s.u.reloadKeys()
+		done()
 	})
 }
 
