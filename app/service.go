@@ -358,13 +358,19 @@ type UploadRequest struct {
 	// returns an *ExistsError naming them, so that the user is asked: a
 	// shared bucket's file must never be replaced without a word.
 	Existing Existing
+	// PerKey answers for single files, by object key (Dest.Prefix and the
+	// file's path inside what was dropped), over Existing: the files of
+	// one dropped folder can each get their own answer. An answer only
+	// matters if the name is taken when the upload is planned: a file
+	// answered Skip whose name is free by then goes up all the same.
+	PerKey map[string]Existing
 }
 
 // Existing is what an upload does with names already taken.
 type Existing int
 
 const (
-	AskExisting     Existing = iota // refuse with *ExistsError
+	AskExisting     Existing = iota // refuse with *ExistsError naming the unanswered names
 	ReplaceExisting                 // replace them
 	KeepBoth                        // upload under a free name: "a (2).pdf"
 	SkipExisting                    // upload only the files whose name is free

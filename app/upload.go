@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -33,33 +32,9 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 			return nil, err
 		}
 	}
-	if req.Existing != ReplaceExisting {
-		taken, err := t.takenKeys(ctx, req.Dest, files)
-		if err != nil {
-			return nil, err
-		}
-		if req.Existing == AskExisting {
-			// taken holds every key of the folders written to, for freeKey:
-			// only the upload's own names being among them is a clash.
-			e := &ExistsError{Total: len(files)}
-			for _, f := range files {
-				if taken[f.Key] {
-					e.Names = append(e.Names, f.Key)
-				}
-			}
-			if len(e.Names) > 0 {
-				return nil, e
-			}
-		}
-		if req.Existing == SkipExisting {
-			files = slices.DeleteFunc(files, func(f transfer.PlannedUpload) bool { return taken[f.Key] })
-		}
-		for i, f := range files {
-			if taken[f.Key] {
-				files[i].Key = freeKey(f.Key, taken)
-				taken[files[i].Key] = true
-			}
-		}
+	files, replace, err := t.answerClashes(ctx, req, files)
+	if err != nil {
+		return nil, err
 	}
 	group, groupName := newGroup(len(files), req.Paths)
 	var ids []JobID
@@ -68,13 +43,72 @@ func (t *realTransfers) Upload(ctx context.Context, req UploadRequest) ([]JobID,
 			Key: f.Key, KeyName: req.KeyFor, AlsoFor: req.AlsoFor, Group: group, GroupName: groupName,
 			// Checked above, and by the server to the end: a file a
 			// colleague puts there meanwhile is not replaced either.
-			NoOverwrite: req.Existing != ReplaceExisting})
+			NoOverwrite: !replace[f.Key]})
 		if err != nil {
 			return ids, err
 		}
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// answerClashes applies req's answers to the files whose names are taken
+// in the destination: it drops the skipped ones, gives a free name to
+// those kept beside the file there, and returns which keys are to be
+// replaced. A taken name with no answer refuses the whole upload with an
+// *ExistsError naming the unanswered ones, so that a name taken since the
+// user was asked is asked about again rather than replaced.
+func (t *realTransfers) answerClashes(ctx context.Context, req UploadRequest, files []transfer.PlannedUpload) ([]transfer.PlannedUpload, map[string]bool, error) {
+	answer := func(key string) Existing {
+		if x, ok := req.PerKey[key]; ok {
+			return x
+		}
+		return req.Existing
+	}
+	replace := map[string]bool{}
+	for _, f := range files {
+		if answer(f.Key) == ReplaceExisting {
+			replace[f.Key] = true
+		}
+	}
+	if len(replace) == len(files) {
+		return files, replace, nil // nothing to look up: every name may be written over
+	}
+	taken, err := t.takenKeys(ctx, req.Dest, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	// taken holds every key of the folders written to, for freeKey: only
+	// the upload's own names being among them is a clash.
+	clash := make([]bool, len(files))
+	e := &ExistsError{Total: len(files)}
+	for i, f := range files {
+		clash[i] = taken[f.Key]
+		if clash[i] && answer(f.Key) == AskExisting {
+			e.Names = append(e.Names, f.Key)
+		}
+	}
+	if len(e.Names) > 0 {
+		return nil, nil, e
+	}
+	// A free name is free of this upload's own names too.
+	for _, f := range files {
+		taken[f.Key] = true
+	}
+	var out []transfer.PlannedUpload
+	for i, f := range files {
+		if clash[i] {
+			switch answer(f.Key) {
+			case SkipExisting:
+				continue
+			case KeepBoth:
+				f.Key = freeKey(f.Key, taken)
+				taken[f.Key] = true
+			}
+		}
+		out = append(out, f)
+	}
+	return out, replace, nil
 }
 
 // takenKeys returns which of the files' keys, and which other keys under

@@ -3,8 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"maps"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -96,32 +96,28 @@ func (b *browser) upload(req UploadRequest) {
 
 // askExisting asks what to do with the files of an upload whose names are
 // already taken: replace them, keep both (the new ones get a free name), or
-// skip them. Several dropped files that clash are asked about one by one,
-// with a box to give the same answer for the rest; clashes inside a dropped
-// folder get one answer for them all.
+// skip them. One clash is one question; several, from dropped files or from
+// inside a dropped folder, are asked about one by one, with a box to give
+// the same answer for the rest. The answers go by name into req.PerKey, so
+// a name taken since is asked about again rather than replaced.
 func (b *browser) askExisting(req UploadRequest, e *ExistsError) {
 	if len(e.Names) == 0 {
 		b.u.showError(e) // nothing to name: say it rather than ask about nothing
 		return
 	}
-	if paths := clashingPaths(req, e.Names); len(e.Names) > 1 && paths != nil {
-		b.askEach(req, e.Names, paths, map[string]Existing{})
+	if len(e.Names) > 1 {
+		b.askEach(req, e.Names, map[string]Existing{})
 		return
 	}
-	first := path.Base(e.Names[0])
-	msg := lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": first})
-	if len(e.Names) > 1 {
-		msg = lang.L("{{.N}} of the {{.Total}} files already exist here, such as “{{.Name}}”. Replacing them removes the files that are there now, for everyone who uses this storage.",
-			map[string]any{"N": len(e.Names), "Total": e.Total, "Name": first})
-	}
+	name := e.Names[0]
+	msg := lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": shownName(req.Dest.Prefix, name)})
 	text := widget.NewLabel(msg)
 	text.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomWithoutButtons(lang.L("Replace files?"), text, b.u.win)
 	choose := func(x Existing) func() {
 		return func() {
 			d.Hide()
-			req.Existing = x
-			b.upload(req)
+			b.uploadAnswered(req, map[string]Existing{name: x})
 		}
 	}
 	replace := widget.NewButton(lang.L("Replace"), choose(ReplaceExisting))
@@ -137,6 +133,16 @@ func (b *browser) askExisting(req UploadRequest, e *ExistsError) {
 	b.showExists(d, choose(KeepBoth))
 }
 
+// shownName is how a clashing key is named in a question: its path below
+// the folder uploaded to (prefix), so that two "notes.txt" in the subfolders of a
+// dropped folder are told apart.
+func shownName(prefix, key string) string {
+	if rel, ok := strings.CutPrefix(key, prefix); ok && rel != "" {
+		return rel
+	}
+	return path.Base(key)
+}
+
 // showExists shows a name-clash question: Enter keeps both, which loses
 // nothing; Esc cancels.
 func (b *browser) showExists(d *dialog.CustomDialog, keep func()) {
@@ -146,37 +152,13 @@ func (b *browser) showExists(d *dialog.CustomDialog, keep func()) {
 	b.u.answerKeys(keep, d.Hide)
 }
 
-// clashingPaths maps each clashing key to the dropped file that would
-// take it, or is nil when some clash comes from inside a dropped folder
-// (or two files would take one name): only a file dropped on its own can
-// be answered for on its own.
-func clashingPaths(req UploadRequest, names []string) map[string]string {
-	byKey := map[string]string{}
-	for _, p := range req.Paths {
-		k := req.Dest.Prefix + filepath.Base(p)
-		if _, twice := byKey[k]; twice {
-			return nil
-		}
-		byKey[k] = p
-	}
-	out := map[string]string{}
-	for _, n := range names {
-		p, ok := byKey[n]
-		if !ok {
-			return nil
-		}
-		out[n] = p
-	}
-	return out
-}
-
 // askEach asks about names[len(answers)], the next clashing file; its
 // answer, or the same for all the rest when the box is ticked, goes into
 // answers, and the last answer starts the upload.
-func (b *browser) askEach(req UploadRequest, names []string, paths map[string]string, answers map[string]Existing) {
+func (b *browser) askEach(req UploadRequest, names []string, answers map[string]Existing) {
 	name := names[len(answers)]
 	left := len(names) - len(answers) - 1
-	text := widget.NewLabel(lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": path.Base(name)}))
+	text := widget.NewLabel(lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": shownName(req.Dest.Prefix, name)}))
 	text.Wrapping = fyne.TextWrapWord
 	body := container.NewVBox(text)
 	forAll := widget.NewCheck(lang.L("Do the same for the other {{.N}} files that already exist", map[string]any{"N": left}), nil)
@@ -198,10 +180,10 @@ func (b *browser) askEach(req UploadRequest, names []string, paths map[string]st
 				}
 			}
 			if len(answers) < len(names) {
-				b.askEach(req, names, paths, answers)
+				b.askEach(req, names, answers)
 				return
 			}
-			b.uploadAnswered(req, paths, answers)
+			b.uploadAnswered(req, answers)
 		}
 	}
 	replace := widget.NewButton(lang.L("Replace"), choose(ReplaceExisting))
@@ -213,36 +195,18 @@ func (b *browser) askEach(req UploadRequest, names []string, paths map[string]st
 	b.showExists(d, choose(KeepBoth))
 }
 
-// uploadAnswered uploads the files of req as answered, one request per
-// answer: skipped files stay here, and the files that clashed with nothing
-// go up as asked for, so that a name taken meanwhile is asked about again.
-func (b *browser) uploadAnswered(req UploadRequest, paths map[string]string, answers map[string]Existing) {
-	byPath := map[string]Existing{}
-	for n, x := range answers {
-		byPath[paths[n]] = x
+// uploadAnswered sends req again, in one request, with answers added to
+// the ones it carries: a dropped folder stays one upload and one line in
+// Transfers. The files that clashed with nothing are still unanswered, so
+// that a name taken meanwhile is asked about again.
+func (b *browser) uploadAnswered(req UploadRequest, answers map[string]Existing) {
+	perKey := maps.Clone(req.PerKey)
+	if perKey == nil {
+		perKey = map[string]Existing{}
 	}
-	groups := map[Existing][]string{}
-	for _, p := range req.Paths {
-		x, ok := byPath[p]
-		if !ok {
-			x = AskExisting
-		}
-		groups[x] = append(groups[x], p)
-	}
-	if len(groups) == 1 {
-		for x := range groups {
-			req.Existing = x
-			b.upload(req) // one answer for all: the app says if nothing is left
-		}
-		return
-	}
-	for _, x := range []Existing{AskExisting, ReplaceExisting, KeepBoth} {
-		if len(groups[x]) > 0 {
-			sub := req
-			sub.Paths, sub.Existing = groups[x], x
-			b.upload(sub)
-		}
-	}
+	maps.Copy(perKey, answers)
+	req.PerKey = perKey
+	b.upload(req)
 }
 
 // jobFinished refreshes the folder when an upload into it or into a folder

@@ -37,25 +37,34 @@ func (t *fakeTransfers) Upload(_ context.Context, req UploadRequest) ([]JobID, e
 			return nil, err
 		}
 	}
-	if req.Existing == AskExisting {
-		// As the real backend: names already taken are a question first.
-		e := &ExistsError{Total: len(jobs)}
-		for _, j := range jobs {
-			if _, ok := (*fakeBackend)(t).bucket(req.Dest.Account, req.Dest.Bucket).objects[j.Key]; ok {
-				e.Names = append(e.Names, j.Key)
-			}
+	// As the real backend: a taken name with no answer is a question
+	// first; Skip leaves it out and Keep both gives it a free name.
+	objects := (*fakeBackend)(t).bucket(req.Dest.Account, req.Dest.Bucket).objects
+	answer := func(key string) Existing {
+		if x, ok := req.PerKey[key]; ok {
+			return x
 		}
-		if len(e.Names) > 0 {
-			t.nextJob -= len(jobs)
-			t.mu.Unlock()
-			return nil, e
+		return req.Existing
+	}
+	e := &ExistsError{Total: len(jobs)}
+	for _, j := range jobs {
+		if _, ok := objects[j.Key]; ok && answer(j.Key) == AskExisting {
+			e.Names = append(e.Names, j.Key)
 		}
 	}
-	if req.Existing == SkipExisting {
-		jobs = slices.DeleteFunc(jobs, func(j Job) bool {
-			_, ok := (*fakeBackend)(t).bucket(req.Dest.Account, req.Dest.Bucket).objects[j.Key]
-			return ok
-		})
+	if len(e.Names) > 0 {
+		t.nextJob -= len(jobs)
+		t.mu.Unlock()
+		return nil, e
+	}
+	jobs = slices.DeleteFunc(jobs, func(j Job) bool {
+		_, ok := objects[j.Key]
+		return ok && answer(j.Key) == SkipExisting
+	})
+	for i, j := range jobs {
+		if _, ok := objects[j.Key]; ok && answer(j.Key) == KeepBoth {
+			jobs[i].Key = fakeFreeKey(j.Key, objects, jobs)
+		}
 	}
 	t.jobs = append(t.jobs, jobs...)
 	t.mu.Unlock()
@@ -65,6 +74,19 @@ func (t *fakeTransfers) Upload(_ context.Context, req UploadRequest) ([]JobID, e
 		t.emit(j)
 	}
 	return ids, nil
+}
+
+// fakeFreeKey is "a (2).pdf", "a (3).pdf" … for "a.pdf", the first that
+// neither an object nor another job has.
+func fakeFreeKey(key string, objects map[string]fakeObject, jobs []Job) string {
+	dir, name := path.Split(key)
+	ext := path.Ext(name)
+	for n := 2; ; n++ {
+		k := fmt.Sprintf("%s%s (%d)%s", dir, strings.TrimSuffix(name, ext), n, ext)
+		if _, ok := objects[k]; !ok && !slices.ContainsFunc(jobs, func(j Job) bool { return j.Key == k }) {
+			return k
+		}
+	}
 }
 
 func (t *fakeTransfers) Download(_ context.Context, loc Location, key, dir string) (JobID, error) {
