@@ -123,6 +123,7 @@ func (p *picker) fyneOpenFile(done func([]string)) {
 		done([]string{r.URI().Path()})
 	}, p.u.win)
 	d.Show()
+	translatePlaces(p.u.win.Canvas())
 }
 
 // openFolder asks for a folder and calls done with its path.
@@ -144,6 +145,7 @@ func (p *picker) fyneOpenFolder(done func(string)) {
 		}
 	}, p.u.win)
 	d.Show()
+	translatePlaces(p.u.win.Canvas())
 }
 
 // saveFile asks where to save a file named name and calls done with a
@@ -169,6 +171,7 @@ func (p *picker) fyneSaveFile(name string, done func(fyne.URIWriteCloser)) {
 	}, p.u.win)
 	d.SetFileName(name)
 	d.Show()
+	translatePlaces(p.u.win.Canvas())
 }
 
 // savedFile is a file chosen in a native save dialog, created on the first
