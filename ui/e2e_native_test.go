@@ -109,3 +109,33 @@ func (s *xdndSource) findTitled(title string, d time.Duration) (xproto.Window, e
 	}
 	return 0, fmt.Errorf("no window titled %q appeared in %v", title, d)
 }
+
+// TestE2EFallbackDialogInChinese opens Upload → Files… in the Chinese app
+// where the desktop has no dialog of its own (OSSVAULT_FYNE_DIALOGS=1
+// stands for that), and reads Fyne's dialog: its places are 主目录 and
+// 计算机, not Home and Computer.
+//
+// On the build issue 15 was filed against, the places read "Home" and
+// "Computer" in the Chinese app.
+func TestE2EFallbackDialogInChinese(t *testing.T) {
+	display := needDisplay(t)
+	bin := buildApp(t)
+	_, ready, env := appEnv(t, bin)
+	env = append(env, "HOME="+t.TempDir(), "LANGUAGE=zh_CN", "OSSVAULT_FYNE_DIALOGS=1")
+	s, _, _ := startLongNames(t, bin, display, env, ready)
+
+	s.click("button", "上传")
+	s.click("", "文件…")
+	v := s.wait("the file dialog's places", 30*time.Second, func(v screenText) bool {
+		_, home := v.find("text", "主目录")
+		_, computer := v.find("text", "计算机")
+		return home && computer
+	})
+	for _, it := range onLayer(v.Items, v.Layers) {
+		if it.Text == "Home" || it.Text == "Computer" {
+			s.fatalf("the Chinese file dialog shows %q", it.Text)
+		}
+	}
+	s.click("button", "取消")
+	s.waitNoDialog(10 * time.Second)
+}
