@@ -76,6 +76,9 @@ type browser struct {
 	drop       *dropZone
 	filter     *widget.Entry
 	encryptFor *widget.Select
+	// keyLine holds "Encrypt for" and the filter, laid out anew when
+	// the key chosen changes (keyFilterLayout).
+	keyLine *fyne.Container
 	// encryptWarned is the warning on the status line about the key chosen
 	// in encryptFor, to clear when another is chosen.
 	encryptWarned string
@@ -184,17 +187,18 @@ func newBrowser(u *appUI) *browser {
 	// fits an 800-pixel-wide window on one line in both languages.
 	actions := container.NewHBox(b.uploadBtn, widget.NewSeparator(), b.getBtn, b.shareBtn, b.detailsBtn, b.deleteBtn)
 	keyRow := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Encrypt for:")), b.newAlsoFor(), b.encryptFor)
+	b.keyLine = container.New(keyFilterLayout{b}, keyRow, b.filter)
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, nil, container.NewHBox(b.newDirBtn, b.refreshBtn), container.NewHScroll(b.crumbs)),
 		actions,
-		container.NewGridWithColumns(2, keyRow, b.filter),
+		b.keyLine,
 		b.headerRow,
 	)
 	bottom := container.NewHBox(b.info, layout.NewSpacer(), b.loadMore)
 	files := container.NewBorder(top, bottom, nil, nil, container.NewStack(b.list, b.drop.zone, b.tip.layer))
 	side := container.NewBorder(widget.NewLabelWithStyle(lang.L("Storage"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewVBox(b.addAccount, b.openLink), nil, nil, b.sidebar)
-	split := container.NewHSplit(side, files)
+	split := container.NewHSplit(container.New(sidebarLayout{b}, side), files)
 	split.Offset = 0.22
 	b.content = split
 	b.showNoLocation()

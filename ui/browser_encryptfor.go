@@ -3,7 +3,9 @@ package ui
 import (
 	"strings"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 )
 
 // "Encrypt for": the key that uploads are locked for.
@@ -90,6 +92,9 @@ func (b *browser) onEncryptForChanged(label string) {
 	if !b.settingKeys {
 		b.chosenKey = b.keyChoices[label]
 	}
+	if b.keyLine != nil {
+		b.keyLine.Refresh()
+	}
 	b.lockedForChanged()
 }
 
@@ -126,4 +131,39 @@ func (b *browser) lockedForChanged() {
 		b.u.setStatus("")
 	}
 	b.encryptWarned = warning
+}
+
+// keyFilterLayout puts "Encrypt for" (objects[0]) and the name filter
+// (objects[1]) on one line. The key's row takes what it needs to show the
+// chosen key whole, up to all but the filter's least width: half the
+// line each cut "自分（My key）" to "自分（My ke…" at 800 pixels, and which
+// key a file is locked for is not a thing to guess.
+type keyFilterLayout struct{ b *browser }
+
+// filterLeast is the narrowest the name filter gets.
+const filterLeast = 160
+
+func (l keyFilterLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	keys, filter := objs[0], objs[1]
+	pad := theme.Padding()
+	w := max(size.Width/2, min(l.keysWidth(keys), size.Width-filterLeast-pad))
+	keys.Move(fyne.NewPos(0, 0))
+	keys.Resize(fyne.NewSize(w, size.Height))
+	filter.Move(fyne.NewPos(w+pad, 0))
+	filter.Resize(fyne.NewSize(size.Width-w-pad, size.Height))
+}
+
+func (l keyFilterLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(a.Width+theme.Padding()+max(b.Width, filterLeast), max(a.Height, b.Height))
+}
+
+// keysWidth is the width the key's row needs for the chosen key's name
+// beside its label and button.
+func (l keyFilterLayout) keysWidth(keys fyne.CanvasObject) float32 {
+	sel := l.b.encryptFor
+	text := fyne.MeasureText(sel.Selected, theme.TextSize(), fyne.TextStyle{}).Width
+	// The select draws its text and its arrow inside its padding.
+	need := text + theme.IconInlineSize() + 4*theme.InnerPadding() + 2*theme.Padding()
+	return keys.MinSize().Width - sel.MinSize().Width + max(need, sel.MinSize().Width)
 }

@@ -34,12 +34,62 @@ func (b *browser) isBranch(uid widget.TreeNodeID) bool {
 }
 
 func (b *browser) createNode(bool) fyne.CanvasObject {
-	return container.NewHBox(widget.NewIcon(nil), widget.NewLabel(""))
+	l := widget.NewLabel("")
+	// Past sidebarMaxWidth a name says it is cut; below it the sidebar
+	// is as wide as its longest name (sidebarLayout).
+	l.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, widget.NewIcon(nil), nil, l)
+}
+
+// sidebarMaxWidth is the widest the sidebar makes itself for a long name:
+// past it, the files would lose too much room at 800 pixels.
+const sidebarMaxWidth = 280
+
+// sidebarLayout makes the sidebar at least as wide as its longest account
+// or bucket name needs, up to sidebarMaxWidth: a fixed share of the window
+// cut "このコンピューター" off in the middle, under the divider.
+type sidebarLayout struct{ b *browser }
+
+func (l sidebarLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l sidebarLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return fyne.NewSize(max(m.Width, l.b.sidebarWidth()), m.Height)
+}
+
+// sidebarWidth is the width the longest name in the sidebar needs: the
+// tree's indent and icons, and the label's padding, beside the text.
+func (b *browser) sidebarWidth() float32 {
+	size, pad := theme.TextSize(), theme.Padding()
+	icon, inner := theme.IconInlineSize(), 2*theme.InnerPadding()
+	// An account's row: the branch's arrow and the account's icon.
+	account := icon + pad + icon + pad + inner
+	bucket := account + icon + pad // one level deeper
+	w := float32(0)
+	for _, a := range b.accounts {
+		name := a.Name
+		if a.Local {
+			name = lang.L("This computer")
+		}
+		w = max(w, fyne.MeasureText(name, size, fyne.TextStyle{}).Width+account)
+		for _, bk := range b.buckets[a.Name] {
+			w = max(w, fyne.MeasureText(bk, size, fyne.TextStyle{}).Width+bucket)
+		}
+	}
+	return min(w+2*pad, sidebarMaxWidth)
 }
 
 func (b *browser) updateNode(uid widget.TreeNodeID, branch bool, o fyne.CanvasObject) {
 	box := o.(*fyne.Container)
-	icon, label := box.Objects[0].(*widget.Icon), box.Objects[1].(*widget.Label)
+	label, icon := box.Objects[0].(*widget.Label), box.Objects[1].(*widget.Icon)
 	if branch {
 		name := strings.TrimPrefix(uid, "a:")
 		icon.SetResource(theme.StorageIcon())
@@ -85,6 +135,7 @@ func (b *browser) reloadAccounts() {
 		}
 		b.accounts = accts
 		b.sidebar.Refresh()
+		b.content.Refresh() // the sidebar's width follows its names
 		b.u.settings.setAccounts(accts)
 		for _, a := range accts {
 			b.loadBuckets(a.Name)
@@ -106,6 +157,7 @@ func (b *browser) loadBuckets(account string) {
 		b.buckets[account] = bs
 		b.sidebar.OpenBranch("a:" + account)
 		b.sidebar.Refresh()
+		b.content.Refresh()
 		if !b.hasLoc && len(bs) > 0 {
 			b.sidebar.Select("b:" + account + "\x00" + bs[0])
 		}
