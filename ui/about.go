@@ -27,7 +27,7 @@ func aboutContent() fyne.CanvasObject {
 		fyne.TextAlignCenter, fyne.TextStyle{})
 	what := widget.NewLabelWithStyle(lang.L("ossvault locks your files on this computer before they go to cloud storage, so only the people you choose can open them."),
 		fyne.TextAlignCenter, fyne.TextStyle{})
-	what.Wrapping = fyne.TextWrapWord
+	what.Wrapping = textWrap()
 	return container.NewVBox(container.NewCenter(icon), name, ver, what)
 }
 

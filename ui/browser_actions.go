@@ -146,11 +146,11 @@ func (b *browser) onDetails() {
 			widget.NewFormItem(lang.L("Folder"), wrapped(loc.Bucket+"/"+loc.Prefix, fyne.TextWrapBreak)),
 			widget.NewFormItem(lang.L("Size"), widget.NewLabel(humanBytes(e.Size))),
 			widget.NewFormItem(lang.L("Modified"), widget.NewLabel(e.Modified.Local().Format(time.DateTime))),
-			widget.NewFormItem(lang.L("Locked with"), wrapped(lockText(l), fyne.TextWrapWord)),
-			widget.NewFormItem(lang.L("Tamper check"), wrapped(sealExplained(l.Seal), fyne.TextWrapWord)),
+			widget.NewFormItem(lang.L("Locked with"), wrapped(lockText(l), textWrap())),
+			widget.NewFormItem(lang.L("Tamper check"), wrapped(sealExplained(l.Seal), textWrap())),
 		)
 		if l.Kind != LockNotEncrypted && l.Seal != SealBroken {
-			form.Append(lang.L("Written by"), wrapped(writerExplained(l.Writer), fyne.TextWrapWord))
+			form.Append(lang.L("Written by"), wrapped(writerExplained(l.Writer), textWrap()))
 		}
 		d := dialog.NewCustom(lang.L("Details"), lang.L("Close"), form, b.u.win)
 		b.details = d

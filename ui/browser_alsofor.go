@@ -75,7 +75,7 @@ func (b *browser) onAlsoFor() {
 		return
 	}
 	intro := widget.NewLabel(lang.L("Files you upload are locked for the key in “Encrypt for” and for everyone ticked here. Each of them opens the same file with their own key."))
-	intro.Wrapping = fyne.TextWrapWord
+	intro.Wrapping = textWrap()
 	top := container.NewVBox(intro)
 	if groups := b.groupButtons(checks); len(groups) > 0 {
 		top.Add(container.NewHScroll(container.NewHBox(groups...)))

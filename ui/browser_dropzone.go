@@ -27,7 +27,7 @@ func newDropZone() *dropZone {
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSquareSize(64))
 	text := widget.NewLabelWithStyle(lang.L("This folder is empty. Drop files here to upload them."), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	text.Wrapping = fyne.TextWrapWord
+	text.Wrapping = textWrap()
 	// The sentence wraps within the zone in a narrow window, and is never
 	// narrower than a line a person reads at a glance.
 	middle := container.NewVBox(icon, container.New(atLeastWide{440}, text))

@@ -62,7 +62,7 @@ func (b *browser) onRename() {
 	}
 	if note != "" {
 		r.note = widget.NewLabel(note)
-		r.note.Wrapping = fyne.TextWrapWord
+		r.note.Wrapping = textWrap()
 		items = append(items, widget.NewFormItem("", r.note))
 	}
 	r.d = dialog.NewForm(lang.L("Rename"), lang.L("Rename"), lang.L("Cancel"), items, func(ok bool) {

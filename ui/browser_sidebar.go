@@ -75,11 +75,7 @@ func (b *browser) sidebarWidth() float32 {
 	bucket := account + icon + pad // one level deeper
 	w := float32(0)
 	for _, a := range b.accounts {
-		name := a.Name
-		if a.Local {
-			name = lang.L("This computer")
-		}
-		w = max(w, fyne.MeasureText(name, size, fyne.TextStyle{}).Width+account)
+		w = max(w, fyne.MeasureText(accountName(a), size, fyne.TextStyle{}).Width+account)
 		for _, bk := range b.buckets[a.Name] {
 			w = max(w, fyne.MeasureText(bk, size, fyne.TextStyle{}).Width+bucket)
 		}
@@ -97,9 +93,7 @@ func (b *browser) updateNode(uid widget.TreeNodeID, branch bool, o fyne.CanvasOb
 		for _, a := range b.accounts {
 			if a.Name == name && a.Local {
 				icon.SetResource(theme.ComputerIcon())
-				// The local store's name is data, stored in English; on
-				// screen it is the user's own words.
-				label.SetText(lang.L("This computer"))
+				label.SetText(accountName(a))
 			}
 		}
 		return
@@ -162,4 +156,13 @@ func (b *browser) loadBuckets(account string) {
 			b.sidebar.Select("b:" + account + "\x00" + bs[0])
 		}
 	})
+}
+
+// accountName is an account's name on screen. The local store's name is
+// data, stored in English; on screen it is the user's own words.
+func accountName(a Account) string {
+	if a.Local {
+		return lang.L("This computer")
+	}
+	return a.Name
 }

@@ -44,7 +44,7 @@ func (b *browser) uploadPaths(paths []string) {
 		// send the user to pick one of theirs.
 		why := widget.NewLabel(lang.L("There is no key of yours on this computer, so you could not open what you upload. Restore your key from its backup on Keys."))
 		what := widget.NewLabel(b.u.explain(errNoKeyChosen))
-		why.Wrapping, what.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord
+		why.Wrapping, what.Wrapping = textWrap(), textWrap()
 		d := dialog.NewCustom(lang.L("Nothing was uploaded"), lang.L("OK"), container.NewVBox(why, what), b.u.win)
 		d.Resize(fyne.NewSize(480, 0))
 		b.u.showNotice(d)
@@ -112,7 +112,7 @@ func (b *browser) askExisting(req UploadRequest, e *ExistsError) {
 	name := e.Names[0]
 	msg := lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": shownName(req.Dest.Prefix, name)})
 	text := widget.NewLabel(msg)
-	text.Wrapping = fyne.TextWrapWord
+	text.Wrapping = textWrap()
 	d := dialog.NewCustomWithoutButtons(lang.L("Replace files?"), text, b.u.win)
 	choose := func(x Existing) func() {
 		return func() {
@@ -159,7 +159,7 @@ func (b *browser) askEach(req UploadRequest, names []string, answers map[string]
 	name := names[len(answers)]
 	left := len(names) - len(answers) - 1
 	text := widget.NewLabel(lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": shownName(req.Dest.Prefix, name)}))
-	text.Wrapping = fyne.TextWrapWord
+	text.Wrapping = textWrap()
 	body := container.NewVBox(text)
 	forAll := widget.NewCheck(lang.L("Do the same for the other {{.N}} files that already exist", map[string]any{"N": left}), nil)
 	if left == 1 {

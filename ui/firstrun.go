@@ -90,7 +90,7 @@ func newFirstRun(u *appUI) *firstRun {
 	f.connectBtn = widget.NewButtonWithIcon(lang.L("Connect"), theme.ConfirmIcon(), f.onConnect)
 	f.connectBtn.Importance = widget.HighImportance
 	f.connectErr = widget.NewLabel("")
-	f.connectErr.Wrapping = fyne.TextWrapWord
+	f.connectErr.Wrapping = textWrap()
 	f.cancelBtn = widget.NewButton(lang.L("Cancel"), f.onCancelConnect)
 	f.cancelBtn.Hide()
 
@@ -122,8 +122,8 @@ func (f *firstRun) show(step string, title, intro string, body fyne.CanvasObject
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.SizeName = theme.SizeNameHeadingText
 	text := widget.NewLabel(intro)
-	text.Wrapping = fyne.TextWrapWord
-	page := container.NewVBox(heading, text, widget.NewSeparator(), body)
+	text.Wrapping = textWrap()
+	page := newWrapStack(heading, text, widget.NewSeparator(), body)
 	f.content.Objects = []fyne.CanvasObject{container.NewPadded(container.NewVScroll(page))}
 	f.content.Refresh()
 }
@@ -135,7 +135,7 @@ func (f *firstRun) showWelcome() {
 	cloud.Importance = widget.HighImportance
 	local := widget.NewButtonWithIcon(lang.L("Try it on this computer"), theme.ComputerIcon(), f.onTryLocal)
 	note := widget.NewLabel(lang.L("Trying it keeps everything in a folder on this computer. You can connect to Alibaba Cloud later."))
-	note.Wrapping = fyne.TextWrapWord
+	note.Wrapping = textWrap()
 	link := widget.NewButtonWithIcon(lang.L("I received a link"), theme.MailComposeIcon(), f.received.showLink)
 	f.welcomed = true
 	f.show("welcome", lang.L("Welcome to ossvault"),

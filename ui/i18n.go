@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"os"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -75,4 +76,17 @@ func setLanguage(code string) error {
 		return fmt.Errorf("failed to load the translations: %w", err)
 	}
 	return nil
+}
+
+// textWrap is how a wrapped label breaks its lines in the language on
+// screen. Chinese and Japanese are written without spaces; Fyne's word
+// wrapping took such a sentence for one long word and got the label's
+// height wrong by a line, so that the text ran over what came below it.
+// Breaking between any two characters is how those languages wrap. The
+// language is told by the script of its word for "Files".
+func textWrap() fyne.TextWrap {
+	if r, _ := utf8.DecodeRuneInString(lang.L("Files")); breaksAnywhere(r) {
+		return fyne.TextWrapBreak
+	}
+	return fyne.TextWrapWord
 }

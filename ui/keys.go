@@ -70,12 +70,12 @@ func newKeysScreen(u *appUI) *keysScreen {
 	s.busy = widget.NewActivity()
 	s.busy.Hide()
 	s.message = widget.NewLabel("")
-	s.message.Wrapping = fyne.TextWrapWord
+	s.message.Wrapping = textWrap()
 
 	add := container.NewGridWithColumns(3, s.createBtn, s.importBtn, s.addBtn, s.kmsBtn, s.backupBtn, s.restoreBtn, s.cardsBtn)
 	sel := container.NewHBox(s.copyBtn, s.saveBtn, s.compareBtn, s.defaultBtn, s.removeBtn)
 	intro := widget.NewLabel(lang.L("Send your public key to colleagues so they can lock files for you. Add theirs to lock files for them."))
-	intro.Wrapping = fyne.TextWrapWord
+	intro.Wrapping = textWrap()
 	s.content = container.NewBorder(container.NewVBox(intro, add),
 		container.NewVBox(sel, container.NewBorder(nil, nil, s.busy, nil, s.message)), nil, nil, s.list)
 	s.updateActions()

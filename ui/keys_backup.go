@@ -87,7 +87,7 @@ func (s *keysScreen) showRestore(_ string, data []byte) {
 // keys, then runs done.
 func (s *keysScreen) askRestore(data []byte, done func()) {
 	r := &restoreDialog{pass: widget.NewPasswordEntry(), note: widget.NewLabel("")}
-	r.note.Wrapping = fyne.TextWrapWord
+	r.note.Wrapping = textWrap()
 	r.note.Importance = widget.DangerImportance
 	cancel := widget.NewButton(lang.L("Cancel"), nil)
 	r.restore = widget.NewButton(lang.L("Restore"), func() { s.tryRestore(r, data, done) })

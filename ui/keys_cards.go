@@ -62,7 +62,7 @@ func (s *keysScreen) showCards(loc Location, cards []SeenCard, unreadable int) {
 		publish.Disable()
 	}
 	intro := widget.NewLabel(lang.L("Anyone who can write to this storage can publish a card in any name: compare the codes with the person before you rely on a key."))
-	intro.Wrapping = fyne.TextWrapWord
+	intro.Wrapping = textWrap()
 	body := container.NewBorder(intro, publish, nil, nil, container.NewVScroll(rows))
 	d = dialog.NewCustom(lang.L("Colleagues on this storage"), lang.L("Close"), body, s.u.win)
 	d.Resize(fyne.NewSize(600, 420))
@@ -73,7 +73,7 @@ func (s *keysScreen) showCards(loc Location, cards []SeenCard, unreadable int) {
 // cardRow is one card: who, the key's code, and what it is to me.
 func (s *keysScreen) cardRow(c SeenCard, close func()) fyne.CanvasObject {
 	who := widget.NewLabel(lang.L("{{.Name}} · code {{.Code}}", map[string]any{"Name": c.Name, "Code": c.Fingerprint}))
-	who.Wrapping = fyne.TextWrapWord
+	who.Wrapping = textWrap()
 	switch c.Kind {
 	case CardMine:
 		return container.NewBorder(nil, nil, nil, widget.NewLabel(lang.L("you")), who)
@@ -82,7 +82,7 @@ func (s *keysScreen) cardRow(c SeenCard, close func()) fyne.CanvasObject {
 	case CardChanged:
 		alarm := widget.NewLabel(lang.L("⚠ The key published for {{.Name}} changed. Do not use it until you have compared codes with {{.Name}}.", map[string]any{"Name": c.Known}))
 		alarm.Importance = widget.DangerImportance
-		alarm.Wrapping = fyne.TextWrapWord
+		alarm.Wrapping = textWrap()
 		return container.NewVBox(who, alarm)
 	default:
 		add := widget.NewButton(lang.L("Add"), func() {

@@ -35,7 +35,7 @@ func codesView(k *Key) fyne.CanvasObject {
 
 func wrapped(text string) *widget.Label {
 	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
+	l.Wrapping = textWrap()
 	return l
 }
 

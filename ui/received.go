@@ -38,7 +38,7 @@ func newReceived(f *firstRun) *received {
 	r.link.SetPlaceHolder(lang.L("Paste the link you were sent"))
 	r.link.Wrapping = fyne.TextWrapBreak
 	r.linkMsg = widget.NewLabel("")
-	r.linkMsg.Wrapping = fyne.TextWrapWord
+	r.linkMsg.Wrapping = textWrap()
 	r.link.OnChanged = func(v string) {
 		if strings.TrimSpace(v) != "" && !isLink(v) {
 			r.linkMsg.SetText(f.u.explain(errNotALink))
@@ -51,7 +51,7 @@ func newReceived(f *firstRun) *received {
 	r.restoreBtn = widget.NewButtonWithIcon(lang.L("Restore and open"), theme.ConfirmIcon(), r.onRestore)
 	r.restoreBtn.Importance = widget.HighImportance
 	r.keyMsg = widget.NewLabel("")
-	r.keyMsg.Wrapping = fyne.TextWrapWord
+	r.keyMsg.Wrapping = textWrap()
 	r.busy = widget.NewActivity()
 	r.busy.Hide()
 	return r

@@ -65,7 +65,7 @@ func newSettingsScreen(u *appUI) *settingsScreen {
 	s.defaultKey = widget.NewSelect(nil, nil)
 	s.defaultKey.PlaceHolder = lang.L("No key yet")
 	s.message = widget.NewLabel("")
-	s.message.Wrapping = fyne.TextWrapWord
+	s.message.Wrapping = textWrap()
 
 	themeNote := widget.NewLabel(lang.L("Light or dark follows this computer's setting."))
 	form := widget.NewForm(
@@ -78,8 +78,8 @@ func newSettingsScreen(u *appUI) *settingsScreen {
 	s.aboutBtn = widget.NewButtonWithIcon(lang.L("About ossvault"), theme.InfoIcon(), func() { u.showAbout() })
 	s.strict = container.NewVBox()
 	strictNote := widget.NewLabel(lang.L("Storage that only accepts files protected by ossvault refuses, unsaved, every file that another app uploaded or that has no tamper check."))
-	strictNote.Wrapping = fyne.TextWrapWord
-	s.content = container.NewVBox(form, widget.NewSeparator(),
+	strictNote.Wrapping = textWrap()
+	s.content = newWrapStack(form, widget.NewSeparator(),
 		widget.NewLabelWithStyle(lang.L("Storage"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), strictNote, s.strict,
 		s.message, widget.NewSeparator(), container.NewHBox(s.aboutBtn))
 	return s
@@ -91,7 +91,7 @@ func (s *settingsScreen) setAccounts(accts []Account) {
 	s.strict.RemoveAll()
 	for _, a := range accts {
 		name := a.Name
-		c := widget.NewCheck(lang.L("{{.Name}}: only accept files protected by ossvault", map[string]any{"Name": name}), nil)
+		c := widget.NewCheck(lang.L("{{.Name}}: only accept files protected by ossvault", map[string]any{"Name": accountName(a)}), nil)
 		c.SetChecked(a.VerifiedOnly)
 		c.OnChanged = func(on bool) { s.onVerifiedOnly(c, name, on) }
 		s.strict.Add(c)

@@ -79,7 +79,7 @@ func (s *sharing) showShare(loc Location, e Entry) {
 	s.link = widget.NewEntry()
 	s.link.Disable()
 	s.message = widget.NewLabel(lang.L("Only the person you choose can open the file, on a computer with their key. The link stops working when it expires."))
-	s.message.Wrapping = fyne.TextWrapWord
+	s.message.Wrapping = textWrap()
 	s.busy = widget.NewActivity()
 	s.busy.Hide()
 	s.bar = widget.NewProgressBar()
@@ -239,7 +239,7 @@ func (s *sharing) showOpenLink() {
 	s.pasted.Wrapping = fyne.TextWrapBreak
 	saveIn := lang.L("The file will be saved in {{.Dir}}.", map[string]any{"Dir": s.u.prefs.downloadDir()})
 	s.openMsg = widget.NewLabel(saveIn)
-	s.openMsg.Wrapping = fyne.TextWrapWord
+	s.openMsg.Wrapping = textWrap()
 	// The box's own mark of what is wrong shows only once it loses focus:
 	// the sentence below it says so as soon as something is typed or
 	// pasted.

@@ -83,7 +83,7 @@ func newTransfersPanel(u *appUI) *transfersPanel {
 		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).show(id) })
 	p.list.OnSelected = p.onSelected
 	p.empty = widget.NewLabel(lang.L("Nothing is being uploaded or downloaded. Drop files on the window to upload them."))
-	p.empty.Wrapping = fyne.TextWrapWord
+	p.empty.Wrapping = textWrap()
 	p.summary = widget.NewLabel("")
 	p.clear = widget.NewButtonWithIcon(lang.L("Clear finished"), theme.ContentClearIcon(), p.onClearFinished)
 	p.clear.Disable()
