@@ -144,7 +144,7 @@ func (r *downloadRun) run(ctx context.Context, res *Result, why string, progress
 	if res.RangeUnchecked {
 		res.RangeWhy = why
 	}
-	if err := r.readDone(); err != nil {
+	if err := r.readDone(ctx); err != nil {
 		return nil, err
 	}
 	if err := checkSpace(filepath.Dir(r.job.Dest), r.need); err != nil {
@@ -163,7 +163,7 @@ func (r *downloadRun) run(ctx context.Context, res *Result, why string, progress
 		}
 		return nil, r.kept(ctx, err)
 	}
-	if err := r.finish(res); err != nil {
+	if err := r.finish(ctx, res); err != nil {
 		return refused(p, err)
 	}
 	res.Written = p.end - p.start + 1
@@ -171,15 +171,21 @@ func (r *downloadRun) run(ctx context.Context, res *Result, why string, progress
 }
 
 // readDone adds the ranges finished by an earlier run to the MAC, from
-// the disk, and counts what is left to fetch.
-func (r *downloadRun) readDone() error {
+// the disk, and counts what is left to fetch. The re-read is reported as
+// PhaseReading: gigabytes of it come before the first new byte.
+func (r *downloadRun) readDone(ctx context.Context) error {
 	r.sums = newWrittenSums()
 	var already int64
 	for _, sp := range r.rec.Done {
 		already += sp.Len
-		if r.ver == nil {
-			continue
-		}
+	}
+	r.need = (r.p.end - r.p.start + 1) - already
+	if r.ver == nil {
+		return nil
+	}
+	m := startPhase(ctx, PhaseReading, already)
+	defer m.end()
+	for _, sp := range r.rec.Done {
 		buf := make([]byte, sp.Len)
 		if _, err := r.f.ReadAt(buf, sp.Off-r.p.start); err != nil {
 			return fmt.Errorf("failed to re-read the partial download: %w", err)
@@ -188,8 +194,8 @@ func (r *downloadRun) readDone() error {
 			return err
 		}
 		r.sums.add(sp.Off, buf)
+		m.add(sp.Len)
 	}
-	r.need = (r.p.end - r.p.start + 1) - already
 	return nil
 }
 
@@ -262,7 +268,7 @@ func (r *downloadRun) kept(ctx context.Context, err error) error {
 // it will be renamed from, so that what gets the destination's name is
 // what was checked, and renames it into place. Its integrity errors are
 // for refused.
-func (r *downloadRun) finish(res *Result) error {
+func (r *downloadRun) finish(ctx context.Context, res *Result) error {
 	p, f := r.p, r.f
 	if r.ver != nil {
 		var err error
@@ -276,7 +282,15 @@ func (r *downloadRun) finish(res *Result) error {
 	if testHookBeforeRecheck != nil {
 		testHookBeforeRecheck(r.dd.path(r.rec.Temp))
 	}
-	if err := recheckTemp(r.dd, r.rec.Temp, f, r.sums, p.start, p.end-p.start+1); err != nil {
+	// What was written (or re-read) in this run, not the whole file: the
+	// ranges an earlier run left unchecked (no verifier) are not read.
+	m := startPhase(ctx, PhaseChecking, r.sums.size())
+	if TestHookChecking != nil {
+		TestHookChecking()
+	}
+	err := recheckTemp(r.dd, r.rec.Temp, f, r.sums, p.start, p.end-p.start+1, m)
+	m.end()
+	if err != nil {
 		return err
 	}
 	if err := f.Close(); err != nil {
