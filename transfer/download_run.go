@@ -145,6 +145,11 @@ func (r *downloadRun) run(ctx context.Context, res *Result, why string, progress
 		res.RangeWhy = why
 	}
 	if err := r.readDone(ctx); err != nil {
+		// A pause while re-reading keeps what the earlier run saved: the
+		// re-read changed neither the file nor its record.
+		if keep = ctx.Err() != nil && r.keep(ctx, err); keep {
+			return nil, r.kept(ctx, err)
+		}
 		return nil, err
 	}
 	if err := checkSpace(filepath.Dir(r.job.Dest), r.need); err != nil {
@@ -172,7 +177,8 @@ func (r *downloadRun) run(ctx context.Context, res *Result, why string, progress
 
 // readDone adds the ranges finished by an earlier run to the MAC, from
 // the disk, and counts what is left to fetch. The re-read is reported as
-// PhaseReading: gigabytes of it come before the first new byte.
+// PhaseReading, and stops when ctx ends: gigabytes of it come before the
+// first new byte, and a pause must not wait for them.
 func (r *downloadRun) readDone(ctx context.Context) error {
 	r.sums = newWrittenSums()
 	var already int64
@@ -186,6 +192,9 @@ func (r *downloadRun) readDone(ctx context.Context) error {
 	m := startPhase(ctx, PhaseReading, already)
 	defer m.end()
 	for _, sp := range r.rec.Done {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
 		buf := make([]byte, sp.Len)
 		if _, err := r.f.ReadAt(buf, sp.Off-r.p.start); err != nil {
 			return fmt.Errorf("failed to re-read the partial download: %w", err)

@@ -260,3 +260,78 @@ func waitEvent(t *testing.T, l *eventLog, id int, ok func(Event) bool) {
 	}
 	t.Error("the event never came")
 }
+
+// A pause while a resumed download re-reads what it saved stops the
+// re-read, rather than waiting for gigabytes of it, and keeps the partial
+// file and its record: the next run resumes from them. A cancel then
+// throws them away.
+func TestPauseWhileRereadingKeepsThePartial(t *testing.T) {
+	s := newMemStore()
+	up, down := newEngines(t, s)
+	up.PartSize = 1 << 20
+	src, want := writeRandom(t, t.TempDir(), "src", 6<<20+5)
+	if err := up.Upload(context.Background(), UploadJob{Source: src, Bucket: "b", Key: "k", Wrapper: testWrapper(t)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	down.Parts = 1
+	dir := t.TempDir()
+	job := DownloadJob{Source: s, SourceID: "oss://b/k", Key: "k", Dest: filepath.Join(dir, "out")}
+	stopAt := func(cause error) (context.Context, *phaseCalls) {
+		ctx, stop := context.WithCancelCause(context.Background())
+		var calls phaseCalls
+		return WithPhaseProgress(ctx, func(ph Phase, done, total int64) {
+			calls.add(ph, done, total)
+			if ph == PhaseReading {
+				stop(cause)
+			}
+		}), &calls
+	}
+	gets := 0
+	pctx, pause := context.WithCancelCause(context.Background())
+	s.fail = func(op string, _ int) error {
+		if op == "GetObject" {
+			if gets++; gets == 4 {
+				pause(ErrPaused)
+				return context.Canceled
+			}
+		}
+		return nil
+	}
+	if _, err := down.Download(pctx, job, nil); !errors.Is(err, ErrPaused) {
+		t.Fatalf("first run: err = %v, want paused", err)
+	}
+	s.fail = nil
+	id := DownloadID(job.SourceID, job.Dest, nil)
+
+	ctx, calls := stopAt(ErrPaused)
+	if _, err := down.Download(ctx, job, nil); !errors.Is(err, ErrPaused) {
+		t.Fatalf("paused while re-reading: err = %v, want paused", err)
+	}
+	reading := calls.of(PhaseReading)
+	if last := reading[len(reading)-1]; last.done >= last.total {
+		t.Errorf("the pause waited for the whole re-read: %v", reading)
+	}
+	if ok, _ := down.Journal.Load(id, &downloadRecord{}); !ok {
+		t.Fatal("a pause while re-reading lost the record")
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Fatalf("after the pause the folder holds %v, want the partial file", ents)
+	}
+
+	ctx, _ = stopAt(ErrCanceled)
+	if _, err := down.Download(ctx, job, nil); !errors.Is(err, ErrCanceled) {
+		t.Fatalf("canceled while re-reading: err = %v, want canceled", err)
+	}
+	if ok, _ := down.Journal.Load(id, &downloadRecord{}); ok {
+		t.Error("a cancel while re-reading kept the record")
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("after the cancel the folder holds %v", ents)
+	}
+	if _, err := down.Download(context.Background(), job, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(job.Dest); !bytes.Equal(got, want) {
+		t.Fatal("the download differs")
+	}
+}
