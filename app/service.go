@@ -287,6 +287,21 @@ const (
 // Finished reports whether the job will make no more progress by itself.
 func (s JobState) Finished() bool { return s == JobDone || s == JobFailed || s == JobCanceled }
 
+// JobPhase is what a running transfer is doing: moving bytes, or reading
+// its file on this computer without moving any, which takes a while for a
+// large file.
+type JobPhase int
+
+const (
+	// JobTransferring: bytes move over the network.
+	JobTransferring JobPhase = iota
+	// JobReading: a resumed download re-reads what an earlier run saved.
+	JobReading
+	// JobChecking: a finished download reads its file back before it
+	// gets its name.
+	JobChecking
+)
+
 // Job is a snapshot of one transfer.
 type Job struct {
 	ID   JobID
@@ -309,7 +324,12 @@ type Job struct {
 	Speed   float64
 	ETA     time.Duration
 	Started time.Time
-	Err     error
+	// Phase is what a running job is doing. Outside JobTransferring it
+	// reads its file, PhaseDone of PhaseTotal bytes so far, while Done
+	// and Total stay where the transfer left them.
+	Phase                 JobPhase
+	PhaseDone, PhaseTotal int64
+	Err                   error
 	// Retryable: the job failed, and Retry may help; not when the file was
 	// altered or is gone, a link expired, or no key here opens it, which
 	// fail the same way every time.

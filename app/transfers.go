@@ -176,6 +176,15 @@ func (t *realTransfers) job(e transfer.Event) (Job, bool) {
 	if e.ETA > 0 {
 		j.ETA = e.ETA
 	}
+	switch e.Phase {
+	case transfer.PhaseReading:
+		j.Phase = JobReading
+	case transfer.PhaseChecking:
+		j.Phase = JobChecking
+	}
+	if j.Phase != JobTransferring {
+		j.PhaseDone, j.PhaseTotal = e.PhaseDone, e.PhaseTotal
+	}
 	if j.Err != nil && p.Kind != transfer.JobUpload {
 		// Say which folder could not be written, and that a link (not an
 		// account) was refused.

@@ -144,7 +144,12 @@ func (r *downloadRun) run(ctx context.Context, res *Result, why string, progress
 	if res.RangeUnchecked {
 		res.RangeWhy = why
 	}
-	if err := r.readDone(); err != nil {
+	if err := r.readDone(ctx); err != nil {
+		// A pause while re-reading keeps what the earlier run saved: the
+		// re-read changed neither the file nor its record.
+		if keep = ctx.Err() != nil && r.keep(ctx, err); keep {
+			return nil, r.kept(ctx, err)
+		}
 		return nil, err
 	}
 	if err := checkSpace(filepath.Dir(r.job.Dest), r.need); err != nil {
@@ -163,7 +168,7 @@ func (r *downloadRun) run(ctx context.Context, res *Result, why string, progress
 		}
 		return nil, r.kept(ctx, err)
 	}
-	if err := r.finish(res); err != nil {
+	if err := r.finish(ctx, res); err != nil {
 		return refused(p, err)
 	}
 	res.Written = p.end - p.start + 1
@@ -171,14 +176,24 @@ func (r *downloadRun) run(ctx context.Context, res *Result, why string, progress
 }
 
 // readDone adds the ranges finished by an earlier run to the MAC, from
-// the disk, and counts what is left to fetch.
-func (r *downloadRun) readDone() error {
+// the disk, and counts what is left to fetch. The re-read is reported as
+// PhaseReading, and stops when ctx ends: gigabytes of it come before the
+// first new byte, and a pause must not wait for them.
+func (r *downloadRun) readDone(ctx context.Context) error {
 	r.sums = newWrittenSums()
 	var already int64
 	for _, sp := range r.rec.Done {
 		already += sp.Len
-		if r.ver == nil {
-			continue
+	}
+	r.need = (r.p.end - r.p.start + 1) - already
+	if r.ver == nil {
+		return nil
+	}
+	m := startPhase(ctx, PhaseReading, already)
+	defer m.end()
+	for _, sp := range r.rec.Done {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
 		}
 		buf := make([]byte, sp.Len)
 		if _, err := r.f.ReadAt(buf, sp.Off-r.p.start); err != nil {
@@ -188,8 +203,8 @@ func (r *downloadRun) readDone() error {
 			return err
 		}
 		r.sums.add(sp.Off, buf)
+		m.add(sp.Len)
 	}
-	r.need = (r.p.end - r.p.start + 1) - already
 	return nil
 }
 
@@ -262,7 +277,7 @@ func (r *downloadRun) kept(ctx context.Context, err error) error {
 // it will be renamed from, so that what gets the destination's name is
 // what was checked, and renames it into place. Its integrity errors are
 // for refused.
-func (r *downloadRun) finish(res *Result) error {
+func (r *downloadRun) finish(ctx context.Context, res *Result) error {
 	p, f := r.p, r.f
 	if r.ver != nil {
 		var err error
@@ -276,7 +291,15 @@ func (r *downloadRun) finish(res *Result) error {
 	if testHookBeforeRecheck != nil {
 		testHookBeforeRecheck(r.dd.path(r.rec.Temp))
 	}
-	if err := recheckTemp(r.dd, r.rec.Temp, f, r.sums, p.start, p.end-p.start+1); err != nil {
+	// What was written (or re-read) in this run, not the whole file: the
+	// ranges an earlier run left unchecked (no verifier) are not read.
+	m := startPhase(ctx, PhaseChecking, r.sums.size())
+	if TestHookChecking != nil {
+		TestHookChecking()
+	}
+	err := recheckTemp(r.dd, r.rec.Temp, f, r.sums, p.start, p.end-p.start+1, m)
+	m.end()
+	if err != nil {
 		return err
 	}
 	if err := f.Close(); err != nil {

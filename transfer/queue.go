@@ -72,6 +72,12 @@ type Event struct {
 	Speed    float64       // bytes per second, smoothed
 	ETA      time.Duration // -1 when unknown
 	Err      error         // for Failed
+	// Phase is what a running job is doing; outside PhaseTransfer the
+	// job reads its local file and moves no bytes, and PhaseDone of
+	// PhaseTotal bytes count that reading while Done and Total stay
+	// where the transfer left them. Phase events are progress events.
+	Phase                 Phase
+	PhaseDone, PhaseTotal int64
 	// Result is set on a download's final event: Done, with the integrity
 	// outcome (envelope.Verified or Unverified), or Failed because the
 	// integrity check failed (envelope.Failed; nothing was saved).
@@ -386,6 +392,17 @@ func (q *Queue) run(ctx context.Context, j *job) {
 		j.rate.Observe(time.Now(), done)
 		q.emit(j, Event{State: Running, Progress: true, Done: done, Total: total, Speed: j.rate.Speed(), ETA: j.rate.ETA(done, total)})
 	}
+	ctx = WithPhaseProgress(ctx, func(ph Phase, done, total int64) {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		if j.state != Running {
+			return
+		}
+		// No speed: nothing moves over the network, and the transfer's
+		// speed and time left would read as this phase's.
+		q.emit(j, Event{State: Running, Progress: true, Done: j.last.Done, Total: j.last.Total, ETA: -1,
+			Phase: ph, PhaseDone: done, PhaseTotal: total})
+	})
 	var res *Result
 	var err error
 	if j.spec.Upload != nil {

@@ -76,9 +76,21 @@ func (s *writtenSums) add(off int64, p []byte) {
 	s.mu.Unlock()
 }
 
+// size is how many bytes check reads.
+func (s *writtenSums) size() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n int64
+	for _, r := range s.runs {
+		n += r.end - r.start
+	}
+	return n
+}
+
 // check reads every recorded run from f, whose byte 0 is object offset
-// base, and fails with ErrPartialChanged if one no longer matches.
-func (s *writtenSums) check(f io.ReaderAt, base int64) error {
+// base, and fails with ErrPartialChanged if one no longer matches. It
+// counts what it read in m.
+func (s *writtenSums) check(f io.ReaderAt, base int64, m *phaseMeter) error {
 	s.mu.Lock()
 	runs := make([]*sumRun, 0, len(s.runs))
 	for _, r := range s.runs {
@@ -101,6 +113,7 @@ func (s *writtenSums) check(f io.ReaderAt, base int64) error {
 			}
 			crc = crc32.Update(crc, castagnoli, buf[:n])
 			off += n
+			m.add(n)
 		}
 		if crc != r.crc {
 			return partialChangedError{fmt.Sprintf("bytes %d to %d differ from what was checked", r.start, r.end-1)}
@@ -126,8 +139,8 @@ func (w sumWriter) WriteAt(p []byte, off int64) (int, error) {
 // recheckTemp re-reads the temporary file name in dd, as it will be
 // renamed, and compares it with what was written through f. A different
 // file under that name (same size or not) or changed bytes fail with
-// ErrPartialChanged.
-func recheckTemp(dd *destDir, name string, f *os.File, sums *writtenSums, base, size int64) error {
+// ErrPartialChanged. What it reads is counted in m.
+func recheckTemp(dd *destDir, name string, f *os.File, sums *writtenSums, base, size int64, m *phaseMeter) error {
 	g, err := dd.openFile(name, os.O_RDONLY, 0)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -150,10 +163,16 @@ func recheckTemp(dd *destDir, name string, f *os.File, sums *writtenSums, base, 
 	if gi.Size() != size {
 		return partialChangedError{fmt.Sprintf("it holds %d bytes, not %d", gi.Size(), size)}
 	}
-	return sums.check(g, base)
+	return sums.check(g, base, m)
 }
 
 // testHookBeforeRecheck, when set by a test, runs in Download with the
 // temporary file's path after the last write and sync, before the file is
 // re-read and renamed.
 var testHookBeforeRecheck func(path string)
+
+// TestHookChecking, when set by a test (of this package or of the
+// window), runs in Download once the check of the finished file has been
+// reported as started, before it reads the file: a test that holds it
+// there sees the check on screen however fast the disk.
+var TestHookChecking func()

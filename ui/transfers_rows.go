@@ -12,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ossvault/ossvault/app"
 )
 
 // One row of the transfers list: what it is, how far it got, and its
@@ -154,11 +156,7 @@ func (r *jobRow) show(id widget.ListItemID) {
 		r.state.SetText(stateText(j))
 		r.pause.Enable()
 	}
-	if j.Total > 0 {
-		r.bar.SetValue(float64(j.Done) / float64(j.Total))
-	} else {
-		r.bar.SetValue(0)
-	}
+	r.bar.SetValue(barValue(j))
 	// A canceled transfer will not go on: a bar stopped at 57 % would say
 	// it might.
 	setVisible(r.bar, j.State != JobCanceled)
@@ -205,6 +203,16 @@ func detailText(j Job, explain func(error) string) string {
 		}
 		return explain(j.Err)
 	case JobRunning:
+		if f, ok := phaseFraction(j); ok {
+			// Reading the file on this computer moves no bytes: say
+			// what it does, with how far it got, rather than sizes
+			// that stand still.
+			pct := map[string]any{"Percent": int(f * 100)}
+			if j.Phase == app.JobChecking {
+				return lang.L("Checking the saved file… {{.Percent}}%", pct)
+			}
+			return lang.L("Preparing… {{.Percent}}%", pct)
+		}
 		if j.Done <= 0 {
 			// Before its first byte a transfer reads or checks the whole
 			// file, which takes a while for a large one: "0 B / 0 B" read
@@ -235,6 +243,29 @@ func detailText(j Job, explain func(error) string) string {
 		}
 	}
 	return humanBytes(j.Done) + " / " + humanBytes(j.Total)
+}
+
+// phaseFraction is how far a running job got in reading its file (re-reading
+// what an earlier run saved, or checking the finished file), and false
+// when it is not in such a phase.
+func phaseFraction(j Job) (float64, bool) {
+	if j.State != JobRunning || j.Phase == app.JobTransferring || j.PhaseTotal <= 0 {
+		return 0, false
+	}
+	return min(max(float64(j.PhaseDone)/float64(j.PhaseTotal), 0), 1), true
+}
+
+// barValue is the fraction a job's bar shows: the phase's own during a
+// phase, so that a check after the last byte moves from empty to full
+// instead of standing at 100 %, and the transfer's otherwise.
+func barValue(j Job) float64 {
+	if f, ok := phaseFraction(j); ok {
+		return f
+	}
+	if j.Total > 0 {
+		return float64(j.Done) / float64(j.Total)
+	}
+	return 0
 }
 
 // writerText says who wrote a verified download, and where it was
