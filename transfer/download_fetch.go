@@ -55,11 +55,13 @@ func (d *Downloader) fetch(ctx context.Context, fj fetchJob, progress Progress) 
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cmp.Or(max(d.Parts, 0), 4))
+	stopped := false // spans were left unfetched
 	for _, sp := range splitRange(p.start, p.end, p.chunk) {
 		if skip[sp.Off] {
 			continue
 		}
 		if gctx.Err() != nil {
+			stopped = true
 			break
 		}
 		g.Go(func() error {
@@ -73,6 +75,13 @@ func (d *Downloader) fetch(ctx context.Context, fj fetchJob, progress Progress) 
 		})
 	}
 	err := g.Wait()
+	if err == nil && stopped {
+		// A pause or cancel that came between two spans, or before the
+		// first, when every span under way had finished: without an
+		// error here the download would be taken for complete, fail its
+		// check as altered, and lose its partial file.
+		err = context.Cause(gctx)
+	}
 	if c := context.Cause(ctx); err != nil && c != nil && !errors.Is(c, context.Canceled) {
 		return c
 	}
