@@ -76,8 +76,8 @@ func newKeysScreen(u *appUI) *keysScreen {
 	sel := container.NewHBox(s.copyBtn, s.saveBtn, s.compareBtn, s.defaultBtn, s.removeBtn)
 	intro := widget.NewLabel(lang.L("Send your public key to colleagues so they can lock files for you. Add theirs to lock files for them."))
 	intro.Wrapping = textWrap()
-	s.content = container.NewBorder(container.NewVBox(intro, add),
-		container.NewVBox(sel, container.NewBorder(nil, nil, s.busy, nil, s.message)), nil, nil, s.list)
+	s.content = newWrapBorder(newWrapStack(intro, add),
+		newWrapStack(sel, container.NewBorder(nil, nil, s.busy, nil, s.message)), s.list)
 	s.updateActions()
 	return s
 }

@@ -8,12 +8,15 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ossvault/ossvault/envelope"
@@ -44,6 +47,12 @@ func TestScreenshots(t *testing.T) {
 			}
 			for _, text := range offWindow(u.win.Canvas()) {
 				t.Errorf("%s at %vx%v: %q runs past the window's edge", name, size.Width, size.Height, text)
+			}
+			for _, pair := range overlapping(u.win.Canvas()) {
+				t.Errorf("%s at %vx%v: %q is drawn over %q", name, size.Width, size.Height, pair[0], pair[1])
+			}
+			for _, text := range cutLabels(u.win.Canvas()) {
+				t.Errorf("%s at %vx%v: %q is cut with “…”", name, size.Width, size.Height, text)
 			}
 			img := u.win.Canvas().Capture()
 			if b := img.Bounds(); b.Dx() < int(size.Width)-1 || b.Dy() < int(size.Height)-1 {
@@ -177,6 +186,20 @@ func screens(t *testing.T, shot func(t *testing.T, u *appUI, name string)) {
 	u.do(func() { u.browser.open(Location{Account: root.Account, Bucket: root.Bucket, Prefix: "new hires/"}) })
 	u.wait()
 	shot(t, u, "browser-empty")
+
+	// The longest sentence the status line is given, wrapped, not cut.
+	u.do(func() {
+		u.setStatus(lang.L("A new key cannot open a file sent before it existed. Send your public key (Keys, Copy my public key) to the sender and ask for a new link."))
+	})
+	shot(t, u, "status-long")
+	u.do(func() { u.setStatus("") })
+
+	// Names of a dropped folder already taken: asked about one by one.
+	u.do(func() {
+		u.browser.askExisting(UploadRequest{Paths: []string{"/home/me/payroll"}, Dest: root},
+			&ExistsError{Names: []string{"payroll/march.xlsx", "payroll/april.xlsx"}, Total: 3})
+	})
+	shot(t, u, "upload-clash")
 }
 
 // offWindow lists the texts on c, its content and its dialogs, that do
@@ -217,6 +240,110 @@ func offWindow(c fyne.Canvas) []string {
 	walk(c.Content())
 	for _, o := range c.Overlays().List() {
 		walk(o)
+	}
+	return out
+}
+
+// cutLabels lists the texts of labels on c that are cut with "…" because
+// they do not fit, apart from file names, whose whole name shows when the
+// pointer rests on them (nameLabel).
+func cutLabels(c fyne.Canvas) []string {
+	var out []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch x := o.(type) {
+		case *nameLabel:
+			return
+		case *widget.Label:
+			w := fyne.MeasureText(x.Text, theme.TextSize(), x.TextStyle).Width + 2*theme.InnerPadding()
+			if x.Truncation != fyne.TextTruncateOff && x.Text != "" && w > x.Size().Width+0.5 {
+				out = append(out, x.Text)
+			}
+			return
+		case *widget.Select:
+			// Its text, its arrow, and the padding around both.
+			w := fyne.MeasureText(x.Selected, theme.TextSize(), fyne.TextStyle{}).Width + theme.IconInlineSize() + 4*theme.InnerPadding()
+			if x.Selected != "" && w > x.Size().Width+0.5 {
+				out = append(out, x.Selected)
+			}
+			return
+		case *fyne.Container:
+			for _, k := range x.Objects {
+				walk(k)
+			}
+			return
+		case fyne.Widget:
+			for _, k := range test.WidgetRenderer(x).Objects() {
+				walk(k)
+			}
+		}
+	}
+	walk(c.Content())
+	for _, o := range c.Overlays().List() {
+		walk(o)
+	}
+	return out
+}
+
+// overlapping lists the pairs of texts and buttons on c, in the content or
+// in one dialog, drawn over each other: a wrapped label given too little
+// height runs its last line over what follows it.
+func overlapping(c fyne.Canvas) [][2]string {
+	type placed struct {
+		text string
+		p    fyne.Position
+		s    fyne.Size
+	}
+	var out [][2]string
+	check := func(root fyne.CanvasObject) {
+		var texts []placed
+		var walk func(o fyne.CanvasObject)
+		walk = func(o fyne.CanvasObject) {
+			if o == nil || !o.Visible() {
+				return
+			}
+			switch x := o.(type) {
+			case *widget.Entry, *widget.ProgressBar:
+				return
+			case *widget.Button:
+				// A box of its own: its text is its own, anything else
+				// drawn in it is over it.
+				texts = append(texts, placed{"button " + x.Text, fyne.CurrentApp().Driver().AbsolutePositionForObject(x), x.Size()})
+				return
+			case *canvas.Text:
+				if strings.TrimSpace(x.Text) != "" {
+					m := fyne.MeasureText(x.Text, x.TextSize, x.TextStyle)
+					texts = append(texts, placed{x.Text, fyne.CurrentApp().Driver().AbsolutePositionForObject(x), m})
+				}
+				return
+			case *fyne.Container:
+				for _, k := range x.Objects {
+					walk(k)
+				}
+				return
+			case fyne.Widget:
+				for _, k := range test.WidgetRenderer(x).Objects() {
+					walk(k)
+				}
+			}
+		}
+		walk(root)
+		const slack = 2 // antialiased edges touch
+		for i, a := range texts {
+			for _, b := range texts[i+1:] {
+				if a.p.X+a.s.Width-slack > b.p.X && b.p.X+b.s.Width-slack > a.p.X &&
+					a.p.Y+a.s.Height-slack > b.p.Y && b.p.Y+b.s.Height-slack > a.p.Y {
+					out = append(out, [2]string{a.text, b.text})
+				}
+			}
+		}
+	}
+	check(c.Content())
+	for _, o := range c.Overlays().List() {
+		check(o)
 	}
 	return out
 }

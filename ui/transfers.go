@@ -88,7 +88,9 @@ func newTransfersPanel(u *appUI) *transfersPanel {
 	p.clear = widget.NewButtonWithIcon(lang.L("Clear finished"), theme.ContentClearIcon(), p.onClearFinished)
 	p.clear.Disable()
 	top := container.NewBorder(nil, nil, nil, p.newAllButtons(), p.empty)
-	p.content = container.NewBorder(top, nil, nil, nil, p.list)
+	// The rows that say what went wrong wrap at the list's width: a new
+	// width draws them again.
+	p.content = container.NewBorder(top, nil, nil, nil, container.New(&onWidth{changed: p.list.Refresh}, p.list))
 	p.stop = u.be.Transfers().Subscribe(p.event)
 	return p
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -60,6 +61,7 @@ type jobRow struct {
 	name, state, detail                  *widget.Label
 	bar                                  *widget.ProgressBar
 	pause, resume, cancel, retry, reveal *widget.Button
+	buttons                              *fyne.Container
 	content                              fyne.CanvasObject
 }
 
@@ -100,9 +102,9 @@ func newJobRow(p *transfersPanel) *jobRow {
 	})
 	r.retry = act(theme.ViewRefreshIcon(), tr.Retry)
 	r.reveal = widget.NewButtonWithIcon("", theme.FolderOpenIcon(), r.showInFolder)
-	buttons := container.NewHBox(r.pause, r.resume, r.cancel, r.retry, r.reveal)
+	r.buttons = container.NewHBox(r.pause, r.resume, r.cancel, r.retry, r.reveal)
 	top := container.NewBorder(nil, nil, r.icon, r.state, r.name)
-	bottom := container.NewBorder(nil, nil, nil, buttons, container.NewGridWithColumns(2, r.bar, r.detail))
+	bottom := container.NewBorder(nil, nil, nil, container.NewVBox(r.buttons), container.New(barDetailLayout{r.bar, r.detail}, r.bar, r.detail))
 	r.content = container.NewVBox(top, bottom, layout.NewSpacer())
 	r.ExtendBaseWidget(r)
 	return r
@@ -129,7 +131,9 @@ func (r *jobRow) ref() (rowRef, bool) {
 func (r *jobRow) show(id widget.ListItemID) {
 	r.id = id
 	if ref, ok := r.ref(); ok && ref.job < 0 {
+		r.detail.Truncation = fyne.TextTruncateEllipsis
 		r.showGroup(ref.group)
+		r.p.list.SetItemHeight(id, r.MinSize().Height)
 		return
 	}
 	j, ok := r.job()
@@ -158,8 +162,8 @@ func (r *jobRow) show(id widget.ListItemID) {
 	}
 	r.bar.SetValue(barValue(j))
 	// A canceled transfer will not go on: a bar stopped at 57 % would say
-	// it might.
-	setVisible(r.bar, j.State != JobCanceled)
+	// it might. A failed one gives the bar's room to what went wrong.
+	setVisible(r.bar, j.State != JobCanceled && j.State != JobFailed)
 	// An altered file is the one outcome a reader must not miss: red; an
 	// unknown writer or another name is a warning.
 	if j.Seal == SealVerified && (j.Writer.Moved || (j.Writer.Signed && j.Writer.Name == "")) {
@@ -169,7 +173,7 @@ func (r *jobRow) show(id widget.ListItemID) {
 	} else {
 		r.detail.Importance, r.state.Importance = widget.MediumImportance, widget.MediumImportance
 	}
-	r.detail.SetText(detailText(j, r.p.u.explain))
+	r.showDetail(j)
 	setVisible(r.pause, under || settling)
 	setVisible(r.resume, j.State == JobPaused && !settling)
 	setVisible(r.cancel, !j.State.Finished() || j.State == JobFailed)
@@ -180,6 +184,56 @@ func (r *jobRow) show(id widget.ListItemID) {
 	setVisible(r.reveal, j.Local != "")
 	// The state's width and the set of buttons change: lay the row out again.
 	r.content.(*fyne.Container).Refresh()
+	// A row that says what went wrong is as tall as the sentence needs.
+	r.p.list.SetItemHeight(id, r.MinSize().Height)
+}
+
+// showDetail writes the line under the name. What went wrong is wrapped
+// onto as many lines as it needs (up to statusMaxLines), at the width the
+// row has beside its buttons: cut with "…", the part that says what to do
+// was lost. The rest (sizes, speed, time left) is short, and is cut.
+func (r *jobRow) showDetail(j Job) {
+	text := detailText(j, r.p.u.explain)
+	if j.State != JobFailed {
+		r.detail.Truncation = fyne.TextTruncateEllipsis
+		r.detail.SetText(text)
+		return
+	}
+	room := r.p.list.Size().Width - r.buttons.MinSize().Width - theme.Padding() - 2*theme.InnerPadding()
+	style, size := r.detail.TextStyle, theme.TextSize()
+	lines := wrapText(text, room, statusMaxLines, func(t string) float32 {
+		return fyne.MeasureText(t, size, style).Width
+	})
+	r.detail.Truncation = fyne.TextTruncateOff
+	r.detail.SetText(strings.Join(lines, "\n"))
+}
+
+// barDetailLayout shares a row's line between its progress bar and its
+// detail (objects: bar, detail), half each, or gives the detail all of it
+// when the bar is hidden.
+type barDetailLayout struct{ bar, detail fyne.CanvasObject }
+
+func (l barDetailLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
+	if !l.bar.Visible() {
+		l.detail.Move(fyne.NewPos(0, 0))
+		l.detail.Resize(size)
+		return
+	}
+	pad := theme.Padding()
+	half := (size.Width - pad) / 2
+	l.bar.Move(fyne.NewPos(0, 0))
+	l.bar.Resize(fyne.NewSize(half, size.Height))
+	l.detail.Move(fyne.NewPos(half+pad, 0))
+	l.detail.Resize(fyne.NewSize(half, size.Height))
+}
+
+func (l barDetailLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	d := l.detail.MinSize()
+	if !l.bar.Visible() {
+		return d
+	}
+	b := l.bar.MinSize()
+	return fyne.NewSize(2*max(b.Width, d.Width)+theme.Padding(), max(b.Height, d.Height))
 }
 
 // detailText is the line under a job's name: sizes, speed and time left, or
