@@ -18,7 +18,7 @@ import (
 	"github.com/ossvault/ossvault/transfer/osssdk"
 )
 
-// withColleagues adds Alice's and Bob's public keys to s.
+// withColleagues adds the public keys of colleagues named names to s.
 func withColleagues(t *testing.T, s *Service, names ...string) {
 	t.Helper()
 	for _, n := range names {
@@ -217,18 +217,24 @@ func TestRenamedFileKeepsItsSharedCopies(t *testing.T) {
 	}
 }
 
-// failDeletes makes the buckets it connects to refuse deleting a shared
-// copy while fail is set.
-func failDeletes(fail *atomic.Bool) transfer.Connector {
+// refusals are the deletes the buckets refuse: of any shared copy while
+// copies is set, and of the object keep, when set, among several.
+type refusals struct {
+	copies atomic.Bool
+	keep   atomic.Value // string
+}
+
+// failDeletes connects to buckets that refuse what r says.
+func failDeletes(r *refusals) transfer.Connector {
 	return func(c transfer.Conn) (transfer.Service, error) {
 		svc, err := osssdk.Connect(c)
-		return refusingService{svc, fail}, err
+		return refusingService{svc, r}, err
 	}
 }
 
 type refusingService struct {
 	transfer.Service
-	fail *atomic.Bool
+	r *refusals
 }
 
 func (s refusingService) Bucket(name string) (transfer.Bucket, error) {
@@ -237,32 +243,37 @@ func (s refusingService) Bucket(name string) (transfer.Bucket, error) {
 		return nil, err
 	}
 	// The server's copy stays, so that sharing is as it is.
-	return refusingBucket{b, b.(transfer.Copier), s.fail}, nil
+	return refusingBucket{b, b.(transfer.Copier), s.r}, nil
 }
 
 type refusingBucket struct {
 	transfer.Bucket
 	transfer.Copier
-	fail *atomic.Bool
+	r *refusals
 }
 
 var errRefused = errors.New("refused by the test")
 
 func (b refusingBucket) Delete(ctx context.Context, key string) error {
-	if b.fail.Load() && strings.HasPrefix(key, transfer.SharedPrefix) {
+	if b.r.copies.Load() && strings.HasPrefix(key, transfer.SharedPrefix) {
 		return errRefused
 	}
 	return b.Bucket.Delete(ctx, key)
 }
 
-// A copy that cannot be deleted leaves the file deleted all the same, and
-// the error says which copy is left and why; it stays listed, so that
-// removing it again takes it.
-func TestDeleteSaysWhichCopyIsLeft(t *testing.T) {
-	ctx := context.Background()
+// DeleteMany deletes keys but the one kept, as OSS does with an object
+// it may not delete among several.
+func (b refusingBucket) DeleteMany(ctx context.Context, keys []string) ([]string, error) {
+	keep, _ := b.r.keep.Load().(string)
+	return b.Bucket.DeleteMany(ctx, slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == keep }))
+}
+
+// openRefusing is a service on "This computer", with a key of mine, whose
+// buckets refuse what r says.
+func openRefusing(t *testing.T, r *refusals) *Service {
+	t.Helper()
 	testenv.RequireKeychain(t)
-	var fail atomic.Bool
-	s, err := Open(t.TempDir(), Options{Connect: failDeletes(&fail)})
+	s, err := Open(t.TempDir(), Options{Connect: failDeletes(r)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,16 +281,26 @@ func TestDeleteSaysWhichCopyIsLeft(t *testing.T) {
 	if _, err := s.StartLocal(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Keys().Generate(ctx, "Mine", 2048); err != nil {
+	if _, err := s.Keys().Generate(context.Background(), "Mine", 2048); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// A copy that cannot be deleted leaves the file deleted all the same, and
+// the error says which copy is left and why; it stays listed, so that
+// removing it again takes it.
+func TestDeleteSaysWhichCopyIsLeft(t *testing.T) {
+	ctx := context.Background()
+	var r refusals
+	s := openRefusing(t, &r)
 	withColleagues(t, s, "Bob")
 	loc := Location{Account: LocalAccountName, Bucket: DemoBucket}
 	uploadAs(t, s, loc, "payroll.pdf")
 	sh := shareWith(t, s, loc, "payroll.pdf", "Bob")
 
-	fail.Store(true)
-	err = s.Storage().Delete(ctx, loc, "payroll.pdf")
+	r.copies.Store(true)
+	err := s.Storage().Delete(ctx, loc, "payroll.pdf")
 	var left *CopiesLeftError
 	if !errors.As(err, &left) || !errors.Is(err, errRefused) {
 		t.Fatalf("deleting with a copy that cannot go: %v", err)
@@ -295,7 +316,7 @@ func TestDeleteSaysWhichCopyIsLeft(t *testing.T) {
 		t.Fatalf("listed: %v", got)
 	}
 
-	fail.Store(false)
+	r.copies.Store(false)
 	if err := s.Sharing().RemoveCopies(ctx, left.Left); err != nil {
 		t.Fatal(err)
 	}
@@ -304,5 +325,33 @@ func TestDeleteSaysWhichCopyIsLeft(t *testing.T) {
 	}
 	if got := listed(t, s); len(got) != 0 {
 		t.Errorf("still listed: %v", got)
+	}
+}
+
+// A file that stays when its folder is deleted keeps its copy, and its
+// link; the copy of a file that went goes with it.
+func TestDeleteFolderKeepsTheCopyOfAFileLeft(t *testing.T) {
+	ctx := context.Background()
+	var r refusals
+	s := openRefusing(t, &r)
+	withColleagues(t, s, "Bob")
+	loc := Location{Account: LocalAccountName, Bucket: DemoBucket}
+	uploadAs(t, s, loc, "payroll/april.pdf", "payroll/may.pdf")
+	april := shareWith(t, s, loc, "payroll/april.pdf", "Bob")
+	may := shareWith(t, s, loc, "payroll/may.pdf", "Bob")
+
+	r.keep.Store("payroll/april.pdf")
+	d, err := DeleteFolder(ctx, s.Storage(), loc, "payroll/", nil)
+	if err != nil || d.Failed != 1 {
+		t.Fatalf("%+v, %v", d, err)
+	}
+	if got := linkStatus(t, april.Link); got != http.StatusOK {
+		t.Errorf("the link to the file left answers %d", got)
+	}
+	if got := linkStatus(t, may.Link); got != http.StatusNotFound {
+		t.Errorf("the link to the file deleted answers %d", got)
+	}
+	if got := listed(t, s); !slices.Equal(got, []string{april.Key}) {
+		t.Errorf("listed: %v, want only %s", got, april.Key)
 	}
 }
