@@ -84,6 +84,9 @@ func (s *realStorage) Rename(ctx context.Context, loc Location, key, newName str
 	if err != nil {
 		return "", fmt.Errorf("failed to rename %s to %s: %w", key, newKey, err)
 	}
+	// A copy shared is of the file under either name; a list that cannot
+	// be written costs only that deleting it leaves the copy.
+	_ = b.copiesFollow(loc, key, newKey)
 	if err := deleteCopied(ctx, st, key, etag); err != nil {
 		return newKey, fmt.Errorf("renamed %s to %s, but the old name holds a file too: %w", key, newKey, err)
 	}

@@ -63,6 +63,7 @@ func (s *realStorage) RenameFolder(ctx context.Context, loc Location, prefix, ne
 	if err != nil {
 		return "", err
 	}
+	_ = b.copiesFollow(loc, prefix, newPrefix) // as Rename does
 	var failed []string
 	var why error
 	for _, k := range keys {

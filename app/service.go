@@ -469,4 +469,8 @@ type Sharing interface {
 	ExpiredCopies(ctx context.Context) ([]SharedCopy, error)
 	// RemoveCopies deletes such copies from their buckets and the list.
 	RemoveCopies(ctx context.Context, copies []SharedCopy) error
+	// CopiesOf lists the copies Share made of the file key, or of the
+	// files under the folder key (ending in "/"), from the list on this
+	// computer: no request, so a confirmation can ask it at once.
+	CopiesOf(loc Location, key string) ([]SharedCopy, error)
 }

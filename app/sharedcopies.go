@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -138,8 +139,50 @@ func (s *realSharing) ExpiredCopies(context.Context) ([]SharedCopy, error) {
 // tables) and from the list. A copy already gone leaves the list too; one
 // that cannot be deleted stays listed, and the first error is returned.
 func (s *realSharing) RemoveCopies(ctx context.Context, copies []SharedCopy) error {
-	b := (*Service)(s)
+	_, err := (*Service)(s).deleteCopies(ctx, copies)
+	return err
+}
+
+// CopiesOf lists the copies made to share the file key in loc or, for a
+// key ending in "/", any file under that folder. It reads the list only,
+// so that a confirmation can ask it without waiting on the network.
+func (s *realSharing) CopiesOf(loc Location, key string) ([]SharedCopy, error) {
+	return (*Service)(s).copiesIn(loc, func(c SharedCopy) bool { return copiedFrom(c, key) })
+}
+
+// copiedFrom says whether c is a copy of the file key or, for a key
+// ending in "/", of a file under it.
+func copiedFrom(c SharedCopy, key string) bool {
+	if strings.HasSuffix(key, "/") {
+		return strings.HasPrefix(c.Of, key)
+	}
+	return c.Of == key
+}
+
+// copiesIn lists the copies in loc's account and bucket that match.
+func (b *Service) copiesIn(loc Location, match func(SharedCopy) bool) ([]SharedCopy, error) {
+	copiesMu.Lock()
+	defer copiesMu.Unlock()
+	cs, err := b.loadCopies()
+	if err != nil {
+		return nil, err
+	}
+	var out []SharedCopy
+	for _, c := range cs {
+		if c.Account == loc.Account && c.Bucket == loc.Bucket && match(c) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// deleteCopies deletes copies from their buckets, with their leaf tables,
+// and from the list. A copy already gone leaves the list too; those that
+// cannot be deleted stay listed and are returned, with the first reason
+// (or the list's, when it cannot be written).
+func (b *Service) deleteCopies(ctx context.Context, copies []SharedCopy) ([]SharedCopy, error) {
 	gone := map[SharedCopy]bool{}
+	var left []SharedCopy
 	var first error
 	for _, c := range copies {
 		st, err := b.Store(c.Account, c.Bucket)
@@ -150,6 +193,7 @@ func (s *realSharing) RemoveCopies(ctx context.Context, copies []SharedCopy) err
 			if first == nil {
 				first = fmt.Errorf("failed to remove the shared copy %s: %w", c.Key, err)
 			}
+			left = append(left, c)
 			continue
 		}
 		if err == nil {
@@ -157,11 +201,78 @@ func (s *realSharing) RemoveCopies(ctx context.Context, copies []SharedCopy) err
 		}
 		gone[c] = true
 	}
-	err := b.editCopies(func(cs []SharedCopy) []SharedCopy {
-		return slices.DeleteFunc(cs, func(c SharedCopy) bool { return gone[c] })
-	})
-	if err != nil {
-		return err
+	if len(gone) > 0 {
+		err := b.editCopies(func(cs []SharedCopy) []SharedCopy {
+			return slices.DeleteFunc(cs, func(c SharedCopy) bool { return gone[c] })
+		})
+		if err != nil {
+			return left, err
+		}
 	}
-	return first
+	return left, first
+}
+
+// CopiesLeftError: a file or folder was deleted, as asked, but some of the
+// copies made to share it could not be, and their links open them until
+// they expire. The copies stay listed, for RemoveCopies.
+type CopiesLeftError struct {
+	// Of is the key of the file or folder deleted.
+	Of string
+	// Left are the copies still in the bucket, Err why the first is.
+	Left []SharedCopy
+	Err  error
+}
+
+func (e *CopiesLeftError) Error() string {
+	return fmt.Sprintf("deleted %s, but %d of the copies made to share it could not be deleted, and their links still work: %v", e.Of, len(e.Left), e.Err)
+}
+
+func (e *CopiesLeftError) Unwrap() error { return e.Err }
+
+// deleteCopiesOf deletes the listed copies in loc that match, once what
+// they were copied from, of (a key or a folder), is deleted: a link sent
+// for a file must not outlive it. It fails with a *CopiesLeftError when
+// some could not be.
+func (b *Service) deleteCopiesOf(ctx context.Context, loc Location, of string, match func(SharedCopy) bool) error {
+	// A list that cannot be read is said where the app reads it for its
+	// expired copies; the delete asked for is done.
+	cs, _ := b.copiesIn(loc, match)
+	return b.deleteListed(ctx, of, cs)
+}
+
+// deleteListed deletes the copies cs of of, which is deleted, and fails
+// with a *CopiesLeftError when some could not be.
+func (b *Service) deleteListed(ctx context.Context, of string, cs []SharedCopy) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	// The original is gone already: its copies go even if the user stops
+	// now, or their links would outlive it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	left, err := b.deleteCopies(ctx, cs)
+	if len(left) == 0 {
+		// At most the list was not written: it then names copies that
+		// are gone, which the next removal drops.
+		return nil
+	}
+	return &CopiesLeftError{Of: of, Left: left, Err: err}
+}
+
+// copiesFollow gives the listed copies of the file key, or of the files
+// under the folder key, in loc, the name newKey (or the folder newKey) the
+// file was renamed to: they are still copies of it, and deleting it under
+// its new name must find them.
+func (b *Service) copiesFollow(loc Location, key, newKey string) error {
+	if cs, err := b.copiesIn(loc, func(c SharedCopy) bool { return copiedFrom(c, key) }); err != nil || len(cs) == 0 {
+		return err // most renames: no list to write
+	}
+	return b.editCopies(func(cs []SharedCopy) []SharedCopy {
+		for i, c := range cs {
+			if c.Account == loc.Account && c.Bucket == loc.Bucket && copiedFrom(c, key) {
+				cs[i].Of = newKey + c.Of[len(key):]
+			}
+		}
+		return cs
+	})
 }

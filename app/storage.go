@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -182,8 +183,12 @@ func (b *Service) privateKeys() []vault.Key {
 	return out
 }
 
+// Delete deletes the file key, then the copies made to share it: their
+// links stop working with it. Copies that cannot be deleted fail it with
+// a *CopiesLeftError, the file being gone all the same.
 func (s *realStorage) Delete(ctx context.Context, loc Location, key string) error {
-	st, err := (*Service)(s).Store(loc.Account, loc.Bucket)
+	b := (*Service)(s)
+	st, err := b.Store(loc.Account, loc.Bucket)
 	if err != nil {
 		return err
 	}
@@ -192,7 +197,7 @@ func (s *realStorage) Delete(ctx context.Context, loc Location, key string) erro
 	}
 	// A table left behind is harmless (transfer.DeleteLeaves).
 	_ = transfer.DeleteLeaves(ctx, st, key)
-	return nil
+	return b.deleteCopiesOf(ctx, loc, key, func(c SharedCopy) bool { return c.Of == key || c.Key == key })
 }
 
 func (s *realStorage) FolderSize(ctx context.Context, loc Location, prefix string) (int, int64, error) {
@@ -217,12 +222,38 @@ func (s *realStorage) FolderSize(ctx context.Context, loc Location, prefix strin
 	return files, size, nil
 }
 
+// DeleteFolder deletes everything under prefix, then the copies made to
+// share the files that were in it, and the list's entries of copies that
+// were in it themselves. Copies that cannot be deleted add a
+// *CopiesLeftError to what it returns.
 func (s *realStorage) DeleteFolder(ctx context.Context, loc Location, prefix string, progress func(deleted, total int)) (int, error) {
-	st, err := (*Service)(s).Store(loc.Account, loc.Bucket)
+	b := (*Service)(s)
+	st, err := b.Store(loc.Account, loc.Bucket)
 	if err != nil {
 		return 0, err
 	}
-	return transfer.DeletePrefix(ctx, st, prefix, progress)
+	n, err := transfer.DeletePrefix(ctx, st, prefix, progress)
+	if n == 0 && err != nil {
+		return 0, err // nothing went, so no copy goes
+	}
+	cs, _ := b.copiesIn(loc, func(c SharedCopy) bool {
+		return strings.HasPrefix(c.Of, prefix) || strings.HasPrefix(c.Key, prefix)
+	})
+	if err != nil {
+		// Some files stayed, and so do the copies of those still there:
+		// one HEAD per copy, of which there are few.
+		cs = slices.DeleteFunc(cs, func(c SharedCopy) bool {
+			if !strings.HasPrefix(c.Of, prefix) {
+				return false
+			}
+			_, herr := st.Head(context.WithoutCancel(ctx), c.Of)
+			return !errors.Is(herr, transfer.ErrNoSuchObject)
+		})
+	}
+	if cerr := b.deleteListed(ctx, prefix, cs); cerr != nil {
+		return n, errors.Join(err, cerr)
+	}
+	return n, err
 }
 
 func (s *realStorage) NewFolder(ctx context.Context, loc Location, name string) error {
@@ -236,12 +267,26 @@ func (s *realStorage) NewFolder(ctx context.Context, loc Location, name string) 
 // DeleteFolder deletes a folder through s and says what came of it: the
 // objects that could not be deleted are no error here but counted in
 // FolderDeletion.Failed, with the first reason in Why, so that screens
-// need not know the engine's *transfer.DeleteError.
+// need not know the engine's *transfer.DeleteError. Shared copies that
+// could not be deleted are its error, a *CopiesLeftError.
 func DeleteFolder(ctx context.Context, s Storage, loc Location, prefix string, progress func(deleted, total int)) (FolderDeletion, error) {
 	n, err := s.DeleteFolder(ctx, loc, prefix, progress)
 	var de *transfer.DeleteError
 	if errors.As(err, &de) {
-		return FolderDeletion{Deleted: de.Deleted, Failed: de.Failed, Why: de.Err}, nil
+		// Copies of its files that could not be deleted are still said.
+		var left *CopiesLeftError
+		if !errors.As(err, &left) {
+			left = nil
+		}
+		return FolderDeletion{Deleted: de.Deleted, Failed: de.Failed, Why: de.Err}, asError(left)
 	}
 	return FolderDeletion{Deleted: n}, err
+}
+
+// asError is e as an error, nil when e is: a nil *CopiesLeftError is not.
+func asError(e *CopiesLeftError) error {
+	if e == nil {
+		return nil
+	}
+	return e
 }

@@ -33,8 +33,10 @@ type (
 	Transfers      = app.Transfers
 	Shared         = app.Shared
 	SharedCopy     = app.SharedCopy
-	SeenCard       = app.SeenCard
-	Sharing        = app.Sharing
+	// CopiesLeftError: deleted, but some copies made to share it were not.
+	CopiesLeftError = app.CopiesLeftError
+	SeenCard        = app.SeenCard
+	Sharing         = app.Sharing
 )
 
 const (

@@ -202,6 +202,9 @@ func (b *browser) onDelete() {
 		return
 	}
 	msg := lang.L("Delete “{{.Name}}”? It is removed from the storage for everyone, and cannot be brought back.", map[string]any{"Name": e.Name})
+	if b.u.linksShared(b.loc, e.Key) {
+		msg = lang.L("{{.Question}} The links you shared for it stop working.", map[string]any{"Question": msg})
+	}
 	b.u.confirmDanger(lang.L("Delete file"), msg, lang.L("Delete"), func() { b.deleteEntry(e) })
 }
 
@@ -211,7 +214,9 @@ func (b *browser) deleteEntry(e Entry) {
 	goDo(b.u, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, b.u.be.Storage().Delete(ctx, loc, e.Key)
 	}, func(_ struct{}, err error) {
-		if err != nil {
+		// Copies of it left behind: the file itself is deleted.
+		left := copiesLeft(err)
+		if err != nil && left == nil {
 			b.u.showError(err)
 			return
 		}
@@ -220,6 +225,9 @@ func (b *browser) deleteEntry(e Entry) {
 		if loc == b.loc {
 			b.refresh()
 		}
+		if left != nil {
+			b.u.showCopiesLeft(left.Left, left.Err)
+		}
 	})
 }
 
@@ -227,10 +235,12 @@ func (b *browser) deleteEntry(e Entry) {
 // what is in the folders.
 func (b *browser) onDeleteMany(es []Entry) {
 	folders := 0
-	for _, e := range es {
+	keys := make([]string, len(es))
+	for i, e := range es {
 		if e.Folder {
 			folders++
 		}
+		keys[i] = e.Key
 	}
 	args := map[string]any{"N": len(es), "Folders": folders}
 	var msg string
@@ -241,6 +251,9 @@ func (b *browser) onDeleteMany(es []Entry) {
 		msg = lang.L("Delete these {{.N}} items, with everything in the folder among them? They are removed from the storage for everyone, and cannot be brought back.", args)
 	default:
 		msg = lang.L("Delete these {{.N}} items, with everything in the {{.Folders}} folders among them? They are removed from the storage for everyone, and cannot be brought back.", args)
+	}
+	if b.u.linksShared(b.loc, keys...) {
+		msg = lang.L("{{.Question}} The links you shared for some of them stop working.", map[string]any{"Question": msg})
 	}
 	b.u.confirmDanger(lang.L("Delete {{.N}} items", args), msg, lang.L("Delete"), func() { b.deleteMany(es) })
 }
@@ -253,20 +266,27 @@ func (b *browser) deleteMany(es []Entry) {
 	type outcome struct {
 		failed int
 		why    error
+		// left are shared copies that could not be deleted with their
+		// files, and leftWhy why the first could not.
+		left    []SharedCopy
+		leftWhy error
 	}
 	u.setStatus(lang.L("Deleting {{.N}} items…", map[string]any{"N": len(es)}))
 	goDo(u, func(ctx context.Context) (outcome, error) {
 		var o outcome
 		for i, e := range es {
 			var err error
+			var r FolderDeletion
 			if e.Folder {
-				var r FolderDeletion
 				r, err = deleteFolder(ctx, u.be.Storage(), loc, e.Key, nil)
-				if err == nil && r.Failed > 0 {
-					err = r.Why
-				}
 			} else {
 				err = u.be.Storage().Delete(ctx, loc, e.Key)
+			}
+			if l := copiesLeft(err); l != nil {
+				o.left, o.leftWhy, err = append(o.left, l.Left...), cmp.Or(o.leftWhy, l.Err), nil
+			}
+			if err == nil && r.Failed > 0 {
+				err = r.Why
 			}
 			if err != nil {
 				o.failed++
@@ -296,6 +316,9 @@ func (b *browser) deleteMany(es []Entry) {
 			u.setStatus(lang.L("{{.Failed}} of the {{.N}} items could not be deleted; the others were deleted.", map[string]any{"Failed": o.failed, "N": len(es)}))
 		default:
 			u.setStatus(lang.L("Deleted {{.N}} items.", map[string]any{"N": len(es)}))
+		}
+		if len(o.left) > 0 {
+			u.showCopiesLeft(o.left, o.leftWhy)
 		}
 	})
 }

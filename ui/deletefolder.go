@@ -2,12 +2,17 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"path"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ossvault/ossvault/app"
 )
 
 // folderDelete is one "Delete" of a folder: counting what is in it, asking,
@@ -72,6 +77,9 @@ func (fd *folderDelete) ask() {
 		fd.question = lang.L("Delete the folder “{{.Name}}” and the {{.Count}} files in it ({{.Size}})? They are removed from the storage for everyone, and cannot be brought back.",
 			map[string]any{"Name": name, "Count": fd.files, "Size": humanBytes(fd.size)})
 	}
+	if fd.b.u.linksShared(fd.loc, fd.e.Key) {
+		fd.question = lang.L("{{.Question}} The links you shared for files in it stop working.", map[string]any{"Question": fd.question})
+	}
 	fd.confirm = fd.b.u.confirmDanger(lang.L("Delete folder"), fd.question, lang.L("Delete"), fd.run)
 }
 
@@ -91,6 +99,12 @@ func (fd *folderDelete) run() {
 		if fd.loc == b.loc {
 			b.refresh()
 		}
+		// Copies of its files left behind are said after what was deleted.
+		left := copiesLeft(err)
+		if left != nil {
+			err = nil
+			defer u.showCopiesLeft(left.Left, left.Err)
+		}
 		switch {
 		case r.Failed > 0:
 			u.setStatus("")
@@ -107,4 +121,74 @@ func (fd *folderDelete) run() {
 			u.setStatus(lang.L("Deleted the folder “{{.Name}}”.", map[string]any{"Name": name}))
 		}
 	})
+}
+
+// linksShared says whether a link shared for the file key, or for a file
+// under the folder key, in loc still works: deleting it deletes the copy
+// the link opens. It reads the list of shared copies on this computer
+// only, so the question is not kept waiting; a list that cannot be read
+// leaves the sentence out.
+func (u *appUI) linksShared(loc Location, keys ...string) bool {
+	now := time.Now()
+	for _, k := range keys {
+		cs, _ := u.be.Sharing().CopiesOf(loc, k)
+		for _, c := range cs {
+			if c.Expires.After(now) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// copiesLeft is the shared copies a delete left behind, or nil when err
+// says nothing of them.
+func copiesLeft(err error) *CopiesLeftError {
+	var l *CopiesLeftError
+	if errors.As(err, &l) {
+		return l
+	}
+	return nil
+}
+
+// showCopiesLeft says that shared copies of what was deleted are still in
+// the storage, why, and how long their links still open them, and offers
+// to try again.
+func (u *appUI) showCopiesLeft(left []SharedCopy, why error) {
+	until := left[0].Expires
+	for _, c := range left {
+		if c.Expires.After(until) {
+			until = c.Expires
+		}
+	}
+	args := map[string]any{"N": len(left), "Name": path.Base(left[0].Of), "Who": left[0].For,
+		"Until": until.Local().Format("2006-01-02 15:04")}
+	msg := lang.L("“{{.Name}}” was deleted, but the copy shared with {{.Who}} could not be: its link still works until {{.Until}}. Try again now, or the app offers to remove it once its link has expired.", args)
+	if len(left) > 1 {
+		msg = lang.L("The files were deleted, but {{.N}} copies made to share them could not be: their links still work, the last until {{.Until}}. Try again now, or the app offers to remove them once their links have expired.", args)
+	}
+	if app.CauseOf(why) != app.Unknown {
+		// A reason in words (no access, no network) says whether trying
+		// again can help; "something went wrong" would read as if the
+		// delete itself had not been done.
+		msg += "\n\n" + u.explain(why)
+	}
+	d := dialog.NewConfirm(lang.L("Shared links still work"), msg, func(again bool) {
+		if !again {
+			return
+		}
+		goDo(u, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, u.be.Sharing().RemoveCopies(ctx, left)
+		}, func(_ struct{}, err error) {
+			if err != nil {
+				u.showCopiesLeft(left, err)
+				return
+			}
+			u.setStatus(lang.L("The shared copies are removed, and their links no longer work."))
+		})
+	}, u.win)
+	d.SetConfirmText(lang.L("Try again"))
+	d.SetDismissText(lang.L("Later"))
+	d.Resize(fyne.NewSize(480, 220))
+	u.showConfirm(d)
 }

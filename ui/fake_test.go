@@ -57,6 +57,8 @@ type fakeBackend struct {
 	shareCopy string
 	// expired are the copies whose link is over; removed those removed.
 	expired, removed []SharedCopy
+	// copies are the copies made to share files, as CopiesOf lists them.
+	copies []SharedCopy
 
 	// deleteFail are keys DeleteFolder cannot delete.
 	deleteFail map[string]bool
@@ -524,4 +526,19 @@ func (k *fakeKeys) Restore(_ context.Context, r io.Reader, pass string) error {
 		}
 	}
 	return nil
+}
+
+// CopiesOf lists the copies in copies of the file key, or of files under
+// the folder key, as the service's list does.
+func (s *fakeSharing) CopiesOf(loc Location, key string) ([]SharedCopy, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []SharedCopy
+	for _, c := range s.copies {
+		if c.Account == loc.Account && c.Bucket == loc.Bucket &&
+			(c.Of == key || strings.HasSuffix(key, "/") && strings.HasPrefix(c.Of, key)) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
