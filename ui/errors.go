@@ -103,7 +103,7 @@ func explainFiles(_ error, c app.Cause, _ func(string) string) string {
 	case app.NotEncrypted:
 		return lang.L("This file is not encrypted.")
 	case app.NotFound:
-		return lang.L("The file or folder could not be found on this computer.")
+		return lang.L("The file or folder could not be found on this computer: it was moved, renamed or deleted, or its disk is not connected. Put it back and retry, or choose it again where it is now.")
 	case app.NotAllowed:
 		return lang.L("This computer does not allow the app to use that file or folder.")
 	case app.WrongPassphrase:

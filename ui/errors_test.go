@@ -50,7 +50,7 @@ func TestExplain(t *testing.T) {
 		{"keychain locked", fmt.Errorf("failed to read key: %w", vault.ErrKeychainLocked), "keychain is locked. Unlock it"},
 		{"keychain missing", fmt.Errorf("failed to read key: %w", vault.ErrKeychainUnavailable), "locked or not available"},
 		{"disk full", transfer.ErrDiskFull, "disk is full"},
-		{"local file gone", &os.PathError{Op: "open", Path: "/x", Err: os.ErrNotExist}, "could not be found on this computer"},
+		{"local file gone", &os.PathError{Op: "open", Path: "/x", Err: os.ErrNotExist}, "could not be found on this computer: it was moved, renamed or deleted, or its disk is not connected. Put it back and retry"},
 		{"canceled", context.Canceled, "stopped"},
 		{"unknown", errors.New("boom: token=SECRETSECRET"), "Something went wrong"},
 		{"read-only download folder", &folderError{Dir: "/media/usb", Err: &os.PathError{Op: "open", Path: "/media/usb/a.part", Err: syscall.EROFS}}, "The folder “/media/usb” cannot be written to"},
