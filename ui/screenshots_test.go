@@ -202,88 +202,91 @@ func screens(t *testing.T, shot func(t *testing.T, u *appUI, name string)) {
 	shot(t, u, "upload-clash")
 }
 
+// walkShown calls visit with o and, where visit says to go on, with what
+// o holds, as drawn: containers' objects and widgets' renderers' objects.
+// Hidden objects are skipped.
+func walkShown(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) {
+	if o == nil || !o.Visible() || !visit(o) {
+		return
+	}
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, k := range x.Objects {
+			walkShown(k, visit)
+		}
+	case fyne.Widget:
+		for _, k := range test.WidgetRenderer(x).Objects() {
+			walkShown(k, visit)
+		}
+	}
+}
+
+// layersOf are c's content and each of its overlays (dialogs, pop-ups).
+func layersOf(c fyne.Canvas) []fyne.CanvasObject {
+	return append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...)
+}
+
 // offWindow lists the texts on c, its content and its dialogs, that do
 // not fit inside the window. What scrolls (lists, scroll containers) is
 // left out: a row below the fold is reached by scrolling.
 func offWindow(c fyne.Canvas) []string {
 	size := c.Size()
 	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		switch x := o.(type) {
-		case *container.Scroll, *widget.List, *widget.Table, *widget.Tree, *widget.Entry:
-			return
-		case *canvas.Text:
-			if x.Text == "" {
-				return
+	for _, layer := range layersOf(c) {
+		walkShown(layer, func(o fyne.CanvasObject) bool {
+			switch x := o.(type) {
+			case *container.Scroll, *widget.List, *widget.Table, *widget.Tree, *widget.Entry:
+				return false
+			case *canvas.Text:
+				if x.Text == "" {
+					return false
+				}
+				p := fyne.CurrentApp().Driver().AbsolutePositionForObject(x)
+				w := fyne.MeasureText(x.Text, x.TextSize, x.TextStyle).Width
+				if p.X < -1 || p.Y < -1 || p.X+w > size.Width+1 || p.Y+x.Size().Height > size.Height+1 {
+					out = append(out, x.Text)
+				}
+				return false
 			}
-			p := fyne.CurrentApp().Driver().AbsolutePositionForObject(x)
-			w := fyne.MeasureText(x.Text, x.TextSize, x.TextStyle).Width
-			if p.X < -1 || p.Y < -1 || p.X+w > size.Width+1 || p.Y+x.Size().Height > size.Height+1 {
-				out = append(out, x.Text)
-			}
-			return
-		case *fyne.Container:
-			for _, k := range x.Objects {
-				walk(k)
-			}
-			return
-		case fyne.Widget:
-			for _, k := range test.WidgetRenderer(x).Objects() {
-				walk(k)
-			}
-		}
-	}
-	walk(c.Content())
-	for _, o := range c.Overlays().List() {
-		walk(o)
+			return true
+		})
 	}
 	return out
 }
 
-// cutLabels lists the texts of labels on c that are cut with "…" because
-// they do not fit, apart from file names, whose whole name shows when the
-// pointer rests on them (nameLabel).
+// cutLabels lists the texts of labels and selects on c that are cut with
+// "…" because they do not fit, apart from the file list's columns, which
+// show what they hold whole when the pointer rests on them (nameLabel).
 func cutLabels(c fyne.Canvas) []string {
 	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		switch x := o.(type) {
-		case *nameLabel:
-			return
-		case *widget.Label:
-			w := fyne.MeasureText(x.Text, theme.TextSize(), x.TextStyle).Width + 2*theme.InnerPadding()
-			if x.Truncation != fyne.TextTruncateOff && x.Text != "" && w > x.Size().Width+0.5 {
-				out = append(out, x.Text)
+	for _, layer := range layersOf(c) {
+		walkShown(layer, func(o fyne.CanvasObject) bool {
+			switch x := o.(type) {
+			case *nameLabel:
+				return false
+			case *statusLine:
+				// Wrapped by hand: cut when its lines end in a "…" of
+				// its own.
+				if strings.HasSuffix(x.label.Text, "…") && !strings.HasSuffix(x.Text, "…") {
+					out = append(out, x.Text)
+				}
+				return false
+			case *widget.Label:
+				w := fyne.MeasureText(x.Text, theme.TextSize(), x.TextStyle).Width + 2*theme.InnerPadding()
+				if x.Truncation != fyne.TextTruncateOff && x.Text != "" && w > x.Size().Width+0.5 {
+					out = append(out, x.Text)
+				}
+				return false
+			case *widget.Select:
+				// Its text, its arrow, and the padding around both.
+				w := fyne.MeasureText(x.Selected, theme.TextSize(), fyne.TextStyle{}).Width + theme.IconInlineSize() + 4*theme.InnerPadding()
+				if x.Selected != "" && w > x.Size().Width+0.5 {
+					out = append(out, x.Selected)
+				}
+				return false
 			}
-			return
-		case *widget.Select:
-			// Its text, its arrow, and the padding around both.
-			w := fyne.MeasureText(x.Selected, theme.TextSize(), fyne.TextStyle{}).Width + theme.IconInlineSize() + 4*theme.InnerPadding()
-			if x.Selected != "" && w > x.Size().Width+0.5 {
-				out = append(out, x.Selected)
-			}
-			return
-		case *fyne.Container:
-			for _, k := range x.Objects {
-				walk(k)
-			}
-			return
-		case fyne.Widget:
-			for _, k := range test.WidgetRenderer(x).Objects() {
-				walk(k)
-			}
-		}
-	}
-	walk(c.Content())
-	for _, o := range c.Overlays().List() {
-		walk(o)
+			return true
+		})
 	}
 	return out
 }
@@ -297,53 +300,36 @@ func overlapping(c fyne.Canvas) [][2]string {
 		p    fyne.Position
 		s    fyne.Size
 	}
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject
 	var out [][2]string
-	check := func(root fyne.CanvasObject) {
-		var texts []placed
-		var walk func(o fyne.CanvasObject)
-		walk = func(o fyne.CanvasObject) {
-			if o == nil || !o.Visible() {
-				return
-			}
+	for _, layer := range layersOf(c) {
+		var boxes []placed
+		walkShown(layer, func(o fyne.CanvasObject) bool {
 			switch x := o.(type) {
 			case *widget.Entry, *widget.ProgressBar:
-				return
+				return false
 			case *widget.Button:
 				// A box of its own: its text is its own, anything else
 				// drawn in it is over it.
-				texts = append(texts, placed{"button " + x.Text, fyne.CurrentApp().Driver().AbsolutePositionForObject(x), x.Size()})
-				return
+				boxes = append(boxes, placed{"button " + x.Text, at(x), x.Size()})
+				return false
 			case *canvas.Text:
 				if strings.TrimSpace(x.Text) != "" {
-					m := fyne.MeasureText(x.Text, x.TextSize, x.TextStyle)
-					texts = append(texts, placed{x.Text, fyne.CurrentApp().Driver().AbsolutePositionForObject(x), m})
+					boxes = append(boxes, placed{x.Text, at(x), fyne.MeasureText(x.Text, x.TextSize, x.TextStyle)})
 				}
-				return
-			case *fyne.Container:
-				for _, k := range x.Objects {
-					walk(k)
-				}
-				return
-			case fyne.Widget:
-				for _, k := range test.WidgetRenderer(x).Objects() {
-					walk(k)
-				}
+				return false
 			}
-		}
-		walk(root)
+			return true
+		})
 		const slack = 2 // antialiased edges touch
-		for i, a := range texts {
-			for _, b := range texts[i+1:] {
+		for i, a := range boxes {
+			for _, b := range boxes[i+1:] {
 				if a.p.X+a.s.Width-slack > b.p.X && b.p.X+b.s.Width-slack > a.p.X &&
 					a.p.Y+a.s.Height-slack > b.p.Y && b.p.Y+b.s.Height-slack > a.p.Y {
 					out = append(out, [2]string{a.text, b.text})
 				}
 			}
 		}
-	}
-	check(c.Content())
-	for _, o := range c.Overlays().List() {
-		check(o)
 	}
 	return out
 }
