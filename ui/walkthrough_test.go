@@ -120,7 +120,7 @@ func TestLocalStoreIsNamedInTheUsersWords(t *testing.T) {
 	b := u.browser
 	o := b.createNode(true)
 	b.updateNode("a:local-store", true, o)
-	if got := o.(*fyne.Container).Objects[1].(*widget.Label).Text; got != "This computer" {
+	if got := o.(*fyne.Container).Objects[0].(*widget.Label).Text; got != "This computer" {
 		t.Fatalf("the local store reads %q in the sidebar", got)
 	}
 }
