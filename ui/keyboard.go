@@ -76,19 +76,8 @@ func (u *appUI) showNotice(d dialog.Dialog) {
 
 // onTypedKey takes the keys no widget took.
 func (u *appUI) onTypedKey(ev *fyne.KeyEvent) {
-	if top := u.win.Canvas().Overlays().Top(); top != nil {
+	if u.dialogKey(ev) {
 		// A dialog is open: only it answers keys.
-		k := u.dialogKeys[top]
-		switch ev.Name {
-		case fyne.KeyReturn, fyne.KeyEnter:
-			if k.enter != nil {
-				k.enter()
-			}
-		case fyne.KeyEscape:
-			if k.esc != nil {
-				k.esc()
-			}
-		}
 		return
 	}
 	if !u.browserTakesKeys() {
@@ -96,6 +85,85 @@ func (u *appUI) onTypedKey(ev *fyne.KeyEvent) {
 	}
 	u.browser.typedKey(ev, u.browser.mods())
 }
+
+// dialogKey answers Enter or Esc in the dialog on top, as answerKeys
+// set it to, and says whether a dialog is open.
+func (u *appUI) dialogKey(ev *fyne.KeyEvent) bool {
+	top := u.win.Canvas().Overlays().Top()
+	if top == nil {
+		return false
+	}
+	k := u.dialogKeys[top]
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if k.enter != nil {
+			k.enter()
+		}
+	case fyne.KeyEscape:
+		if k.esc != nil {
+			k.esc()
+		}
+	}
+	return true
+}
+
+// A control with the keyboard takes every key, and Fyne's button and
+// select drop Enter and Esc: once Tab had reached one in a dialog, Esc no
+// longer closed it. keyButton and keySelect are the ones dialogs use.
+
+// keyButton is a dialog's button: Enter presses it, as Space does, and
+// Esc answers the dialog as it does anywhere in it.
+type keyButton struct {
+	widget.Button
+	u *appUI
+}
+
+func (u *appUI) newKeyButton(label string, tapped func()) *keyButton {
+	b := &keyButton{u: u}
+	b.Text, b.OnTapped = label, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *keyButton) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		b.Tapped(nil)
+	case fyne.KeyEscape:
+		b.u.dialogKey(ev)
+	default:
+		b.Button.TypedKey(ev)
+	}
+}
+
+// shown is what the screen's description takes it for (screentext.go).
+func (b *keyButton) shown() fyne.CanvasObject { return &b.Button }
+
+// keySelect is a dialog's choice: Enter and Esc answer the dialog, as
+// they do anywhere in it; the other keys are the select's.
+type keySelect struct {
+	widget.Select
+	u *appUI
+}
+
+func (u *appUI) newKeySelect(options []string) *keySelect {
+	s := &keySelect{u: u}
+	s.Options = options
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *keySelect) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+		s.u.dialogKey(ev)
+	default:
+		s.Select.TypedKey(ev)
+	}
+}
+
+// shown is what the screen's description takes it for (screentext.go).
+func (s *keySelect) shown() fyne.CanvasObject { return &s.Select }
 
 // browserTakesKeys says whether the file list's shortcuts apply: its
 // screen is on show and no dialog is open.

@@ -34,6 +34,9 @@ func tabTo(t *testing.T, u *appUI, what string, want func(fyne.Focusable) bool) 
 // isButton matches the button whose label is text.
 func isButton(text string) func(fyne.Focusable) bool {
 	return func(f fyne.Focusable) bool {
+		if k, ok := f.(*keyButton); ok {
+			f = &k.Button
+		}
 		b, ok := f.(*widget.Button)
 		return ok && b.Text == text
 	}

@@ -108,6 +108,9 @@ func (d *screenDescriber) walk(o fyne.CanvasObject, at fyne.Position) {
 		focus.Kind = fmt.Sprintf("%T", o)
 		d.out.Focus = &focus
 	}
+	if k, ok := o.(interface{ shown() fyne.CanvasObject }); ok {
+		o = k.shown() // the widget it wraps, at its place
+	}
 	descend := true
 	switch x := o.(type) {
 	case *canvas.Text:

@@ -29,16 +29,16 @@ type sharing struct {
 	u *appUI
 
 	// The share form, kept for tests.
-	with    *widget.Select
-	expires *widget.Select
+	with    *keySelect
+	expires *keySelect
 	link    *widget.Entry
 	message *widget.Label
 	busy    *widget.Activity
 	// bar shows how far locking a copy for the colleague has got, and
 	// stopBtn stops it.
 	bar     *widget.ProgressBar
-	stopBtn *widget.Button
-	makeBtn *widget.Button
+	stopBtn *keyButton
+	makeBtn *keyButton
 	choices map[string]string
 	// stop cancels the link being made; nil when none is.
 	stop context.CancelFunc
@@ -68,13 +68,13 @@ func (s *sharing) showShare(loc Location, e Entry) {
 		s.choices[label] = k.Name
 		opts = append(opts, label)
 	}
-	s.with = widget.NewSelect(opts, nil)
+	s.with = s.u.newKeySelect(opts)
 	s.with.PlaceHolder = lang.L("Choose a colleague")
 	durations := make([]string, len(shareDurations))
 	for i, d := range shareDurations {
 		durations[i] = lang.L(d.label)
 	}
-	s.expires = widget.NewSelect(durations, nil)
+	s.expires = s.u.newKeySelect(durations)
 	s.expires.SetSelectedIndex(1)
 	s.link = widget.NewEntry()
 	s.link.Disable()
@@ -84,10 +84,10 @@ func (s *sharing) showShare(loc Location, e Entry) {
 	s.busy.Hide()
 	s.bar = widget.NewProgressBar()
 	s.bar.Hide()
-	s.stopBtn = widget.NewButton(lang.L("Stop"), s.onStop)
+	s.stopBtn = s.u.newKeyButton(lang.L("Stop"), s.onStop)
 	s.stopBtn.Hide()
 	var d *dialog.CustomDialog
-	s.makeBtn = widget.NewButton(lang.L("Copy link"), func() { s.makeLink(loc, e) })
+	s.makeBtn = s.u.newKeyButton(lang.L("Copy link"), func() { s.makeLink(loc, e) })
 	s.makeBtn.Importance = widget.HighImportance
 	if len(opts) == 0 {
 		s.message.SetText(lang.L("To share a file, first add a colleague's key on the Keys screen."))
@@ -98,9 +98,11 @@ func (s *sharing) showShare(loc Location, e Entry) {
 		widget.NewFormItem(lang.L("Link works for"), s.expires),
 		widget.NewFormItem(lang.L("Link"), s.link),
 	)
-	d = dialog.NewCustom(lang.L("Share “{{.Name}}”", map[string]any{"Name": e.Name}), lang.L("Close"),
+	d = dialog.NewCustomWithoutButtons(lang.L("Share “{{.Name}}”", map[string]any{"Name": e.Name}),
 		container.NewVBox(form, container.NewBorder(nil, nil, s.busy, nil, s.message),
 			container.NewBorder(nil, nil, nil, s.stopBtn, s.bar), s.makeBtn), s.u.win)
+	// Its own Close, as NewCustom's would be, that takes Esc too.
+	d.SetButtons([]fyne.CanvasObject{s.u.newKeyButton(lang.L("Close"), d.Hide)})
 	d.Resize(fyne.NewSize(560, 320))
 	d.Show()
 	// Esc closes; Enter is left to the form (it would otherwise close the
@@ -163,7 +165,7 @@ func (s *sharing) makeLink(loc Location, e Entry) {
 type linkWidgets struct {
 	busy         *widget.Activity
 	bar          *widget.ProgressBar
-	stopBtn, btn *widget.Button
+	stopBtn, btn *keyButton
 	message      *widget.Label
 }
 
