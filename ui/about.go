@@ -33,7 +33,7 @@ func aboutContent() fyne.CanvasObject {
 
 // showAbout opens the About box over the window.
 func (u *appUI) showAbout() *dialog.CustomDialog {
-	d := dialog.NewCustom(lang.L("About ossvault"), lang.L("Close"), aboutContent(), u.win)
+	d := u.newCustom(lang.L("About ossvault"), lang.L("Close"), aboutContent())
 	d.Resize(fyne.NewSize(420, 0))
 	u.showNotice(d)
 	return d

@@ -27,7 +27,7 @@ func tickAlsoFor(t *testing.T, u *appUI, names ...string) {
 	}
 	var offered []string
 	for _, o := range test.LaidOutObjects(top) {
-		c, ok := o.(*widget.Check)
+		c, ok := unwrapped(o).(*widget.Check)
 		if !ok {
 			continue
 		}
@@ -148,7 +148,7 @@ func TestAlsoForGroups(t *testing.T) {
 	checks := func() map[string]*widget.Check {
 		m := map[string]*widget.Check{}
 		for _, o := range test.LaidOutObjects(u.win.Canvas().Overlays().Top()) {
-			if c, ok := o.(*widget.Check); ok {
+			if c, ok := unwrapped(o).(*widget.Check); ok {
 				m[c.Text] = c
 			}
 		}

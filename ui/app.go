@@ -267,11 +267,11 @@ func (u *appUI) onCloseRequested() {
 	if n == 1 {
 		msg = lang.L("1 transfer is not finished. If you quit now it stops, and carries on from where it was the next time you open ossvault.")
 	}
-	d := dialog.NewConfirm(lang.L("Quit ossvault?"), msg, func(quit bool) {
+	d := u.newConfirm(lang.L("Quit ossvault?"), msg, func(quit bool) {
 		if quit {
 			u.win.Close()
 		}
-	}, u.win)
+	})
 	d.SetConfirmText(lang.L("Quit"))
 	d.SetDismissText(lang.L("Keep open"))
 	u.quitAsk = &shownDialog{d: d}
@@ -351,9 +351,8 @@ func (u *appUI) start(local bool) {
 // made before no longer work because the local storage took a new address.
 func (u *appUI) tellLocalMoved() {
 	if m, ok := u.be.(interface{ LocalMoved() bool }); ok && m.LocalMoved() {
-		u.showNotice(dialog.NewInformation(lang.L("The storage on this computer has a new address"),
-			lang.L("Another program was using the address of the storage on this computer, so it now uses a new one. Links made earlier for files on this computer no longer work: share those files again to send new links."),
-			u.win))
+		u.showNotice(u.newInfo(lang.L("The storage on this computer has a new address"),
+			lang.L("Another program was using the address of the storage on this computer, so it now uses a new one. Links made earlier for files on this computer no longer work: share those files again to send new links.")))
 	}
 }
 
@@ -478,7 +477,7 @@ func (u *appUI) do(f func()) {
 
 // showError tells the user what went wrong in their words.
 func (u *appUI) showError(err error) {
-	d := dialog.NewInformation(lang.L("That did not work"), u.explain(err), u.win)
+	d := u.newInfo(lang.L("That did not work"), u.explain(err))
 	u.showNotice(d)
 }
 

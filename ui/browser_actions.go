@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -152,7 +151,7 @@ func (b *browser) onDetails() {
 		if l.Kind != LockNotEncrypted && l.Seal != SealBroken {
 			form.Append(lang.L("Written by"), wrapped(writerExplained(l.Writer), textWrap()))
 		}
-		d := dialog.NewCustom(lang.L("Details"), lang.L("Close"), form, b.u.win)
+		d := b.u.newCustom(lang.L("Details"), lang.L("Close"), form)
 		b.details = d
 		b.u.showNotice(d)
 		d.Resize(detailsSize(b.u.win.Canvas().Size(), form))
@@ -324,15 +323,15 @@ func (b *browser) deleteMany(es []Entry) {
 }
 
 func (b *browser) onNewFolder() {
-	name := widget.NewEntry()
+	name := b.u.newKeyEntry()
 	name.SetPlaceHolder(lang.L("Folder name"))
-	dialog.ShowForm(lang.L("New folder"), lang.L("Create"), lang.L("Cancel"),
+	b.u.showForm(b.u.newForm(lang.L("New folder"), lang.L("Create"), lang.L("Cancel"),
 		[]*widget.FormItem{widget.NewFormItem(lang.L("Name"), name)},
 		func(ok bool) {
 			if ok {
 				b.createFolder(name.Text)
 			}
-		}, b.u.win)
+		}))
 }
 
 func (b *browser) createFolder(name string) {

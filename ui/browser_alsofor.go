@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -64,14 +63,14 @@ func (b *browser) onAlsoFor() {
 			continue
 		}
 		name := k.Name
-		c := widget.NewCheck(keyLabel(k), func(on bool) { chosen[name] = on })
+		c := b.u.newKeyCheck(keyLabel(k), func(on bool) { chosen[name] = on })
 		c.SetChecked(chosen[name])
-		checks[name] = c
+		checks[name] = &c.Check
 		boxes = append(boxes, c)
 	}
 	if len(boxes) == 0 {
-		b.u.showNotice(dialog.NewInformation(lang.L("Also for…"),
-			lang.L("There is nobody else to lock files for yet. Add a colleague's key on Keys first."), b.u.win))
+		b.u.showNotice(b.u.newInfo(lang.L("Also for…"),
+			lang.L("There is nobody else to lock files for yet. Add a colleague's key on Keys first.")))
 		return
 	}
 	intro := widget.NewLabel(lang.L("Files you upload are locked for the key in “Encrypt for” and for everyone ticked here. Each of them opens the same file with their own key."))
@@ -80,9 +79,10 @@ func (b *browser) onAlsoFor() {
 	if groups := b.groupButtons(checks); len(groups) > 0 {
 		top.Add(container.NewHScroll(container.NewHBox(groups...)))
 	}
-	save := widget.NewButtonWithIcon(lang.L("Save as a group…"), theme.DocumentSaveIcon(), func() { b.saveGroup(chosen) })
+	save := b.u.newKeyButton(lang.L("Save as a group…"), func() { b.saveGroup(chosen) })
+	save.Icon = theme.DocumentSaveIcon()
 	body := container.NewBorder(top, save, nil, nil, container.NewVScroll(container.NewVBox(boxes...)))
-	d := dialog.NewCustomConfirm(lang.L("Also lock for"), lang.L("Done"), lang.L("Cancel"), body, func(ok bool) {
+	d := b.u.newCustomConfirm(lang.L("Also lock for"), body, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -93,7 +93,9 @@ func (b *browser) onAlsoFor() {
 			}
 		}
 		b.lockedForChanged()
-	}, b.u.win)
+	})
+	d.SetConfirmText(lang.L("Done"))
+	d.SetDismissText(lang.L("Cancel"))
 	d.Resize(fyne.NewSize(460, 360))
 	b.u.showConfirm(d)
 }
@@ -119,13 +121,15 @@ func (b *browser) groupButtons(checks map[string]*widget.Check) []fyne.CanvasObj
 	var out []fyne.CanvasObject
 	for _, g := range names {
 		members := b.u.prefs.Groups[g]
-		out = append(out, widget.NewButtonWithIcon(g, theme.AccountIcon(), func() {
+		btn := b.u.newKeyButton(g, func() {
 			for _, m := range members {
 				if c := checks[m]; c != nil {
 					c.SetChecked(true)
 				}
 			}
-		}))
+		})
+		btn.Icon = theme.AccountIcon()
+		out = append(out, btn)
 	}
 	return out
 }
@@ -140,7 +144,7 @@ func (b *browser) saveGroup(chosen map[string]bool) {
 		}
 	}
 	if len(members) == 0 {
-		b.u.showNotice(dialog.NewInformation(lang.L("Save as a group…"), lang.L("Tick the people who belong to the group first."), b.u.win))
+		b.u.showNotice(b.u.newInfo(lang.L("Save as a group…"), lang.L("Tick the people who belong to the group first.")))
 		return
 	}
 	askName(b.u, lang.L("Save as a group"), "", func(name string) {

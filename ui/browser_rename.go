@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
@@ -16,31 +15,10 @@ import (
 // signatures (app.Storage.Rename, RenameFolder); the list then shows the
 // file or folder under its new name, still selected.
 
-// nameEntry is the name field of the rename dialog: a one-line entry that
-// hands Esc to the dialog, which a plain entry keeps for itself.
-type nameEntry struct {
-	widget.Entry
-	onEsc func()
-}
-
-func newNameEntry() *nameEntry {
-	e := &nameEntry{}
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-func (e *nameEntry) TypedKey(ev *fyne.KeyEvent) {
-	if ev.Name == fyne.KeyEscape && e.onEsc != nil {
-		e.onEsc()
-		return
-	}
-	e.Entry.TypedKey(ev)
-}
-
 // renameDialog is the rename dialog on show, kept for tests.
 type renameDialog struct {
-	d    *dialog.FormDialog
-	name *nameEntry
+	d    *formDialog
+	name *keyEntry
 	note *widget.Label
 }
 
@@ -50,7 +28,7 @@ func (b *browser) onRename() {
 		return
 	}
 	loc := b.loc
-	r := &renameDialog{name: newNameEntry()}
+	r := &renameDialog{name: b.u.newKeyEntry()}
 	r.name.SetText(e.Name)
 	items := []*widget.FormItem{widget.NewFormItem(lang.L("Name"), r.name)}
 	note := ""
@@ -65,7 +43,7 @@ func (b *browser) onRename() {
 		r.note.Wrapping = textWrap()
 		items = append(items, widget.NewFormItem("", r.note))
 	}
-	r.d = dialog.NewForm(lang.L("Rename"), lang.L("Rename"), lang.L("Cancel"), items, func(ok bool) {
+	r.d = b.u.newForm(lang.L("Rename"), lang.L("Rename"), lang.L("Cancel"), items, func(ok bool) {
 		switch {
 		case !ok:
 		case e.Folder:
@@ -73,13 +51,10 @@ func (b *browser) onRename() {
 		default:
 			b.rename(loc, e, r.name.Text)
 		}
-	}, b.u.win)
-	r.name.OnSubmitted = func(string) { r.d.Submit() }
-	r.name.onEsc = r.d.Hide
+	})
 	b.renaming = r
 	r.d.Resize(fyne.NewSize(min(float32(480), b.u.win.Canvas().Size().Width-40), r.d.MinSize().Height))
-	r.d.Show()
-	b.u.answerKeys(r.d.Submit, r.d.Hide)
+	b.u.showForm(r.d)
 	// The whole name is selected: typing replaces it.
 	b.u.win.Canvas().Focus(r.name)
 	r.name.TypedShortcut(&fyne.ShortcutSelectAll{})

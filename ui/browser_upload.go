@@ -45,7 +45,7 @@ func (b *browser) uploadPaths(paths []string) {
 		why := widget.NewLabel(lang.L("There is no key of yours on this computer, so you could not open what you upload. Restore your key from its backup on Keys."))
 		what := widget.NewLabel(b.u.explain(errNoKeyChosen))
 		why.Wrapping, what.Wrapping = textWrap(), textWrap()
-		d := dialog.NewCustom(lang.L("Nothing was uploaded"), lang.L("OK"), container.NewVBox(why, what), b.u.win)
+		d := b.u.newCustom(lang.L("Nothing was uploaded"), lang.L("OK"), container.NewVBox(why, what))
 		d.Resize(fyne.NewSize(480, 0))
 		b.u.showNotice(d)
 		return
@@ -120,14 +120,14 @@ func (b *browser) askExisting(req UploadRequest, e *ExistsError) {
 			b.uploadAnswered(req, map[string]Existing{name: x})
 		}
 	}
-	replace := widget.NewButton(lang.L("Replace"), choose(ReplaceExisting))
+	replace := b.u.newKeyButton(lang.L("Replace"), choose(ReplaceExisting))
 	replace.Importance = widget.DangerImportance
-	keep := widget.NewButton(lang.L("Keep both"), choose(KeepBoth))
+	keep := b.u.newKeyButton(lang.L("Keep both"), choose(KeepBoth))
 	keep.Importance = widget.HighImportance
-	buttons := []fyne.CanvasObject{widget.NewButton(lang.L("Cancel"), d.Hide), replace}
+	buttons := []fyne.CanvasObject{b.u.newKeyButton(lang.L("Cancel"), d.Hide), replace}
 	if len(e.Names) < e.Total {
 		// Some files are new here: they can go up alone.
-		buttons = append(buttons, widget.NewButton(lang.L("Skip these"), choose(SkipExisting)))
+		buttons = append(buttons, b.u.newKeyButton(lang.L("Skip these"), choose(SkipExisting)))
 	}
 	d.SetButtons(append(buttons, keep))
 	b.showExists(d, choose(KeepBoth))
@@ -161,7 +161,7 @@ func (b *browser) askEach(req UploadRequest, names []string, answers map[string]
 	text := widget.NewLabel(lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": shownName(req.Dest.Prefix, name)}))
 	text.Wrapping = textWrap()
 	body := container.NewVBox(text)
-	forAll := widget.NewCheck(lang.L("Do the same for the other {{.N}} files that already exist", map[string]any{"N": left}), nil)
+	forAll := b.u.newKeyCheck(lang.L("Do the same for the other {{.N}} files that already exist", map[string]any{"N": left}), nil)
 	if left == 1 {
 		forAll.Text = lang.L("Do the same for the other file that already exists")
 	}
@@ -186,12 +186,12 @@ func (b *browser) askEach(req UploadRequest, names []string, answers map[string]
 			b.uploadAnswered(req, answers)
 		}
 	}
-	replace := widget.NewButton(lang.L("Replace"), choose(ReplaceExisting))
+	replace := b.u.newKeyButton(lang.L("Replace"), choose(ReplaceExisting))
 	replace.Importance = widget.DangerImportance
-	keep := widget.NewButton(lang.L("Keep both"), choose(KeepBoth))
+	keep := b.u.newKeyButton(lang.L("Keep both"), choose(KeepBoth))
 	keep.Importance = widget.HighImportance
-	d.SetButtons([]fyne.CanvasObject{widget.NewButton(lang.L("Cancel"), d.Hide), replace,
-		widget.NewButton(lang.L("Skip"), choose(SkipExisting)), keep})
+	d.SetButtons([]fyne.CanvasObject{b.u.newKeyButton(lang.L("Cancel"), d.Hide), replace,
+		b.u.newKeyButton(lang.L("Skip"), choose(SkipExisting)), keep})
 	b.showExists(d, choose(KeepBoth))
 }
 

@@ -109,7 +109,7 @@ func TestDestructiveConfirmations(t *testing.T) {
 				for _, unwanted := range []string{"Yes", "No"} {
 					if top := u.win.Canvas().Overlays().Top(); top != nil {
 						for _, o := range test.LaidOutObjects(top) {
-							if b, ok := o.(*widget.Button); ok && strings.EqualFold(b.Text, unwanted) {
+							if b, ok := unwrapped(o).(*widget.Button); ok && strings.EqualFold(b.Text, unwanted) {
 								t.Errorf("the dialog has a %q button", b.Text)
 							}
 						}

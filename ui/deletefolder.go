@@ -26,7 +26,7 @@ type folderDelete struct {
 
 	cancel   context.CancelFunc
 	counting *dialog.CustomDialog
-	confirm  *dialog.ConfirmDialog
+	confirm  *confirmDialog
 	// question is what the confirmation asks, outcome what came of it
 	// when it was not all deleted.
 	question, outcome string
@@ -42,7 +42,7 @@ func (b *browser) onDeleteFolder(e Entry) {
 	spin := widget.NewActivity()
 	spin.Start()
 	msg := widget.NewLabel(lang.L("Counting the files in “{{.Name}}”…", map[string]any{"Name": e.Name}))
-	fd.counting = dialog.NewCustom(lang.L("Delete folder"), lang.L("Cancel"), container.NewHBox(spin, msg), b.u.win)
+	fd.counting = b.u.newCustom(lang.L("Delete folder"), lang.L("Cancel"), container.NewHBox(spin, msg))
 	fd.counting.SetOnClosed(cancel)
 	fd.counting.Show()
 	b.u.answerKeys(nil, fd.counting.Dismiss)
@@ -110,7 +110,7 @@ func (fd *folderDelete) run() {
 			u.setStatus("")
 			msg := lang.L("{{.Failed}} of the {{.Total}} files and folders in “{{.Name}}” could not be deleted: {{.Why}} The others were deleted.",
 				map[string]any{"Failed": r.Failed, "Total": r.Deleted + r.Failed, "Name": name, "Why": u.explain(r.Why)})
-			d := dialog.NewInformation(lang.L("Some files were not deleted"), msg, u.win)
+			d := u.newInfo(lang.L("Some files were not deleted"), msg)
 			d.Resize(fyne.NewSize(480, 200))
 			u.showNotice(d)
 			fd.outcome = msg
@@ -173,7 +173,7 @@ func (u *appUI) showCopiesLeft(left []SharedCopy, why error) {
 		// delete itself had not been done.
 		msg += "\n\n" + u.explain(why)
 	}
-	d := dialog.NewConfirm(lang.L("Shared links still work"), msg, func(again bool) {
+	d := u.newConfirm(lang.L("Shared links still work"), msg, func(again bool) {
 		if !again {
 			return
 		}
@@ -186,7 +186,7 @@ func (u *appUI) showCopiesLeft(left []SharedCopy, why error) {
 			}
 			u.setStatus(lang.L("The shared copies are removed, and their links no longer work."))
 		})
-	}, u.win)
+	})
 	d.SetConfirmText(lang.L("Try again"))
 	d.SetDismissText(lang.L("Later"))
 	d.Resize(fyne.NewSize(480, 220))

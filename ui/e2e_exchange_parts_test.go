@@ -343,7 +343,7 @@ func exchangeSpots(t *testing.T, keys []Key, account, bucket, file string, prefs
 	}
 	where := func(target fyne.CanvasObject) rect {
 		t.Helper()
-		_, r := find(fmt.Sprintf("%T", target), func(o fyne.CanvasObject) bool { return o == target })
+		_, r := find(fmt.Sprintf("%T", target), func(o fyne.CanvasObject) bool { return o == target || unwrapped(o) == target })
 		return r
 	}
 	var s clickSpots
@@ -357,7 +357,7 @@ func exchangeSpots(t *testing.T, keys []Key, account, bucket, file string, prefs
 	var ticks []rect
 	for _, name := range prefs.Groups[groupBtn.Text] {
 		_, r := find("the box of "+name, func(o fyne.CanvasObject) bool {
-			c, ok := o.(*widget.Check)
+			c, ok := unwrapped(o).(*widget.Check)
 			return ok && c.Text == name
 		})
 		ticks = append(ticks, r)

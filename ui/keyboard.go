@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -44,7 +45,7 @@ func (u *appUI) answerKeys(enter, esc func()) {
 
 // showConfirm shows d with Enter for its confirm button and Esc for its
 // dismiss button.
-func (u *appUI) showConfirm(d *dialog.ConfirmDialog) {
+func (u *appUI) showConfirm(d *confirmDialog) {
 	d.Show()
 	u.answerKeys(d.Confirm, d.Dismiss)
 }
@@ -54,12 +55,12 @@ func (u *appUI) showConfirm(d *dialog.ConfirmDialog) {
 // (action, such as "Delete") in red rather than the inviting blue of
 // "Yes", beside Cancel. Enter confirms and Esc cancels, as in every
 // dialog; do runs only on confirm. The dialog is returned for tests.
-func (u *appUI) confirmDanger(title, message, action string, do func()) *dialog.ConfirmDialog {
-	d := dialog.NewConfirm(title, message, func(yes bool) {
+func (u *appUI) confirmDanger(title, message, action string, do func()) *confirmDialog {
+	d := u.newConfirm(title, message, func(yes bool) {
 		if yes {
 			do()
 		}
-	}, u.win)
+	})
 	d.SetConfirmText(action)
 	d.SetDismissText(lang.L("Cancel"))
 	d.SetConfirmImportance(widget.DangerImportance)
@@ -165,6 +166,32 @@ func (s *keySelect) TypedKey(ev *fyne.KeyEvent) {
 // shown is what the screen's description takes it for (screentext.go).
 func (s *keySelect) shown() fyne.CanvasObject { return &s.Select }
 
+// keyCheck is a dialog's tick box: Enter and Esc answer the dialog, as
+// they do anywhere in it; Space ticks it.
+type keyCheck struct {
+	widget.Check
+	u *appUI
+}
+
+func (u *appUI) newKeyCheck(label string, changed func(bool)) *keyCheck {
+	c := &keyCheck{u: u}
+	c.Text, c.OnChanged = label, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *keyCheck) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+		c.u.dialogKey(ev)
+	default:
+		c.Check.TypedKey(ev)
+	}
+}
+
+// shown is what the screen's description takes it for (screentext.go).
+func (c *keyCheck) shown() fyne.CanvasObject { return &c.Check }
+
 // browserTakesKeys says whether the file list's shortcuts apply: its
 // screen is on show and no dialog is open.
 func (u *appUI) browserTakesKeys() bool {
@@ -210,5 +237,79 @@ func (b *browser) typedKey(ev *fyne.KeyEvent, mods fyne.KeyModifier) {
 		} else if b.sel.count() > 0 {
 			b.onDownload()
 		}
+	}
+}
+
+// keyEntry is a dialog's text field: Esc answers the dialog, as it does
+// anywhere in it, and so does Enter in a single-line field with nothing of
+// its own to do on Enter; a multi-line field takes Enter for a new line.
+type keyEntry struct {
+	widget.Entry
+	u *appUI
+}
+
+// newKeyEntry is a single-line dialog field, newKeyMultiLine one of
+// several lines, newKeyPassword one whose text is hidden, with the eye
+// that shows it.
+func (u *appUI) newKeyEntry() *keyEntry {
+	e := &keyEntry{u: u}
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (u *appUI) newKeyMultiLine() *keyEntry {
+	e := u.newKeyEntry()
+	e.MultiLine = true
+	return e
+}
+
+func (u *appUI) newKeyPassword() *keyEntry {
+	e := u.newKeyEntry()
+	e.Password = true
+	e.ActionItem = newRevealer(e)
+	return e
+}
+
+func (e *keyEntry) TypedKey(ev *fyne.KeyEvent) {
+	switch {
+	case ev.Name == fyne.KeyEscape,
+		(ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && !e.MultiLine && e.OnSubmitted == nil:
+		e.u.dialogKey(ev)
+	default:
+		e.Entry.TypedKey(ev)
+	}
+}
+
+// shown is what the screen's description takes it for (screentext.go).
+func (e *keyEntry) shown() fyne.CanvasObject { return &e.Entry }
+
+// revealer is a password field's eye: a tap shows or hides what was
+// typed. (Fyne's own is bound to Fyne's entry.)
+type revealer struct {
+	widget.Icon
+	e *keyEntry
+}
+
+func newRevealer(e *keyEntry) *revealer {
+	r := &revealer{e: e}
+	r.Resource = theme.VisibilityOffIcon()
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *revealer) Tapped(*fyne.PointEvent) {
+	if r.e.Disabled() {
+		return
+	}
+	r.e.Password = !r.e.Password
+	if r.e.Password {
+		r.SetResource(theme.VisibilityOffIcon())
+	} else {
+		r.SetResource(theme.VisibilityIcon())
+	}
+	r.e.Refresh()
+	if c := fyne.CurrentApp().Driver().CanvasForObject(r); c != nil {
+		c.Focus(r.e)
 	}
 }

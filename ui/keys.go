@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -279,12 +278,12 @@ func (s *keysScreen) importKey(name string, pem []byte) {
 
 // onAddColleague takes a colleague's public key from a file or pasted text.
 func (s *keysScreen) onAddColleague() {
-	name := widget.NewEntry()
+	name := s.u.newKeyEntry()
 	name.SetPlaceHolder(lang.L("Colleague's name"))
-	text := widget.NewMultiLineEntry()
+	text := s.u.newKeyMultiLine()
 	text.SetPlaceHolder(lang.L("Paste the key your colleague sent you, or choose the file below."))
 	text.SetMinRowsVisible(6)
-	fromFile := widget.NewButtonWithIcon(lang.L("From a file…"), theme.FileIcon(), func() {
+	fromFile := s.u.newKeyButton(lang.L("From a file…"), func() {
 		openFile(s.u, func(fname string, data []byte) {
 			text.SetText(string(data))
 			if name.Text == "" {
@@ -292,6 +291,7 @@ func (s *keysScreen) onAddColleague() {
 			}
 		})
 	})
+	fromFile.Icon = theme.FileIcon()
 	// Add stays off until both are filled in: a mistake found after the
 	// dialog closed threw away the key the user had pasted.
 	name.Validator = func(v string) error {
@@ -312,13 +312,13 @@ func (s *keysScreen) onAddColleague() {
 		widget.NewFormItem(lang.L("Public key"), text),
 		widget.NewFormItem("", fromFile),
 	}
-	d := dialog.NewForm(lang.L("Add a colleague's key"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
+	d := s.u.newForm(lang.L("Add a colleague's key"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
 		if ok {
 			s.addColleague(name.Text, []byte(text.Text))
 		}
-	}, s.u.win)
+	})
 	d.Resize(fyne.NewSize(560, 420))
-	d.Show()
+	s.u.showForm(d)
 }
 
 func (s *keysScreen) addColleague(name string, pem []byte) {
@@ -432,18 +432,18 @@ func showKMSDialog(u *appUI, then func(KMSKey)) {
 			}
 		}
 	}
-	name, id, ep := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	name, id, ep := u.newKeyEntry(), u.newKeyEntry(), u.newKeyEntry()
 	name.SetText(lang.L("Company key"))
 	id.SetPlaceHolder(lang.L("KMS key ID, from your administrator"))
 	ep.SetPlaceHolder(lang.L("Only if your administrator gave you an address"))
-	region := widget.NewSelect(regionLabels(), nil)
+	region := u.newKeySelect(regionLabels())
 	region.SetSelectedIndex(0)
 	items := []*widget.FormItem{widget.NewFormItem(lang.L("Name"), name)}
-	var account *widget.Select
+	var account *keySelect
 	if len(cloud) > 1 {
 		// "Storage" is what the app calls an account everywhere else (the
 		// sidebar lists them under it), so the names offered are familiar.
-		account = widget.NewSelect(cloud, nil)
+		account = u.newKeySelect(cloud)
 		account.SetSelectedIndex(0)
 		items = append(items, widget.NewFormItem(lang.L("Storage"), account))
 	}
@@ -454,7 +454,7 @@ func showKMSDialog(u *appUI, then func(KMSKey)) {
 	)
 	// The one place that names KMS: whoever was handed a KMS key ID must
 	// recognise where it goes.
-	d := dialog.NewForm(lang.L("Add a company key (Alibaba Cloud KMS)"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
+	d := u.newForm(lang.L("Add a company key (Alibaba Cloud KMS)"), lang.L("Add"), lang.L("Cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -471,20 +471,20 @@ func showKMSDialog(u *appUI, then func(KMSKey)) {
 			k.Account = cloud[0]
 		}
 		then(k)
-	}, u.win)
+	})
 	height := float32(320)
 	if account != nil {
 		height = 370
 	}
 	d.Resize(fyne.NewSize(520, height))
-	d.Show()
+	u.showForm(d)
 }
 
 // askName asks for a name in a small dialog.
 func askName(u *appUI, title, initial string, then func(string)) {
-	e := widget.NewEntry()
+	e := u.newKeyEntry()
 	e.SetText(initial)
-	dialog.ShowForm(title, lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(lang.L("Name"), e)}, func(ok bool) {
+	u.showForm(u.newForm(title, lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(lang.L("Name"), e)}, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -493,7 +493,7 @@ func askName(u *appUI, title, initial string, then func(string)) {
 		} else {
 			u.showError(errEmptyName)
 		}
-	}, u.win)
+	}))
 }
 
 // openFile lets the user pick a small file (a key or a backup) and reads it.

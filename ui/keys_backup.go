@@ -19,7 +19,7 @@ import (
 
 // onBackupDialog asks for the passphrase twice, then where to save.
 func (s *keysScreen) onBackupDialog() {
-	p1, p2 := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	p1, p2 := s.u.newKeyPassword(), s.u.newKeyPassword()
 	// The dialog says what is wrong while it is open and keeps the save
 	// button off until it is right, instead of closing and making the user
 	// start over.
@@ -42,7 +42,7 @@ func (s *keysScreen) onBackupDialog() {
 		first,
 		widget.NewFormItem(lang.L("Passphrase again"), p2),
 	}
-	d := dialog.NewForm(lang.L("Back up my keys"), lang.L("Choose where to save"), lang.L("Cancel"), items, func(ok bool) {
+	d := s.u.newForm(lang.L("Back up my keys"), lang.L("Choose where to save"), lang.L("Cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -52,11 +52,10 @@ func (s *keysScreen) onBackupDialog() {
 		}
 		pass := p1.Text
 		s.u.pick.saveFile(lang.L("Back up my keys"), backupFileName, func(w fyne.URIWriteCloser) { s.backup(w, pass) })
-	}, s.u.win)
-	d.Show()
+	})
 	// Enter saves once both passphrases are right (Submit checks them);
 	// Esc cancels.
-	s.u.answerKeys(d.Submit, d.Hide)
+	s.u.showForm(d)
 }
 
 func (s *keysScreen) backup(w io.WriteCloser, pass string) {
@@ -74,9 +73,9 @@ func (s *keysScreen) onRestoreDialog() {
 // and the user types again, instead of starting over with the file.
 type restoreDialog struct {
 	d       *dialog.CustomDialog
-	pass    *widget.Entry
+	pass    *keyEntry
 	note    *widget.Label
-	restore *widget.Button
+	restore *keyButton
 }
 
 func (s *keysScreen) showRestore(_ string, data []byte) {
@@ -86,11 +85,11 @@ func (s *keysScreen) showRestore(_ string, data []byte) {
 // askRestore asks for the passphrase of the backup data and restores its
 // keys, then runs done.
 func (s *keysScreen) askRestore(data []byte, done func()) {
-	r := &restoreDialog{pass: widget.NewPasswordEntry(), note: widget.NewLabel("")}
+	r := &restoreDialog{pass: s.u.newKeyPassword(), note: widget.NewLabel("")}
 	r.note.Wrapping = textWrap()
 	r.note.Importance = widget.DangerImportance
-	cancel := widget.NewButton(lang.L("Cancel"), nil)
-	r.restore = widget.NewButton(lang.L("Restore"), func() { s.tryRestore(r, data, done) })
+	cancel := s.u.newKeyButton(lang.L("Cancel"), nil)
+	r.restore = s.u.newKeyButton(lang.L("Restore"), func() { s.tryRestore(r, data, done) })
 	r.restore.Importance = widget.HighImportance
 	form := widget.NewForm(widget.NewFormItem(lang.L("Passphrase"), r.pass))
 	body := container.NewVBox(form, r.note)

@@ -64,7 +64,7 @@ func (s *keysScreen) showCards(loc Location, cards []SeenCard, unreadable int) {
 	intro := widget.NewLabel(lang.L("Anyone who can write to this storage can publish a card in any name: compare the codes with the person before you rely on a key."))
 	intro.Wrapping = textWrap()
 	body := container.NewBorder(intro, publish, nil, nil, container.NewVScroll(rows))
-	d = dialog.NewCustom(lang.L("Colleagues on this storage"), lang.L("Close"), body, s.u.win)
+	d = s.u.newCustom(lang.L("Colleagues on this storage"), lang.L("Close"), body)
 	d.Resize(fyne.NewSize(600, 420))
 	d.Show()
 	s.u.answerKeys(nil, d.Hide)
@@ -111,7 +111,7 @@ func (s *keysScreen) askPublish(loc Location) {
 	if k == nil {
 		return
 	}
-	name := widget.NewEntry()
+	name := s.u.newKeyEntry()
 	name.SetPlaceHolder(lang.L("Your name, as colleagues know you"))
 	name.Validator = func(v string) error {
 		if strings.TrimSpace(v) == "" {
@@ -119,7 +119,7 @@ func (s *keysScreen) askPublish(loc Location) {
 		}
 		return nil
 	}
-	d := dialog.NewForm(lang.L("Publish my card here"), lang.L("Publish"), lang.L("Cancel"),
+	d := s.u.newForm(lang.L("Publish my card here"), lang.L("Publish"), lang.L("Cancel"),
 		[]*widget.FormItem{widget.NewFormItem(lang.L("Name"), name)}, func(ok bool) {
 			if !ok {
 				return
@@ -127,7 +127,7 @@ func (s *keysScreen) askPublish(loc Location) {
 			n := strings.TrimSpace(name.Text)
 			s.run(lang.L("Publishing your card…"), lang.L("Your card is published in “{{.Bucket}}”: colleagues who use it can add you.", map[string]any{"Bucket": loc.Bucket}),
 				func(ctx context.Context) error { return s.u.be.Keys().PublishCard(ctx, loc, k.Name, n) })
-		}, s.u.win)
+		})
 	d.Resize(fyne.NewSize(480, 0))
-	d.Show()
+	s.u.showForm(d)
 }

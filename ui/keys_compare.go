@@ -59,7 +59,7 @@ func (s *keysScreen) showMyCodes(k Key) {
 	if k.SigningCode == "" {
 		body.Add(wrapped(lang.L("Your signing code is made when you first upload a file or send your key.")))
 	}
-	d := dialog.NewCustom(lang.L("My codes"), lang.L("Close"), body, s.u.win)
+	d := s.u.newCustom(lang.L("My codes"), lang.L("Close"), body)
 	d.Resize(fyne.NewSize(520, 0))
 	s.u.showNotice(d)
 }
@@ -74,19 +74,19 @@ func (s *keysScreen) compareColleague(k Key) {
 		body.Add(wrapped(lang.L("This key came without a signing code: files from {{.Name}} will read “not signed”. Ask {{.Name}} for their key again from a current ossvault.", args)))
 	}
 	d := dialog.NewCustomWithoutButtons(lang.L("Compare codes with {{.Name}}", args), body, s.u.win)
-	match := widget.NewButton(lang.L("They match"), func() {
+	match := s.u.newKeyButton(lang.L("They match"), func() {
 		d.Hide()
 		name := k.Name
 		s.run("", lang.L("{{.Name}}'s key is marked as compared.", args),
 			func(ctx context.Context) error { return s.u.be.Keys().MarkCompared(ctx, name) })
 	})
 	match.Importance = widget.HighImportance
-	differ := widget.NewButton(lang.L("They differ"), func() {
+	differ := s.u.newKeyButton(lang.L("They differ"), func() {
 		d.Hide()
 		s.keysDiffer(k)
 	})
 	differ.Importance = widget.DangerImportance
-	d.SetButtons([]fyne.CanvasObject{widget.NewButton(lang.L("Cancel"), d.Hide), differ, match})
+	d.SetButtons([]fyne.CanvasObject{s.u.newKeyButton(lang.L("Cancel"), d.Hide), differ, match})
 	d.Resize(fyne.NewSize(560, 0))
 	d.Show()
 	s.u.answerKeys(nil, d.Hide)
@@ -96,11 +96,11 @@ func (s *keysScreen) compareColleague(k Key) {
 func (s *keysScreen) keysDiffer(k Key) {
 	args := map[string]any{"Name": k.Name}
 	msg := lang.L("This is not the key {{.Name}} holds: someone may have swapped it on its way to you. Do not lock files with it. Remove it, and ask {{.Name}} to give you their key again, in person or from a place you trust.", args)
-	d := dialog.NewConfirm(lang.L("The codes differ"), msg, func(yes bool) {
+	d := s.u.newConfirm(lang.L("The codes differ"), msg, func(yes bool) {
 		if yes {
 			s.removeKey(k.Name)
 		}
-	}, s.u.win)
+	})
 	d.SetConfirmText(lang.L("Remove this key"))
 	d.SetDismissText(lang.L("Keep it for now"))
 	d.SetConfirmImportance(widget.DangerImportance)

@@ -30,7 +30,7 @@ func openKMSDialog(t *testing.T, u *appUI, btn *widget.Button) *kmsDialog {
 	}
 	d := &kmsDialog{}
 	for _, o := range test.LaidOutObjects(top) {
-		switch v := o.(type) {
+		switch v := unwrapped(o).(type) {
 		case *widget.Entry:
 			d.entries = append(d.entries, v)
 		case *widget.Select:

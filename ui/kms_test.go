@@ -139,7 +139,7 @@ func addKMSThroughDialog(t *testing.T, u *appUI, keyID, region, address string) 
 	var sel *widget.Select
 	var add *widget.Button
 	for _, o := range test.LaidOutObjects(top) {
-		switch v := o.(type) {
+		switch v := unwrapped(o).(type) {
 		case *widget.Entry:
 			entries = append(entries, v)
 		case *widget.Select:

@@ -216,7 +216,7 @@ func TestUploadFolderClashesForAll(t *testing.T) {
 	u.uiMu.Lock()
 	var forAll *widget.Check
 	for _, o := range test.LaidOutObjects(u.win.Canvas().Overlays().Top()) {
-		if c, ok := o.(*widget.Check); ok {
+		if c, ok := unwrapped(o).(*widget.Check); ok {
 			forAll = c
 		}
 	}

@@ -156,7 +156,7 @@ func (failingSharing) OpenLink(context.Context, string, string) (JobID, error) {
 func buttonOn(t *testing.T, u *appUI, text string) *widget.Button {
 	t.Helper()
 	for _, o := range test.LaidOutObjects(u.win.Content()) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
+		if b, ok := unwrapped(o).(*widget.Button); ok && b.Text == text {
 			return b
 		}
 	}

@@ -278,9 +278,12 @@ func cutLabels(c fyne.Canvas) []string {
 				}
 				return false
 			case *widget.Select:
-				// Its text, its arrow, and the padding around both.
-				w := fyne.MeasureText(x.Selected, theme.TextSize(), fyne.TextStyle{}).Width + theme.IconInlineSize() + 4*theme.InnerPadding()
-				if x.Selected != "" && w > x.Size().Width+0.5 {
+				if selectCut(x, x.Size()) {
+					out = append(out, x.Selected)
+				}
+				return false
+			case *keySelect:
+				if selectCut(&x.Select, x.Size()) {
 					out = append(out, x.Selected)
 				}
 				return false
@@ -289,6 +292,13 @@ func cutLabels(c fyne.Canvas) []string {
 		})
 	}
 	return out
+}
+
+// selectCut says whether s, size big, cuts its choice: its text, its
+// arrow and the padding around both do not fit.
+func selectCut(s *widget.Select, size fyne.Size) bool {
+	w := fyne.MeasureText(s.Selected, theme.TextSize(), fyne.TextStyle{}).Width + theme.IconInlineSize() + 4*theme.InnerPadding()
+	return s.Selected != "" && w > size.Width+0.5
 }
 
 // overlapping lists the pairs of texts and buttons on c, in the content or
@@ -311,6 +321,9 @@ func overlapping(c fyne.Canvas) [][2]string {
 			case *widget.Button:
 				// A box of its own: its text is its own, anything else
 				// drawn in it is over it.
+				boxes = append(boxes, placed{"button " + x.Text, at(x), x.Size()})
+				return false
+			case *keyButton:
 				boxes = append(boxes, placed{"button " + x.Text, at(x), x.Size()})
 				return false
 			case *canvas.Text:

@@ -103,14 +103,16 @@ func (d *screenDescriber) walk(o fyne.CanvasObject, at fyne.Position) {
 	}
 	at = at.Add(o.Position())
 	item := screenItem{X: at.X, Y: at.Y, W: o.Size().Width, H: o.Size().Height, Layer: d.layer}
+	shown := o
+	if k, ok := o.(interface{ shown() fyne.CanvasObject }); ok {
+		shown = k.shown() // the widget it wraps, at its place
+	}
 	if f, ok := o.(fyne.Focusable); ok && d.focused != nil && f == d.focused {
 		focus := item
-		focus.Kind = fmt.Sprintf("%T", o)
+		focus.Kind = fmt.Sprintf("%T", shown)
 		d.out.Focus = &focus
 	}
-	if k, ok := o.(interface{ shown() fyne.CanvasObject }); ok {
-		o = k.shown() // the widget it wraps, at its place
-	}
+	o = shown
 	descend := true
 	switch x := o.(type) {
 	case *canvas.Text:

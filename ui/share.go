@@ -44,7 +44,7 @@ type sharing struct {
 	stop context.CancelFunc
 
 	// The open-link form.
-	pasted  *widget.Entry
+	pasted  *keyEntry
 	openMsg *widget.Label
 
 	// copiesOffered: this start already asked about expired copies.
@@ -236,7 +236,7 @@ func (s *sharing) onStop() {
 
 // showOpenLink takes a pasted link and downloads and decrypts it.
 func (s *sharing) showOpenLink() {
-	s.pasted = widget.NewMultiLineEntry()
+	s.pasted = s.u.newKeyMultiLine()
 	s.pasted.SetPlaceHolder(lang.L("Paste the link you were sent"))
 	s.pasted.Wrapping = fyne.TextWrapBreak
 	saveIn := lang.L("The file will be saved in {{.Dir}}.", map[string]any{"Dir": s.u.prefs.downloadDir()})
@@ -260,14 +260,14 @@ func (s *sharing) showOpenLink() {
 		}
 		return nil
 	}
-	d := dialog.NewForm(lang.L("Open a shared link"), lang.L("Download"), lang.L("Cancel"),
+	d := s.u.newForm(lang.L("Open a shared link"), lang.L("Download"), lang.L("Cancel"),
 		[]*widget.FormItem{widget.NewFormItem("", s.pasted), widget.NewFormItem("", s.openMsg)}, func(ok bool) {
 			if ok {
 				s.openLink(s.pasted.Text)
 			}
-		}, s.u.win)
+		})
 	d.Resize(fyne.NewSize(560, 280))
-	d.Show()
+	s.u.showForm(d)
 }
 
 // isLink says whether pasted text is a web link, as a shared link is.

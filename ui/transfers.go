@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -293,7 +292,7 @@ func (p *transfersPanel) onSelected(id widget.ListItemID) {
 		return
 	}
 	if j := p.jobs[ref.job]; j.State == JobFailed && j.Err != nil {
-		p.u.showNotice(dialog.NewInformation(lang.L("That did not work"), p.failureText(j), p.u.win))
+		p.u.showNotice(p.u.newInfo(lang.L("That did not work"), p.failureText(j)))
 	}
 }
 

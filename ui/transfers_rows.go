@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -409,7 +408,7 @@ func (r *jobRow) showInFolder() {
 	if err := r.p.u.app.OpenURL(u); err != nil {
 		// Without a file manager to open it with, "try again" does not
 		// help: say where the folder is, so the user can go there.
-		r.p.u.showNotice(dialog.NewInformation(lang.L("That did not work"),
-			lang.L("This computer could not open the folder. The file is in {{.Dir}}.", map[string]any{"Dir": dir}), r.p.u.win))
+		r.p.u.showNotice(r.p.u.newInfo(lang.L("That did not work"),
+			lang.L("This computer could not open the folder. The file is in {{.Dir}}.", map[string]any{"Dir": dir})))
 	}
 }

@@ -3,9 +3,20 @@ package ui
 import (
 	"testing"
 
+	"fyne.io/fyne/v2"
+
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
+
+// unwrapped is the Fyne widget one of the dialogs' own controls wraps
+// (keyButton, keyCheck, keySelect), or o itself.
+func unwrapped(o fyne.CanvasObject) fyne.CanvasObject {
+	if k, ok := o.(interface{ shown() fyne.CanvasObject }); ok {
+		return k.shown()
+	}
+	return o
+}
 
 // overlayButton returns the button labelled text in the dialog on top.
 func overlayButton(t *testing.T, u *appUI, text string) *widget.Button {
@@ -15,7 +26,7 @@ func overlayButton(t *testing.T, u *appUI, text string) *widget.Button {
 		t.Fatal("no dialog is open")
 	}
 	for _, o := range test.LaidOutObjects(top) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
+		if b, ok := unwrapped(o).(*widget.Button); ok && b.Text == text {
 			return b
 		}
 	}
@@ -27,7 +38,7 @@ func overlayButton(t *testing.T, u *appUI, text string) *widget.Button {
 func overlayEntries(u *appUI) []*widget.Entry {
 	var out []*widget.Entry
 	for _, o := range test.LaidOutObjects(u.win.Canvas().Overlays().Top()) {
-		if e, ok := o.(*widget.Entry); ok {
+		if e, ok := unwrapped(o).(*widget.Entry); ok {
 			out = append(out, e)
 		}
 	}
