@@ -18,7 +18,8 @@ type confirmDialog struct {
 	u                *appUI
 	confirm, dismiss *keyButton
 	callback         func(bool)
-	sized            bool // the caller chose a size: Show keeps it
+	sized            bool          // the caller chose a size: Show keeps it
+	text             *widget.Label // the question, when it is a sentence
 }
 
 // newConfirm asks title/message; callback learns the answer. Like Fyne's,
@@ -26,7 +27,18 @@ type confirmDialog struct {
 func (u *appUI) newConfirm(title, message string, callback func(bool)) *confirmDialog {
 	text := widget.NewLabel(message)
 	text.Wrapping = textWrap()
-	return u.newCustomConfirm(title, text, callback)
+	c := u.newCustomConfirm(title, text, callback)
+	c.text = text
+	return c
+}
+
+// fitText sizes d, holding the wrapped label text, for text to fill a
+// dialog as wide as w: the label is given that width first, so that the
+// height asked for is that of its lines at that width, not at none.
+func fitText(d *dialog.CustomDialog, text *widget.Label, w float32) {
+	inner := w - 4*theme.Padding() - 2*theme.InnerPadding()
+	text.Resize(fyne.NewSize(inner, text.MinSize().Height))
+	d.Resize(fyne.NewSize(w, d.MinSize().Height))
 }
 
 // newCustomConfirm is newConfirm with content of its own above the
@@ -47,8 +59,13 @@ func (u *appUI) newCustomConfirm(title string, content fyne.CanvasObject, callba
 // window, with room for its sentence to wrap.
 func (c *confirmDialog) Show() {
 	c.CustomDialog.Show()
+	if c.sized {
+		return
+	}
 	w := min(float32(480), c.u.win.Canvas().Size().Width-40)
-	if s := c.CustomDialog.MinSize(); !c.sized && s.Width < w {
+	if c.text != nil {
+		fitText(c.CustomDialog, c.text, w)
+	} else if s := c.CustomDialog.MinSize(); s.Width < w {
 		c.CustomDialog.Resize(fyne.NewSize(w, s.Height))
 	}
 }
@@ -84,7 +101,7 @@ func (u *appUI) newInfo(title, message string) *dialog.CustomDialog {
 	text := widget.NewLabel(message)
 	text.Wrapping = textWrap()
 	d := u.newCustom(title, lang.L("OK"), text)
-	d.Resize(fyne.NewSize(min(float32(480), u.win.Canvas().Size().Width-40), d.MinSize().Height))
+	fitText(d, text, min(float32(480), u.win.Canvas().Size().Width-40))
 	return d
 }
 
