@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,12 +34,7 @@ import (
 // open.
 func TestE2EKeysOnlyUploadShareDownload(t *testing.T) {
 	display := needDisplay(t)
-	if _, err := exec.LookPath("zenity"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("zenity is not installed in CI: make deps installs it")
-		}
-		t.Skip("no zenity to draw the desktop's file chooser")
-	}
+	needZenity(t)
 	bin := buildApp(t)
 	home, ready, env := appEnv(t, bin)
 	root := t.TempDir()

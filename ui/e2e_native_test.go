@@ -23,12 +23,7 @@ import (
 // upload" appears on the X server, and the test fails there.
 func TestE2ENativeUploadFiles(t *testing.T) {
 	display := needDisplay(t)
-	if _, err := exec.LookPath("zenity"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("zenity is not installed in CI: make deps installs it")
-		}
-		t.Skip("no zenity to draw the desktop's file chooser")
-	}
+	needZenity(t)
 	bin := buildApp(t)
 	_, ready, env := appEnv(t, bin)
 	env = append(env, "HOME="+t.TempDir())
@@ -138,4 +133,16 @@ func TestE2EFallbackDialogInChinese(t *testing.T) {
 	}
 	s.click("button", "取消")
 	s.waitNoDialog(10 * time.Second)
+}
+
+// needZenity skips a test that needs zenity to draw the desktop's file
+// chooser where it is missing, and fails it in CI, which installs it.
+func needZenity(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("zenity"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("zenity is not installed in CI: make deps installs it")
+		}
+		t.Skip("no zenity to draw the desktop's file chooser")
+	}
 }

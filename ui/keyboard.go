@@ -154,12 +154,16 @@ func (u *appUI) newKeySelect(options []string) *keySelect {
 	return s
 }
 
-func (s *keySelect) TypedKey(ev *fyne.KeyEvent) {
+func (s *keySelect) TypedKey(ev *fyne.KeyEvent) { s.u.dialogKeyOr(ev, s.Select.TypedKey) }
+
+// dialogKeyOr gives Enter and Esc to the dialog on top and any other key
+// to own, the focused control's own handling.
+func (u *appUI) dialogKeyOr(ev *fyne.KeyEvent, own func(*fyne.KeyEvent)) {
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
-		s.u.dialogKey(ev)
+		u.dialogKey(ev)
 	default:
-		s.Select.TypedKey(ev)
+		own(ev)
 	}
 }
 
@@ -180,14 +184,7 @@ func (u *appUI) newKeyCheck(label string, changed func(bool)) *keyCheck {
 	return c
 }
 
-func (c *keyCheck) TypedKey(ev *fyne.KeyEvent) {
-	switch ev.Name {
-	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
-		c.u.dialogKey(ev)
-	default:
-		c.Check.TypedKey(ev)
-	}
-}
+func (c *keyCheck) TypedKey(ev *fyne.KeyEvent) { c.u.dialogKeyOr(ev, c.Check.TypedKey) }
 
 // shown is what the screen's description takes it for (screentext.go).
 func (c *keyCheck) shown() fyne.CanvasObject { return &c.Check }
