@@ -32,19 +32,17 @@ type statusLine struct {
 	Text string
 
 	label *widget.Label
-	// width and maxLines are what the text was last wrapped for.
-	width    float32
-	maxLines int
-	// fitW, fitH and fitText are what fit last wrapped for.
-	fitW, fitH float32
-	fitText    string
+	// width and height are the room fit last wrapped the text for, and
+	// wrapped the text it wrapped.
+	width, height float32
+	wrapped       string
 	// changed lays out the window again when a new text needs another
 	// number of lines.
 	changed func()
 }
 
 func newStatusLine() *statusLine {
-	s := &statusLine{label: widget.NewLabel(""), maxLines: statusMaxLines}
+	s := &statusLine{label: widget.NewLabel("")}
 	s.ExtendBaseWidget(s)
 	return s
 }
@@ -56,7 +54,7 @@ func (s *statusLine) SetText(text string) {
 	}
 	before := s.label.MinSize().Height
 	s.Text = text
-	s.wrap(s.width, s.maxLines)
+	s.fit(s.width, s.height)
 	if s.label.MinSize().Height != before && s.changed != nil {
 		s.changed()
 	}
@@ -66,10 +64,10 @@ func (s *statusLine) SetText(text string) {
 // fit wraps the text for a line width wide and at most height tall (as
 // many lines as fit there, one at least), and gives the height it takes.
 func (s *statusLine) fit(width, height float32) float32 {
-	if width != s.fitW || height != s.fitH || s.Text != s.fitText {
-		s.fitW, s.fitH, s.fitText = width, height, s.Text
+	if width != s.width || height != s.height || s.Text != s.wrapped {
+		s.width, s.height, s.wrapped = width, height, s.Text
 		for n := statusMaxLines; n >= 1; n-- {
-			s.wrap(width, n)
+			s.label.SetText(wrapForLabel(s.label, s.Text, width, n))
 			if n == 1 || s.label.MinSize().Height <= height {
 				break
 			}
@@ -78,13 +76,14 @@ func (s *statusLine) fit(width, height float32) float32 {
 	return s.label.MinSize().Height
 }
 
-func (s *statusLine) wrap(width float32, maxLines int) {
-	s.width, s.maxLines = width, maxLines
-	style, size := s.label.TextStyle, theme.TextSize()
-	lines := wrapText(s.Text, width-2*theme.InnerPadding(), maxLines, func(t string) float32 {
+// wrapForLabel is text broken into at most maxLines lines (wrapText) that
+// fit l, width wide, in l's style: lines joined for l to show as they are.
+func wrapForLabel(l *widget.Label, text string, width float32, maxLines int) string {
+	style, size := l.TextStyle, theme.TextSize()
+	lines := wrapText(text, width-2*theme.InnerPadding(), maxLines, func(t string) float32 {
 		return fyne.MeasureText(t, size, style).Width
 	})
-	s.label.SetText(strings.Join(lines, "\n"))
+	return strings.Join(lines, "\n")
 }
 
 func (s *statusLine) CreateRenderer() fyne.WidgetRenderer {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"path/filepath"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -198,13 +197,9 @@ func (r *jobRow) showDetail(j Job) {
 		r.detail.SetText(text)
 		return
 	}
-	room := r.p.list.Size().Width - r.buttons.MinSize().Width - theme.Padding() - 2*theme.InnerPadding()
-	style, size := r.detail.TextStyle, theme.TextSize()
-	lines := wrapText(text, room, statusMaxLines, func(t string) float32 {
-		return fyne.MeasureText(t, size, style).Width
-	})
+	width := r.p.list.Size().Width - r.buttons.MinSize().Width - theme.Padding()
 	r.detail.Truncation = fyne.TextTruncateOff
-	r.detail.SetText(strings.Join(lines, "\n"))
+	r.detail.SetText(wrapForLabel(r.detail, text, width, statusMaxLines))
 }
 
 // barDetailLayout shares a row's line between its progress bar and its
