@@ -53,7 +53,7 @@ func (b *browser) onRename() {
 		}
 	})
 	b.renaming = r
-	r.d.Resize(fyne.NewSize(min(float32(480), b.u.win.Canvas().Size().Width-40), r.d.MinSize().Height))
+	r.d.Resize(fyne.NewSize(b.u.dialogWidth(), r.d.MinSize().Height))
 	b.u.showForm(r.d)
 	// The whole name is selected: typing replaces it.
 	b.u.win.Canvas().Focus(r.name)

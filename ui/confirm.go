@@ -14,12 +14,49 @@ import (
 // Cancel could not close the question with Esc. It answers to the calls
 // the app made of Fyne's.
 type confirmDialog struct {
-	*dialog.CustomDialog
+	*ownDialog
 	u                *appUI
 	confirm, dismiss *keyButton
-	callback         func(bool)
-	sized            bool          // the caller chose a size: Show keeps it
 	text             *widget.Label // the question, when it is a sentence
+}
+
+// ownDialog is what confirmDialog and formDialog share: the dialog, the
+// callback its answer goes to, and whether its caller chose its size.
+type ownDialog struct {
+	*dialog.CustomDialog
+	callback func(bool)
+	sized    bool // the caller chose a size: showing keeps it
+}
+
+func (d *ownDialog) Resize(size fyne.Size) {
+	d.sized = true
+	d.CustomDialog.Resize(size)
+}
+
+// answer closes the dialog and gives callback the answer.
+func (d *ownDialog) answer(yes bool) {
+	d.Hide()
+	if d.callback != nil {
+		d.callback(yes)
+	}
+}
+
+// widen gives d, unless its caller sized it, the width w, with its
+// sentence text (if not nil) wrapped at that width.
+func (d *ownDialog) widen(w float32, text *widget.Label) {
+	switch s := d.MinSize(); {
+	case d.sized:
+	case text != nil:
+		fitText(d.CustomDialog, text, w)
+	case s.Width < w:
+		d.CustomDialog.Resize(fyne.NewSize(w, s.Height))
+	}
+}
+
+// dialogWidth is the width of a dialog of sentences: 480, or the
+// window's less a margin in a narrower window.
+func (u *appUI) dialogWidth() float32 {
+	return min(float32(480), u.win.Canvas().Size().Width-40)
 }
 
 // newConfirm asks title/message; callback learns the answer. Like Fyne's,
@@ -44,7 +81,7 @@ func fitText(d *dialog.CustomDialog, text *widget.Label, w float32) {
 // newCustomConfirm is newConfirm with content of its own above the
 // buttons.
 func (u *appUI) newCustomConfirm(title string, content fyne.CanvasObject, callback func(bool)) *confirmDialog {
-	c := &confirmDialog{u: u, callback: callback}
+	c := &confirmDialog{u: u, ownDialog: &ownDialog{callback: callback}}
 	c.CustomDialog = dialog.NewCustomWithoutButtons(title, content, u.win)
 	c.dismiss = u.newKeyButton(lang.L("No"), c.Dismiss)
 	c.dismiss.Icon = theme.CancelIcon()
@@ -59,20 +96,7 @@ func (u *appUI) newCustomConfirm(title string, content fyne.CanvasObject, callba
 // window, with room for its sentence to wrap.
 func (c *confirmDialog) Show() {
 	c.CustomDialog.Show()
-	if c.sized {
-		return
-	}
-	w := min(float32(480), c.u.win.Canvas().Size().Width-40)
-	if c.text != nil {
-		fitText(c.CustomDialog, c.text, w)
-	} else if s := c.CustomDialog.MinSize(); s.Width < w {
-		c.CustomDialog.Resize(fyne.NewSize(w, s.Height))
-	}
-}
-
-func (c *confirmDialog) Resize(size fyne.Size) {
-	c.sized = true
-	c.CustomDialog.Resize(size)
+	c.widen(c.u.dialogWidth(), c.text)
 }
 
 // Confirm answers yes, as the confirm button does.
@@ -80,13 +104,6 @@ func (c *confirmDialog) Confirm() { c.answer(true) }
 
 // Dismiss answers no, as the dismiss button does.
 func (c *confirmDialog) Dismiss() { c.answer(false) }
-
-func (c *confirmDialog) answer(yes bool) {
-	c.Hide()
-	if c.callback != nil {
-		c.callback(yes)
-	}
-}
 
 func (c *confirmDialog) SetConfirmText(s string) { c.confirm.SetText(s) }
 func (c *confirmDialog) SetDismissText(s string) { c.dismiss.SetText(s) }
@@ -101,7 +118,7 @@ func (u *appUI) newInfo(title, message string) *dialog.CustomDialog {
 	text := widget.NewLabel(message)
 	text.Wrapping = textWrap()
 	d := u.newCustom(title, lang.L("OK"), text)
-	fitText(d, text, min(float32(480), u.win.Canvas().Size().Width-40))
+	fitText(d, text, u.dialogWidth())
 	return d
 }
 
@@ -119,22 +136,15 @@ func (u *appUI) newCustom(title, dismiss string, content fyne.CanvasObject) *dia
 // could not close it. Its confirm button is off while a field's Validator
 // refuses what it holds, as in Fyne's.
 type formDialog struct {
-	*dialog.CustomDialog
+	*ownDialog
 	form             *widget.Form
 	confirm, dismiss *keyButton
-	callback         func(bool)
-	sized            bool // the caller chose a size: showForm keeps it
-}
-
-func (f *formDialog) Resize(size fyne.Size) {
-	f.sized = true
-	f.CustomDialog.Resize(size)
 }
 
 // newForm asks for items; callback learns whether confirm was pressed
 // (or Enter in a field) with every field valid.
 func (u *appUI) newForm(title, confirm, dismiss string, items []*widget.FormItem, callback func(bool)) *formDialog {
-	f := &formDialog{form: widget.NewForm(items...), callback: callback}
+	f := &formDialog{form: widget.NewForm(items...), ownDialog: &ownDialog{callback: callback}}
 	f.CustomDialog = dialog.NewCustomWithoutButtons(title, f.form, u.win)
 	f.dismiss = u.newKeyButton(dismiss, func() { f.answer(false) })
 	f.dismiss.Icon = theme.CancelIcon()
@@ -164,20 +174,10 @@ func (f *formDialog) Submit() {
 	f.answer(true)
 }
 
-func (f *formDialog) answer(ok bool) {
-	f.Hide()
-	if f.callback != nil {
-		f.callback(ok)
-	}
-}
-
 // showForm shows f with Enter for confirm and Esc for dismiss, wide
 // enough for a name to be typed unless its caller sized it.
 func (u *appUI) showForm(f *formDialog) {
 	f.Show()
-	w := min(float32(480), u.win.Canvas().Size().Width-40)
-	if s := f.MinSize(); !f.sized && s.Width < w {
-		f.CustomDialog.Resize(fyne.NewSize(w, s.Height))
-	}
+	f.widen(u.dialogWidth(), nil)
 	u.answerKeys(f.Submit, func() { f.answer(false) })
 }

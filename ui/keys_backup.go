@@ -97,7 +97,7 @@ func (s *keysScreen) askRestore(data []byte, done func()) {
 	r.d.SetButtons([]fyne.CanvasObject{cancel, r.restore})
 	cancel.OnTapped = r.d.Hide
 	r.pass.OnSubmitted = func(string) { r.restore.OnTapped() }
-	r.d.Resize(fyne.NewSize(min(float32(480), s.u.win.Canvas().Size().Width-40), r.d.MinSize().Height))
+	r.d.Resize(fyne.NewSize(s.u.dialogWidth(), r.d.MinSize().Height))
 	r.d.Show()
 	s.u.answerKeys(func() { r.restore.OnTapped() }, r.d.Hide)
 	s.u.win.Canvas().Focus(r.pass)
