@@ -110,14 +110,31 @@ func (b *browser) askExisting(req UploadRequest, e *ExistsError) {
 		return
 	}
 	name := e.Names[0]
-	msg := lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": shownName(req.Dest.Prefix, name)})
-	text := widget.NewLabel(msg)
+	skip := ""
+	if len(e.Names) < e.Total {
+		// Some files are new here: they can go up alone.
+		skip = lang.L("Skip these")
+	}
+	b.askClash(lang.L("Replace files?"), clashText(req, name), skip, func(x Existing) {
+		b.uploadAnswered(req, map[string]Existing{name: x})
+	})
+}
+
+// clashText says that the file of req that takes key would replace one.
+func clashText(req UploadRequest, key string) *widget.Label {
+	text := widget.NewLabel(lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": shownName(req.Dest.Prefix, key)}))
 	text.Wrapping = textWrap()
-	d := dialog.NewCustomWithoutButtons(lang.L("Replace files?"), text, b.u.win)
+	return text
+}
+
+// askClash asks a name-clash question, title over body, with Cancel,
+// Replace, skip (unless "") and Keep both; then gets the answer.
+func (b *browser) askClash(title string, body fyne.CanvasObject, skip string, then func(Existing)) {
+	d := dialog.NewCustomWithoutButtons(title, body, b.u.win)
 	choose := func(x Existing) func() {
 		return func() {
 			d.Hide()
-			b.uploadAnswered(req, map[string]Existing{name: x})
+			then(x)
 		}
 	}
 	replace := b.u.newKeyButton(lang.L("Replace"), choose(ReplaceExisting))
@@ -125,9 +142,8 @@ func (b *browser) askExisting(req UploadRequest, e *ExistsError) {
 	keep := b.u.newKeyButton(lang.L("Keep both"), choose(KeepBoth))
 	keep.Importance = widget.HighImportance
 	buttons := []fyne.CanvasObject{b.u.newKeyButton(lang.L("Cancel"), d.Hide), replace}
-	if len(e.Names) < e.Total {
-		// Some files are new here: they can go up alone.
-		buttons = append(buttons, b.u.newKeyButton(lang.L("Skip these"), choose(SkipExisting)))
+	if skip != "" {
+		buttons = append(buttons, b.u.newKeyButton(skip, choose(SkipExisting)))
 	}
 	d.SetButtons(append(buttons, keep))
 	b.showExists(d, choose(KeepBoth))
@@ -158,9 +174,7 @@ func (b *browser) showExists(d *dialog.CustomDialog, keep func()) {
 func (b *browser) askEach(req UploadRequest, names []string, answers map[string]Existing) {
 	name := names[len(answers)]
 	left := len(names) - len(answers) - 1
-	text := widget.NewLabel(lang.L("“{{.Name}}” already exists in this folder. Replacing it removes the file that is there now, for everyone who uses this storage.", map[string]any{"Name": shownName(req.Dest.Prefix, name)}))
-	text.Wrapping = textWrap()
-	body := container.NewVBox(text)
+	body := container.NewVBox(clashText(req, name))
 	forAll := b.u.newKeyCheck(lang.L("Do the same for the other {{.N}} files that already exist", map[string]any{"N": left}), nil)
 	if left == 1 {
 		forAll.Text = lang.L("Do the same for the other file that already exists")
@@ -169,30 +183,19 @@ func (b *browser) askEach(req UploadRequest, names []string, answers map[string]
 		body.Add(forAll)
 	}
 	title := lang.L("Replace files? ({{.I}} of {{.N}})", map[string]any{"I": len(answers) + 1, "N": len(names)})
-	d := dialog.NewCustomWithoutButtons(title, body, b.u.win)
-	choose := func(x Existing) func() {
-		return func() {
-			d.Hide()
-			answers[name] = x
-			for _, n := range names[len(answers):] {
-				if forAll.Checked {
-					answers[n] = x
-				}
+	b.askClash(title, body, lang.L("Skip"), func(x Existing) {
+		answers[name] = x
+		for _, n := range names[len(answers):] {
+			if forAll.Checked {
+				answers[n] = x
 			}
-			if len(answers) < len(names) {
-				b.askEach(req, names, answers)
-				return
-			}
-			b.uploadAnswered(req, answers)
 		}
-	}
-	replace := b.u.newKeyButton(lang.L("Replace"), choose(ReplaceExisting))
-	replace.Importance = widget.DangerImportance
-	keep := b.u.newKeyButton(lang.L("Keep both"), choose(KeepBoth))
-	keep.Importance = widget.HighImportance
-	d.SetButtons([]fyne.CanvasObject{b.u.newKeyButton(lang.L("Cancel"), d.Hide), replace,
-		b.u.newKeyButton(lang.L("Skip"), choose(SkipExisting)), keep})
-	b.showExists(d, choose(KeepBoth))
+		if len(answers) < len(names) {
+			b.askEach(req, names, answers)
+			return
+		}
+		b.uploadAnswered(req, answers)
+	})
 }
 
 // uploadAnswered sends req again, in one request, with answers added to
