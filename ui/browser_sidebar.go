@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -51,17 +52,11 @@ const sidebarMaxWidth = 280
 type sidebarLayout struct{ b *browser }
 
 func (l sidebarLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objs {
-		o.Move(fyne.NewPos(0, 0))
-		o.Resize(size)
-	}
+	layout.NewStackLayout().Layout(objs, size)
 }
 
 func (l sidebarLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var m fyne.Size
-	for _, o := range objs {
-		m = m.Max(o.MinSize())
-	}
+	m := layout.NewStackLayout().MinSize(objs)
 	return fyne.NewSize(max(m.Width, l.b.sidebarWidth()), m.Height)
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -119,10 +120,7 @@ type onWidth struct {
 }
 
 func (l *onWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objs {
-		o.Move(fyne.NewPos(0, 0))
-		o.Resize(size)
-	}
+	layout.NewStackLayout().Layout(objs, size)
 	if size.Width != l.width {
 		l.width = size.Width
 		l.changed()
@@ -130,9 +128,5 @@ func (l *onWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (l *onWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var m fyne.Size
-	for _, o := range objs {
-		m = m.Max(o.MinSize())
-	}
-	return m
+	return layout.NewStackLayout().MinSize(objs)
 }
