@@ -197,7 +197,7 @@ func (s *realStorage) Delete(ctx context.Context, loc Location, key string) erro
 	}
 	// A table left behind is harmless (transfer.DeleteLeaves).
 	_ = transfer.DeleteLeaves(ctx, st, key)
-	return b.deleteCopiesOf(ctx, loc, key, func(c SharedCopy) bool { return c.Of == key || c.Key == key })
+	return b.deleteCopiesOf(ctx, loc, key, func(c SharedCopy) bool { return copiedFrom(c, key) || c.Key == key })
 }
 
 func (s *realStorage) FolderSize(ctx context.Context, loc Location, prefix string) (int, int64, error) {
@@ -237,13 +237,13 @@ func (s *realStorage) DeleteFolder(ctx context.Context, loc Location, prefix str
 		return 0, err // nothing went, so no copy goes
 	}
 	cs, _ := b.copiesIn(loc, func(c SharedCopy) bool {
-		return strings.HasPrefix(c.Of, prefix) || strings.HasPrefix(c.Key, prefix)
+		return copiedFrom(c, prefix) || strings.HasPrefix(c.Key, prefix)
 	})
 	if err != nil {
 		// Some files stayed, and so do the copies of those still there:
 		// one HEAD per copy, of which there are few.
 		cs = slices.DeleteFunc(cs, func(c SharedCopy) bool {
-			if !strings.HasPrefix(c.Of, prefix) {
+			if !copiedFrom(c, prefix) {
 				return false
 			}
 			_, herr := st.Head(context.WithoutCancel(ctx), c.Of)
